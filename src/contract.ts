@@ -1,0 +1,275 @@
+/**
+ * The contract between the Cilium Scope datasource plugin (src/) and the exporter's JSON API (exporter/http).
+ *
+ * Types only: both sides import it with `import type`, so neither bundles the other's code. Runtime tables that
+ * must cover every member of a union here (the exporter's query handlers, the plugin's query-type picker) are
+ * typed `Record<QueryType, ...>`, so adding a query type fails to compile until both sides handle it.
+ */
+
+/** Every panel need the exporter can answer through `POST /api/v1/query`. */
+export type QueryType =
+  | 'endpoints'
+  | 'podEndpointDelta'
+  | 'unmanagedPods'
+  | 'regeneration'
+  | 'packetFlow'
+  | 'drops'
+  | 'policy'
+  | 'agentHealth'
+  | 'anomaly';
+
+/** Sub-views of a query type; which ones apply is listed on {@link ScopeQuery.view}. */
+export type RegenerationView = 'latency' | 'rate';
+export type PolicyView = 'count' | 'revision' | 'importErrors' | 'enforcement';
+export type AgentHealthView = 'status' | 'up' | 'scrapeDuration';
+export type DropsView = 'rate' | 'topNodes';
+export type AnomalyView = 'bands' | 'scores';
+export type QueryView = RegenerationView | PolicyView | AgentHealthView | DropsView | AnomalyView;
+
+/** A filter: one value, several values (a multi-value template variable), or absent / empty for "all". */
+export type Filter = string | string[];
+
+/**
+ * One query as a panel stores it. Flat on purpose (it lives in dashboard JSON); each field applies to the query
+ * types named beside it and is ignored by the others.
+ */
+export interface ScopeQuery {
+  refId: string;
+  queryType: QueryType;
+  /** Kubernetes node names. All types. */
+  node?: Filter;
+  /** Kubernetes namespaces. unmanagedPods. */
+  namespace?: Filter;
+  /** Cilium traffic direction as the agent writes it: INGRESS, EGRESS (also SERVICE, UNKNOWN on drops). packetFlow, drops, anomaly. */
+  direction?: Filter;
+  /** Drop reason as the agent writes it, e.g. "Policy denied". drops, anomaly. */
+  reason?: Filter;
+  /** Endpoint states as the agent writes them (ready, regenerating, ...). endpoints. */
+  state?: Filter;
+  /**
+   * One series per node (`node`) or summed over the selected nodes (`cluster`, the default).
+   * endpoints, podEndpointDelta, regeneration, packetFlow, drops, policy.
+   */
+  groupBy?: 'cluster' | 'node';
+  /** packetFlow, drops: packets per second (default) or bytes per second. */
+  unit?: 'packets' | 'bytes';
+  /**
+   * regeneration: `latency` (p50/p90/p99 seconds, default) | `rate` (regenerations per second by outcome);
+   * policy: `count` (default) | `revision` | `importErrors` | `enforcement`;
+   * agentHealth: `status` (table, default) | `up` | `scrapeDuration`;
+   * drops: `rate` (default) | `topNodes` (table);
+   * anomaly: `bands` (rate, baseline, upper band, score; default) | `scores` (table of series outside their band).
+   */
+  view?: QueryView;
+  /** regeneration latency: quantiles in (0, 1), default [0.5, 0.9, 0.99]. */
+  quantiles?: number[];
+  /** drops topNodes, anomaly scores: at most this many rows (default 10, at most 1000). */
+  limit?: number;
+}
+
+/** Body of `POST /api/v1/query`. Times are Unix milliseconds. */
+export interface QueryRequest {
+  from: number;
+  to: number;
+  /** Step between points; the exporter widens it so that no frame exceeds maxDataPoints. */
+  intervalMs?: number;
+  maxDataPoints?: number;
+  queries: ScopeQuery[];
+}
+
+/** Field types of Grafana's data frames (a subset of @grafana/data's FieldType). */
+export type FieldType = 'time' | 'number' | 'string' | 'boolean' | 'other';
+
+/** Threshold steps as Grafana's field config stores them; the first step's value is null (base). */
+export interface ThresholdStep {
+  value: number | null;
+  color: string;
+}
+
+/** The part of Grafana's FieldConfig the exporter fills in, so the plugin passes frames through untouched. */
+export interface FieldConfigJSON {
+  unit?: string;
+  displayName?: string;
+  displayNameFromDS?: string;
+  description?: string;
+  decimals?: number;
+  min?: number;
+  max?: number;
+  thresholds?: { mode: 'absolute' | 'percentage'; steps: ThresholdStep[] };
+  custom?: Record<string, unknown>;
+}
+
+export interface FieldSchemaJSON {
+  name: string;
+  type: FieldType;
+  labels?: Record<string, string>;
+  config?: FieldConfigJSON;
+}
+
+/** Grafana's data-frame JSON (`dataFrameFromJSON` in @grafana/data reads it as is). */
+export interface DataFrameJSON {
+  schema: {
+    name?: string;
+    refId?: string;
+    meta?: {
+      type?: 'timeseries-multi' | 'timeseries-wide' | 'table' | 'numeric-multi';
+      typeVersion?: [number, number];
+      preferredVisualisationType?: 'graph' | 'table' | 'logs' | 'trace' | 'nodeGraph';
+      notices?: Array<{ severity: 'info' | 'warning' | 'error'; text: string }>;
+      custom?: Record<string, unknown>;
+    };
+    fields: FieldSchemaJSON[];
+  };
+  data: { values: unknown[][] };
+}
+
+/** One query's answer, in the shape of Grafana's own `/api/ds/query`. */
+export interface QueryResult {
+  frames: DataFrameJSON[];
+  /** Set when this query failed; the other queries of the request still answer. */
+  error?: string;
+  status?: number;
+}
+
+/** Response of `POST /api/v1/query`. */
+export interface QueryResponse {
+  results: Record<string, QueryResult>;
+}
+
+/** Every error the API returns: a message a user can act on and, for invalid input, the offending field. */
+export interface ApiError {
+  error: string;
+  field?: string;
+}
+
+/** `GET /api/v1/nodes`. */
+export interface NodeInfo {
+  name: string;
+  /** The last scrape of this node's agent succeeded. */
+  up: boolean;
+  /** Data older than the staleness limit (the agent has not answered for a while); values are the last good ones. */
+  stale: boolean;
+  ciliumVersion: string | null;
+  /** Unix ms of the last scrape attempt and of the last success; null before the first. */
+  lastScrape: number | null;
+  lastSuccess: number | null;
+  scrapeDurationMs: number | null;
+  /** Why the last scrape failed, when it did. */
+  error: string | null;
+  /** Pod endpoints (host and health endpoints excluded) and all endpoints the agent reports. */
+  podEndpoints: number | null;
+  endpoints: number | null;
+  /** Pods Kubernetes schedules here (Running or Pending, not hostNetwork); null without Kubernetes. */
+  pods: number | null;
+  unmanagedPods: number | null;
+  /** Where the target came from: a static --agent flag or Kubernetes discovery. */
+  source: 'static' | 'kubernetes';
+}
+
+export interface NodesResponse {
+  nodes: NodeInfo[];
+}
+
+export interface NamespacesResponse {
+  namespaces: string[];
+}
+
+/** `GET /api/v1/drop-reasons`: every reason Cilium can report, with what it means. */
+export interface DropReasonInfo {
+  /** The agent's label value, e.g. "Policy denied". */
+  reason: string;
+  /** Cilium's numeric drop code where known (e.g. 133). */
+  code: number | null;
+  /** Hubble's enum name where known (e.g. POLICY_DENIED). */
+  hubbleName: string | null;
+  /** What the reason means, in plain words. */
+  meaning: string;
+  /** What usually causes it and where to look. */
+  commonCauses: string;
+  /** Whether the cluster currently reports drops with this reason. */
+  seen: boolean;
+}
+
+export interface DropReasonsResponse {
+  reasons: DropReasonInfo[];
+}
+
+/** How unmanaged pods were determined. */
+export type UnmanagedSource = 'ciliumendpoints' | 'counts' | 'none';
+
+/** `GET /api/v1/unmanaged-pods`. */
+export interface UnmanagedPod {
+  namespace: string;
+  name: string;
+  node: string;
+  phase: 'Running' | 'Pending';
+  /** "Kind/name" of the controlling owner, e.g. "ReplicaSet/web-5d4f", or null. */
+  owner: string | null;
+  /** Pod start time (ISO 8601) or creation time when not started yet. */
+  startedAt: string | null;
+}
+
+export interface NodeWithoutAgent {
+  node: string;
+  /** Pods scheduled on a node where no Cilium agent runs or answers; they are not counted as unmanaged. */
+  pods: number;
+}
+
+export interface UnmanagedPodsResponse {
+  pods: UnmanagedPod[];
+  source: UnmanagedSource;
+  /** Why the answer is approximate or missing, e.g. the CiliumEndpoint CRD is absent. */
+  notice: string | null;
+  /** Per-node counts when source is `counts` (no names can be given then). */
+  countsByNode: Array<{ node: string; pods: number; podEndpoints: number; delta: number }>;
+  nodesWithoutAgent: NodeWithoutAgent[];
+  /** Pods being deleted, counted apart because their endpoint may already be gone. */
+  terminating: Array<{ namespace: string; name: string; node: string }>;
+  /** Unix ms of the last complete sync of pods and CiliumEndpoints; null when never synced. */
+  syncedAt: number | null;
+  stale: boolean;
+}
+
+/** `GET /api/v1/status`: what the datasource's health check reports. */
+export interface StatusResponse {
+  exporterVersion: string;
+  startedAt: number;
+  scrapeIntervalMs: number;
+  nodes: { total: number; up: number; down: number; stale: number };
+  operator: { configured: boolean; up: boolean | null; error: string | null };
+  kubernetes: {
+    enabled: boolean;
+    /** Both pods and CiliumEndpoints listed at least once. */
+    synced: boolean;
+    /** Seconds since the last successful list or watch event; null when never synced. */
+    lastSyncAgeSeconds: number | null;
+    error: string | null;
+    unmanagedSource: UnmanagedSource;
+  };
+  history: { backend: string; retentionSeconds: number; series: number; bytes: number };
+  shard: { index: number; count: number } | null;
+}
+
+/** Annotation kinds the plugin can ask for. */
+export type AnnotationKind = 'policyImportErrors' | 'dropAnomalies' | 'agentRestarts';
+
+/** Body of `POST /api/v1/annotations`. */
+export interface AnnotationsRequest {
+  from: number;
+  to: number;
+  kind: AnnotationKind;
+  node?: Filter;
+}
+
+export interface AnnotationEvent {
+  time: number;
+  timeEnd?: number;
+  title: string;
+  text: string;
+  tags: string[];
+  node: string;
+}
+
+export interface AnnotationsResponse {
+  annotations: AnnotationEvent[];
+}
