@@ -96,6 +96,7 @@ export interface FieldConfigJSON {
   min?: number;
   max?: number;
   thresholds?: { mode: 'absolute' | 'percentage'; steps: ThresholdStep[] };
+  color?: { mode: 'fixed' | 'thresholds' | 'palette-classic'; fixedColor?: string };
   custom?: Record<string, unknown>;
 }
 

@@ -1,0 +1,161 @@
+/**
+ * Wires the exporter together: targets → scrape scheduler → cluster model → history and /metrics → HTTP.
+ * `startExporter` is what the CLI runs and what tests and benchmarks start in-process.
+ */
+import type { AddressInfo } from 'node:net';
+import { type Server, createServer } from 'node:http';
+import { agentPageConsumer, operatorPageConsumer } from './cilium/consumers';
+import type { ExporterConfig } from './config/config';
+import { RingHistory } from './history/store';
+import { createRegistry } from './http/exposition';
+import { createApp } from './http/server';
+import { type Logger, silentLogger } from './log';
+import { ClusterModel, type ScrapedSample } from './model/cluster';
+import { HistoryRecorder } from './model/series';
+import { ScrapeClient, type ScrapeOutcome, mapOutcome } from './scrape/client';
+import { type CycleStats, ScrapeScheduler } from './scrape/scheduler';
+import { StaticTargetSource, type ScrapeTarget, type TargetSource } from './scrape/targets';
+import { VERSION } from './version';
+
+export interface StartOptions {
+  logger?: Logger;
+  /** Run the scrape loop on its own (default). Tests turn it off and call scrapeNow(). */
+  autoScrape?: boolean;
+  /** Replaces the configured target source (tests, Kubernetes discovery). */
+  targetSource?: TargetSource;
+  now?: () => number;
+}
+
+export interface RunningExporter {
+  url: string;
+  port: number;
+  config: ExporterConfig;
+  model: ClusterModel;
+  history: RingHistory;
+  scrapeNow(): Promise<CycleStats>;
+  close(): Promise<void>;
+}
+
+export async function startExporter(config: ExporterConfig, options: StartOptions = {}): Promise<RunningExporter> {
+  const log = options.logger ?? silentLogger;
+  const startedAt = Date.now();
+  const model = new ClusterModel({ staleAfterMs: config.staleAfterMs, nonPodEndpoints: config.nonPodEndpoints, now: options.now });
+  const history = new RingHistory({
+    retentionMs: config.history.retentionMs,
+    intervalMs: config.scrapeIntervalMs,
+    maxBytes: config.history.maxBytes,
+  });
+  const recorder = new HistoryRecorder(history);
+  model.onCycle((m, stats) => recorder.record(m, stats.startedAt));
+  model.onCycle((_m, stats) => {
+    log.debug({ ...stats }, 'scrape cycle done');
+    if (stats.durationMs > config.scrapeIntervalMs) {
+      log.warn({ durationMs: stats.durationMs, intervalMs: config.scrapeIntervalMs }, 'scrape cycle took longer than the interval');
+    }
+  });
+
+  const client = new ScrapeClient({ timeoutMs: config.scrapeTimeoutMs, maxBodyBytes: config.maxBodyBytes, userAgent: `ciliumscope-exporter/${VERSION}` });
+  const lastErrors = new Map<string, string>();
+  const scrape = async (target: ScrapeTarget): Promise<ScrapeOutcome<ScrapedSample>> => {
+    const outcome: ScrapeOutcome<ScrapedSample> =
+      target.component === 'agent'
+        ? mapOutcome(await client.scrape(target.url, agentPageConsumer), (sample) => ({ component: 'agent', sample }))
+        : mapOutcome(await client.scrape(target.url, operatorPageConsumer), (sample) => ({ component: 'operator', sample }));
+    logTransition(log, lastErrors, target, outcome);
+    return outcome;
+  };
+
+  const source = options.targetSource ?? new StaticTargetSource(config.agents, config.operator);
+  const scheduler = new ScrapeScheduler<ScrapedSample>({
+    source,
+    scrape,
+    sink: model,
+    intervalMs: config.scrapeIntervalMs,
+    maxConcurrency: config.maxConcurrency,
+    now: options.now,
+    onError: (err) => log.error({ err }, 'scrape cycle failed'),
+  });
+
+  const registry = createRegistry({ model, history, version: VERSION });
+  const app = createApp({
+    model,
+    history,
+    registry,
+    version: VERSION,
+    startedAt,
+    scrapeIntervalMs: config.scrapeIntervalMs,
+    token: config.token,
+    protectMetrics: config.protectMetrics,
+    kube: null,
+    anomaly: null,
+    shard: null,
+    notReadyReason: () => (model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : null),
+    log,
+  });
+  const server = createServer(app);
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 30_000;
+  server.keepAliveTimeout = 65_000;
+  await listen(server, config.listen.host, config.listen.port);
+  const port = (server.address() as AddressInfo).port;
+  const shownHost = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
+  log.info({ url, agents: config.agents.length, operator: config.operator?.url ?? null, intervalMs: config.scrapeIntervalMs }, 'exporter listening');
+
+  if (options.autoScrape !== false) {
+    scheduler.start();
+  }
+
+  let closed = false;
+  return {
+    url,
+    port,
+    config,
+    model,
+    history,
+    scrapeNow: () => scheduler.runCycle(),
+    close: async () => {
+      if (closed) {
+        return;
+      }
+      closed = true;
+      await scheduler.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      await client.close();
+    },
+  };
+}
+
+function listen(server: Server, host: string, port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      reject(
+        new Error(
+          err.code === 'EADDRINUSE'
+            ? `cannot listen on ${host}:${port}: the address is in use (--listen)`
+            : `cannot listen on ${host}:${port}: ${err.code ?? err.message} (--listen)`
+        )
+      );
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+}
+
+/** Logs a target going down or coming back once, not at every failed scrape. */
+function logTransition(log: Logger, lastErrors: Map<string, string>, target: ScrapeTarget, outcome: ScrapeOutcome<unknown>): void {
+  const previous = lastErrors.get(target.id);
+  if (!outcome.ok && previous !== outcome.error) {
+    lastErrors.set(target.id, outcome.error);
+    log.warn({ node: target.node, component: target.component, url: target.url, error: outcome.error }, 'scrape failed');
+  } else if (outcome.ok && previous !== undefined) {
+    lastErrors.delete(target.id);
+    log.info({ node: target.node, component: target.component }, 'scrape recovered');
+  }
+}

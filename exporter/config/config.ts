@@ -1,0 +1,330 @@
+/** The exporter's validated configuration and how it is built from flags, environment and a YAML file. */
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { OPTIONS, OPTION_BY_NAME, type OptionSpec, envName } from './options';
+import { parseBytes, parseDurationMs } from './units';
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+export interface StaticTargetConfig {
+  node: string;
+  url: string;
+}
+
+export interface ExporterConfig {
+  agents: StaticTargetConfig[];
+  /** The operator; `node` is empty when unknown. */
+  operator: StaticTargetConfig | null;
+  listen: { host: string; port: number };
+  scrapeIntervalMs: number;
+  scrapeTimeoutMs: number;
+  maxConcurrency: number;
+  maxBodyBytes: number;
+  staleAfterMs: number;
+  /** The bearer token read from --token-file, or null when the API is open. */
+  token: string | null;
+  protectMetrics: boolean;
+  logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  nonPodEndpoints: number;
+  history: { retentionMs: number; maxBytes: number };
+}
+
+type RawValue = string | string[] | number | boolean | Array<unknown> | Record<string, unknown>;
+type Source = { label: string; value: RawValue };
+
+const httpUrl = z
+  .string()
+  .refine((u) => {
+    try {
+      const parsed = new URL(u);
+      return parsed.protocol === 'http:' || parsed.protocol === 'https:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// or https:// URL');
+
+const nodeName = z
+  .string()
+  .min(1, 'node name is empty')
+  .max(253)
+  .regex(/^[a-zA-Z0-9]([-a-zA-Z0-9._]*[a-zA-Z0-9])?$/, 'is not a valid Kubernetes node name');
+
+const configSchema = z
+  .object({
+    agents: z.array(z.object({ node: nodeName, url: httpUrl })),
+    operator: z.object({ node: z.union([nodeName, z.literal('')]), url: httpUrl }).nullable(),
+    listen: z.object({ host: z.string().min(1), port: z.number().int().min(0).max(65535) }),
+    scrapeIntervalMs: z.number().int().min(100, 'must be at least 100ms').max(3_600_000, 'must be at most 1h'),
+    scrapeTimeoutMs: z.number().int().min(10, 'must be at least 10ms'),
+    maxConcurrency: z.number().int().min(1).max(10_000),
+    maxBodyBytes: z.number().int().min(1024, 'must be at least 1KiB').max(1024 ** 3, 'must be at most 1GiB'),
+    staleAfterMs: z.number().int().positive(),
+    token: z.string().min(1).nullable(),
+    protectMetrics: z.boolean(),
+    logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']),
+    nonPodEndpoints: z.number().int().min(0).max(16),
+    history: z.object({
+      retentionMs: z.number().int().min(60_000, 'must be at least 1m'),
+      maxBytes: z.number().int().min(1024 * 1024, 'must be at least 1MiB'),
+    }),
+  })
+  .superRefine((c, ctx) => {
+    if (c.scrapeTimeoutMs > c.scrapeIntervalMs) {
+      ctx.addIssue({ code: 'custom', path: ['scrapeTimeoutMs'], message: 'must not exceed scrape-interval' });
+    }
+    const seen = new Set<string>();
+    for (const a of c.agents) {
+      if (seen.has(a.node)) {
+        ctx.addIssue({ code: 'custom', path: ['agents'], message: `node "${a.node}" is given twice` });
+      }
+      seen.add(a.node);
+    }
+    if (c.protectMetrics && !c.token) {
+      ctx.addIssue({ code: 'custom', path: ['protectMetrics'], message: 'needs --token-file' });
+    }
+  });
+
+/** Which option a config path came from, for error messages in the user's terms. */
+const FIELD_TO_OPTION: Record<string, string> = {
+  agents: 'agent',
+  operator: 'operator',
+  listen: 'listen',
+  scrapeIntervalMs: 'scrape-interval',
+  scrapeTimeoutMs: 'scrape-timeout',
+  maxConcurrency: 'max-concurrency',
+  maxBodyBytes: 'max-body-bytes',
+  staleAfterMs: 'stale-after',
+  token: 'token-file',
+  protectMetrics: 'protect-metrics',
+  logLevel: 'log-level',
+  nonPodEndpoints: 'non-pod-endpoints',
+  'history.retentionMs': 'history-retention',
+  'history.maxBytes': 'history-max-bytes',
+};
+
+export interface LoadInput {
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  /** Reads files (the YAML config and the token file); injectable for tests. */
+  readFile?: (path: string) => string;
+}
+
+export type LoadResult = { kind: 'config'; config: ExporterConfig } | { kind: 'help' } | { kind: 'version' };
+
+/** Flags over environment over YAML file over defaults. Throws ConfigError with a message naming the setting. */
+export function loadConfig(input: LoadInput): LoadResult {
+  const readFile = input.readFile ?? ((p: string) => readFileSync(p, 'utf8'));
+  const flags = readFlags(input.argv);
+  if (flags.help) {
+    return { kind: 'help' };
+  }
+  if (flags.version) {
+    return { kind: 'version' };
+  }
+  const fromEnv = readEnv(input.env);
+  const configPath = (flags.values.config ?? fromEnv.config)?.value as string | undefined;
+  const fromFile = configPath ? readYamlFile(configPath, readFile) : {};
+
+  const pick = (name: string): Source | undefined => {
+    const option = OPTION_BY_NAME.get(name)!;
+    const found = flags.values[name] ?? fromEnv[name] ?? fromFile[name];
+    if (found !== undefined) {
+      return found;
+    }
+    return option.defaultText !== undefined ? { label: `default of --${name}`, value: option.defaultText } : undefined;
+  };
+
+  const duration = (name: string): number | undefined => convert(name, pick(name));
+  const scrapeIntervalMs = duration('scrape-interval')!;
+  const tokenFile = pick('token-file');
+  const candidate = {
+    agents: toAgentList(pick('agent')),
+    operator: toOperator(pick('operator')),
+    listen: toListen(pick('listen')!),
+    scrapeIntervalMs,
+    scrapeTimeoutMs: duration('scrape-timeout') ?? Math.min(10_000, scrapeIntervalMs),
+    maxConcurrency: convert('max-concurrency', pick('max-concurrency')),
+    maxBodyBytes: convert('max-body-bytes', pick('max-body-bytes')),
+    staleAfterMs: duration('stale-after') ?? scrapeIntervalMs * 3,
+    token: tokenFile ? readToken(String(tokenFile.value), readFile) : null,
+    protectMetrics: convert('protect-metrics', pick('protect-metrics')),
+    logLevel: String(pick('log-level')!.value),
+    nonPodEndpoints: convert('non-pod-endpoints', pick('non-pod-endpoints')),
+    history: {
+      retentionMs: duration('history-retention'),
+      maxBytes: convert('history-max-bytes', pick('history-max-bytes')),
+    },
+  };
+  const parsed = configSchema.safeParse(candidate);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue.path.filter((p) => typeof p === 'string').join('.');
+    const option = FIELD_TO_OPTION[path] ?? FIELD_TO_OPTION[path.split('.')[0]] ?? path;
+    throw new ConfigError(`--${option}: ${issue.message}`);
+  }
+  return { kind: 'config', config: parsed.data as ExporterConfig };
+}
+
+function readFlags(argv: string[]): { values: Record<string, Source>; help: boolean; version: boolean } {
+  const options: Record<string, { type: 'string' | 'boolean'; multiple?: boolean }> = {
+    help: { type: 'boolean' },
+    version: { type: 'boolean' },
+  };
+  for (const o of OPTIONS) {
+    options[o.name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', multiple: o.kind === 'list' };
+  }
+  let parsed;
+  try {
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+  } catch (err) {
+    throw new ConfigError(`${(err as Error).message.replace(/\. To specify a positional.*$/, '')} (see --help)`);
+  }
+  const values: Record<string, Source> = {};
+  for (const [name, value] of Object.entries(parsed.values)) {
+    if (name !== 'help' && name !== 'version' && value !== undefined) {
+      values[name] = { label: `--${name}`, value: value as RawValue };
+    }
+  }
+  return { values, help: Boolean(parsed.values.help), version: Boolean(parsed.values.version) };
+}
+
+function readEnv(env: NodeJS.ProcessEnv): Record<string, Source> {
+  const values: Record<string, Source> = {};
+  for (const o of OPTIONS) {
+    const name = envName(o);
+    const value = env[name];
+    if (value !== undefined && value !== '') {
+      // Lists in the environment are comma-separated: CILIUMSCOPE_AGENT="n1=http://a:9962/metrics,n2=..."
+      values[o.name] = { label: name, value: o.kind === 'list' ? value.split(',').map((s) => s.trim()) : value };
+    }
+  }
+  return values;
+}
+
+function readYamlFile(path: string, readFile: (p: string) => string): Record<string, Source> {
+  let text: string;
+  try {
+    text = readFile(path);
+  } catch (err) {
+    throw new ConfigError(`--config: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new ConfigError(`--config: ${path} is not valid YAML: ${(err as Error).message.split('\n')[0]}`);
+  }
+  if (doc === null || doc === undefined) {
+    return {};
+  }
+  if (typeof doc !== 'object' || Array.isArray(doc)) {
+    throw new ConfigError(`--config: ${path} must be a mapping of setting names to values`);
+  }
+  const values: Record<string, Source> = {};
+  for (const [key, value] of Object.entries(doc as Record<string, unknown>)) {
+    if (!OPTION_BY_NAME.has(key) || key === 'config') {
+      throw new ConfigError(`--config: ${path}: unknown setting "${key}" (see --help for the names)`);
+    }
+    values[key] = { label: `${path}: ${key}`, value: value as RawValue };
+  }
+  return values;
+}
+
+function convert<T = number>(name: string, source: Source | undefined): T {
+  if (source === undefined) {
+    return undefined as T;
+  }
+  const option: OptionSpec = OPTION_BY_NAME.get(name)!;
+  const { value, label } = source;
+  const text = String(value).trim();
+  const fail = (what: string): never => {
+    throw new ConfigError(`${label}: "${text}" is not ${what}`);
+  };
+  switch (option.kind) {
+    case 'duration':
+      return (parseDurationMs(text) ?? fail('a duration (examples: 30s, 1m30s, 500ms)')) as T;
+    case 'bytes':
+      return (parseBytes(text) ?? fail('a size (examples: 16MiB, 500kB, 1048576)')) as T;
+    case 'integer':
+      return (/^-?\d+$/.test(text) ? Number(text) : fail('an integer')) as T;
+    case 'number':
+      return (Number.isFinite(Number(text)) && text !== '' ? Number(text) : fail('a number')) as T;
+    case 'boolean':
+      if (typeof value === 'boolean') {
+        return value as T;
+      }
+      return (/^(true|1|yes)$/i.test(text) ? true : /^(false|0|no)$/i.test(text) ? false : fail('true or false')) as T;
+    default:
+      return text as T;
+  }
+}
+
+function splitTarget(text: string, label: string, nodeRequired: boolean): StaticTargetConfig {
+  const eq = text.indexOf('=');
+  const schemeAt = text.indexOf('://');
+  if (eq > 0 && (schemeAt < 0 || eq < schemeAt)) {
+    return { node: text.slice(0, eq).trim(), url: text.slice(eq + 1).trim() };
+  }
+  if (nodeRequired) {
+    throw new ConfigError(`${label}: "${text}" must be NODE=URL, e.g. node-1=http://10.0.0.5:9962/metrics`);
+  }
+  return { node: '', url: text.trim() };
+}
+
+function toAgentList(source: Source | undefined): StaticTargetConfig[] {
+  if (!source) {
+    return [];
+  }
+  const items = Array.isArray(source.value) ? source.value : [source.value];
+  return items.map((item) => {
+    if (item && typeof item === 'object' && !Array.isArray(item)) {
+      const { node, url } = item as Record<string, unknown>;
+      return { node: String(node ?? ''), url: String(url ?? '') };
+    }
+    return splitTarget(String(item), source.label, true);
+  });
+}
+
+function toOperator(source: Source | undefined): StaticTargetConfig | null {
+  if (!source) {
+    return null;
+  }
+  if (typeof source.value === 'object' && !Array.isArray(source.value)) {
+    const { node, url } = source.value as Record<string, unknown>;
+    return { node: String(node ?? ''), url: String(url ?? '') };
+  }
+  return splitTarget(String(source.value), source.label, false);
+}
+
+function toListen(source: Source): { host: string; port: number } {
+  const text = String(source.value).trim();
+  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
+  if (!m) {
+    throw new ConfigError(`${source.label}: "${text}" must be HOST:PORT, e.g. 0.0.0.0:9967 or [::]:9967`);
+  }
+  const host = m[1] ?? (m[2] === '' ? '0.0.0.0' : m[2]);
+  return { host, port: Number(m[3]) };
+}
+
+function readToken(path: string, readFile: (p: string) => string): string {
+  let token: string;
+  try {
+    token = readFile(path).trim();
+  } catch (err) {
+    throw new ConfigError(`--token-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+  if (!token) {
+    throw new ConfigError(`--token-file: ${path} is empty`);
+  }
+  if (/\s/.test(token)) {
+    throw new ConfigError(`--token-file: ${path} must hold a single token without spaces or line breaks`);
+  }
+  return token;
+}

@@ -1,0 +1,78 @@
+/**
+ * Every setting of the exporter, once: its flag, environment variable, YAML key, kind and help. The loader reads
+ * flags, environment and the YAML file through this table, and `--help` prints it, so the three never disagree.
+ */
+
+export type OptionKind = 'string' | 'duration' | 'bytes' | 'integer' | 'number' | 'boolean' | 'list';
+
+export interface OptionSpec {
+  /** Flag name without dashes; also the YAML key. */
+  name: string;
+  kind: OptionKind;
+  /** Shown in --help. */
+  help: string;
+  /** Shown in --help as the value placeholder. */
+  placeholder?: string;
+  /** Default as text, parsed like user input; undefined means unset. */
+  defaultText?: string;
+}
+
+export const OPTIONS: OptionSpec[] = [
+  { name: 'config', kind: 'string', placeholder: 'FILE', help: 'YAML file with any of these settings (keys as the flag names)' },
+  {
+    name: 'agent',
+    kind: 'list',
+    placeholder: 'NODE=URL',
+    help: 'a Cilium agent metrics URL and the Kubernetes node it runs on (repeatable)',
+  },
+  { name: 'operator', kind: 'string', placeholder: '[NODE=]URL', help: 'the Cilium operator metrics URL' },
+  { name: 'listen', kind: 'string', placeholder: 'HOST:PORT', defaultText: '0.0.0.0:9967', help: 'address to serve /metrics and the API on' },
+  { name: 'scrape-interval', kind: 'duration', defaultText: '30s', help: 'time between scrape cycles' },
+  { name: 'scrape-timeout', kind: 'duration', help: 'per-target timeout, at most the interval (default: 10s or the interval if shorter)' },
+  { name: 'max-concurrency', kind: 'integer', defaultText: '64', help: 'targets scraped at the same time' },
+  { name: 'max-body-bytes', kind: 'bytes', defaultText: '16MiB', help: 'largest metrics page accepted (after gzip)' },
+  {
+    name: 'stale-after',
+    kind: 'duration',
+    help: 'age after which a target\'s last good data is marked stale (default: 3 scrape intervals)',
+  },
+  {
+    name: 'token-file',
+    kind: 'string',
+    placeholder: 'FILE',
+    help: 'file holding a bearer token; when set, every /api/ route requires "Authorization: Bearer <token>"',
+  },
+  { name: 'protect-metrics', kind: 'boolean', defaultText: 'false', help: 'also require the token on /metrics' },
+  { name: 'log-level', kind: 'string', defaultText: 'info', help: 'debug, info, warn, error or silent' },
+  {
+    name: 'non-pod-endpoints',
+    kind: 'integer',
+    defaultText: '2',
+    help: 'endpoints per agent that are not pods (host and health), subtracted when comparing with pods',
+  },
+  { name: 'history-retention', kind: 'duration', defaultText: '3h', help: 'how long the embedded history keeps points' },
+  {
+    name: 'history-max-bytes',
+    kind: 'bytes',
+    defaultText: '192MiB',
+    help: 'hard cap on the embedded history\'s memory; retention shrinks to fit',
+  },
+];
+
+export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.name, o]));
+
+/** CILIUMSCOPE_SCRAPE_INTERVAL for scrape-interval. */
+export function envName(option: OptionSpec): string {
+  return 'CILIUMSCOPE_' + option.name.toUpperCase().replace(/-/g, '_');
+}
+
+export function renderHelp(program: string): string {
+  const lines = [`Usage: ${program} [options]`, '', 'Options (also settable as environment variables and YAML keys):'];
+  for (const o of OPTIONS) {
+    const flag = `--${o.name}${o.kind === 'boolean' ? '' : ' ' + (o.placeholder ?? o.kind.toUpperCase())}`;
+    const dflt = o.defaultText !== undefined ? ` (default ${o.defaultText})` : '';
+    lines.push(`  ${flag.padEnd(34)} ${o.help}${dflt}`, `  ${''.padEnd(34)} env ${envName(o)}`);
+  }
+  lines.push('  --help                             this text', '  --version                          the exporter version');
+  return lines.join('\n');
+}

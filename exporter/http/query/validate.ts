@@ -1,0 +1,157 @@
+/**
+ * Validation of API input against the contract, with limits on everything a client controls, and errors that
+ * name the offending field (`queries[2].queryType`).
+ */
+import { z } from 'zod';
+import type { AnnotationsRequest, QueryRequest, QueryType, ScopeQuery } from '../../../src/contract';
+
+export const LIMITS = {
+  queriesPerRequest: 50,
+  /** Longest range a query may ask for. */
+  maxRangeMs: 31 * 86_400_000,
+  maxDataPoints: 11_000,
+  filterValues: 1000,
+  stringLength: 256,
+  rows: 1000,
+};
+
+/** Every query type and whether it is ready; `satisfies` makes a new QueryType fail to compile until listed. */
+export const QUERY_TYPES = [
+  'endpoints',
+  'podEndpointDelta',
+  'unmanagedPods',
+  'regeneration',
+  'packetFlow',
+  'drops',
+  'policy',
+  'agentHealth',
+  'anomaly',
+] as const satisfies readonly QueryType[];
+
+type MissingQueryTypes = Exclude<QueryType, (typeof QUERY_TYPES)[number]>;
+const allQueryTypesListed: MissingQueryTypes extends never ? true : false = true;
+void allQueryTypesListed;
+
+const text = z.string().max(LIMITS.stringLength, `must be at most ${LIMITS.stringLength} characters`);
+const filter = z.union([text, z.array(text).max(LIMITS.filterValues, `at most ${LIMITS.filterValues} values`)]);
+const millis = z.number({ error: 'must be a number of milliseconds' }).finite().min(0);
+
+const views = ['latency', 'rate', 'count', 'revision', 'importErrors', 'enforcement', 'status', 'up', 'scrapeDuration', 'topNodes', 'bands', 'scores'] as const;
+
+const querySchema = z
+  .object({
+    refId: z.string().min(1, 'is required').max(64),
+    queryType: z.enum(QUERY_TYPES, { error: `must be one of ${QUERY_TYPES.join(', ')}` }),
+    node: filter.optional(),
+    namespace: filter.optional(),
+    direction: filter.optional(),
+    reason: filter.optional(),
+    state: filter.optional(),
+    groupBy: z.enum(['cluster', 'node'], { error: 'must be cluster or node' }).optional(),
+    unit: z.enum(['packets', 'bytes'], { error: 'must be packets or bytes' }).optional(),
+    view: z.enum(views, { error: `must be one of ${views.join(', ')}` }).optional(),
+    quantiles: z
+      .array(z.number().gt(0, 'must be above 0').lt(1, 'must be below 1'))
+      .min(1)
+      .max(10, 'at most 10 quantiles')
+      .optional(),
+    limit: z.number().int().min(1).max(LIMITS.rows, `must be at most ${LIMITS.rows}`).optional(),
+  })
+  // Grafana adds its own keys to stored queries (datasource, hide, key, ...): accept and ignore them.
+  .passthrough();
+
+const VIEWS_BY_TYPE: Partial<Record<QueryType, readonly string[]>> = {
+  regeneration: ['latency', 'rate'],
+  policy: ['count', 'revision', 'importErrors', 'enforcement'],
+  agentHealth: ['status', 'up', 'scrapeDuration'],
+  drops: ['rate', 'topNodes'],
+  anomaly: ['bands', 'scores'],
+};
+
+const requestSchema = z
+  .object({
+    from: millis,
+    to: millis,
+    intervalMs: z.number().finite().positive('must be above 0').optional(),
+    maxDataPoints: z.number().int().positive().max(LIMITS.maxDataPoints, `must be at most ${LIMITS.maxDataPoints}`).optional(),
+    queries: z.array(querySchema).min(1, 'needs at least one query').max(LIMITS.queriesPerRequest, `at most ${LIMITS.queriesPerRequest} queries per request`),
+  })
+  .superRefine((r, ctx) => {
+    if (r.to < r.from) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
+    }
+    if (r.to - r.from > LIMITS.maxRangeMs) {
+      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be within 31 days of from (the longest range a query may ask for)' });
+    }
+    const refIds = new Set<string>();
+    r.queries.forEach((q, i) => {
+      if (refIds.has(q.refId)) {
+        ctx.addIssue({ code: 'custom', path: ['queries', i, 'refId'], message: `"${q.refId}" is used twice` });
+      }
+      refIds.add(q.refId);
+      const allowed = VIEWS_BY_TYPE[q.queryType];
+      if (q.view !== undefined && !allowed?.includes(q.view)) {
+        const hint = allowed ? `one of ${allowed.join(', ')}` : 'not set';
+        ctx.addIssue({ code: 'custom', path: ['queries', i, 'view'], message: `for ${q.queryType} must be ${hint}` });
+      }
+    });
+  });
+
+const annotationsSchema = z.object({
+  from: millis,
+  to: millis,
+  kind: z.enum(['policyImportErrors', 'dropAnomalies', 'agentRestarts'], {
+    error: 'must be one of policyImportErrors, dropAnomalies, agentRestarts',
+  }),
+  node: filter.optional(),
+});
+
+export class ValidationError extends Error {
+  constructor(
+    message: string,
+    readonly field: string
+  ) {
+    super(message);
+  }
+}
+
+function firstIssue(error: z.ZodError): ValidationError {
+  const issue = error.issues[0];
+  const field = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  return new ValidationError(`${field || 'body'} ${message}`, field || 'body');
+}
+
+export function parseQueryRequest(body: unknown): QueryRequest & { queries: ScopeQuery[] } {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError('body must be a JSON object with from, to and queries', 'body');
+  }
+  const parsed = requestSchema.safeParse(body);
+  if (!parsed.success) {
+    throw firstIssue(parsed.error);
+  }
+  return parsed.data as QueryRequest;
+}
+
+export function parseAnnotationsRequest(body: unknown): AnnotationsRequest {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+    throw new ValidationError('body must be a JSON object with from, to and kind', 'body');
+  }
+  const parsed = annotationsSchema.safeParse(body);
+  if (!parsed.success) {
+    throw firstIssue(parsed.error);
+  }
+  if (parsed.data.to < parsed.data.from) {
+    throw new ValidationError('to must not be before from', 'to');
+  }
+  return parsed.data;
+}
+
+/** A filter as a set; null means "everything" (absent, empty, or Grafana's All). */
+export function filterSet(f: string | string[] | undefined): Set<string> | null {
+  if (f === undefined) {
+    return null;
+  }
+  const values = (Array.isArray(f) ? f : [f]).map((v) => v.trim()).filter((v) => v !== '' && v !== '$__all' && v !== '*');
+  return values.length ? new Set(values) : null;
+}

@@ -1,0 +1,141 @@
+import { ConfigError, loadConfig } from '../../../exporter/config/config';
+import { renderHelp } from '../../../exporter/config/options';
+import { parseBytes, parseDurationMs } from '../../../exporter/config/units';
+
+const files: Record<string, string> = {};
+const readFile = (p: string) => {
+  if (!(p in files)) {
+    const err = new Error(`ENOENT: ${p}`) as NodeJS.ErrnoException;
+    err.code = 'ENOENT';
+    throw err;
+  }
+  return files[p];
+};
+const load = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  const r = loadConfig({ argv, env, readFile });
+  if (r.kind !== 'config') {
+    throw new Error(`expected a config, got ${r.kind}`);
+  }
+  return r.config;
+};
+const failure = (argv: string[], env: NodeJS.ProcessEnv = {}) => {
+  try {
+    loadConfig({ argv, env, readFile });
+  } catch (err) {
+    expect(err).toBeInstanceOf(ConfigError);
+    return (err as Error).message;
+  }
+  throw new Error('expected a ConfigError');
+};
+
+describe('units', () => {
+  test.each([
+    ['30s', 30_000],
+    ['1m30s', 90_000],
+    ['500ms', 500],
+    ['2h', 7_200_000],
+    ['1.5s', 1500],
+    ['45', 45_000],
+  ])('duration %s', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
+  test.each(['', 's', '3x', '1m 30s', '-1s', '1sec'])('not a duration: %p', (text) => expect(parseDurationMs(text)).toBeNull());
+  test.each([
+    ['16MiB', 16 * 1024 * 1024],
+    ['500kB', 500_000],
+    ['1024', 1024],
+    ['1GiB', 1024 ** 3],
+  ])('size %s', (text, n) => expect(parseBytes(text)).toBe(n));
+  test.each(['', 'MiB', '1XB', '-5'])('not a size: %p', (text) => expect(parseBytes(text)).toBeNull());
+});
+
+describe('loadConfig', () => {
+  test('defaults', () => {
+    const c = load([]);
+    expect(c).toMatchObject({
+      agents: [],
+      operator: null,
+      listen: { host: '0.0.0.0', port: 9967 },
+      scrapeIntervalMs: 30_000,
+      scrapeTimeoutMs: 10_000,
+      maxConcurrency: 64,
+      maxBodyBytes: 16 * 1024 * 1024,
+      staleAfterMs: 90_000,
+      token: null,
+      logLevel: 'info',
+      nonPodEndpoints: 2,
+    });
+  });
+
+  test('repeatable --agent NODE=URL, operator with and without node', () => {
+    const c = load(['--agent', 'n1=http://10.0.0.1:9962/metrics', '--agent', 'n2=http://10.0.0.2:9962/metrics', '--operator', 'http://10.0.0.9:9963/metrics']);
+    expect(c.agents).toEqual([
+      { node: 'n1', url: 'http://10.0.0.1:9962/metrics' },
+      { node: 'n2', url: 'http://10.0.0.2:9962/metrics' },
+    ]);
+    expect(c.operator).toEqual({ node: '', url: 'http://10.0.0.9:9963/metrics' });
+    expect(load(['--operator', 'cp-1=http://10.0.0.9:9963/metrics']).operator).toEqual({ node: 'cp-1', url: 'http://10.0.0.9:9963/metrics' });
+  });
+
+  test('a short interval lowers the default timeout to the interval', () => {
+    const c = load(['--scrape-interval', '1s']);
+    expect(c.scrapeTimeoutMs).toBe(1000);
+    expect(c.staleAfterMs).toBe(3000);
+  });
+
+  test('flags override environment, which overrides the YAML file', () => {
+    files['/etc/cs.yaml'] = 'scrape-interval: 1m\nmax-concurrency: 8\nlog-level: debug\nagent:\n  - n1=http://a:9962/metrics\n  - node: n2\n    url: http://b:9962/metrics\n';
+    const c = load(['--config', '/etc/cs.yaml', '--max-concurrency', '4'], { CILIUMSCOPE_SCRAPE_INTERVAL: '45s' });
+    expect(c.scrapeIntervalMs).toBe(45_000);
+    expect(c.maxConcurrency).toBe(4);
+    expect(c.logLevel).toBe('debug');
+    expect(c.agents.map((a) => a.node)).toEqual(['n1', 'n2']);
+  });
+
+  test('environment lists are comma separated', () => {
+    const c = load([], { CILIUMSCOPE_AGENT: 'n1=http://a:9962/metrics, n2=http://b:9962/metrics' });
+    expect(c.agents).toHaveLength(2);
+  });
+
+  test('token file is read and trimmed; protect-metrics needs it', () => {
+    files['/run/token'] = 's3cret-token\n';
+    expect(load(['--token-file', '/run/token']).token).toBe('s3cret-token');
+    expect(failure(['--protect-metrics'])).toBe('--protect-metrics: needs --token-file');
+    files['/run/empty'] = '  \n';
+    expect(failure(['--token-file', '/run/empty'])).toBe('--token-file: /run/empty is empty');
+    expect(failure(['--token-file', '/run/missing'])).toBe('--token-file: cannot read /run/missing: ENOENT');
+  });
+
+  test.each([
+    [['--scrape-interval', '3x'], '--scrape-interval: "3x" is not a duration (examples: 30s, 1m30s, 500ms)'],
+    [['--scrape-interval', '1s', '--scrape-timeout', '2s'], '--scrape-timeout: must not exceed scrape-interval'],
+    [['--agent', 'http://a:9962/metrics'], '--agent: "http://a:9962/metrics" must be NODE=URL, e.g. node-1=http://10.0.0.5:9962/metrics'],
+    [['--agent', 'n1=ftp://a/metrics'], '--agent: must be an http:// or https:// URL'],
+    [['--agent', 'n1=http://a/x', '--agent', 'n1=http://b/x'], '--agent: node "n1" is given twice'],
+    [['--agent', 'bad node=http://a/x'], '--agent: is not a valid Kubernetes node name'],
+    [['--listen', '9967'], '--listen: "9967" must be HOST:PORT, e.g. 0.0.0.0:9967 or [::]:9967'],
+    [['--max-concurrency', 'many'], '--max-concurrency: "many" is not an integer'],
+    [['--max-concurrency', '0'], '--max-concurrency: Too small: expected number to be >=1'],
+    [['--log-level', 'loud'], expect.stringMatching(/^--log-level: /)],
+    [['--max-body-bytes', '12 parsecs'], '--max-body-bytes: "12 parsecs" is not a size (examples: 16MiB, 500kB, 1048576)'],
+    [['--bogus'], expect.stringMatching(/Unknown option '--bogus'.*\(see --help\)/)],
+    [['--config', '/nope.yaml'], '--config: cannot read /nope.yaml: ENOENT'],
+  ])('rejects %p', (argv, message) => {
+    expect(failure(argv as string[])).toEqual(message);
+  });
+
+  test('YAML errors name the file and the key', () => {
+    files['/bad.yaml'] = 'scrape-interval: [1, 2';
+    expect(failure(['--config', '/bad.yaml'])).toMatch(/^--config: \/bad\.yaml is not valid YAML/);
+    files['/unknown.yaml'] = 'scrape_interval: 30s\n';
+    expect(failure(['--config', '/unknown.yaml'])).toBe('--config: /unknown.yaml: unknown setting "scrape_interval" (see --help for the names)');
+    files['/list.yaml'] = '- a\n- b\n';
+    expect(failure(['--config', '/list.yaml'])).toBe('--config: /list.yaml must be a mapping of setting names to values');
+  });
+
+  test('help and version', () => {
+    expect(loadConfig({ argv: ['--help'], env: {} }).kind).toBe('help');
+    expect(loadConfig({ argv: ['--version'], env: {} }).kind).toBe('version');
+    const help = renderHelp('ciliumscope-exporter');
+    expect(help).toContain('--agent NODE=URL');
+    expect(help).toContain('env CILIUMSCOPE_SCRAPE_INTERVAL');
+  });
+});
