@@ -14,7 +14,7 @@ import type {
   StatusResponse,
   UnmanagedPodsResponse,
 } from '../../src/contract';
-import { DROP_REASONS } from '../cilium/dropReasons';
+import { DROP_REASONS, lookupDropReason } from '../cilium/dropReasons';
 import type { HistoryStore } from '../history/store';
 import type { ClusterModel } from '../model/cluster';
 import { annotationEvents } from './annotations';
@@ -94,17 +94,29 @@ export function createApp(deps: ApiDeps): express.Express {
   });
 
   api.get('/drop-reasons', (_req, res) => {
-    const seen = deps.model.dropReasonsSeen();
-    const known = new Set(DROP_REASONS.map((r) => r.reason));
-    const reasons = DROP_REASONS.map((r) => ({ ...r, seen: seen.has(r.reason) }));
-    // Reasons the agents report that the catalogue does not know (newer Cilium) are listed too.
-    for (const reason of seen) {
-      if (!known.has(reason)) {
-        reasons.push({ reason, code: null, hubbleName: null, meaning: 'A drop reason this version of Cilium Scope does not describe yet.', commonCauses: 'See the Cilium documentation for this reason string.', seen: true });
+    // Labels resolve through the catalogue, so older spellings and bare codes mark their entry as seen.
+    const seenEntries = new Set<string>();
+    const unknown: string[] = [];
+    for (const label of deps.model.dropReasonsSeen()) {
+      const entry = lookupDropReason(label);
+      if (entry) {
+        seenEntries.add(entry.reason);
+      } else {
+        unknown.push(label);
       }
     }
-    const body: DropReasonsResponse = { reasons };
-    res.json(body);
+    const reasons: DropReasonsResponse['reasons'] = DROP_REASONS.map((r) => ({ ...r, seen: seenEntries.has(r.reason) }));
+    for (const reason of unknown.sort()) {
+      reasons.push({
+        reason,
+        code: null,
+        hubbleName: null,
+        meaning: 'A drop reason this version of Cilium Scope does not describe yet.',
+        commonCauses: 'See the Cilium documentation for this reason string.',
+        seen: true,
+      });
+    }
+    res.json({ reasons } satisfies DropReasonsResponse);
   });
 
   api.get('/unmanaged-pods', (req, res) => {

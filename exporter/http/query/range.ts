@@ -6,6 +6,8 @@
  */
 import type { SeriesRange } from '../../history/store';
 
+const MAX_POINTS = 11_000;
+
 export interface StepGrid {
   from: number;
   to: number;
@@ -16,11 +18,13 @@ export interface StepGrid {
 
 export function makeGrid(from: number, to: number, intervalMs: number | undefined, maxDataPoints: number | undefined, scrapeIntervalMs: number): StepGrid {
   const span = Math.max(1, to - from);
-  const byPoints = maxDataPoints && maxDataPoints > 0 ? Math.ceil(span / maxDataPoints) : 0;
+  // Without maxDataPoints (Grafana always sends it) a frame still stays within Grafana's own limit.
+  const byPoints = Math.ceil(span / (maxDataPoints && maxDataPoints > 0 ? maxDataPoints : MAX_POINTS));
   const step = Math.max(intervalMs ?? 0, scrapeIntervalMs, byPoints, 1);
-  const first = Math.floor(from / step) * step + step;
+  // The first step ends at or after `from`, so a point exactly at `from` is shown.
+  const first = Math.ceil(from / step) * step;
   const times: number[] = [];
-  for (let t = first; t <= to + step - 1 && times.length < 100_000; t += step) {
+  for (let t = first; t <= to + step - 1 && times.length <= MAX_POINTS; t += step) {
     times.push(t);
   }
   return { from, to, step, times };
