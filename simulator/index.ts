@@ -1,0 +1,24 @@
+/** The simulated Cilium cluster: programmatic API used by the demo, the tests and the benchmarks. */
+export { startSimulator, DEFAULT_MAX_CONNECTIONS } from './server';
+export type { SimulatorOptions, RunningSimulator } from './server';
+export {
+  SimulatedCluster,
+  ClusterOptionsError,
+  DEFAULT_SEED,
+  DEFAULT_TICK_SECONDS,
+  DEFAULT_PODS_PER_NODE,
+} from './cluster';
+export type { ClusterOptions, SimNode, SpikeSpec, ActiveSpike, CiliumEndpointView } from './cluster';
+export { FAULT_KINDS, normaliseFault, FaultError } from './faults';
+export type { Fault, FaultKind, FaultSpec } from './faults';
+export type { SimulatorTruth, NodeTruth, NodePodsTruth, UnmanagedPodTruth, OperatorTruth, ClusterTruth } from './truth';
+export { truthJsonReplacer } from './truth';
+export { AgentPageRenderer, DEFAULT_PAGE_KB } from './render/agent-page';
+export { renderOperatorPage } from './render/operator-page';
+export { PageStore } from './page-store';
+export { SCENARIOS, createScenario } from './scenarios';
+export type { Scenario, ScenarioParameters } from './scenarios';
+export { parseCiliumVersion, agentNaming, SUPPORTED_MINORS, DEFAULT_CILIUM_VERSION } from './versions';
+export type { CiliumVersion, AgentNaming } from './versions';
+export { KNOWN_DROP_REASONS } from './drop-reasons';
+export type { SimPod, SimEndpoint, PodPhase, EndpointState } from './model';

@@ -1,0 +1,370 @@
+/**
+ * One HTTP server for the whole simulated cluster: every agent's page under /agents/<node>/metrics, the operator's
+ * under /operator/metrics, ground truth under /truth, and control endpoints (ticks, faults, spikes) under /control/.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ClusterOptionsError, SimulatedCluster, type SpikeSpec } from './cluster';
+import { FaultBook } from './fault-book';
+import { type Fault, FaultError, type FaultSpec } from './faults';
+import { HttpError, readJsonBody, requireObject } from './http/body';
+import {
+  acceptsGzip,
+  corruptGzipBody,
+  malformedBody,
+  TEXT_FORMAT,
+  writeGzip,
+  writeJson,
+  writeOversized,
+  writePlain,
+  writeText,
+  writeTruncated,
+} from './http/responders';
+import { OPERATOR_KEY, PageStore } from './page-store';
+import { clusterTruth, type SimulatorTruth, truthJsonReplacer } from './truth';
+
+export interface SimulatorOptions {
+  nodes: number;
+  seed?: number;
+  /** "1.9" to "1.20", optionally with a patch ("1.16.5"); default 1.18. */
+  ciliumVersion?: string;
+  /** Approximate agent page size in KiB (default 300). */
+  pageKB?: number;
+  /** Simulated seconds per tick (default 5). */
+  tickSeconds?: number;
+  /** Wall-clock interval between automatic ticks; 0 (default) = manual ticks only. */
+  autoTickMs?: number;
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (any free port). */
+  port?: number;
+  podsPerNode?: number;
+  scenario?: string;
+  /** Concurrent connections accepted (default 1024); more are refused. */
+  maxConnections?: number;
+  /** Simulated Unix seconds at tick 0. */
+  startTimeSeconds?: number;
+}
+
+export interface RunningSimulator {
+  url: string;
+  nodes: string[];
+  agentUrl(node: string): string;
+  operatorUrl: string;
+  cluster: SimulatedCluster;
+  tick(n?: number): void;
+  setFault(node: string, fault: Fault): void;
+  setOperatorFault(fault: Fault): void;
+  spike(s: SpikeSpec): void;
+  truth(): SimulatorTruth;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+/** Ticks one control request may ask for. */
+const MAX_TICKS_PER_REQUEST = 10_000;
+
+export async function startSimulator(options: SimulatorOptions): Promise<RunningSimulator> {
+  const cluster = new SimulatedCluster({
+    nodes: options.nodes,
+    seed: options.seed,
+    ciliumVersion: options.ciliumVersion,
+    tickSeconds: options.tickSeconds,
+    podsPerNode: options.podsPerNode,
+    scenario: options.scenario,
+    startTimeSeconds: options.startTimeSeconds,
+  });
+  const autoTickMs = options.autoTickMs ?? 0;
+  if (!Number.isFinite(autoTickMs) || autoTickMs < 0) {
+    throw new ClusterOptionsError(
+      `autoTickMs must be 0 (manual) or a positive number of milliseconds, got ${autoTickMs}`
+    );
+  }
+  let pages: PageStore;
+  try {
+    pages = new PageStore(cluster, options.pageKB);
+  } catch (error) {
+    throw new ClusterOptionsError((error as Error).message);
+  }
+  const faults = new FaultBook(cluster);
+  const simulator = new SimulatorServer(cluster, pages, faults);
+  const server = createServer((req, res) => simulator.handle(req, res));
+  server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  const host = options.host ?? '127.0.0.1';
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const timer = autoTickMs > 0 ? setInterval(() => cluster.tick(), autoTickMs) : null;
+  timer?.unref();
+  let closing: Promise<void> | null = null;
+  return {
+    url,
+    nodes: cluster.nodeNames(),
+    agentUrl: (node) => `${url}/agents/${encodeURIComponent(node)}/metrics`,
+    operatorUrl: `${url}/operator/metrics`,
+    cluster,
+    tick: (n = 1) => cluster.tick(n),
+    setFault: (node, fault) => void faults.setAgent(node, fault),
+    setOperatorFault: (fault) => void faults.setOperator(fault),
+    spike: (s) => cluster.addSpike(s),
+    truth: () => clusterTruth(cluster, (node) => faults.agentKind(node), faults.operator().kind),
+    close: () => {
+      closing ??= new Promise<void>((resolve) => {
+        if (timer) {
+          clearInterval(timer);
+        }
+        simulator.abortPending();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closing;
+    },
+  };
+}
+
+class SimulatorServer {
+  private readonly slowTimers = new Set<NodeJS.Timeout>();
+  private readonly hanging = new Set<ServerResponse>();
+
+  constructor(
+    private readonly cluster: SimulatedCluster,
+    private readonly pages: PageStore,
+    private readonly faults: FaultBook
+  ) {}
+
+  handle(req: IncomingMessage, res: ServerResponse): void {
+    this.route(req, res).catch((error: unknown) => this.fail(res, error));
+  }
+
+  abortPending(): void {
+    for (const timer of this.slowTimers) {
+      clearTimeout(timer);
+    }
+    this.slowTimers.clear();
+    for (const res of this.hanging) {
+      res.destroy();
+    }
+    this.hanging.clear();
+  }
+
+  private async route(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', 'http://simulator');
+    const path = url.pathname;
+    const method = req.method ?? 'GET';
+    const agent = /^\/agents\/([^/]+)\/metrics$/.exec(path);
+    if (agent) {
+      requireMethod(method, ['GET', 'HEAD']);
+      const node = decodeURIComponent(agent[1]);
+      if (!this.cluster.node(node)?.agent) {
+        writeJson(res, 404, { error: `no agent on node "${node}"` });
+        return;
+      }
+      await this.serveMetrics(req, res, node, this.faults.agent(node), 'cilium_endpoint_state');
+      return;
+    }
+    switch (path) {
+      case '/operator/metrics':
+        requireMethod(method, ['GET', 'HEAD']);
+        await this.serveMetrics(req, res, OPERATOR_KEY, this.faults.operator(), 'cilium_operator_ipam_nodes');
+        return;
+      case '/truth': {
+        requireMethod(method, ['GET']);
+        const node = url.searchParams.get('node') ?? undefined;
+        if (node !== undefined) {
+          this.cluster.requireNode(node);
+        }
+        const truth = clusterTruth(this.cluster, (n) => this.faults.agentKind(n), this.faults.operator().kind, node);
+        writeJson(res, 200, truth, truthJsonReplacer);
+        return;
+      }
+      case '/':
+        requireMethod(method, ['GET']);
+        writeJson(res, 200, this.index(req));
+        return;
+      case '/healthz':
+        writeText(res, 200, 'ok\n');
+        return;
+      case '/agents':
+        requireMethod(method, ['GET']);
+        writeJson(res, 200, { nodes: this.cluster.nodeNames() });
+        return;
+      case '/control/tick':
+      case '/control/fault':
+      case '/control/spike':
+      case '/control/operator':
+        requireMethod(method, ['POST']);
+        writeJson(res, 200, this.control(path, requireObject(await readJsonBody(req))));
+        return;
+      default:
+        writeJson(res, 404, { error: `no route for ${path}` });
+    }
+  }
+
+  private control(path: string, body: Record<string, unknown>): unknown {
+    switch (path) {
+      case '/control/tick': {
+        const n = body.n ?? 1;
+        if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_TICKS_PER_REQUEST) {
+          throw new HttpError(400, `n must be an integer from 0 to ${MAX_TICKS_PER_REQUEST}`, 'n');
+        }
+        this.cluster.tick(n);
+        return { tick: this.cluster.tickCount, timeSeconds: this.cluster.nowSeconds };
+      }
+      case '/control/fault': {
+        const node = requireString(body, 'node');
+        const spec = this.faults.setAgent(node, body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB });
+        return { node, ...spec };
+      }
+      case '/control/operator':
+        return {
+          operator: true,
+          ...this.faults.setOperator(body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB }),
+        };
+      default: {
+        const spike: SpikeSpec = {
+          node: requireString(body, 'node'),
+          direction: requireString(body, 'direction'),
+          reason: requireString(body, 'reason'),
+          factor: requireNumber(body, 'factor'),
+          ticks: requireNumber(body, 'ticks'),
+        };
+        this.cluster.addSpike(spike);
+        return { spike, tick: this.cluster.tickCount };
+      }
+    }
+  }
+
+  private async serveMetrics(
+    req: IncomingMessage,
+    res: ServerResponse,
+    key: string,
+    fault: Required<FaultSpec>,
+    malformedFamily: string
+  ): Promise<void> {
+    switch (fault.kind) {
+      case 'flapping':
+        if (this.faults.flapDown(key === OPERATOR_KEY ? '' : key)) {
+          req.socket.resetAndDestroy();
+          return;
+        }
+        break;
+      case 'down':
+        req.socket.resetAndDestroy();
+        return;
+      case 'http500':
+        writeText(res, 500, 'simulated internal server error\n');
+        return;
+      case 'hang':
+        this.hanging.add(res);
+        res.on('close', () => this.hanging.delete(res));
+        return;
+      case 'slow': {
+        const timer = setTimeout(() => {
+          this.slowTimers.delete(timer);
+          if (!res.destroyed) {
+            this.serveHealthy(req, res, key).catch((error: unknown) => this.fail(res, error));
+          }
+        }, fault.delayMs);
+        this.slowTimers.add(timer);
+        res.on('close', () => {
+          clearTimeout(timer);
+          this.slowTimers.delete(timer);
+        });
+        return;
+      }
+      case 'malformed': {
+        const body = malformedBody(this.pages.page(key), malformedFamily);
+        writePlain(req, res, { chunks: [body], length: body.length });
+        return;
+      }
+      case 'truncated':
+        writeTruncated(res, this.pages.page(key));
+        return;
+      case 'oversized':
+        await writeOversized(res, this.pages.page(key), Math.round(fault.sizeMB * 1024 * 1024));
+        return;
+      case 'gzipCorrupt': {
+        const body = corruptGzipBody(this.pages.page(key));
+        res.writeHead(200, { 'Content-Type': TEXT_FORMAT, 'Content-Encoding': 'gzip', 'Content-Length': body.length });
+        res.end(body);
+        return;
+      }
+      case 'none':
+      case 'restart':
+        break;
+    }
+    await this.serveHealthy(req, res, key);
+  }
+
+  private async serveHealthy(req: IncomingMessage, res: ServerResponse, key: string): Promise<void> {
+    if (acceptsGzip(req)) {
+      const body = await this.pages.gzipped(key);
+      if (!res.destroyed) {
+        writeGzip(req, res, body);
+      }
+      return;
+    }
+    writePlain(req, res, this.pages.page(key));
+  }
+
+  private index(req: IncomingMessage): unknown {
+    const base = `http://${req.headers.host ?? 'localhost'}`;
+    return {
+      name: 'ciliumscope-simulator',
+      ciliumVersion: this.cluster.version.full,
+      scenario: this.cluster.scenario.name,
+      nodes: this.cluster.nodes.length,
+      tick: this.cluster.tickCount,
+      agentMetrics: `${base}/agents/{node}/metrics`,
+      operatorMetrics: `${base}/operator/metrics`,
+      truth: `${base}/truth`,
+      control: ['tick', 'fault', 'spike', 'operator'].map((c) => `POST ${base}/control/${c}`),
+    };
+  }
+
+  private fail(res: ServerResponse, error: unknown): void {
+    if (res.headersSent) {
+      res.destroy();
+      return;
+    }
+    if (error instanceof HttpError) {
+      writeJson(res, error.status, { error: error.message, ...(error.field ? { field: error.field } : {}) });
+    } else if (error instanceof FaultError) {
+      writeJson(res, 400, { error: error.message, field: error.field });
+    } else if (error instanceof ClusterOptionsError) {
+      writeJson(res, 400, { error: error.message });
+    } else {
+      writeJson(res, 500, { error: `internal error: ${(error as Error)?.message ?? String(error)}` });
+    }
+  }
+}
+
+function requireMethod(method: string, allowed: string[]): void {
+  if (!allowed.includes(method)) {
+    throw new HttpError(405, `method ${method} not allowed here; use ${allowed.join(' or ')}`);
+  }
+}
+
+function requireString(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new HttpError(400, `${field} must be a non-empty string`, field);
+  }
+  return value;
+}
+
+function requireNumber(body: Record<string, unknown>, field: string): number {
+  const value = body[field];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new HttpError(400, `${field} must be a number`, field);
+  }
+  return value;
+}
