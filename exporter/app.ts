@@ -14,6 +14,7 @@ import { ClusterModel, type ScrapedSample } from './model/cluster';
 import { HistoryRecorder } from './model/series';
 import { ScrapeClient, type ScrapeOutcome, mapOutcome } from './scrape/client';
 import { type CycleStats, ScrapeScheduler } from './scrape/scheduler';
+import { shardFilter } from './scrape/shard';
 import { StaticTargetSource, type ScrapeTarget, type TargetSource } from './scrape/targets';
 import { VERSION } from './version';
 
@@ -54,7 +55,17 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     }
   });
 
-  const client = new ScrapeClient({ timeoutMs: config.scrapeTimeoutMs, maxBodyBytes: config.maxBodyBytes, userAgent: `ciliumscope-exporter/${VERSION}` });
+  const client = new ScrapeClient({
+    timeoutMs: config.scrapeTimeoutMs,
+    maxBodyBytes: config.maxBodyBytes,
+    userAgent: `ciliumscope-exporter/${VERSION}`,
+    tls: {
+      ca: config.tls.ca ?? undefined,
+      cert: config.tls.cert ?? undefined,
+      key: config.tls.key ?? undefined,
+      insecureSkipVerify: config.tls.insecureSkipVerify,
+    },
+  });
   const lastErrors = new Map<string, string>();
   const scrape = async (target: ScrapeTarget): Promise<ScrapeOutcome<ScrapedSample>> => {
     const outcome: ScrapeOutcome<ScrapedSample> =
@@ -72,6 +83,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     sink: model,
     intervalMs: config.scrapeIntervalMs,
     maxConcurrency: config.maxConcurrency,
+    filter: config.shard ? shardFilter(config.shard) : undefined,
     now: options.now,
     onError: (err) => log.error({ err }, 'scrape cycle failed'),
   });
@@ -88,7 +100,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     protectMetrics: config.protectMetrics,
     kube: null,
     anomaly: null,
-    shard: null,
+    shard: config.shard,
     notReadyReason: () => (model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : null),
     log,
   });

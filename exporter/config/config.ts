@@ -34,6 +34,9 @@ export interface ExporterConfig {
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   nonPodEndpoints: number;
   history: { retentionMs: number; maxBytes: number };
+  tls: { ca: Buffer | null; cert: Buffer | null; key: Buffer | null; insecureSkipVerify: boolean };
+  /** This replica's share of the nodes, or null to scrape them all. */
+  shard: { index: number; count: number } | null;
 }
 
 type RawValue = string | string[] | number | boolean | Array<unknown> | Record<string, unknown>;
@@ -74,6 +77,13 @@ const configSchema = z
       retentionMs: z.number().int().min(60_000, 'must be at least 1m'),
       maxBytes: z.number().int().min(1024 * 1024, 'must be at least 1MiB'),
     }),
+    tls: z.object({
+      ca: z.instanceof(Buffer).nullable(),
+      cert: z.instanceof(Buffer).nullable(),
+      key: z.instanceof(Buffer).nullable(),
+      insecureSkipVerify: z.boolean(),
+    }),
+    shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1).max(1024) }).nullable(),
   })
   .superRefine((c, ctx) => {
     if (c.scrapeTimeoutMs > c.scrapeIntervalMs) {
@@ -88,6 +98,12 @@ const configSchema = z
     }
     if (c.protectMetrics && !c.token) {
       ctx.addIssue({ code: 'custom', path: ['protectMetrics'], message: 'needs --token-file' });
+    }
+    if (Boolean(c.tls.cert) !== Boolean(c.tls.key)) {
+      ctx.addIssue({ code: 'custom', path: ['tls'], message: 'give both --tls-cert-file and --tls-key-file, or neither' });
+    }
+    if (c.shard && c.shard.index >= c.shard.count) {
+      ctx.addIssue({ code: 'custom', path: ['shard'], message: `shard index ${c.shard.index} is out of range 0..${c.shard.count - 1}` });
     }
   });
 
@@ -105,6 +121,8 @@ const FIELD_TO_OPTION: Record<string, string> = {
   protectMetrics: 'protect-metrics',
   logLevel: 'log-level',
   nonPodEndpoints: 'non-pod-endpoints',
+  tls: 'tls-cert-file',
+  shard: 'shard',
   'history.retentionMs': 'history-retention',
   'history.maxBytes': 'history-max-bytes',
 };
@@ -161,6 +179,13 @@ export function loadConfig(input: LoadInput): LoadResult {
       retentionMs: duration('history-retention'),
       maxBytes: convert('history-max-bytes', pick('history-max-bytes')),
     },
+    tls: {
+      ca: readOptionalFile('tls-ca-file', pick('tls-ca-file'), readFile),
+      cert: readOptionalFile('tls-cert-file', pick('tls-cert-file'), readFile),
+      key: readOptionalFile('tls-key-file', pick('tls-key-file'), readFile),
+      insecureSkipVerify: convert<boolean>('tls-insecure-skip-verify', pick('tls-insecure-skip-verify')),
+    },
+    shard: toShard(pick('shard')),
   };
   const parsed = configSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -311,6 +336,29 @@ function toListen(source: Source): { host: string; port: number } {
   }
   const host = m[1] ?? (m[2] === '' ? '0.0.0.0' : m[2]);
   return { host, port: Number(m[3]) };
+}
+
+function readOptionalFile(option: string, source: Source | undefined, readFile: (p: string) => string): Buffer | null {
+  if (!source) {
+    return null;
+  }
+  const path = String(source.value);
+  try {
+    return Buffer.from(readFile(path));
+  } catch (err) {
+    throw new ConfigError(`--${option}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+  }
+}
+
+function toShard(source: Source | undefined): { index: number; count: number } | null {
+  if (!source) {
+    return null;
+  }
+  const m = /^(\d+)\/(\d+)$/.exec(String(source.value).trim());
+  if (!m) {
+    throw new ConfigError(`${source.label}: "${String(source.value)}" must be N/M, e.g. 0/3 for the first of three replicas`);
+  }
+  return { index: Number(m[1]), count: Number(m[2]) };
 }
 
 function readToken(path: string, readFile: (p: string) => string): string {

@@ -50,6 +50,21 @@ export const OPTIONS: OptionSpec[] = [
     defaultText: '2',
     help: 'endpoints per agent that are not pods (host and health), subtracted when comparing with pods',
   },
+  { name: 'tls-ca-file', kind: 'string', placeholder: 'FILE', help: 'CA bundle to verify agents\' and the operator\'s TLS certificates' },
+  { name: 'tls-cert-file', kind: 'string', placeholder: 'FILE', help: 'client certificate for scraping over mutual TLS' },
+  { name: 'tls-key-file', kind: 'string', placeholder: 'FILE', help: 'private key of --tls-cert-file' },
+  {
+    name: 'tls-insecure-skip-verify',
+    kind: 'boolean',
+    defaultText: 'false',
+    help: 'scrape https:// targets without verifying their certificates (not for production)',
+  },
+  {
+    name: 'shard',
+    kind: 'string',
+    placeholder: 'N/M',
+    help: 'scrape only the nodes whose name hashes to shard N of M (0-based), so M replicas split a large cluster',
+  },
   { name: 'history-retention', kind: 'duration', defaultText: '3h', help: 'how long the embedded history keeps points' },
   {
     name: 'history-max-bytes',

@@ -155,7 +155,7 @@ export function createRegistry(options: ExpositionOptions): Registry {
   });
   defineFamily(registry, {
     name: 'ciliumscope_target_scrape_errors_total',
-    help: 'Failed scrapes of the target by kind: timeout, connect, http, too-large, decode, parse, other.',
+    help: 'Failed scrapes of the target by kind: timeout, connect, tls, http, too-large, decode, parse, other.',
     type: 'counter',
     labelNames: ['node', 'component', 'kind'],
     fill: (emit) =>

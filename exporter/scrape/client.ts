@@ -13,7 +13,7 @@ export interface PageConsumer<T> {
   end(): T;
 }
 
-export type ScrapeErrorKind = 'timeout' | 'connect' | 'http' | 'too-large' | 'decode' | 'parse' | 'other';
+export type ScrapeErrorKind = 'timeout' | 'connect' | 'tls' | 'http' | 'too-large' | 'decode' | 'parse' | 'other';
 
 export type ScrapeOutcome<T> =
   | { ok: true; value: T; durationMs: number; bytes: number; contentType: string | undefined }
@@ -175,6 +175,9 @@ function describeError(
     return { kind: 'decode', error: `corrupt gzip body: ${e.message}` };
   }
   const code = e?.code ?? (e as { cause?: NodeJS.ErrnoException })?.cause?.code;
+  if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL|ERR_TLS|EPROTO/.test(code)) {
+    return { kind: 'tls', error: `TLS handshake failed: ${e.message} (see --tls-ca-file, --tls-cert-file)` };
+  }
   if (code && /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET|EPIPE)$/.test(code)) {
     const detail = code === 'UND_ERR_SOCKET' ? 'connection closed before the page was complete' : code;
     return { kind: 'connect', error: `cannot fetch: ${detail}` };

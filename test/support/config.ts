@@ -16,6 +16,8 @@ export function testConfig(over: Partial<ExporterConfig> = {}): ExporterConfig {
     logLevel: 'silent',
     nonPodEndpoints: 2,
     history: { retentionMs: 3_600_000, maxBytes: 64 * 1024 * 1024 },
+    tls: { ca: null, cert: null, key: null, insecureSkipVerify: false },
+    shard: null,
     ...over,
   };
 }

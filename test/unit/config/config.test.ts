@@ -131,6 +131,25 @@ describe('loadConfig', () => {
     expect(failure(['--config', '/list.yaml'])).toBe('--config: /list.yaml must be a mapping of setting names to values');
   });
 
+  test('TLS files are read; a certificate needs its key', () => {
+    files['/tls/ca.pem'] = 'CA';
+    files['/tls/crt.pem'] = 'CRT';
+    files['/tls/key.pem'] = 'KEY';
+    const c = load(['--tls-ca-file', '/tls/ca.pem', '--tls-cert-file', '/tls/crt.pem', '--tls-key-file', '/tls/key.pem']);
+    expect(c.tls).toEqual({ ca: Buffer.from('CA'), cert: Buffer.from('CRT'), key: Buffer.from('KEY'), insecureSkipVerify: false });
+    expect(load([]).tls).toEqual({ ca: null, cert: null, key: null, insecureSkipVerify: false });
+    expect(load(['--tls-insecure-skip-verify']).tls.insecureSkipVerify).toBe(true);
+    expect(failure(['--tls-cert-file', '/tls/crt.pem'])).toBe('--tls-cert-file: give both --tls-cert-file and --tls-key-file, or neither');
+    expect(failure(['--tls-ca-file', '/tls/none.pem'])).toBe('--tls-ca-file: cannot read /tls/none.pem: ENOENT');
+  });
+
+  test('shard N/M', () => {
+    expect(load(['--shard', '1/3']).shard).toEqual({ index: 1, count: 3 });
+    expect(load([]).shard).toBeNull();
+    expect(failure(['--shard', '3/3'])).toBe('--shard: shard index 3 is out of range 0..2');
+    expect(failure(['--shard', 'two'])).toBe('--shard: "two" must be N/M, e.g. 0/3 for the first of three replicas');
+  });
+
   test('help and version', () => {
     expect(loadConfig({ argv: ['--help'], env: {} }).kind).toBe('help');
     expect(loadConfig({ argv: ['--version'], env: {} }).kind).toBe('version');
