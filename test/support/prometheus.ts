@@ -1,0 +1,167 @@
+/**
+ * A real Prometheus (Debian's /usr/bin/prometheus) for integration tests: loopback port, temporary data
+ * directory, a generated configuration; queried through its HTTP API. `stop()` ends the process and removes the
+ * directory.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { stringify } from 'yaml';
+
+export interface PrometheusOptions {
+  /** host:port targets of one scrape job. */
+  targets: string[];
+  job?: string;
+  scrapeInterval?: string;
+  evaluationInterval?: string;
+  /** Rule files (absolute paths) to load. */
+  ruleFiles?: string[];
+  /** How long to wait for /-/ready. */
+  readyTimeoutMs?: number;
+}
+
+export interface VectorSample {
+  labels: Record<string, string>;
+  value: number;
+}
+
+export interface RunningPrometheus {
+  url: string;
+  dir: string;
+  /** An instant query; throws with Prometheus's error message when the expression is rejected. */
+  query(expr: string, timeSeconds?: number): Promise<VectorSample[]>;
+  /** Active alerts of the loaded rule files (pending and firing). */
+  alerts(): Promise<Array<{ labels: Record<string, string>; state: string }>>;
+  /** Everything Prometheus wrote to stderr so far (last 64 KiB), for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+const LOG_LIMIT = 64 * 1024;
+const REQUEST_TIMEOUT_MS = 5000;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function getJson<T>(url: string): Promise<T> {
+  const response = await fetch(url, { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
+  const body = (await response.json()) as { status: string; data: T; error?: string };
+  if (body.status !== 'success') {
+    throw new Error(`Prometheus ${url}: ${body.error ?? response.status}`);
+  }
+  return body.data;
+}
+
+export async function startPrometheus(
+  options: PrometheusOptions,
+  binary = '/usr/bin/prometheus'
+): Promise<RunningPrometheus> {
+  const dir = await mkdtemp(join(tmpdir(), 'ciliumscope-prometheus-'));
+  const config = {
+    global: {
+      scrape_interval: options.scrapeInterval ?? '1s',
+      evaluation_interval: options.evaluationInterval ?? '1s',
+    },
+    rule_files: options.ruleFiles ?? [],
+    scrape_configs: [
+      {
+        job_name: options.job ?? 'ciliumscope-exporter',
+        scrape_interval: options.scrapeInterval ?? '1s',
+        scrape_timeout: '1s',
+        static_configs: [{ targets: options.targets }],
+      },
+    ],
+  };
+  const configFile = join(dir, 'prometheus.yml');
+  await writeFile(configFile, stringify(config));
+  const port = await freePort();
+  const child: ChildProcess = spawn(
+    binary,
+    [
+      `--config.file=${configFile}`,
+      `--storage.tsdb.path=${join(dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--storage.tsdb.retention.time=1h',
+      '--log.level=warn',
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] }
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString('utf8')).slice(-LOG_LIMIT);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  let running = true;
+  void exited.then(() => (running = false));
+
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (running) {
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  const deadline = Date.now() + (options.readyTimeoutMs ?? 20_000);
+  for (;;) {
+    if (!running) {
+      await stop();
+      throw new Error(`prometheus exited before it was ready:\n${stderr}`);
+    }
+    try {
+      const response = await fetch(`${url}/-/ready`, { signal: AbortSignal.timeout(1000) });
+      if (response.ok) {
+        break;
+      }
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`prometheus was not ready within ${options.readyTimeoutMs ?? 20_000} ms:\n${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+
+  return {
+    url,
+    dir,
+    async query(expr, timeSeconds) {
+      const params = new URLSearchParams({ query: expr });
+      if (timeSeconds !== undefined) {
+        params.set('time', String(timeSeconds));
+      }
+      const data = await getJson<{
+        resultType: string;
+        result: Array<{ metric: Record<string, string>; value: [number, string] }>;
+      }>(`${url}/api/v1/query?${params}`);
+      if (data.resultType === 'scalar') {
+        const value = data.result as unknown as [number, string];
+        return [{ labels: {}, value: Number(value[1]) }];
+      }
+      return data.result.map((r) => ({ labels: r.metric, value: Number(r.value[1]) }));
+    },
+    async alerts() {
+      const data = await getJson<{ alerts: Array<{ labels: Record<string, string>; state: string }> }>(
+        `${url}/api/v1/alerts`
+      );
+      return data.alerts;
+    },
+    log: () => stderr,
+    stop,
+  };
+}

@@ -1,0 +1,366 @@
+/**
+ * Typed builders for the parts of Grafana's dashboard JSON the Cilium Scope dashboards use: time series, tables,
+ * stats, rows, template variables and the automatic grid layout. Output follows Grafana's dashboard schema
+ * (schemaVersion 42); tests validate it against the JSON schemas of grafana-foundation-sdk.
+ */
+
+export interface DatasourceRef {
+  type: string;
+  uid: string;
+}
+
+export interface ThresholdStep {
+  value: number | null;
+  color: string;
+}
+
+export interface Override {
+  matcher: { id: 'byName' | 'byRegexp' | 'byType' | 'byFrameRefID'; options: string };
+  properties: Array<{ id: string; value: unknown }>;
+}
+
+export interface Transformation {
+  id: string;
+  options: Record<string, unknown>;
+}
+
+export interface ValueMapping {
+  type: 'value';
+  options: Record<string, { text?: string; color?: string; index?: number }>;
+}
+
+export type Json = Record<string, unknown>;
+
+/** What every visual panel has. Targets carry their refId; the datasource is added by the dashboard. */
+export interface PanelSpec {
+  /** Stable id: alert rules link to panels by id, so ids never follow the position. */
+  id: number;
+  title: string;
+  /** Shown in the panel's (i) tooltip: what the panel answers and what feeds it. */
+  description: string;
+  w: number;
+  h: number;
+  targets: Json[];
+  unit?: string;
+  decimals?: number;
+  min?: number;
+  max?: number;
+  /** Absolute threshold steps; the first value is null (the base). */
+  thresholds?: ThresholdStep[];
+  mappings?: ValueMapping[];
+  overrides?: Override[];
+  transformations?: Transformation[];
+  noValue?: string;
+  maxDataPoints?: number;
+  interval?: string;
+}
+
+export interface TimeSeriesSpec extends PanelSpec {
+  stack?: boolean;
+  drawStyle?: 'line' | 'bars';
+  fillOpacity?: number;
+  /** How thresholds are drawn on the graph. */
+  thresholdsStyle?: 'off' | 'line' | 'dashed' | 'area' | 'line+area' | 'dashed+area';
+  legend?: { asTable?: boolean; calcs?: string[]; sortBy?: string; sortDesc?: boolean; placement?: 'bottom' | 'right' };
+  colorMode?: 'palette-classic' | 'thresholds' | 'fixed';
+  fixedColor?: string;
+}
+
+export interface TableSpec extends PanelSpec {
+  sortBy?: Array<{ displayName: string; desc: boolean }>;
+  /** Cell display for every column; per-column cell types go in overrides. */
+  cellType?: 'auto' | 'color-background' | 'color-text';
+}
+
+export interface StatSpec extends PanelSpec {
+  calc: 'lastNotNull' | 'last' | 'max' | 'min' | 'mean' | 'sum';
+  colorMode?: 'value' | 'background' | 'none';
+  graphMode?: 'none' | 'area';
+  textMode?: 'auto' | 'value' | 'value_and_name' | 'name';
+  orientation?: 'auto' | 'horizontal' | 'vertical';
+}
+
+export interface TextSpec {
+  id: number;
+  title: string;
+  description: string;
+  w: number;
+  h: number;
+  markdown: string;
+}
+
+/** A panel ready for layout: the JSON without gridPos, plus its size. */
+export interface SizedPanel {
+  w: number;
+  h: number;
+  json: Json;
+}
+
+const DEFAULT_THRESHOLDS: ThresholdStep[] = [{ value: null, color: 'green' }];
+
+function fieldDefaults(p: PanelSpec, custom: Json, color: Json): Json {
+  const defaults: Json = {
+    color,
+    custom,
+    mappings: p.mappings ?? [],
+    thresholds: { mode: 'absolute', steps: p.thresholds ?? DEFAULT_THRESHOLDS },
+  };
+  for (const key of ['unit', 'decimals', 'min', 'max', 'noValue'] as const) {
+    if (p[key] !== undefined) {
+      defaults[key] = p[key];
+    }
+  }
+  return defaults;
+}
+
+function base(p: PanelSpec, type: string, datasource: DatasourceRef, options: Json, fieldConfig: Json): SizedPanel {
+  const json: Json = {
+    id: p.id,
+    type,
+    title: p.title,
+    description: p.description,
+    datasource,
+    fieldConfig,
+    options,
+    targets: p.targets.map((t) => ({ datasource, ...t })),
+  };
+  if (p.transformations?.length) {
+    json.transformations = p.transformations;
+  }
+  if (p.maxDataPoints !== undefined) {
+    json.maxDataPoints = p.maxDataPoints;
+  }
+  if (p.interval !== undefined) {
+    json.interval = p.interval;
+  }
+  return { w: p.w, h: p.h, json };
+}
+
+export function timeseries(p: TimeSeriesSpec, datasource: DatasourceRef): SizedPanel {
+  const custom: Json = {
+    drawStyle: p.drawStyle ?? 'line',
+    lineWidth: 1,
+    lineInterpolation: 'linear',
+    fillOpacity: p.fillOpacity ?? (p.stack ? 40 : 10),
+    gradientMode: 'none',
+    showPoints: 'never',
+    pointSize: 4,
+    spanNulls: false,
+    axisPlacement: 'auto',
+    axisBorderShow: false,
+    axisCenteredZero: false,
+    axisColorMode: 'text',
+    axisLabel: '',
+    barAlignment: 0,
+    scaleDistribution: { type: 'linear' },
+    stacking: { mode: p.stack ? 'normal' : 'none', group: 'A' },
+    hideFrom: { legend: false, tooltip: false, viz: false },
+    thresholdsStyle: { mode: p.thresholdsStyle ?? 'off' },
+  };
+  const color: Json = { mode: p.colorMode ?? 'palette-classic' };
+  if (p.fixedColor) {
+    color.fixedColor = p.fixedColor;
+  }
+  const legend = p.legend ?? {};
+  const options: Json = {
+    legend: {
+      showLegend: true,
+      displayMode: legend.asTable ? 'table' : 'list',
+      placement: legend.placement ?? 'bottom',
+      calcs: legend.calcs ?? [],
+      ...(legend.sortBy ? { sortBy: legend.sortBy, sortDesc: legend.sortDesc ?? true } : {}),
+    },
+    tooltip: { mode: 'multi', sort: 'desc' },
+  };
+  return base(p, 'timeseries', datasource, options, {
+    defaults: fieldDefaults(p, custom, color),
+    overrides: p.overrides ?? [],
+  });
+}
+
+export function table(p: TableSpec, datasource: DatasourceRef): SizedPanel {
+  const custom: Json = {
+    align: 'auto',
+    inspect: false,
+    filterable: true,
+    cellOptions: { type: p.cellType ?? 'auto' },
+  };
+  const options: Json = {
+    frameIndex: 0,
+    showHeader: true,
+    cellHeight: 'sm',
+    footer: { show: false, reducer: ['sum'], countRows: false, fields: [] },
+    sortBy: p.sortBy ?? [],
+  };
+  return base(p, 'table', datasource, options, {
+    defaults: fieldDefaults(p, custom, {
+      mode: p.cellType && p.cellType !== 'auto' ? 'thresholds' : 'fixed',
+      fixedColor: 'text',
+    }),
+    overrides: p.overrides ?? [],
+  });
+}
+
+export function stat(p: StatSpec, datasource: DatasourceRef): SizedPanel {
+  const options: Json = {
+    reduceOptions: { values: false, calcs: [p.calc], fields: '' },
+    orientation: p.orientation ?? 'auto',
+    textMode: p.textMode ?? 'auto',
+    wideLayout: true,
+    colorMode: p.colorMode ?? 'value',
+    graphMode: p.graphMode ?? 'none',
+    justifyMode: 'auto',
+    showPercentChange: false,
+    percentChangeColorMode: 'standard',
+  };
+  return base(p, 'stat', datasource, options, {
+    defaults: fieldDefaults(p, {}, { mode: 'thresholds' }),
+    overrides: p.overrides ?? [],
+  });
+}
+
+export function text(p: TextSpec): SizedPanel {
+  return {
+    w: p.w,
+    h: p.h,
+    json: {
+      id: p.id,
+      type: 'text',
+      title: p.title,
+      description: p.description,
+      options: {
+        mode: 'markdown',
+        content: p.markdown,
+        code: { language: 'plaintext', showLineNumbers: false, showMiniMap: false },
+      },
+    },
+  };
+}
+
+export interface RowSpec {
+  id: number;
+  title: string;
+  panels: SizedPanel[];
+}
+
+export const GRID_COLUMNS = 24;
+
+/**
+ * Places rows and their panels on Grafana's 24-column grid: each row header takes a full-width line, panels flow
+ * left to right and wrap when the next one does not fit; a line is as tall as its tallest panel.
+ */
+export function layout(rows: RowSpec[]): Json[] {
+  const out: Json[] = [];
+  let y = 0;
+  for (const row of rows) {
+    out.push({
+      id: row.id,
+      type: 'row',
+      title: row.title,
+      collapsed: false,
+      panels: [],
+      gridPos: { h: 1, w: GRID_COLUMNS, x: 0, y },
+    });
+    y += 1;
+    let x = 0;
+    let lineHeight = 0;
+    for (const panel of row.panels) {
+      if (panel.w > GRID_COLUMNS) {
+        throw new Error(`panel ${String(panel.json.id)} is ${panel.w} columns wide; the grid has ${GRID_COLUMNS}`);
+      }
+      if (x + panel.w > GRID_COLUMNS) {
+        y += lineHeight;
+        x = 0;
+        lineHeight = 0;
+      }
+      out.push({ ...panel.json, gridPos: { h: panel.h, w: panel.w, x, y } });
+      x += panel.w;
+      lineHeight = Math.max(lineHeight, panel.h);
+    }
+    y += lineHeight;
+  }
+  return out;
+}
+
+export const color = {
+  ok: 'green',
+  warn: 'orange',
+  bad: 'red',
+  info: 'blue',
+  text: 'text',
+};
+
+/** Steps: base colour, then `color` from each value up. */
+export function steps(baseColor: string, ...rest: Array<[number, string]>): ThresholdStep[] {
+  return [{ value: null, color: baseColor }, ...rest.map(([value, c]) => ({ value, color: c }))];
+}
+
+export function overrideByRegexp(pattern: string, properties: Record<string, unknown>): Override {
+  return {
+    matcher: { id: 'byRegexp', options: pattern },
+    properties: Object.entries(properties).map(([id, value]) => ({ id, value })),
+  };
+}
+
+export function overrideByName(name: string, properties: Record<string, unknown>): Override {
+  return {
+    matcher: { id: 'byName', options: name },
+    properties: Object.entries(properties).map(([id, value]) => ({ id, value })),
+  };
+}
+
+export const fixedColor = (c: string) => ({ mode: 'fixed', fixedColor: c });
+
+/** Template variable builders. */
+export function datasourceVariable(pluginType: string, current: { text: string; value: string }, label: string): Json {
+  return {
+    type: 'datasource',
+    name: 'datasource',
+    label,
+    query: pluginType,
+    current,
+    hide: 0,
+    refresh: 1,
+    regex: '',
+    options: [],
+    includeAll: false,
+    multi: false,
+    skipUrlSync: false,
+  };
+}
+
+export interface QueryVariableSpec {
+  name: string;
+  label: string;
+  description: string;
+  query: string;
+  datasource: DatasourceRef;
+  /** Value Grafana sends for "All"; unset lets the datasource receive every option (the plugin reads $__all). */
+  allValue?: string;
+  sort?: number;
+}
+
+export function queryVariable(v: QueryVariableSpec): Json {
+  const json: Json = {
+    type: 'query',
+    name: v.name,
+    label: v.label,
+    description: v.description,
+    datasource: v.datasource,
+    query: v.query,
+    definition: v.query,
+    current: { selected: true, text: ['All'], value: ['$__all'] },
+    options: [],
+    includeAll: true,
+    multi: true,
+    refresh: 2,
+    regex: '',
+    sort: v.sort ?? 1,
+    hide: 0,
+    skipUrlSync: false,
+  };
+  if (v.allValue !== undefined) {
+    json.allValue = v.allValue;
+  }
+  return json;
+}

@@ -1,0 +1,64 @@
+/**
+ * Names that tie the dashboards, the provisioning files, the alert rules and docker-compose together. Changing one
+ * breaks links from alerts to panels and from panels to datasources, so they live here once.
+ */
+
+export const PLUGIN_ID = 'ciliumscope-cilium-datasource';
+
+/** Datasource uids fixed by provisioning/datasources/ciliumscope.yaml. */
+export const DATASOURCE_UIDS = {
+  scope: 'ciliumscope',
+  prometheus: 'ciliumscope-prometheus',
+} as const;
+
+/** Import inputs (`__inputs`) of the shareable dashboard copies; Grafana substitutes them on import only. */
+export const INPUTS = {
+  scope: 'DS_CILIUMSCOPE',
+  prometheus: 'DS_PROMETHEUS',
+} as const;
+
+/** Fixed dashboard uids: alert annotations (`__dashboardUid__`) and links point at them. */
+export const DASHBOARD_UIDS = {
+  scope: 'ciliumscope-overview',
+  prometheus: 'ciliumscope-prometheus',
+} as const;
+
+/** Folder the provisioned dashboards and alert rules go to. */
+export const FOLDER = { title: 'Cilium Scope', uid: 'ciliumscope' } as const;
+
+/** Current dashboard schema version (Grafana 12.x writes 41 and 42). */
+export const SCHEMA_VERSION = 42;
+
+/** The Prometheus job name that scrapes the exporter (prometheus/prometheus.yml and the rule expressions agree). */
+export const PROMETHEUS_JOB = 'ciliumscope-exporter';
+
+/**
+ * Panel ids, the same in both dashboards where a panel answers the same question. Alert rules link to them
+ * (`__panelId__`), so a panel keeps its id when it moves.
+ */
+export const PANEL_IDS = {
+  endpointsByState: 1,
+  podsVsEndpoints: 2,
+  unmanagedPods: 3,
+  regenerationTime: 4,
+  regenerationFailures: 5,
+  nodesWithoutAgent: 6,
+  ingressFlow: 10,
+  egressFlow: 11,
+  dropsByReason: 12,
+  dropReasons: 13,
+  anomalyBands: 14,
+  anomalyScores: 15,
+  topDropNodes: 16,
+  policiesPerNode: 20,
+  policyRevision: 21,
+  policyImportErrors: 22,
+  enforcement: 23,
+  targetsUp: 30,
+  agents: 31,
+  versions: 32,
+  scrapeDuration: 33,
+  scrapeErrors: 34,
+} as const;
+
+export const ROW_IDS = { endpoints: 100, packetFlow: 200, policy: 300, agents: 400 } as const;

@@ -1,0 +1,99 @@
+/** Pieces both dashboards share: the drop-reason meanings, colours of recurring series, common overrides. */
+import { DROP_REASONS } from '../../exporter/cilium/dropReasons';
+import {
+  color,
+  overrideByRegexp,
+  overrideByName,
+  type Override,
+  type Transformation,
+  type ValueMapping,
+} from './grafana';
+
+/**
+ * Value mapping from the agent's reason string to what it means, generated from the exporter's drop-reason
+ * catalogue so the dashboards and `GET /api/v1/drop-reasons` never disagree.
+ */
+export function dropReasonMeanings(): ValueMapping {
+  const options: ValueMapping['options'] = {};
+  DROP_REASONS.forEach((entry, index) => {
+    options[entry.reason] = { text: entry.meaning, index };
+  });
+  return { type: 'value', options };
+}
+
+/**
+ * Transformations of the "drop reasons" table: one row per drop series (reduced to mean and peak rate), the reason
+ * label turned into a "Meaning" column through {@link dropReasonMeanings}.
+ */
+export function dropReasonTableTransformations(seriesColumn: string): Transformation[] {
+  return [
+    {
+      id: 'reduce',
+      options: { mode: 'seriesToRows', reducers: ['mean', 'max'], labelsToFields: true, includeTimeField: false },
+    },
+    {
+      id: 'organize',
+      options: {
+        excludeByName: { direction: true, node: true },
+        indexByName: { Field: 0, Mean: 1, Max: 2, reason: 3 },
+        renameByName: { Field: seriesColumn, Mean: 'Mean rate', Max: 'Peak rate', reason: 'Meaning' },
+        includeByName: {},
+      },
+    },
+    { id: 'sortBy', options: { fields: {}, sort: [{ field: 'Mean rate', desc: true }] } },
+  ];
+}
+
+export function dropReasonTableOverrides(): Override[] {
+  return [
+    overrideByName('Meaning', {
+      mappings: [dropReasonMeanings()],
+      'custom.cellOptions': { type: 'auto', wrapText: true },
+      'custom.minWidth': 360,
+    }),
+    overrideByName('Mean rate', { unit: 'pps', decimals: 2, 'custom.width': 110 }),
+    overrideByName('Peak rate', { unit: 'pps', decimals: 2, 'custom.width': 110 }),
+  ];
+}
+
+/** Dropped traffic in red on the right axis, so a few drops stay visible next to millions of forwarded packets. */
+export const droppedOnRightAxis = (pattern: string): Override =>
+  overrideByRegexp(pattern, {
+    color: { mode: 'fixed', fixedColor: color.bad },
+    'custom.axisPlacement': 'right',
+    'custom.axisLabel': 'dropped',
+  });
+
+export const endpointStateColours: Override[] = [
+  overrideByRegexp('.*\\bready$', { color: { mode: 'fixed', fixedColor: color.ok } }),
+  overrideByRegexp('.*(regenerating|waiting-to-regenerate|restoring)$', {
+    color: { mode: 'fixed', fixedColor: color.warn },
+  }),
+  overrideByRegexp('.*(not-ready|waiting-for-identity|invalid|creating)$', {
+    color: { mode: 'fixed', fixedColor: color.bad },
+  }),
+];
+
+/** Anomaly band lines: the rate solid, the baseline dotted, the upper band dashed; the score stays in the tooltip. */
+export const anomalyBandOverrides: Override[] = [
+  overrideByRegexp('.* upper band$', {
+    'custom.lineStyle': { fill: 'dash', dash: [10, 10] },
+    'custom.fillOpacity': 0,
+    color: { mode: 'fixed', fixedColor: color.warn },
+  }),
+  overrideByRegexp('.* baseline$', {
+    'custom.lineStyle': { fill: 'dot', dash: [2, 6] },
+    'custom.fillOpacity': 0,
+    color: { mode: 'fixed', fixedColor: 'text' },
+  }),
+  overrideByRegexp('.* score$', {
+    'custom.hideFrom': { viz: true, legend: false, tooltip: false },
+    unit: 'none',
+    decimals: 2,
+  }),
+];
+
+/** Template variable references as the panels store them. */
+export const NODE_VAR = '$node';
+export const DIRECTION_VAR = '$direction';
+export const REASON_VAR = '$reason';
