@@ -35,6 +35,8 @@ module.exports = {
       modulePaths: ['<rootDir>/src'],
       setupFilesAfterEnv: ['<rootDir>/jest-setup.js'],
       testMatch: ['<rootDir>/test/plugin/**/*.test.{ts,tsx}'],
+      // @grafana/data imports d3-color, which ships only .mjs: transform it like the rest.
+      transform: { ...grafanaJest.transform, '^.+\\.mjs$': grafanaJest.transform['^.+\\.(t|j)sx?$'] },
       transformIgnorePatterns: [nodeModulesToTransform(grafanaESModules)],
     },
     nodeProject('browser', ['browser']),

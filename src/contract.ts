@@ -48,7 +48,7 @@ export interface ScopeQuery {
   state?: Filter;
   /**
    * One series per node (`node`) or summed over the selected nodes (`cluster`, the default).
-   * endpoints, podEndpointDelta, regeneration, packetFlow, drops, policy.
+   * endpoints, podEndpointDelta, regeneration, packetFlow, drops, policy, agentHealth (views up, scrapeDuration).
    */
   groupBy?: 'cluster' | 'node';
   /** packetFlow, drops: packets per second (default) or bytes per second. */
@@ -63,7 +63,7 @@ export interface ScopeQuery {
   view?: QueryView;
   /** regeneration latency: quantiles in (0, 1), default [0.5, 0.9, 0.99]. */
   quantiles?: number[];
-  /** drops topNodes, anomaly scores: at most this many rows (default 10, at most 1000). */
+  /** drops topNodes, anomaly scores: at most this many rows; anomaly bands: at most this many series (default 10, at most 1000). */
   limit?: number;
 }
 

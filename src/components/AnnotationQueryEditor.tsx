@@ -1,0 +1,56 @@
+import React from 'react';
+import type { AnnotationQuery, QueryEditorProps } from '@grafana/data';
+import { Combobox, InlineField, InlineFieldRow, Stack, Text, type ComboboxOption } from '@grafana/ui';
+
+import { ANNOTATION_KINDS, DEFAULT_ANNOTATION_KIND } from '../annotationKinds';
+import type { AnnotationKind } from '../contract';
+import type { DataSource } from '../datasource';
+import type { ScopeDataQuery } from '../types';
+import { FilterField } from './FilterField';
+import { useAsyncOptions } from './useAsyncOptions';
+
+type Props = QueryEditorProps<DataSource, ScopeDataQuery> & {
+  annotation?: AnnotationQuery<ScopeDataQuery>;
+  onAnnotationChange?: (annotation: AnnotationQuery<ScopeDataQuery>) => void;
+};
+
+const KIND_OPTIONS: Array<ComboboxOption<AnnotationKind>> = (Object.keys(ANNOTATION_KINDS) as AnnotationKind[]).map(
+  (value) => ({ value, label: ANNOTATION_KINDS[value].label, description: ANNOTATION_KINDS[value].description })
+);
+
+/** Picks the kind of events to mark on time series panels, optionally for some nodes only. */
+export function AnnotationQueryEditor({ query, onChange, datasource }: Props) {
+  const kind = query.annotationKind ?? DEFAULT_ANNOTATION_KIND;
+  const nodes = useAsyncOptions(
+    () => datasource.getNodes().then((list) => list.map((n) => ({ value: n.name, label: n.name }))),
+    'nodes'
+  );
+
+  return (
+    <Stack direction="column" gap={0}>
+      <InlineFieldRow>
+        <InlineField label="Events" labelWidth={14} tooltip="Which events to mark on the dashboard's time series.">
+          <Combobox<AnnotationKind>
+            data-testid="annotation-kind"
+            options={KIND_OPTIONS}
+            value={kind}
+            width={30}
+            onChange={(option) => onChange({ ...query, annotationKind: option.value })}
+          />
+        </InlineField>
+        <FilterField
+          label="Node"
+          tooltip="Only events of these nodes. Empty, or a variable set to All: every node."
+          value={query.node}
+          options={nodes.options}
+          loading={nodes.loading}
+          loadError={nodes.error}
+          onChange={(node) => onChange({ ...query, annotationKind: kind, node })}
+        />
+      </InlineFieldRow>
+      <Text variant="bodySmall" color="secondary">
+        {ANNOTATION_KINDS[kind].description}
+      </Text>
+    </Stack>
+  );
+}

@@ -1,0 +1,307 @@
+import React from 'react';
+import type { QueryEditorProps } from '@grafana/data';
+import {
+  Box,
+  Combobox,
+  InlineField,
+  InlineFieldRow,
+  RadioButtonGroup,
+  Stack,
+  Text,
+  type ComboboxOption,
+} from '@grafana/ui';
+
+import type { DropReasonInfo, NodeInfo, QueryType, QueryView } from '../contract';
+import type { DataSource } from '../datasource';
+import {
+  DEFAULT_LIMIT,
+  DEFAULT_QUANTILES,
+  DEFAULT_QUERY_TYPE,
+  DROP_DIRECTIONS,
+  effectiveView,
+  ENDPOINT_STATES,
+  fieldsForType,
+  MAX_LIMIT,
+  queryOptions,
+  QUERY_TYPE_ORDER,
+  QUERY_TYPES,
+  TRAFFIC_DIRECTIONS,
+  type FilterName,
+} from '../queryTypes';
+import type { ScopeDataQuery, ScopeJsonData } from '../types';
+import { DraftField } from './DraftField';
+import { FilterField } from './FilterField';
+import { useAsyncOptions } from './useAsyncOptions';
+
+type Props = QueryEditorProps<DataSource, ScopeDataQuery, ScopeJsonData>;
+
+const LABEL_WIDTH = 14;
+
+const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = QUERY_TYPE_ORDER.map((value) => ({
+  value,
+  label: QUERY_TYPES[value].label,
+  description: QUERY_TYPES[value].description,
+}));
+
+const GROUP_BY_OPTIONS = [
+  { value: 'cluster' as const, label: 'Cluster', description: 'One series summed over the selected nodes' },
+  { value: 'node' as const, label: 'Per node', description: 'One series per node' },
+];
+
+const UNIT_OPTIONS = [
+  { value: 'packets' as const, label: 'Packets/s' },
+  { value: 'bytes' as const, label: 'Bytes/s' },
+];
+
+const FILTER_HELP: Record<FilterName, { label: string; tooltip: string }> = {
+  node: { label: 'Node', tooltip: 'Kubernetes nodes to include. Empty, or a variable set to All: every node.' },
+  namespace: { label: 'Namespace', tooltip: 'Namespaces of the pods to list. Empty: every namespace.' },
+  direction: {
+    label: 'Direction',
+    tooltip: 'Traffic direction as the agent reports it. Drops also have SERVICE and UNKNOWN. Empty: all.',
+  },
+  reason: {
+    label: 'Reason',
+    tooltip: 'Drop reasons as the agent reports them, e.g. "Policy denied". Hover a reason for what it means.',
+  },
+  state: { label: 'State', tooltip: 'Endpoint states to include, e.g. ready, regenerating. Empty: every state.' },
+};
+
+function nodeOption(node: NodeInfo): ComboboxOption<string> {
+  const details = [
+    node.up ? 'up' : 'down',
+    node.stale ? 'stale' : '',
+    node.ciliumVersion ? `Cilium ${node.ciliumVersion}` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return { value: node.name, label: node.name, description: details };
+}
+
+function reasonOptions(reasons: DropReasonInfo[]): Array<ComboboxOption<string>> {
+  const seen = reasons.filter((r) => r.seen);
+  const others = reasons.filter((r) => !r.seen);
+  return [
+    ...seen.map((r) => ({ value: r.reason, label: r.reason, description: r.meaning, group: 'Reported now' })),
+    ...others.map((r) => ({ value: r.reason, label: r.reason, description: r.meaning, group: 'Other reasons' })),
+  ];
+}
+
+function staticOptions(values: string[]): Array<ComboboxOption<string>> {
+  return values.map((value) => ({ value, label: value }));
+}
+
+/** "0.5, 0.9, 0.99" → [0.5, 0.9, 0.99]; undefined when any value is not strictly between 0 and 1. */
+export function parseQuantiles(text: string): number[] | undefined {
+  const parts = text
+    .split(/[\s,]+/)
+    .map((p) => p.trim())
+    .filter(Boolean);
+  if (parts.length === 0 || parts.length > 10) {
+    return undefined;
+  }
+  const values = parts.map(Number);
+  return values.every((v) => Number.isFinite(v) && v > 0 && v < 1) ? values : undefined;
+}
+
+export function parseLimit(text: string): number | undefined {
+  const value = Number(text);
+  return Number.isInteger(value) && value >= 1 && value <= MAX_LIMIT ? value : undefined;
+}
+
+export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
+  const queryType = query.queryType ?? DEFAULT_QUERY_TYPE;
+  const info = QUERY_TYPES[queryType] ?? QUERY_TYPES[DEFAULT_QUERY_TYPE];
+  const view = effectiveView(queryType, query.view);
+  const options = queryOptions(queryType, query.view);
+  // The first setting of the row lines up with the fields above it.
+  const firstOption = (['groupBy', 'unit', 'quantiles', 'limit'] as const).find((o) => options.includes(o));
+  const labelWidth = (option: (typeof options)[number], width: number) =>
+    option === firstOption ? LABEL_WIDTH : width;
+  const has = (filter: FilterName) => info.filters.includes(filter);
+
+  const nodes = useAsyncOptions(() => datasource.getNodes().then((list) => list.map(nodeOption)), 'nodes');
+  const namespaces = useAsyncOptions(
+    has('namespace') ? () => datasource.getNamespaces().then(staticOptions) : undefined,
+    `namespaces:${has('namespace')}`
+  );
+  const reasons = useAsyncOptions(
+    has('reason') ? () => datasource.getDropReasons().then(reasonOptions) : undefined,
+    `reasons:${has('reason')}`
+  );
+
+  const update = (patch: Partial<ScopeDataQuery>) => {
+    onChange({ ...query, ...patch });
+    onRunQuery();
+  };
+
+  const changeType = (next: QueryType) => {
+    if (next === queryType) {
+      return;
+    }
+    // Keep Grafana's own fields (refId, hide, datasource, ...) and the filters the new type reads; drop the rest.
+    const { node, namespace, direction, reason, state, groupBy, unit, view: _v, quantiles, limit, ...grafana } = query;
+    const kept = fieldsForType({ node, namespace, direction, reason, state, groupBy, unit, quantiles, limit }, next);
+    onChange({ ...grafana, ...kept, queryType: next });
+    onRunQuery();
+  };
+
+  const directions = queryType === 'packetFlow' ? TRAFFIC_DIRECTIONS : DROP_DIRECTIONS;
+  const quantilesText = (query.quantiles ?? DEFAULT_QUANTILES).join(', ');
+  const limitText = String(query.limit ?? DEFAULT_LIMIT);
+
+  return (
+    <Stack direction="column" gap={0}>
+      <InlineFieldRow>
+        <InlineField
+          label="Query type"
+          labelWidth={LABEL_WIDTH}
+          tooltip="What to show. Each type reads the filters beside it."
+        >
+          <Combobox<QueryType>
+            id="ciliumscope-query-type"
+            data-testid="query-type"
+            options={QUERY_TYPE_OPTIONS}
+            value={queryType}
+            width={28}
+            onChange={(option) => changeType(option.value)}
+          />
+        </InlineField>
+        {info.views.length > 0 && view && (
+          <InlineField
+            label="View"
+            labelWidth={8}
+            tooltip={info.views.map((v) => `${v.label}: ${v.description}`).join('. ')}
+          >
+            <RadioButtonGroup<QueryView>
+              data-testid="query-view"
+              options={info.views.map((v) => ({ value: v.value, label: v.label, description: v.description }))}
+              value={view.value}
+              onChange={(value) => update({ view: value })}
+            />
+          </InlineField>
+        )}
+      </InlineFieldRow>
+      <Box marginBottom={1}>
+        <Text variant="bodySmall" color="secondary" data-testid="query-type-description">
+          {info.help}
+        </Text>
+      </Box>
+
+      <InlineFieldRow>
+        <FilterField
+          {...FILTER_HELP.node}
+          value={query.node}
+          options={nodes.options}
+          loading={nodes.loading}
+          loadError={nodes.error}
+          onChange={(node) => update({ node })}
+        />
+        {has('namespace') && (
+          <FilterField
+            {...FILTER_HELP.namespace}
+            labelWidth={12}
+            value={query.namespace}
+            options={namespaces.options}
+            loading={namespaces.loading}
+            loadError={namespaces.error}
+            onChange={(namespace) => update({ namespace })}
+          />
+        )}
+        {has('state') && (
+          <FilterField
+            {...FILTER_HELP.state}
+            labelWidth={8}
+            value={query.state}
+            options={staticOptions(ENDPOINT_STATES)}
+            onChange={(state) => update({ state })}
+          />
+        )}
+        {has('direction') && (
+          <FilterField
+            {...FILTER_HELP.direction}
+            labelWidth={11}
+            value={query.direction}
+            options={staticOptions(directions)}
+            onChange={(direction) => update({ direction })}
+          />
+        )}
+        {has('reason') && (
+          <FilterField
+            {...FILTER_HELP.reason}
+            labelWidth={9}
+            value={query.reason}
+            options={reasons.options}
+            loading={reasons.loading}
+            loadError={reasons.error}
+            onChange={(reason) => update({ reason })}
+          />
+        )}
+      </InlineFieldRow>
+
+      {options.length > 0 && (
+        <InlineFieldRow>
+          {options.includes('groupBy') && (
+            <InlineField
+              label="Series"
+              labelWidth={LABEL_WIDTH}
+              tooltip="Sum over the selected nodes, or one series per node."
+            >
+              <RadioButtonGroup
+                data-testid="query-group-by"
+                options={GROUP_BY_OPTIONS}
+                value={query.groupBy ?? 'cluster'}
+                onChange={(groupBy) => update({ groupBy })}
+              />
+            </InlineField>
+          )}
+          {options.includes('unit') && (
+            <InlineField
+              label="Unit"
+              labelWidth={labelWidth('unit', 8)}
+              tooltip="Packets per second or bytes per second."
+            >
+              <RadioButtonGroup
+                data-testid="query-unit"
+                options={UNIT_OPTIONS}
+                value={query.unit ?? 'packets'}
+                onChange={(unit) => update({ unit })}
+              />
+            </InlineField>
+          )}
+          {options.includes('quantiles') && (
+            <DraftField
+              key={quantilesText}
+              label="Quantiles"
+              labelWidth={labelWidth('quantiles', 11)}
+              tooltip="Comma-separated quantiles between 0 and 1, e.g. 0.5, 0.9, 0.99."
+              testId="query-quantiles"
+              width={20}
+              value={quantilesText}
+              parse={parseQuantiles}
+              invalidMessage="Values between 0 and 1, comma-separated"
+              onCommit={(quantiles) => update({ quantiles })}
+            />
+          )}
+          {options.includes('limit') && (
+            <DraftField
+              key={limitText}
+              label="Limit"
+              labelWidth={labelWidth('limit', 8)}
+              tooltip={`Rows (tables) or series (bands) to show, highest first; 1 to ${MAX_LIMIT}.`}
+              testId="query-limit"
+              type="number"
+              min={1}
+              max={MAX_LIMIT}
+              width={10}
+              value={limitText}
+              parse={parseLimit}
+              invalidMessage={`A whole number from 1 to ${MAX_LIMIT}`}
+              onCommit={(limit) => update({ limit })}
+            />
+          )}
+        </InlineFieldRow>
+      )}
+    </Stack>
+  );
+}

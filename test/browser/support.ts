@@ -1,0 +1,60 @@
+/** One Chromium page on the plugin host page, for the tests of this directory. */
+import { join } from 'path';
+import type { Browser, Page } from 'playwright-core';
+
+import { ASSETS_ONLY_GRAFANA_SERVES, buildHostPage, hostMounts } from './host/build';
+import { DIST_DIR, PLUGIN_ID } from './host/builtPlugin';
+import { launchChromium } from './host/chromium';
+import { startStaticServer, type StaticServer } from './host/server';
+
+export interface PluginHost {
+  page: Page;
+  url: string;
+  /** Uncaught page errors and console errors, for tests to assert there were none. */
+  pageErrors: string[];
+  close(): Promise<void>;
+}
+
+export async function openPluginHost(viewport = { width: 1100, height: 800 }): Promise<PluginHost> {
+  const host = await buildHostPage({
+    entry: join(__dirname, 'host', 'pages', 'plugin.tsx'),
+    title: 'Cilium Scope plugin host',
+  });
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR));
+    browser = await launchChromium();
+    const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      // grafanaBootData is unset outside Grafana; @grafana/runtime says so once, harmlessly. Failed requests are
+      // reported below with their URL.
+      if (message.type() === 'error' && !/grafanaBootData|Failed to load resource/.test(message.text())) {
+        pageErrors.push(message.text());
+      }
+    });
+    page.on('response', (response) => {
+      if (response.status() >= 400 && !ASSETS_ONLY_GRAFANA_SERVES.test(response.url())) {
+        pageErrors.push(`HTTP ${response.status()} for ${response.url()}`);
+      }
+    });
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    const opened = { browser, server };
+    return {
+      page,
+      url: server.url,
+      pageErrors,
+      close: async () => {
+        await opened.browser.close();
+        await opened.server.close();
+      },
+    };
+  } catch (error) {
+    await browser?.close();
+    await server?.close();
+    throw error;
+  }
+}

@@ -1,0 +1,171 @@
+import React from 'react';
+import { render, screen, waitFor } from '@testing-library/react';
+import userEvent, { PointerEventsCheckLevel } from '@testing-library/user-event';
+import { setBackendSrv, setTemplateSrv } from '@grafana/runtime';
+
+import './support/dom';
+
+import { QueryEditor } from '../../src/components/QueryEditor';
+import { DataSource } from '../../src/datasource';
+import type { ScopeDataQuery } from '../../src/types';
+import { FakeBackendSrv, routes } from './support/fakeBackendSrv';
+import { FakeTemplateSrv } from './support/fakeTemplateSrv';
+import { instanceSettings } from './support/settings';
+
+const exporter = routes({
+  'GET /api/v1/nodes': {
+    status: 200,
+    data: { nodes: [{ name: 'worker-1', up: true, stale: false, ciliumVersion: '1.16.4' }] },
+  },
+  'GET /api/v1/drop-reasons': {
+    status: 200,
+    data: {
+      reasons: [
+        {
+          reason: 'Policy denied',
+          code: 133,
+          hubbleName: 'POLICY_DENIED',
+          meaning: 'A policy denied the packet',
+          commonCauses: '',
+          seen: true,
+        },
+      ],
+    },
+  },
+  'GET /api/v1/namespaces': { status: 200, data: { namespaces: ['default'] } },
+});
+
+function setup(query: ScopeDataQuery) {
+  const ds = new DataSource(instanceSettings());
+  const onChange = jest.fn();
+  const onRunQuery = jest.fn();
+  const view = render(<QueryEditor datasource={ds} query={query} onChange={onChange} onRunQuery={onRunQuery} />);
+  const rerender = (next: ScopeDataQuery) =>
+    view.rerender(<QueryEditor datasource={ds} query={next} onChange={onChange} onRunQuery={onRunQuery} />);
+  return { onChange, onRunQuery, rerender };
+}
+
+describe('QueryEditor', () => {
+  beforeEach(() => {
+    setBackendSrv(new FakeBackendSrv(exporter));
+    setTemplateSrv(new FakeTemplateSrv([{ name: 'node', current: 'worker-1', options: ['worker-1'] }]));
+  });
+
+  it('shows the default query type with its help and filters', async () => {
+    setup({ refId: 'A' });
+    expect(screen.getByRole('combobox', { name: /Query type/ })).toHaveValue('Endpoint states');
+    expect(screen.getByTestId('query-type-description')).toHaveTextContent(/Cilium endpoints per state/);
+    expect(screen.getByText('Node')).toBeInTheDocument();
+    expect(screen.getByText('State')).toBeInTheDocument();
+    expect(screen.queryByText('Reason')).not.toBeInTheDocument();
+    await waitFor(() => expect(screen.getByText('Series')).toBeInTheDocument());
+  });
+
+  it('switches the query type, keeping only the filters the new type reads', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange, onRunQuery } = setup({
+      refId: 'A',
+      queryType: 'endpoints',
+      node: ['worker-1'],
+      state: ['ready'],
+      groupBy: 'node',
+      hide: false,
+    });
+    await user.click(screen.getByRole('combobox', { name: /Query type/ }));
+    await user.click(await screen.findByRole('option', { name: /Drops by reason/ }));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      hide: false,
+      queryType: 'drops',
+      node: ['worker-1'],
+      groupBy: 'node',
+    });
+    expect(onRunQuery).toHaveBeenCalled();
+  });
+
+  it('shows the views, unit and filters of drops and emits the chosen ones', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({ refId: 'A', queryType: 'drops' });
+    expect(screen.getByText('Direction')).toBeInTheDocument();
+    expect(screen.getByText('Reason')).toBeInTheDocument();
+    expect(screen.queryByText('Limit')).not.toBeInTheDocument();
+
+    await user.click(screen.getByRole('radio', { name: 'Bytes/s' }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'drops', unit: 'bytes' });
+
+    await user.click(screen.getByRole('radio', { name: 'Top nodes' }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'drops', view: 'topNodes' });
+  });
+
+  it("sets a filter from the exporter's values, a variable or a typed value", async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({ refId: 'A', queryType: 'drops' });
+    const reason = screen.getByTestId('filter-reason');
+    await user.click(reason);
+    await user.click(await screen.findByRole('option', { name: /Policy denied/ }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'drops', reason: ['Policy denied'] });
+
+    const node = screen.getByTestId('filter-node');
+    await user.click(node);
+    await user.click(await screen.findByRole('option', { name: /\$node/ }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'drops', node: ['$node'] });
+  });
+
+  it('keeps saved values the exporter no longer reports, and empties a filter back to "all"', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({ refId: 'A', queryType: 'packetFlow', node: 'gone-node', direction: ['EGRESS'] });
+    expect(await screen.findByText('gone-node')).toBeInTheDocument();
+    expect(screen.getByText('EGRESS')).toBeInTheDocument();
+    await user.click(screen.getByRole('button', { name: /Remove EGRESS/ }));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'packetFlow',
+      node: 'gone-node',
+      direction: undefined,
+    });
+  });
+
+  it('edits quantiles of the latency view and refuses values outside (0, 1)', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({ refId: 'A', queryType: 'regeneration' });
+    const input = screen.getByTestId('query-quantiles');
+    expect(input).toHaveValue('0.5, 0.9, 0.99');
+    await user.clear(input);
+    await user.type(input, '0.5, 1.5');
+    await user.tab();
+    expect(screen.getByText('Values between 0 and 1, comma-separated')).toBeInTheDocument();
+    expect(onChange).not.toHaveBeenCalled();
+    await user.clear(input);
+    await user.type(input, '0.75 0.95');
+    await user.tab();
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'regeneration', quantiles: [0.75, 0.95] });
+  });
+
+  it('edits the row limit of table views', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({ refId: 'A', queryType: 'anomaly', view: 'scores' });
+    const input = screen.getByTestId('query-limit');
+    await user.clear(input);
+    await user.type(input, '25');
+    await user.tab();
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'anomaly', view: 'scores', limit: 25 });
+  });
+
+  it('offers every query type of the contract', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    setup({ refId: 'A' });
+    await user.click(screen.getByRole('combobox', { name: /Query type/ }));
+    const options = await screen.findAllByRole('option');
+    expect(options.map((o) => o.textContent)).toEqual([
+      expect.stringContaining('Endpoint states'),
+      expect.stringContaining('Pod / endpoint delta'),
+      expect.stringContaining('Unmanaged pods'),
+      expect.stringContaining('Endpoint regeneration'),
+      expect.stringContaining('Packet flow'),
+      expect.stringContaining('Drops by reason'),
+      expect.stringContaining('Policy'),
+      expect.stringContaining('Agent health'),
+      expect.stringContaining('Drop anomalies'),
+    ]);
+  });
+});

@@ -1,0 +1,65 @@
+// Extends the create-plugin configuration in .config/ (never edited by hand) the documented way: webpack-merge.
+import CopyWebpackPlugin from 'copy-webpack-plugin';
+import fs from 'fs';
+import path from 'path';
+import type { Compiler, Configuration, RuleSetRule } from 'webpack';
+import { merge } from 'webpack-merge';
+
+import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
+
+/** The bundled dashboard lives at the repository root (it is also provisioned from there) and ships in dist/. */
+const DASHBOARD_SOURCE = path.resolve(__dirname, 'dashboards', 'cilium-scope.json');
+
+/** Says so at the end of every build while dist/ lacks a dashboard that plugin.json includes. */
+class MissingDashboardWarning {
+  apply(compiler: Compiler): void {
+    compiler.hooks.afterEmit.tap('MissingDashboardWarning', (compilation) => {
+      if (!fs.existsSync(DASHBOARD_SOURCE)) {
+        compilation.warnings.push(
+          new compiler.webpack.WebpackError(
+            `${path.relative(__dirname, DASHBOARD_SOURCE)} does not exist: plugin.json includes it, ` +
+              'so the packaged plugin would list a dashboard it cannot import.'
+          )
+        );
+      }
+    });
+  }
+}
+
+/**
+ * The same swc rule compiling to ES2020 instead of ES2015: every browser Grafana 12.3+ supports runs ES2020, and
+ * ES2015 output inlines helpers for each object spread and optional chain, making module.js larger.
+ */
+function withSwcTarget(config: Configuration, target: string): Configuration {
+  const rules = (config.module?.rules ?? []).map((rule) => {
+    const use = (rule as RuleSetRule | undefined)?.use as { loader?: string; options?: { jsc?: object } } | undefined;
+    if (!use || Array.isArray(use) || use.loader !== 'swc-loader') {
+      return rule;
+    }
+    return {
+      ...(rule as RuleSetRule),
+      use: { ...use, options: { ...use.options, jsc: { ...use.options?.jsc, target } } },
+    };
+  });
+  return { ...config, module: { ...config.module, rules } };
+}
+
+const config = async (env: Env): Promise<Configuration> => {
+  const baseConfig = withSwcTarget(await grafanaConfig(env), 'es2020');
+  return merge(baseConfig, {
+    plugins: [
+      new CopyWebpackPlugin({
+        patterns: [{ from: DASHBOARD_SOURCE, to: 'dashboards/cilium-scope.json', noErrorOnMissing: true }],
+      }),
+      new MissingDashboardWarning(),
+    ],
+    performance: {
+      // The whole plugin is a few tens of KiB; anything near these limits means a shared module got bundled.
+      hints: env.production ? 'error' : false,
+      maxEntrypointSize: 300 * 1024,
+      maxAssetSize: 300 * 1024,
+    },
+  });
+};
+
+export default config;
