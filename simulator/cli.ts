@@ -3,6 +3,7 @@
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_PODS_PER_NODE, DEFAULT_SEED, DEFAULT_TICK_SECONDS, MAX_NODES, MAX_PODS_PER_NODE } from './cluster';
+import { writeKubeconfig } from './kube/kubeconfig';
 import { DEFAULT_PAGE_KB } from './render/agent-page';
 import { SCENARIOS } from './scenarios';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './server';
@@ -13,7 +14,8 @@ export const DEFAULT_AUTO_TICK_MS = 5000;
 
 export const USAGE = `Usage: ciliumscope-simulator [options]
 
-Serves a simulated Cilium cluster: /agents/<node>/metrics, /operator/metrics, /truth, POST /control/*.
+Serves a simulated Cilium cluster: /agents/<node>/metrics, /operator/metrics, the Kubernetes API (/api, /apis),
+/truth, POST /control/*.
 
 Options:
   --nodes N              number of nodes (default 20, at most ${MAX_NODES})
@@ -26,13 +28,22 @@ Options:
   --pods-per-node N      pods per node (default ${DEFAULT_PODS_PER_NODE}, at most ${MAX_PODS_PER_NODE})
   --scenario NAME        one of: ${Object.keys(SCENARIOS).join(', ')} (default default)
   --max-connections N    concurrent connections accepted (default 1024)
+  --no-kube              do not serve the Kubernetes API
+  --no-cep-crd           serve no CiliumEndpoints (as with Cilium's disable-endpoint-crd)
+  --kube-token TOKEN     require this bearer token on the Kubernetes API
+  --kubeconfig-out FILE  write a kubeconfig for the Kubernetes API to FILE
   -h, --help             show this help
 `;
 
 export class CliError extends Error {}
 
+export interface CliOptions extends SimulatorOptions {
+  /** Where to write a kubeconfig once the simulator listens. */
+  kubeconfigOut?: string;
+}
+
 /** Parses the command line into simulator options; throws CliError with a message for the user. */
-export function parseCliArgs(argv: string[]): SimulatorOptions | 'help' {
+export function parseCliArgs(argv: string[]): CliOptions | 'help' {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
@@ -50,6 +61,10 @@ export function parseCliArgs(argv: string[]): SimulatorOptions | 'help' {
         'pods-per-node': { type: 'string' },
         scenario: { type: 'string' },
         'max-connections': { type: 'string' },
+        'no-kube': { type: 'boolean' },
+        'no-cep-crd': { type: 'boolean' },
+        'kube-token': { type: 'string' },
+        'kubeconfig-out': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -78,7 +93,37 @@ export function parseCliArgs(argv: string[]): SimulatorOptions | 'help' {
     ),
     scenario: checkScenario(str('scenario') ?? 'default'),
     maxConnections: parseInteger('--max-connections', str('max-connections') ?? '1024', 1, 1_000_000),
+    ...kubeOptions(values),
   };
+}
+
+/** The Kubernetes API flags; no `kube` key at all when none is given (the API is on with its defaults). */
+function kubeOptions(values: Record<string, string | boolean | undefined>): Pick<CliOptions, 'kube' | 'kubeconfigOut'> {
+  const token = values['kube-token'] as string | undefined;
+  const out = values['kubeconfig-out'] as string | undefined;
+  if (values['no-kube']) {
+    if (token !== undefined || out !== undefined || values['no-cep-crd']) {
+      throw new CliError('--no-kube cannot be combined with --no-cep-crd, --kube-token or --kubeconfig-out');
+    }
+    return { kube: false };
+  }
+  if (token !== undefined && !/^[\x21-\x7e]{1,4096}$/.test(token)) {
+    throw new CliError('--kube-token must be 1 to 4096 printable characters without spaces');
+  }
+  if (out === '') {
+    throw new CliError('--kubeconfig-out needs a file path');
+  }
+  const result: Pick<CliOptions, 'kube' | 'kubeconfigOut'> = {};
+  if (token !== undefined || values['no-cep-crd']) {
+    result.kube = {
+      ...(token !== undefined ? { token } : {}),
+      ...(values['no-cep-crd'] ? { ciliumEndpointCRD: false } : {}),
+    };
+  }
+  if (out !== undefined) {
+    result.kubeconfigOut = out;
+  }
+  return result;
 }
 
 function checkVersion(text: string): string {
@@ -149,8 +194,11 @@ function banner(sim: RunningSimulator, options: SimulatorOptions): string {
     `Cilium Scope simulator: ${sim.nodes.length} nodes, Cilium ${sim.cluster.version.full}, scenario ${sim.cluster.scenario.name}, seed ${sim.cluster.seed}`,
     `  agents:   ${sim.url}/agents/<node>/metrics  (${first}${sim.nodes.length > 1 ? ` .. ${last}` : ''})`,
     `  operator: ${sim.operatorUrl}`,
+    sim.kube
+      ? `  kubernetes: ${sim.url} (pods, nodes${sim.kube.ciliumEndpointCRD ? ', ciliumendpoints' : '; CiliumEndpoint CRD disabled'}${sim.kube.token ? '; bearer token required' : ''})`
+      : '  kubernetes: off',
     `  truth:    ${sim.url}/truth`,
-    `  control:  POST ${sim.url}/control/{tick,fault,spike,operator}`,
+    `  control:  POST ${sim.url}/control/{tick,fault,spike,operator,kube}`,
     `  ${ticking}`,
     '',
   ].join('\n');
@@ -158,7 +206,7 @@ function banner(sim: RunningSimulator, options: SimulatorOptions): string {
 
 /** Runs the simulator until SIGINT or SIGTERM. Resolves with the process exit code. */
 export async function main(argv: string[] = process.argv.slice(2)): Promise<number> {
-  let options: SimulatorOptions | 'help';
+  let options: CliOptions | 'help';
   try {
     options = parseCliArgs(argv);
   } catch (error) {
@@ -186,6 +234,17 @@ export async function main(argv: string[] = process.argv.slice(2)): Promise<numb
     return 1;
   }
   process.stdout.write(banner(sim, options));
+  if (options.kubeconfigOut !== undefined) {
+    try {
+      await writeKubeconfig(sim, options.kubeconfigOut);
+      process.stdout.write(`  kubeconfig: ${options.kubeconfigOut}\n`);
+    } catch (error) {
+      process.stderr.write(`ciliumscope-simulator: cannot write the kubeconfig: ${(error as Error).message}\n`);
+      await sim.close();
+      process.exitCode = 1;
+      return 1;
+    }
+  }
   await new Promise<void>((resolve) => {
     const stop = (signal: string): void => {
       process.off('SIGINT', onInt);

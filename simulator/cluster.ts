@@ -15,7 +15,14 @@ import {
   parseCiliumVersion,
   DEFAULT_CILIUM_VERSION,
 } from './versions';
-import { type Workload, draftPod, enforcementFor, instantiateWorkloads, RESERVED_IDENTITIES } from './workloads';
+import {
+  type PodIdentityDraft,
+  type Workload,
+  draftPod,
+  enforcementFor,
+  instantiateWorkloads,
+  RESERVED_IDENTITIES,
+} from './workloads';
 
 export interface ClusterOptions {
   nodes: number;
@@ -106,6 +113,7 @@ export class SimulatedCluster {
   private readonly nodeByName = new Map<string, SimNode>();
   private readonly podKeys = new Set<string>();
   private spikes: ActiveSpike[] = [];
+  private readonly tickListeners = new Set<() => void>();
 
   constructor(options: ClusterOptions) {
     this.seed = checkInteger(options.seed ?? DEFAULT_SEED, 'seed', 0, 0xffffffff);
@@ -182,6 +190,15 @@ export class SimulatedCluster {
     }
     this.spikes = this.spikes.filter((s) => s.remainingTicks > 0);
     this.scenario.afterTick?.(this);
+    for (const listener of this.tickListeners) {
+      listener();
+    }
+  }
+
+  /** Calls `listener` at the end of every tick (after the scenario's afterTick); returns the unsubscribe function. */
+  onTick(listener: () => void): () => void {
+    this.tickListeners.add(listener);
+    return () => void this.tickListeners.delete(listener);
   }
 
   private tickNode(node: SimNode, policyChange: boolean): void {
@@ -309,14 +326,20 @@ export class SimulatedCluster {
     pod.podIP = null;
   }
 
-  /** Creates a pod on a node; a managed, non-hostNetwork Running or Pending pod gets an endpoint from the agent. */
+  /**
+   * Creates a pod on a node; a managed, non-hostNetwork Running or Pending pod gets an endpoint from the agent.
+   * `identity` overrides the generated name, owner or labels (scenarios placing pods with chosen names).
+   */
   createPod(
     node: SimNode,
     workload: Workload,
-    options: { phase: SimPod['phase']; managed: boolean; ageSeconds: number }
+    options: { phase: SimPod['phase']; managed: boolean; ageSeconds: number; identity?: Partial<PodIdentityDraft> }
   ): SimPod {
     const now = this.nowSeconds;
-    let draft = draftPod(workload, node.rng, now - options.ageSeconds);
+    let draft = { ...draftPod(workload, node.rng, now - options.ageSeconds), ...options.identity };
+    if (options.identity?.name !== undefined && this.podKeys.has(`${workload.namespace}/${draft.name}`)) {
+      throw new ClusterOptionsError(`pod ${workload.namespace}/${draft.name} already exists`);
+    }
     while (this.podKeys.has(`${workload.namespace}/${draft.name}`)) {
       draft = draftPod(workload, node.rng, now - options.ageSeconds);
     }
@@ -363,6 +386,26 @@ export class SimulatedCluster {
       throw new ClusterOptionsError(`node ${nodeName} has no Cilium agent`);
     }
     node.agent.restart(this.nowSeconds, this.policies);
+    this.generation++;
+  }
+
+  /**
+   * The node's Cilium agent goes away (never installed, or its pod deleted): no agent page, no agent pod, and the
+   * node's pods lose their endpoints but keep running.
+   */
+  removeAgent(nodeName: string): void {
+    const node = this.requireNode(nodeName);
+    if (!node.agent) {
+      return;
+    }
+    node.agent = null;
+    for (const pod of [...node.pods.values()]) {
+      if (pod.ownerKind === 'DaemonSet' && pod.labels['k8s-app'] === 'cilium') {
+        this.removePod(node, pod);
+      } else {
+        pod.endpoint = null;
+      }
+    }
     this.generation++;
   }
 

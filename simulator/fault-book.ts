@@ -14,7 +14,11 @@ export class FaultBook {
   /** Node "*" applies to every node. `restart` restarts at once and leaves the endpoint healthy. */
   setAgent(node: string, fault: Fault | unknown, extra?: { delayMs?: unknown; sizeMB?: unknown }): Required<FaultSpec> {
     const spec = normaliseFault(fault, extra);
-    const names = node === '*' ? this.cluster.nodeNames() : [this.cluster.requireNode(node).name];
+    // "*" means every node that runs an agent; a single node without one still gets a clear error from restartAgent.
+    const names =
+      node === '*'
+        ? this.cluster.nodeNames().filter((name) => this.cluster.requireNode(name).agent !== null)
+        : [this.cluster.requireNode(node).name];
     for (const name of names) {
       this.flapRequests.delete(name);
       if (spec.kind === 'restart') {

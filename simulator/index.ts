@@ -22,3 +22,8 @@ export { parseCiliumVersion, agentNaming, SUPPORTED_MINORS, DEFAULT_CILIUM_VERSI
 export type { CiliumVersion, AgentNaming } from './versions';
 export { KNOWN_DROP_REASONS } from './drop-reasons';
 export type { SimPod, SimEndpoint, PodPhase, EndpointState } from './model';
+export { writeKubeconfig, kubeconfigYaml, KUBE_FAULT_KINDS, normaliseKubeFault, DEFAULT_EVENT_LOG_SIZE } from './kube';
+export type { KubeApiOptions, KubeFault, KubeFaultKind, KubeFaultSpec, KubeFaultState, KubeStats } from './kube';
+export type { UnmanagedTruth, KubeCaseTruth } from './kube';
+export { isKubeCaseScenario } from './scenarios';
+export type { KubeCase, KubeCaseClass, KubeCaseScenario } from './scenarios';

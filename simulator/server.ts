@@ -1,6 +1,7 @@
 /**
  * One HTTP server for the whole simulated cluster: every agent's page under /agents/<node>/metrics, the operator's
- * under /operator/metrics, ground truth under /truth, and control endpoints (ticks, faults, spikes) under /control/.
+ * under /operator/metrics, the Kubernetes API under /api, /apis and /version, ground truth under /truth, and control
+ * endpoints (ticks, faults, spikes, Kubernetes faults) under /control/.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -20,6 +21,8 @@ import {
   writeText,
   writeTruncated,
 } from './http/responders';
+import { KubeApi, type KubeApiOptions, type KubeFaultState, type KubeStats } from './kube/api';
+import type { KubeFault } from './kube/faults';
 import { OPERATOR_KEY, PageStore } from './page-store';
 import { clusterTruth, type SimulatorTruth, truthJsonReplacer } from './truth';
 
@@ -44,6 +47,11 @@ export interface SimulatorOptions {
   maxConnections?: number;
   /** Simulated Unix seconds at tick 0. */
   startTimeSeconds?: number;
+  /**
+   * The Kubernetes API (pods, nodes, CiliumEndpoints) on the same port: on by default (it costs nothing until it is
+   * called); false turns it off, an object sets its token, CRD and limits.
+   */
+  kube?: boolean | KubeApiOptions;
 }
 
 export interface RunningSimulator {
@@ -57,6 +65,12 @@ export interface RunningSimulator {
   setOperatorFault(fault: Fault): void;
   spike(s: SpikeSpec): void;
   truth(): SimulatorTruth;
+  /** The Kubernetes API's settings; null when it is off. */
+  kube: { token: string | null; ciliumEndpointCRD: boolean } | null;
+  /** Puts the Kubernetes API into a fault (`none` clears it); throws when the API is off. */
+  setKubeFault(fault: KubeFault): KubeFaultState;
+  /** Kubernetes API request counts, open watches, resourceVersion and fault. */
+  kubeStats(): KubeStats;
   close(): Promise<void>;
 }
 
@@ -87,7 +101,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     throw new ClusterOptionsError((error as Error).message);
   }
   const faults = new FaultBook(cluster);
-  const simulator = new SimulatorServer(cluster, pages, faults);
+  let kube: KubeApi | null = null;
+  if (options.kube !== false) {
+    try {
+      kube = new KubeApi(cluster, options.kube === true || options.kube === undefined ? {} : options.kube);
+    } catch (error) {
+      throw new ClusterOptionsError((error as Error).message);
+    }
+  }
+  const crd = kube?.ciliumEndpointCRD ?? true;
+  const requireKube = (): KubeApi => {
+    if (!kube) {
+      throw new ClusterOptionsError('the Kubernetes API is off (started with kube: false)');
+    }
+    return kube;
+  };
+  const simulator = new SimulatorServer(cluster, pages, faults, kube);
   const server = createServer((req, res) => simulator.handle(req, res));
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.headersTimeout = 10_000;
@@ -115,13 +144,17 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     setFault: (node, fault) => void faults.setAgent(node, fault),
     setOperatorFault: (fault) => void faults.setOperator(fault),
     spike: (s) => cluster.addSpike(s),
-    truth: () => clusterTruth(cluster, (node) => faults.agentKind(node), faults.operator().kind),
+    truth: () => clusterTruth(cluster, (node) => faults.agentKind(node), faults.operator().kind, undefined, crd),
+    kube: kube ? { token: kube.token, ciliumEndpointCRD: kube.ciliumEndpointCRD } : null,
+    setKubeFault: (fault) => requireKube().setFault(fault),
+    kubeStats: () => requireKube().stats(),
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         if (timer) {
           clearInterval(timer);
         }
         simulator.abortPending();
+        kube?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });
@@ -137,7 +170,8 @@ class SimulatorServer {
   constructor(
     private readonly cluster: SimulatedCluster,
     private readonly pages: PageStore,
-    private readonly faults: FaultBook
+    private readonly faults: FaultBook,
+    private readonly kube: KubeApi | null
   ) {}
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -159,6 +193,10 @@ class SimulatorServer {
     const url = new URL(req.url ?? '/', 'http://simulator');
     const path = url.pathname;
     const method = req.method ?? 'GET';
+    if (this.kube && KubeApi.handles(path)) {
+      await this.kube.handle(req, res, url);
+      return;
+    }
     const agent = /^\/agents\/([^/]+)\/metrics$/.exec(path);
     if (agent) {
       requireMethod(method, ['GET', 'HEAD']);
@@ -181,7 +219,13 @@ class SimulatorServer {
         if (node !== undefined) {
           this.cluster.requireNode(node);
         }
-        const truth = clusterTruth(this.cluster, (n) => this.faults.agentKind(n), this.faults.operator().kind, node);
+        const truth = clusterTruth(
+          this.cluster,
+          (n) => this.faults.agentKind(n),
+          this.faults.operator().kind,
+          node,
+          this.kube?.ciliumEndpointCRD ?? true
+        );
         writeJson(res, 200, truth, truthJsonReplacer);
         return;
       }
@@ -196,6 +240,9 @@ class SimulatorServer {
         requireMethod(method, ['GET']);
         writeJson(res, 200, { nodes: this.cluster.nodeNames() });
         return;
+      case '/control/kube':
+        writeJson(res, 200, await this.kubeControl(req, method));
+        return;
       case '/control/tick':
       case '/control/fault':
       case '/control/spike':
@@ -206,6 +253,19 @@ class SimulatorServer {
       default:
         writeJson(res, 404, { error: `no route for ${path}` });
     }
+  }
+
+  /** GET: the Kubernetes API's stats; POST { fault, ... }: sets its fault. */
+  private async kubeControl(req: IncomingMessage, method: string): Promise<unknown> {
+    requireMethod(method, ['GET', 'POST']);
+    if (!this.kube) {
+      throw new HttpError(404, 'the Kubernetes API is off (started with kube: false or --no-kube)');
+    }
+    if (method === 'GET') {
+      return this.kube.stats();
+    }
+    const { fault, ...extra } = requireObject(await readJsonBody(req));
+    return { fault: this.kube.setFault(fault, extra) };
   }
 
   private control(path: string, body: Record<string, unknown>): unknown {
@@ -326,7 +386,19 @@ class SimulatorServer {
       agentMetrics: `${base}/agents/{node}/metrics`,
       operatorMetrics: `${base}/operator/metrics`,
       truth: `${base}/truth`,
-      control: ['tick', 'fault', 'spike', 'operator'].map((c) => `POST ${base}/control/${c}`),
+      kubernetes: this.kube
+        ? {
+            server: base,
+            ciliumEndpointCRD: this.kube.ciliumEndpointCRD,
+            token: this.kube.token !== null,
+            paths: [
+              '/api/v1/pods',
+              '/api/v1/nodes',
+              ...(this.kube.ciliumEndpointCRD ? ['/apis/cilium.io/v2/ciliumendpoints'] : []),
+            ],
+          }
+        : null,
+      control: ['tick', 'fault', 'spike', 'operator', 'kube'].map((c) => `POST ${base}/control/${c}`),
     };
   }
 

@@ -9,6 +9,7 @@ import type { FaultKind } from './faults';
 import type { OwnerKind, PodPhase } from './model';
 import { identityCounts, ipAddressCounts } from './render/agent-dynamic';
 import { operatorUnmanagedPods } from './render/operator-page';
+import { type UnmanagedTruth, unmanagedTruth } from './kube/truth';
 
 export interface UnmanagedPodTruth {
   namespace: string;
@@ -79,6 +80,8 @@ export interface SimulatorTruth {
   operator: OperatorTruth;
   cluster: ClusterTruth;
   spikes: ActiveSpike[];
+  /** Unmanaged pods as a correct exporter reports them (`UnmanagedPodsResponse` terms). */
+  unmanaged: UnmanagedTruth;
 }
 
 export function agentSample(cluster: SimulatedCluster, agent: AgentState): AgentSample {
@@ -198,7 +201,8 @@ export function clusterTruth(
   cluster: SimulatedCluster,
   faultOf: (node: string) => FaultKind,
   operatorFault: FaultKind,
-  only?: string
+  only?: string,
+  ciliumEndpointCRD = true
 ): SimulatorTruth {
   const nodes: Record<string, NodeTruth> = {};
   for (const node of cluster.nodes) {
@@ -232,6 +236,7 @@ export function clusterTruth(
       identities: cluster.clusterIdentities(),
     },
     spikes: cluster.activeSpikes(),
+    unmanaged: unmanagedTruth(cluster, ciliumEndpointCRD, only),
   };
 }
 
