@@ -64,6 +64,8 @@ export interface TimeSeriesSpec extends PanelSpec {
   legend?: { asTable?: boolean; calcs?: string[]; sortBy?: string; sortDesc?: boolean; placement?: 'bottom' | 'right' };
   colorMode?: 'palette-classic' | 'thresholds' | 'fixed';
   fixedColor?: string;
+  /** Default: `scheme` with threshold colours (each bar or line segment takes its value's colour), else `none`. */
+  gradientMode?: 'none' | 'opacity' | 'hue' | 'scheme';
 }
 
 export interface TableSpec extends PanelSpec {
@@ -142,7 +144,8 @@ export function timeseries(p: TimeSeriesSpec, datasource: DatasourceRef): SizedP
     lineWidth: 1,
     lineInterpolation: 'linear',
     fillOpacity: p.fillOpacity ?? (p.stack ? 40 : 10),
-    gradientMode: 'none',
+    // Without `scheme`, a series coloured by thresholds takes the colour of its last value for every point.
+    gradientMode: p.gradientMode ?? (p.colorMode === 'thresholds' ? 'scheme' : 'none'),
     showPoints: 'never',
     pointSize: 4,
     spanNulls: false,
@@ -193,10 +196,9 @@ export function table(p: TableSpec, datasource: DatasourceRef): SizedPanel {
     sortBy: p.sortBy ?? [],
   };
   return base(p, 'table', datasource, options, {
-    defaults: fieldDefaults(p, custom, {
-      mode: p.cellType && p.cellType !== 'auto' ? 'thresholds' : 'fixed',
-      fixedColor: 'text',
-    }),
+    // Threshold colours, as Grafana's table defaults: cells in auto mode stay uncoloured, while the columns an
+    // override turns into color-text or color-background cells take their thresholds' colours.
+    defaults: fieldDefaults(p, custom, { mode: 'thresholds' }),
     overrides: p.overrides ?? [],
   });
 }

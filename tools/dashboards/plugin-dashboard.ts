@@ -64,18 +64,21 @@ function endpointsRow() {
         title: 'Pods vs endpoints per node',
         description:
           'Pods Kubernetes runs on each node (Running or Pending, not hostNetwork) next to the pod endpoints the agent ' +
-          'manages there. The delta (bars, right axis) above 0 means pods Cilium does not manage: no policy, no ' +
+          'manages there. The delta (red, right axis) above 0 means pods Cilium does not manage: no policy, no ' +
           'visibility. Query: podEndpointDelta, grouped by node (needs Kubernetes access in the exporter).',
         w: 12,
         h: 9,
         targets: [q({ refId: 'A', queryType: 'podEndpointDelta', node: NODE_VAR, groupBy: 'node' })],
+        fillOpacity: 0,
         unit: 'none',
         decimals: 0,
         legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
         overrides: [
+          // A stepped line: bars at every sample of a long range merge into one red block.
           overrideByRegexp('.* delta$', {
-            'custom.drawStyle': 'bars',
-            'custom.fillOpacity': 80,
+            'custom.drawStyle': 'line',
+            'custom.lineInterpolation': 'stepAfter',
+            'custom.lineWidth': 2,
             'custom.axisPlacement': 'right',
             'custom.axisLabel': 'unmanaged (delta)',
             color: fixedColor(color.bad),
@@ -97,8 +100,12 @@ function endpointsRow() {
         targets: [q({ refId: 'A', queryType: 'unmanagedPods', node: NODE_VAR })],
         noValue: 'No unmanaged pods',
         sortBy: [{ displayName: 'Age', desc: true }],
+        // Narrow columns sized so that Pod, Owner and Age all fit the half-width panel.
         overrides: [
+          overrideByName('Node', { 'custom.width': 90 }),
+          overrideByName('Namespace', { 'custom.width': 120 }),
           overrideByName('Age', {
+            'custom.width': 80,
             unit: 's',
             decimals: 0,
             thresholds: { mode: 'absolute', steps: steps(color.warn, [900, color.bad]) },
@@ -112,6 +119,7 @@ function endpointsRow() {
               },
             ],
             'custom.cellOptions': { type: 'color-text' },
+            'custom.width': 80,
           }),
         ],
       },
@@ -149,6 +157,8 @@ function endpointsRow() {
         w: 6,
         h: 9,
         targets: [q({ refId: 'A', queryType: 'regeneration', view: 'rate', node: NODE_VAR, groupBy: 'node' })],
+        // Failures are rare events: about 100 bars over the range keep each one visible.
+        maxDataPoints: 100,
         unit: 'ops',
         min: 0,
         drawStyle: 'bars',
@@ -210,7 +220,7 @@ function packetFlowRow() {
         w: 12,
         h: 9,
         targets: [q({ refId: 'A', queryType: 'drops', node: NODE_VAR, direction: DIRECTION_VAR, reason: REASON_VAR })],
-        transformations: dropReasonTableTransformations('Reason (direction)'),
+        transformations: dropReasonTableTransformations(),
         overrides: dropReasonTableOverrides(),
         noValue: 'No drops',
       },
@@ -224,7 +234,7 @@ function packetFlowRow() {
           "The drop series furthest outside their expected band (up to 5): the rate (solid), the detector's robust " +
           'baseline (dotted) and upper band (dashed, max of median + k·MAD, median·(1+m) and a floor). A rate above its ' +
           'band for several minutes, with enough packets, is what the drop-anomaly alert pages on. Query: anomaly, view bands.',
-        w: 16,
+        w: 13,
         h: 9,
         targets: [
           q({
@@ -240,7 +250,7 @@ function packetFlowRow() {
         unit: 'pps',
         min: 0,
         fillOpacity: 0,
-        legend: { asTable: true, calcs: ['max', 'lastNotNull'] },
+        legend: { asTable: true, calcs: ['max', 'lastNotNull'], sortBy: 'Max', sortDesc: true },
         overrides: anomalyBandOverrides,
       },
       DS
@@ -252,7 +262,7 @@ function packetFlowRow() {
         description:
           'Node, direction and reason of every drop series whose current rate is above its band, highest score first ' +
           '(score 0 inside the band, 1 or more above it). Series still warming up are marked. Query: anomaly, view scores.',
-        w: 8,
+        w: 11,
         h: 9,
         targets: [
           q({
@@ -267,10 +277,35 @@ function packetFlowRow() {
         ],
         sortBy: [{ displayName: 'Score', desc: true }],
         noValue: 'All drop series are inside their band',
+        // Sized so that all eight columns fit; the baseline stays in the bands panel beside it.
+        transformations: [
+          {
+            id: 'organize',
+            options: { excludeByName: { Baseline: true }, indexByName: {}, renameByName: {}, includeByName: {} },
+          },
+        ],
         overrides: [
           overrideByName('Score', {
             thresholds: { mode: 'absolute', steps: steps(color.ok, [1, color.bad]) },
             'custom.cellOptions': { type: 'color-background', mode: 'basic' },
+            'custom.width': 90,
+          }),
+          overrideByName('Node', { 'custom.width': 85 }),
+          overrideByName('Direction', { 'custom.width': 90 }),
+          overrideByName('Rate', { 'custom.width': 85 }),
+          overrideByName('Upper band', { 'custom.width': 115 }),
+          overrideByName('Warming up', {
+            mappings: [
+              {
+                type: 'value',
+                options: {
+                  true: { text: 'warming up', color: color.warn, index: 0 },
+                  false: { text: '', index: 1 },
+                },
+              },
+            ],
+            'custom.cellOptions': { type: 'color-text' },
+            'custom.width': 100,
           }),
         ],
       },
@@ -299,9 +334,13 @@ function packetFlowRow() {
         ],
         sortBy: [{ displayName: 'Drop rate', desc: true }],
         overrides: [
+          // The gauge's scale is this column's own range (fieldMinMax); by default Grafana takes the range of every
+          // number in the table, where the packet counts dwarf the rates.
           overrideByName('Drop rate', {
             'custom.cellOptions': { type: 'gauge', mode: 'basic', valueDisplayMode: 'text' },
             color: { mode: 'continuous-YlRd' },
+            fieldMinMax: true,
+            min: 0,
           }),
           overrideByName('Top reason share', {
             'custom.cellOptions': { type: 'gauge', mode: 'basic', valueDisplayMode: 'text' },
@@ -334,39 +373,17 @@ function policyRow() {
     timeseries(
       {
         id: P.policyRevision,
-        title: 'Policy revision skew',
+        title: 'Policy revision per node',
         description:
-          'Highest and lowest policy revision over the selected nodes, and their difference (right axis). A skew that ' +
-          'stays above 0 means some agents run older policy than others. Query: policy, view revision.',
+          "Each agent's policy revision, which steps up with every policy change the agent applies. Agents count " +
+          'revisions from their own start, so the levels differ between nodes and a gap between them means nothing; ' +
+          'the steps do: a node whose line stays flat when the others step up did not apply that change (see the import ' +
+          'errors beside it). Query: policy, view revision, grouped by node.',
         w: 6,
         h: 8,
-        targets: [q({ refId: 'A', queryType: 'policy', view: 'revision', node: NODE_VAR })],
+        targets: [q({ refId: 'A', queryType: 'policy', view: 'revision', node: NODE_VAR, groupBy: 'node' })],
         unit: 'none',
         decimals: 0,
-        transformations: [
-          { id: 'joinByField', options: { byField: 'Time', mode: 'outer' } },
-          {
-            id: 'calculateField',
-            options: {
-              mode: 'binary',
-              alias: 'revision skew',
-              binary: {
-                left: { matcher: { id: 'byName', options: 'policy revision (max over nodes)' } },
-                operator: '-',
-                right: { matcher: { id: 'byName', options: 'policy revision (min over nodes)' } },
-              },
-              replaceFields: false,
-            },
-          },
-        ],
-        overrides: [
-          overrideByName('revision skew', {
-            'custom.axisPlacement': 'right',
-            'custom.drawStyle': 'bars',
-            'custom.fillOpacity': 60,
-            color: fixedColor(color.warn),
-          }),
-        ],
       },
       DS
     ),
@@ -381,13 +398,15 @@ function policyRow() {
         w: 6,
         h: 8,
         targets: [q({ refId: 'A', queryType: 'policy', view: 'importErrors', node: NODE_VAR, groupBy: 'node' })],
+        maxDataPoints: 100,
         unit: 'none',
         decimals: 0,
         min: 0,
         drawStyle: 'bars',
         fillOpacity: 80,
         thresholds: steps(color.ok, [1, color.bad]),
-        colorMode: 'thresholds',
+        // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
+        colorMode: 'palette-classic',
       },
       DS
     ),
@@ -424,7 +443,7 @@ function agentsRow() {
           'Agents and operator the exporter scraped successfully at the end of the range, and those whose last scrape ' +
           'failed. Any target down means its node is blind: no endpoint, drop or policy data. Query: agentHealth, view up.',
         w: 6,
-        h: 8,
+        h: 9,
         targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'up', node: NODE_VAR })],
         calc: 'lastNotNull',
         colorMode: 'background',
@@ -449,20 +468,51 @@ function agentsRow() {
           'Every scraped target with its state, Cilium version, last scrape, scrape duration, endpoints, restarts the ' +
           'exporter noticed and the last scrape error. Query: agentHealth, view status.',
         w: 18,
-        h: 8,
+        h: 9,
         targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'status', node: NODE_VAR })],
         sortBy: [{ displayName: 'Up', desc: false }],
+        // Fixed widths for the short columns leave the Error column the rest of the panel.
         overrides: [
           overrideByName('Up', {
+            mappings: [
+              {
+                type: 'value',
+                options: {
+                  '0': { text: 'down', color: color.bad, index: 0 },
+                  '1': { text: 'up', color: color.ok, index: 1 },
+                },
+              },
+            ],
             'custom.cellOptions': { type: 'color-background', mode: 'basic' },
             'custom.width': 70,
           }),
-          overrideByName('Last scrape', { unit: 'dateTimeFromNow' }),
+          overrideByName('Stale', {
+            mappings: [
+              {
+                type: 'value',
+                options: {
+                  false: { text: 'fresh', color: color.text, index: 0 },
+                  true: { text: 'stale', color: color.warn, index: 1 },
+                },
+              },
+            ],
+            'custom.cellOptions': { type: 'color-text' },
+            'custom.width': 70,
+          }),
+          overrideByName('Component', { 'custom.width': 110 }),
+          overrideByName('Cilium version', { 'custom.width': 130 }),
+          overrideByName('Last scrape', { unit: 'dateTimeFromNow', 'custom.width': 145 }),
           overrideByName('Scrape duration', {
             thresholds: { mode: 'absolute', steps: steps(color.ok, [5, color.warn], [10, color.bad]) },
             'custom.cellOptions': { type: 'color-text' },
+            'custom.width': 150,
           }),
-          overrideByName('Error', { 'custom.cellOptions': { type: 'auto', wrapText: true }, 'custom.minWidth': 240 }),
+          overrideByName('Endpoints', { 'custom.width': 105 }),
+          overrideByName('Restarts', { 'custom.width': 95 }),
+          overrideByName('Error', {
+            'custom.cellOptions': { type: 'auto', wrapText: true },
+            'custom.wrapText': true,
+          }),
         ],
       },
       DS
@@ -558,7 +608,10 @@ function agentsRow() {
         noValue: 'No scrape errors',
         overrides: [
           overrideByName('Last scrape', { unit: 'dateTimeFromNow' }),
-          overrideByName('Error', { 'custom.cellOptions': { type: 'auto', wrapText: true } }),
+          overrideByName('Error', {
+            'custom.cellOptions': { type: 'auto', wrapText: true },
+            'custom.wrapText': true,
+          }),
         ],
       },
       DS

@@ -33,6 +33,12 @@ const NODE = 'node=~"$node"';
 const DIRECTION = 'direction=~"$direction"';
 const REASON = 'reason=~"$reason"';
 
+/**
+ * The five drop series with the highest anomaly score over the range, fixed at the range's end (`@ end()`) so the
+ * same series are drawn across the whole graph.
+ */
+const TOP_ANOMALIES = `topk(5, max_over_time(ciliumscope_drop_anomaly_score{${NODE}, ${DIRECTION}, ${REASON}}[$__range] @ end()))`;
+
 interface PromTarget {
   refId: string;
   expr: string;
@@ -86,7 +92,7 @@ function endpointsRow() {
         title: 'Pods vs endpoints per node',
         description:
           'Pods Kubernetes runs on each node (Running or Pending, not hostNetwork), the pod endpoints the agent manages, ' +
-          'and their delta (bars, right axis): above 0, pods Cilium does not manage. Series: ciliumscope_pods, ' +
+          'and their delta (red, right axis): above 0, pods Cilium does not manage. Series: ciliumscope_pods, ' +
           'ciliumscope_pod_endpoints, ciliumscope_endpoint_pod_delta.',
         w: 12,
         h: 9,
@@ -103,13 +109,16 @@ function endpointsRow() {
             legendFormat: '{{node}} delta',
           }),
         ],
+        fillOpacity: 0,
         unit: 'none',
         decimals: 0,
         legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
         overrides: [
+          // A stepped line: bars at every sample of a long range merge into one red block.
           overrideByRegexp('.* delta$', {
-            'custom.drawStyle': 'bars',
-            'custom.fillOpacity': 80,
+            'custom.drawStyle': 'line',
+            'custom.lineInterpolation': 'stepAfter',
+            'custom.lineWidth': 2,
             'custom.axisPlacement': 'right',
             'custom.axisLabel': 'unmanaged (delta)',
             color: fixedColor(color.bad),
@@ -223,6 +232,8 @@ function endpointsRow() {
             legendFormat: '{{node}}',
           }),
         ],
+        // Rare events: about 100 bars over the range keep each one visible.
+        maxDataPoints: 100,
         unit: 'ops',
         min: 0,
         drawStyle: 'bars',
@@ -294,7 +305,7 @@ function packetFlowRow() {
         w: 12,
         h: 9,
         targets: [promTarget({ refId: 'A', expr: drops, legendFormat: '{{reason}} ({{direction}})' })],
-        transformations: dropReasonTableTransformations('Reason (direction)'),
+        transformations: dropReasonTableTransformations(),
         overrides: dropReasonTableOverrides(),
         noValue: 'No drops',
       },
@@ -305,33 +316,35 @@ function packetFlowRow() {
         id: P.anomalyBands,
         title: 'Drop anomaly bands',
         description:
-          "The detector's view of the selected drop series: rate (solid), robust baseline (dotted) and upper band " +
-          '(dashed). Pick one node, direction and reason to read it. Series: ciliumscope_drop_rate_baseline, ' +
-          'ciliumscope_drop_rate_upper_band, ciliumscope_dropped_packets_total.',
+          "The detector's view of the five drop series that went furthest outside their band over the range (highest " +
+          'anomaly score): rate (solid), robust baseline (dotted) and upper band (dashed). Pick a node, direction or ' +
+          'reason to see others. Series: ciliumscope_drop_rate_baseline, ciliumscope_drop_rate_upper_band, ' +
+          'ciliumscope_dropped_packets_total, ciliumscope_drop_anomaly_score.',
         w: 16,
         h: 9,
         targets: [
           promTarget({
             refId: 'A',
-            expr: `sum by (node, direction, reason) (rate(ciliumscope_dropped_packets_total{${NODE}, ${DIRECTION}, ${REASON}}[1m]))`,
+            expr: `sum by (node, direction, reason) (rate(ciliumscope_dropped_packets_total{${NODE}, ${DIRECTION}, ${REASON}}[$__rate_interval])) and on (node, direction, reason) ${TOP_ANOMALIES}`,
             legendFormat: '{{node}} {{reason}} ({{direction}}) rate',
           }),
           promTarget({
             refId: 'B',
-            expr: `ciliumscope_drop_rate_baseline{${NODE}, ${DIRECTION}, ${REASON}}`,
+            expr: `ciliumscope_drop_rate_baseline{${NODE}, ${DIRECTION}, ${REASON}} and on (node, direction, reason) ${TOP_ANOMALIES}`,
             legendFormat: '{{node}} {{reason}} ({{direction}}) baseline',
           }),
           promTarget({
             refId: 'C',
-            expr: `ciliumscope_drop_rate_upper_band{${NODE}, ${DIRECTION}, ${REASON}}`,
+            expr: `ciliumscope_drop_rate_upper_band{${NODE}, ${DIRECTION}, ${REASON}} and on (node, direction, reason) ${TOP_ANOMALIES}`,
             legendFormat: '{{node}} {{reason}} ({{direction}}) upper band',
           }),
         ],
         unit: 'pps',
         min: 0,
         fillOpacity: 0,
-        legend: { asTable: true, calcs: ['max', 'lastNotNull'] },
-        overrides: anomalyBandOverrides,
+        legend: { asTable: true, calcs: ['max', 'lastNotNull'], sortBy: 'Max', sortDesc: true },
+        // The score is not drawn here (no query asks for it), so its override is left out.
+        overrides: anomalyBandOverrides.filter((o) => o.matcher.options !== '.* score$'),
       },
       DS
     ),
@@ -368,7 +381,10 @@ function packetFlowRow() {
             decimals: 2,
             thresholds: { mode: 'absolute', steps: steps(color.ok, [1, color.bad]) },
             'custom.cellOptions': { type: 'color-background', mode: 'basic' },
+            'custom.width': 90,
           }),
+          overrideByName('Node', { 'custom.width': 90 }),
+          overrideByName('Direction', { 'custom.width': 95 }),
         ],
       },
       DS
@@ -435,34 +451,22 @@ function policyRow() {
     timeseries(
       {
         id: P.policyRevision,
-        title: 'Policy revision skew',
+        title: 'Policy revision per node',
         description:
-          'Highest minus lowest policy revision over the selected nodes, and each node behind the highest. Above 0 for ' +
-          'long, some agents run older policy. Series: ciliumscope_policy_max_revision{node}.',
+          "Each agent's policy revision, which steps up with every policy change it applies. Agents count from their own " +
+          'start, so levels differ between nodes; a line that stays flat while the others step up belongs to an agent that ' +
+          'did not apply the change. Series: ciliumscope_policy_max_revision{node}.',
         w: 6,
         h: 8,
         targets: [
           promTarget({
             refId: 'A',
-            expr: `max(ciliumscope_policy_max_revision{${NODE}}) - min(ciliumscope_policy_max_revision{${NODE}})`,
-            legendFormat: 'revision skew',
-          }),
-          promTarget({
-            refId: 'B',
-            expr: `scalar(max(ciliumscope_policy_max_revision{${NODE}})) - ciliumscope_policy_max_revision{${NODE}} > 0`,
-            legendFormat: '{{node}} behind',
+            expr: `max by (node) (ciliumscope_policy_max_revision{${NODE}})`,
+            legendFormat: '{{node}}',
           }),
         ],
         unit: 'none',
         decimals: 0,
-        min: 0,
-        overrides: [
-          overrideByName('revision skew', {
-            'custom.drawStyle': 'bars',
-            'custom.fillOpacity': 60,
-            color: fixedColor(color.warn),
-          }),
-        ],
       },
       DS
     ),
@@ -482,13 +486,16 @@ function policyRow() {
             legendFormat: '{{node}}',
           }),
         ],
+        // Rare events: about 100 bars over the range keep each one visible.
+        maxDataPoints: 100,
         unit: 'none',
         decimals: 0,
         min: 0,
         drawStyle: 'bars',
         fillOpacity: 80,
         thresholds: steps(color.ok, [1, color.bad]),
-        colorMode: 'thresholds',
+        // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
+        colorMode: 'palette-classic',
       },
       DS
     ),

@@ -22,21 +22,35 @@ export function dropReasonMeanings(): ValueMapping {
 }
 
 /**
- * Transformations of the "drop reasons" table: one row per drop series (reduced to mean and peak rate), the reason
- * label turned into a "Meaning" column through {@link dropReasonMeanings}.
+ * Transformations of the "drop reasons" table: one row per drop series (reduced to mean and peak rate) with its
+ * reason and direction labels as columns, and a "Meaning" column. Grafana cannot show one field twice, so the reason
+ * is copied into a field of its own (the row's first value of the reason column) and mapped through
+ * {@link dropReasonMeanings}. The copy stays the number-typed field the calculation makes (holding the reason text):
+ * Grafana's table sizes a wrapped row from the formatted value of a non-text field but from the raw value of a text
+ * field, which would be the short reason instead of its meaning. The series name is no help either: with labels as
+ * columns, Grafana names each row by the value field's name ("Value"), not its display name.
  */
-export function dropReasonTableTransformations(seriesColumn: string): Transformation[] {
+export function dropReasonTableTransformations(): Transformation[] {
   return [
     {
       id: 'reduce',
       options: { mode: 'seriesToRows', reducers: ['mean', 'max'], labelsToFields: true, includeTimeField: false },
     },
     {
+      id: 'calculateField',
+      options: {
+        mode: 'reduceRow',
+        reduce: { include: ['reason'], reducer: 'first' },
+        alias: 'Meaning',
+        replaceFields: false,
+      },
+    },
+    {
       id: 'organize',
       options: {
-        excludeByName: { direction: true, node: true },
-        indexByName: { Field: 0, Mean: 1, Max: 2, reason: 3 },
-        renameByName: { Field: seriesColumn, Mean: 'Mean rate', Max: 'Peak rate', reason: 'Meaning' },
+        excludeByName: { Field: true, node: true },
+        indexByName: { reason: 0, direction: 1, Mean: 2, Max: 3, Meaning: 4 },
+        renameByName: { reason: 'Reason', direction: 'Direction', Mean: 'Mean rate', Max: 'Peak rate' },
         includeByName: {},
       },
     },
@@ -46,13 +60,18 @@ export function dropReasonTableTransformations(seriesColumn: string): Transforma
 
 export function dropReasonTableOverrides(): Override[] {
   return [
+    // Text wrapping is `custom.wrapText` in Grafana 12.1 and later; `cellOptions.wrapText` is the older place.
     overrideByName('Meaning', {
       mappings: [dropReasonMeanings()],
       'custom.cellOptions': { type: 'auto', wrapText: true },
-      'custom.minWidth': 360,
+      'custom.wrapText': true,
+      // The copy is a number-typed field (see above), which Grafana would align right.
+      'custom.align': 'left',
     }),
-    overrideByName('Mean rate', { unit: 'pps', decimals: 2, 'custom.width': 110 }),
-    overrideByName('Peak rate', { unit: 'pps', decimals: 2, 'custom.width': 110 }),
+    overrideByName('Reason', { 'custom.width': 180 }),
+    overrideByName('Direction', { 'custom.width': 95 }),
+    overrideByName('Mean rate', { unit: 'pps', decimals: 2, 'custom.width': 95 }),
+    overrideByName('Peak rate', { unit: 'pps', decimals: 2, 'custom.width': 95 }),
   ];
 }
 

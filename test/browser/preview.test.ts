@@ -1,0 +1,159 @@
+/**
+ * The dashboard preview as a test: both shipped dashboards rendered in Chromium from real data (the built plugin
+ * against the exporter on a simulated half hour; PromQL against a real Prometheus scraping the exporter for 40 s),
+ * every panel checked for data, query errors and render errors, and a deliberately broken copy of each dashboard
+ * shown to fail with exactly the broken panels' titles. Images go to a temporary directory.
+ */
+import { existsSync, mkdtempSync, rmSync, statSync } from 'fs';
+import { tmpdir } from 'os';
+import { join } from 'path';
+
+import { formatFindings, panelFailures } from '../../tools/preview/check';
+import { visualPanels, type DashboardJson } from '../../tools/preview/dashboard';
+import { readDashboard, type RenderedDashboard } from '../../tools/preview/render';
+import type { OpenPreviewSession, PreviewSessionApi } from '../../tools/preview/session-types';
+import { assertBuiltPlugin } from './host/builtPlugin';
+
+/**
+ * The session starts the exporter, the simulator and Prometheus. It is loaded at run time, by a path the compiler
+ * does not follow, so that this directory's type check (the plugin's settings) does not take in their sources.
+ */
+const SESSION_MODULE = '../../tools/preview/session';
+const { openPreviewSession } = require(SESSION_MODULE) as { openPreviewSession: OpenPreviewSession };
+
+const PLUGIN_DASHBOARD = 'dashboards/cilium-scope.json';
+const PROMETHEUS_DASHBOARD = 'dashboards/cilium-scope-prometheus.json';
+
+jest.setTimeout(240_000);
+
+const PROMETHEUS_SECONDS = 40;
+
+let session: PreviewSessionApi;
+let out: string;
+const started = Date.now();
+const timings: Record<string, number> = {};
+
+beforeAll(async () => {
+  assertBuiltPlugin();
+  out = mkdtempSync(join(tmpdir(), 'ciliumscope-preview-test-'));
+  session = await openPreviewSession({
+    prometheusSeconds: PROMETHEUS_SECONDS,
+    scope: { historySeconds: 1800 },
+  });
+  timings.sessionReadyMs = Date.now() - started;
+}, 180_000);
+
+afterAll(async () => {
+  await session?.close();
+  if (out) {
+    rmSync(out, { recursive: true, force: true });
+  }
+  timings.totalMs = Date.now() - started;
+  console.log(`preview test timings (ms): ${JSON.stringify({ ...timings, ...session?.timings })}`);
+});
+
+/** A copy of a dashboard JSON with one panel changed. */
+function breakPanel(json: unknown, title: string, change: (target: Record<string, unknown>) => void): unknown {
+  const copy = JSON.parse(JSON.stringify(json)) as DashboardJson;
+  const panel = visualPanels(copy).find((p) => p.title === title);
+  if (!panel?.targets?.length) {
+    throw new Error(`no panel "${title}" with targets to break`);
+  }
+  change(panel.targets[0]);
+  return copy;
+}
+
+function expectEveryPanelShown(rendered: RenderedDashboard, dashboard: DashboardJson) {
+  const panels = rendered.result.panels;
+  expect(panels.map((p) => p.title)).toEqual(visualPanels(dashboard).map((p) => p.title));
+  expect(formatFindings('failures', panelFailures(panels))).toBe('failures: none');
+  expect(rendered.pageErrors).toEqual([]);
+  // Every panel drew from data the datasource returned, not from a default.
+  for (const panel of panels) {
+    expect([panel.title, panel.rawFrameCount > 0, panel.hasData]).toEqual([panel.title, true, true]);
+  }
+  // One image for the dashboard and one per row, each a real PNG of some size.
+  expect(rendered.files).toHaveLength(1 + rendered.result.rows.length);
+  for (const file of rendered.files) {
+    expect(existsSync(file)).toBe(true);
+    expect(statSync(file).size).toBeGreaterThan(20_000);
+  }
+}
+
+describe('the plugin dashboard (built plugin, data proxy, exporter on the simulator)', () => {
+  const json = readDashboard(PLUGIN_DASHBOARD);
+  let rendered: RenderedDashboard;
+
+  beforeAll(async () => {
+    const t = Date.now();
+    rendered = await session.renderPlugin(json, { dir: out, name: 'cilium-scope' });
+    timings.pluginRenderMs = Date.now() - t;
+  });
+
+  it('shows data in every panel, without query, render or page errors', () => {
+    expectEveryPanelShown(rendered, json as DashboardJson);
+    expect(rendered.result.rows.map((r) => r.slug)).toEqual(['endpoints', 'packet-flow', 'policy', 'agents']);
+  });
+
+  it('resolves the template variables through the plugin, from the exporter', () => {
+    const byName = Object.fromEntries(rendered.result.variables.map((v) => [v.name, v]));
+    expect(byName.node.options).toEqual([...session.facts.scopeNodes].sort());
+    expect(byName.direction.options).toEqual(['EGRESS', 'INGRESS']);
+    expect(byName.reason.options).toContain(session.facts.scopeEvents.spike.reason);
+    expect(byName.node.current).toEqual(['$__all']);
+  });
+
+  it('shows the run: the spiked series outside its band, the import errors and the unmanaged pods', () => {
+    const panel = (title: string) => rendered.result.panels.find((p) => p.title === title)!;
+    expect(panel('Drop series outside their band').frames[0].length).toBeGreaterThanOrEqual(1);
+    expect(panel('Unmanaged pods').frames[0].length).toBeGreaterThanOrEqual(
+      session.facts.scopeEvents.unmanagedPods.length
+    );
+    const annotations = Object.fromEntries(rendered.result.annotations.map((a) => [a.name, a]));
+    expect(annotations['Policy import errors'].events).toBe(session.facts.scopeEvents.importFailures.atMs.length);
+    expect(annotations['Drop anomalies'].events).toBeGreaterThanOrEqual(1);
+  });
+
+  it('fails a panel whose query type is wrong, naming that panel only', async () => {
+    const broken = breakPanel(json, 'Drop anomaly bands', (t) => (t.queryType = 'dropAnomaliez'));
+    const result = await session.renderPlugin(broken);
+    const failures = panelFailures(result.result.panels);
+    expect(failures.map((f) => f.title)).toEqual(['Drop anomaly bands']);
+    expect(failures[0].problems.join(' ')).toMatch(/query error: A: .*queryType/);
+    expect(result.pageErrors).toEqual([]);
+  });
+});
+
+describe('the Prometheus dashboard (real Prometheus scraping the exporter)', () => {
+  const json = readDashboard(PROMETHEUS_DASHBOARD);
+  let rendered: RenderedDashboard;
+
+  beforeAll(async () => {
+    const t = Date.now();
+    rendered = await session.renderPrometheus(json, { dir: out, name: 'cilium-scope-prometheus' });
+    timings.prometheusRenderMs = Date.now() - t;
+  });
+
+  it('shows data in every panel, without query, render or page errors', () => {
+    expectEveryPanelShown(rendered, json as DashboardJson);
+  });
+
+  it('resolves the template variables through label_values() and substitutes them like Grafana', () => {
+    const byName = Object.fromEntries(rendered.result.variables.map((v) => [v.name, v]));
+    expect(byName.node.options.length).toBeGreaterThanOrEqual(session.facts.prometheusNodes!.length - 1);
+    const executed = rendered.result.panels.flatMap((p) => p.executed);
+    // "All" is the variable's custom all value; Grafana's built-ins are replaced by durations.
+    expect(executed.some((e) => e.includes('node=~".*"'))).toBe(true);
+    expect(executed.filter((e) => /\$\w/.test(e))).toEqual([]);
+    expect(executed.some((e) => /\[\d+s\]/.test(e))).toBe(true);
+  });
+
+  it('fails a panel whose PromQL is broken, naming that panel only', async () => {
+    const broken = breakPanel(json, 'Policies per node', (t) => (t.expr = 'sum by (node) (ciliumscope_policies{'));
+    const result = await session.renderPrometheus(broken);
+    const failures = panelFailures(result.result.panels);
+    expect(failures.map((f) => f.title)).toEqual(['Policies per node']);
+    expect(failures[0].problems.join(' ')).toMatch(/query error: A: bad_data: .*parse error/);
+    expect(result.pageErrors).toEqual([]);
+  });
+});

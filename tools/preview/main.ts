@@ -1,0 +1,93 @@
+/**
+ * `npm run preview`: renders every panel of the shipped dashboards from real data, the way Grafana would, into
+ * docs/dashboards/ (one PNG per dashboard, one per row), and checks every panel on the way. Exit code 1 when a
+ * panel fails (query error, no data, render error) or the page reported an error.
+ *
+ *   npm run preview -- [--out DIR] [--prometheus-seconds N] [--panels]
+ *
+ * --out                 where the images go (default docs/dashboards)
+ * --prometheus-seconds  wall-clock seconds of Prometheus history (default 75; 0 skips the Prometheus dashboard)
+ * --panels              also one image per panel (for a close look; not for the docs)
+ *
+ * Needs the built plugin (npm run build), Debian's chromium and prometheus.
+ */
+import { join, relative, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+
+import { REPO_ROOT } from '../../test/browser/host/build';
+import { formatFindings, panelFailures, panelWarnings, reportLines } from './check';
+import { imageName, readDashboard, type RenderedDashboard } from './render';
+import { openPreviewSession, PLUGIN_DASHBOARD, PROMETHEUS_DASHBOARD } from './session';
+
+function report(title: string, rendered: RenderedDashboard): boolean {
+  const failures = panelFailures(rendered.result.panels);
+  const lines = [
+    '',
+    `${title}: ${rendered.result.panels.length} panels, rendered in ${(rendered.renderMs / 1000).toFixed(1)} s`,
+    ...reportLines(rendered.result),
+    formatFindings('failures', failures),
+    formatFindings('warnings', panelWarnings(rendered.result.panels)),
+    rendered.pageErrors.length ? `page errors:\n  ${rendered.pageErrors.join('\n  ')}` : 'page errors: none',
+    ...rendered.files.map((f) => `  wrote ${relative(REPO_ROOT, f)}`),
+  ];
+  process.stdout.write(lines.join('\n') + '\n');
+  return failures.length === 0 && rendered.pageErrors.length === 0;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      out: { type: 'string', default: join(REPO_ROOT, 'docs', 'dashboards') },
+      'prometheus-seconds': { type: 'string', default: '75' },
+      panels: { type: 'boolean', default: false },
+    },
+  });
+  const seconds = Number(values['prometheus-seconds']);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 3600 || (seconds > 0 && seconds < 30)) {
+    throw new Error(
+      `--prometheus-seconds: "${values['prometheus-seconds']}" must be 0 or a whole number from 30 to 3600`
+    );
+  }
+  const out = resolve(values.out!);
+  const started = Date.now();
+  const session = await openPreviewSession({
+    prometheusSeconds: seconds,
+    log: (line) => process.stdout.write(`${line}\n`),
+  });
+  let ok = true;
+  try {
+    const plugin = await session.renderPlugin(readDashboard(PLUGIN_DASHBOARD), {
+      dir: out,
+      name: imageName(PLUGIN_DASHBOARD),
+      panels: values.panels,
+    });
+    ok = report(`${PLUGIN_DASHBOARD} (Cilium Scope datasource, built plugin)`, plugin) && ok;
+    if (session.prometheus) {
+      process.stdout.write('\nWaiting for the Prometheus history to complete...\n');
+      const prometheus = await session.renderPrometheus(readDashboard(PROMETHEUS_DASHBOARD), {
+        dir: out,
+        name: imageName(PROMETHEUS_DASHBOARD),
+        panels: values.panels,
+      });
+      ok = report(`${PROMETHEUS_DASHBOARD} (Prometheus ${session.facts.prometheusUrl})`, prometheus) && ok;
+    }
+  } finally {
+    await session.close();
+  }
+  const timings = Object.entries(session.timings)
+    .map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`)
+    .join(', ');
+  process.stdout.write(`\n${ok ? 'OK' : 'FAILED'} in ${((Date.now() - started) / 1000).toFixed(1)} s (${timings})\n`);
+  return ok ? 0 : 1;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: Error) => {
+    process.stderr.write(`preview: ${error.message}\n`);
+    process.exitCode = 1;
+  }
+);

@@ -1,0 +1,192 @@
+/**
+ * A simulated cluster scraped by the exporter and the exporter scraped by a real Prometheus (Debian's package), for
+ * the Prometheus dashboard's preview. Prometheus stamps samples with its own clock, so this run is on wall-clock
+ * time: one tick of the simulator and one exporter scrape per second, Prometheus scraping every second, for
+ * `seconds` seconds. The anomaly detector's window and warm-up are scaled to the run.
+ *
+ * The same things happen as in the simulated hour, in proportion: pods Cilium does not manage, an agent restart, a
+ * node whose agent goes away, two policy changes one agent fails to import, failed regenerations, a drop spike on
+ * one node after the warm-up (running at the end), and one agent failing its last scrapes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { type RunningExporter, startExporter } from '../../exporter/app';
+import { loadConfig } from '../../exporter/config/config';
+import { type RunningSimulator, startSimulator, writeKubeconfig } from '../../simulator';
+import { type RunningPrometheus, startPrometheus } from '../../test/support/prometheus';
+import { addUnmanagedPods, failRegeneration, policyChangeFailingOn } from './events';
+
+export interface PrometheusHistoryOptions {
+  /** Wall-clock seconds of history to collect (default 75). */
+  seconds?: number;
+  nodes?: number;
+  seed?: number;
+  log?: (line: string) => void;
+}
+
+export interface PrometheusHistory {
+  prometheus: RunningPrometheus;
+  exporter: RunningExporter;
+  sim: RunningSimulator;
+  /** Prometheus's scrape interval, what Grafana's datasource setting "Scrape interval" would say. */
+  scrapeIntervalMs: number;
+  /** Resolves when every planned second has run, with the history's range (Unix ms); the same range every call. */
+  ready(): Promise<{ from: number; to: number }>;
+  close(): Promise<void>;
+}
+
+const SPIKE_REASON = 'Policy denied';
+const STEP_MS = 1000;
+/** Scrape cycles at the end that must fail only as planned (the anomaly detector confirms over two). */
+const CLEAN_TAIL_CYCLES = 3;
+const MAX_EXTRA_STEPS = 20;
+
+export async function startPrometheusHistory(options: PrometheusHistoryOptions = {}): Promise<PrometheusHistory> {
+  const log = options.log ?? (() => undefined);
+  const seconds = Math.max(30, Math.round(options.seconds ?? 75));
+  const sim = await startSimulator({
+    nodes: options.nodes ?? 6,
+    seed: options.seed ?? 42,
+    // Five simulated seconds per wall-clock second: a short run holds as much activity (churn, regenerations,
+    // drop bursts) as a few minutes of a real cluster, so rates over a few seconds are rarely empty.
+    tickSeconds: 5,
+    autoTickMs: 0,
+    pageKB: 24,
+    startTimeSeconds: Math.floor(Date.now() / 1000),
+    kube: { token: 'ciliumscope-preview' },
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'ciliumscope-preview-prom-'));
+  let exporter: RunningExporter | undefined;
+  let prometheus: RunningPrometheus | undefined;
+  let timer: NodeJS.Timeout | null = null;
+  let stepping: Promise<unknown> = Promise.resolve();
+  const cleanUp = async () => {
+    if (timer) {
+      clearInterval(timer);
+      timer = null;
+    }
+    await stepping.catch(() => undefined);
+    await prometheus?.stop();
+    await exporter?.close();
+    await sim.close();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    const kubeconfig = await writeKubeconfig(sim, join(dir, 'kubeconfig'));
+    // A baseline window as long as the run: the spike of the last seconds stays well above its band until the end.
+    const window = `${Math.max(20, seconds)}s`;
+    const warmup = `${Math.max(10, Math.round(seconds * 0.3))}s`;
+    const argv = [
+      ...['--listen', '127.0.0.1:0', '--log-level', 'silent'],
+      ...['--scrape-interval', '1s', '--scrape-timeout', '900ms', '--history-retention', '10m'],
+      ...['--kubeconfig', kubeconfig, '--agent-url-template', `${sim.url}/agents/{node}/metrics`],
+      ...['--operator-url-template', `${sim.url}/operator/metrics`],
+      ...['--anomaly-window', window, '--anomaly-warmup', warmup, '--anomaly-spread-window', `${seconds * 2}s`],
+    ];
+    const loaded = loadConfig({ argv, env: {} });
+    if (loaded.kind !== 'config') {
+      throw new Error('the exporter flags of the preview asked for help or the version');
+    }
+    exporter = await startExporter(loaded.config, { autoScrape: false });
+    await exporter.kube?.whenSynced(10_000);
+
+    const nodes = sim.cluster.nodes.filter((n) => n.agent !== null);
+    const spikeNode =
+      nodes.find((n) => n.agent!.dropProfiles.some((p) => p.reason === SPIKE_REASON && p.direction === 'INGRESS')) ??
+      nodes[0];
+    const spikeProfile =
+      spikeNode.agent!.dropProfiles.find((p) => p.reason === SPIKE_REASON && p.direction === 'INGRESS') ??
+      spikeNode.agent!.dropProfiles[0];
+    const restartNode = nodes[1 % nodes.length];
+    const failingNode = nodes[2 % nodes.length];
+    const agentlessNode = nodes[3 % nodes.length];
+    const downNode = nodes[nodes.length - 1];
+    const at = (fraction: number) => Math.round(seconds * fraction);
+    const plan = new Map<number, Array<() => void>>();
+    const schedule = (second: number, action: () => void) => plan.set(second, [...(plan.get(second) ?? []), action]);
+    schedule(0, () => addUnmanagedPods(sim, restartNode.name, 2, 600));
+    schedule(at(0.25), () => sim.cluster.restartAgent(restartNode.name));
+    schedule(at(0.3), () => sim.cluster.removeAgent(agentlessNode.name));
+    schedule(at(0.35), () => failRegeneration(sim, failingNode.name));
+    schedule(at(0.45), () => policyChangeFailingOn(sim, failingNode.name));
+    schedule(at(0.5), () => addUnmanagedPods(sim, failingNode.name, 1, 0));
+    schedule(at(0.6), () => policyChangeFailingOn(sim, failingNode.name));
+    schedule(at(0.65), () => failRegeneration(sim, failingNode.name));
+    // Late enough to be well past the warm-up, early enough for the detector to confirm it before the end.
+    schedule(seconds - 10, () =>
+      sim.spike({
+        node: spikeNode.name,
+        direction: spikeProfile.direction,
+        reason: spikeProfile.reason,
+        factor: 300,
+        ticks: 1000,
+      })
+    );
+    schedule(seconds - 8, () => sim.setFault(downNode.name, 'http500'));
+
+    prometheus = await startPrometheus({ targets: [new URL(exporter.url).host], scrapeInterval: '1s' });
+    const running = exporter;
+    const started = Date.now();
+    let second = 0;
+    let cleanStreak = 0;
+    let finished: (at: number) => void = () => undefined;
+    const allSteps = new Promise<number>((resolve) => (finished = resolve));
+    const downFrom = seconds - 8;
+    // One step per second; a step that starts late (a busy machine) still runs, so the plan holds step by step. The
+    // run ends after the planned seconds once the last few scrape cycles failed only where the plan says (one agent
+    // down): a scrape that timed out on a busy machine at the very end would leave the instant panels without data.
+    const step = () => {
+      const now = second++;
+      if (now > seconds + MAX_EXTRA_STEPS) {
+        return;
+      }
+      stepping = stepping.then(async () => {
+        for (const action of plan.get(now) ?? []) {
+          action();
+        }
+        sim.tick();
+        const stats = await running.scrapeNow();
+        cleanStreak = stats.failed <= (now >= downFrom ? 1 : 0) ? cleanStreak + 1 : 0;
+        if (now > 0 && now % 15 === 0) {
+          log(`  Prometheus history: ${now} of ${seconds} s`);
+        }
+        if (now >= seconds && (cleanStreak >= CLEAN_TAIL_CYCLES || now >= seconds + MAX_EXTRA_STEPS)) {
+          // The cluster stands still from here: every render reads the same final state, however late it comes.
+          if (timer) {
+            clearInterval(timer);
+            timer = null;
+          }
+          finished(Date.now());
+        }
+      });
+    };
+    step();
+    timer = setInterval(step, STEP_MS);
+    const promReady = prometheus;
+    let range: Promise<{ from: number; to: number }> | null = null;
+    return {
+      prometheus: promReady,
+      exporter: running,
+      sim,
+      scrapeIntervalMs: 1000,
+      // Once complete, the cluster stands still and every render reads the same range ending then, so neither the
+      // rates nor the instant queries (evaluated at its end) depend on how long rendering takes.
+      ready: () =>
+        (range ??= allSteps.then(async (frozenAt) => {
+          await stepping;
+          // The range ends just after Prometheus's next scrape of the final state (rates over it barely dip); the wait
+          // leaves Prometheus a second more to store it.
+          const to = frozenAt + STEP_MS + 200;
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, to + STEP_MS - Date.now())));
+          // The first second holds only Prometheus's first scrape: rates start one scrape later.
+          return { from: started + 2000, to };
+        })),
+      close: cleanUp,
+    };
+  } catch (error) {
+    await cleanUp();
+    throw error;
+  }
+}

@@ -1,0 +1,179 @@
+/**
+ * Node side of the preview: builds the preview page with the plugin host's builder, serves it with the built plugin
+ * and Grafana's data proxy (the plugin.json route for the Cilium Scope datasource, a plain forward for Prometheus),
+ * opens it in headless Chromium and renders one dashboard per call, saving the full dashboard and each row as PNG.
+ */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+
+import { ASSETS_ONLY_GRAFANA_SERVES, buildHostPage, hostMounts, REPO_ROOT } from '../../test/browser/host/build';
+import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../../test/browser/host/builtPlugin';
+import { launchChromium } from '../../test/browser/host/chromium';
+import { dataProxyHandler, type ProxiedDatasource, type ProxyRoute } from '../../test/browser/host/dataProxy';
+import { startStaticServer, type StaticServer } from '../../test/browser/host/server';
+import { slug, type DashboardJson } from './dashboard';
+import type { ShowOptions, ShowResult } from './summary';
+
+/** Width of the panel grid; with the page's padding the images are 1600 px wide. */
+export const GRID_WIDTH = 1568;
+/** Chromium's limit for a viewport dimension is far above any dashboard; this bounds a runaway layout. */
+const MAX_VIEWPORT_HEIGHT = 16_000;
+
+export interface RenderedDashboard {
+  result: ShowResult;
+  /** Uncaught errors and console errors of the page while it rendered this dashboard. */
+  pageErrors: string[];
+  /** PNG files written (full dashboard first, then one per row). */
+  files: string[];
+  renderMs: number;
+}
+
+export interface RenderOutput {
+  dir: string;
+  /** Image name: `<name>.png` for the dashboard, `<name>-<row>.png` per row. */
+  name: string;
+  /** Also one image per panel, `<name>-panel-<id>.png` (for looking closely; not part of the docs). */
+  panels?: boolean;
+}
+
+export interface PreviewBrowser {
+  /** Adds a datasource to the data proxy (the Cilium Scope route from dist/plugin.json, or Prometheus). */
+  addDatasource(ds: ProxiedDatasource): void;
+  render(options: ShowOptions, output?: RenderOutput): Promise<RenderedDashboard>;
+  close(): Promise<void>;
+}
+
+/** The routes of the built plugin's plugin.json, as Grafana reads them. */
+export function pluginRoutes(): ProxyRoute[] {
+  const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { routes?: ProxyRoute[] };
+  if (!pluginJson.routes?.length) {
+    throw new Error('dist/plugin.json has no routes: the preview reaches the exporter through them');
+  }
+  return pluginJson.routes;
+}
+
+/** A Prometheus datasource as Grafana proxies it: every path under the datasource URL. */
+export function prometheusDatasource(uid: string, url: string): ProxiedDatasource {
+  return { uid, routes: [{ path: '', url }], jsonData: {}, secureJsonData: {} };
+}
+
+/**
+ * Requests that are the data the panels asked for: their failures (a 400 for a bad query) are panel errors,
+ * reported per panel, not page errors.
+ */
+const DATA_PROXY = /\/api\/datasources\/proxy\//;
+
+export async function openPreviewBrowser(): Promise<PreviewBrowser> {
+  assertBuiltPlugin();
+  const host = await buildHostPage({
+    entry: join(__dirname, 'page', 'preview.tsx'),
+    title: 'Cilium Scope dashboard preview',
+  });
+  const datasources: ProxiedDatasource[] = [];
+  let server: StaticServer | undefined;
+  let browser: Browser | undefined;
+  try {
+    server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR), [dataProxyHandler(datasources)]);
+    browser = await launchChromium();
+  } catch (error) {
+    await server?.close();
+    throw error;
+  }
+  const opened = { server, browser };
+
+  async function render(options: ShowOptions, output?: RenderOutput): Promise<RenderedDashboard> {
+    const started = Date.now();
+    const context = await opened.browser.newContext({
+      viewport: { width: options.gridWidth + 32, height: 1000 },
+      deviceScaleFactor: 1,
+      timezoneId: 'UTC',
+      locale: 'en-US',
+    });
+    const page = await context.newPage();
+    const pageErrors: string[] = [];
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error' && !/grafanaBootData|Failed to load resource/.test(message.text())) {
+        pageErrors.push(message.text());
+      }
+    });
+    page.on('response', (response) => {
+      const url = response.url();
+      if (response.status() >= 400 && !ASSETS_ONLY_GRAFANA_SERVES.test(url) && !DATA_PROXY.test(url)) {
+        pageErrors.push(`HTTP ${response.status()} for ${url}`);
+      }
+    });
+    try {
+      await page.goto(`${opened.server.url}/`);
+      await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+      const result = (await page.evaluate(
+        (o) => (window as unknown as { preview: { show(o: ShowOptions): Promise<ShowResult> } }).preview.show(o),
+        options
+      )) as ShowResult;
+      // The whole dashboard in the viewport: content Chromium skips off-screen (table rows use
+      // content-visibility) is painted before the screenshots.
+      await page.setViewportSize({
+        width: options.gridWidth + 32,
+        height: Math.min(MAX_VIEWPORT_HEIGHT, result.box.top + result.box.height),
+      });
+      await page.evaluate(
+        () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())))
+      );
+      const files: string[] = [];
+      if (output) {
+        mkdirSync(output.dir, { recursive: true });
+        const full = join(output.dir, `${output.name}.png`);
+        const { left: x, top: y, width, height } = result.box;
+        await page.screenshot({ path: full, fullPage: true, clip: { x, y, width, height } });
+        files.push(full);
+        const used = new Set<string>();
+        for (const row of result.rows) {
+          const name = `${output.name}-${used.has(row.slug) ? `${row.slug}-${row.top}` : row.slug}.png`;
+          used.add(row.slug);
+          const file = join(output.dir, name);
+          const top = Math.max(result.box.top, row.top - 8);
+          await page.screenshot({
+            path: file,
+            fullPage: true,
+            clip: { x, y: top, width, height: row.bottom + 16 - top },
+          });
+          files.push(file);
+        }
+        if (output.panels) {
+          for (const panel of result.panels) {
+            const file = join(output.dir, `${output.name}-panel-${panel.id}.png`);
+            await page.locator(`[data-panel-id="${panel.id}"]`).screenshot({ path: file });
+            files.push(file);
+          }
+        }
+      }
+      return { result, pageErrors, files, renderMs: Date.now() - started };
+    } finally {
+      await context.close();
+    }
+  }
+
+  return {
+    addDatasource: (ds) => {
+      datasources.push(ds);
+    },
+    render,
+    close: async () => {
+      await opened.browser.close();
+      await opened.server.close();
+    },
+  };
+}
+
+/** Reads a shipped dashboard JSON file (relative to the repository root). */
+export function readDashboard(path: string): unknown {
+  return JSON.parse(readFileSync(join(REPO_ROOT, path), 'utf8'));
+}
+
+/** The image name of a dashboard: its file name without .json ("cilium-scope-prometheus"). */
+export function imageName(path: string): string {
+  return slug(path.replace(/^.*\//, '').replace(/\.json$/, ''));
+}
+
+export type { DashboardJson };

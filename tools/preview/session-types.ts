@@ -1,0 +1,41 @@
+/**
+ * The preview session as its users see it, in types that do not reach the exporter's or the simulator's sources
+ * (the browser tests are type-checked with the plugin's compiler settings, which those sources are not written for).
+ */
+import type { RenderedDashboard, RenderOutput } from './render';
+import type { ScopeEvents } from './summary';
+
+export interface ScopeHistorySettings {
+  nodes?: number;
+  seed?: number;
+  /** Simulated seconds of history (default one hour). */
+  historySeconds?: number;
+  /** Simulated seconds per tick, also the exporter's scrape interval (default 10). */
+  tickSeconds?: number;
+  /** Approximate agent page size in KiB. */
+  pageKB?: number;
+}
+
+export interface PreviewSessionOptions {
+  /** Wall-clock seconds of Prometheus history (default 75); 0 skips the Prometheus dashboard. */
+  prometheusSeconds?: number;
+  scope?: ScopeHistorySettings;
+  log?: (line: string) => void;
+}
+
+export interface PreviewSessionApi {
+  /** What the runs did: the simulated clusters' nodes and the events of the simulated hour. */
+  facts: {
+    scopeNodes: string[];
+    scopeEvents: ScopeEvents;
+    prometheusNodes: string[] | null;
+    prometheusUrl: string | null;
+  };
+  /** Milliseconds each preparation step took. */
+  timings: Record<string, number>;
+  renderPlugin(dashboard: unknown, output?: RenderOutput): Promise<RenderedDashboard>;
+  renderPrometheus(dashboard: unknown, output?: RenderOutput): Promise<RenderedDashboard>;
+  close(): Promise<void>;
+}
+
+export type OpenPreviewSession = (options?: PreviewSessionOptions) => Promise<PreviewSessionApi>;

@@ -1,0 +1,110 @@
+/**
+ * One preview session: the Prometheus history starts first (it needs wall-clock time), the simulated hour for the
+ * plugin dashboard and the preview page are prepared meanwhile; then any dashboard JSON (the shipped ones, or a
+ * broken copy in a test) renders against them.
+ */
+import { importDashboard } from './dashboard';
+import { startPrometheusHistory, type PrometheusHistory } from './prometheus-history';
+import { GRID_WIDTH, openPreviewBrowser, pluginRoutes, prometheusDatasource, type PreviewBrowser } from './render';
+import { runScopeHistory, type ScopeHistory } from './scope-history';
+import type { PreviewSessionApi, PreviewSessionOptions } from './session-types';
+
+export type { PreviewSessionOptions } from './session-types';
+
+export const PLUGIN_DASHBOARD = 'dashboards/cilium-scope.json';
+export const PROMETHEUS_DASHBOARD = 'dashboards/cilium-scope-prometheus.json';
+
+const SCOPE_UID = 'cilium-scope';
+const SCOPE_NAME = 'Cilium Scope';
+const PROMETHEUS_UID = 'prometheus';
+
+export interface PreviewSession extends PreviewSessionApi {
+  scope: ScopeHistory;
+  prometheus: PrometheusHistory | null;
+}
+
+export async function openPreviewSession(options: PreviewSessionOptions = {}): Promise<PreviewSession> {
+  const log = options.log ?? (() => undefined);
+  const started = Date.now();
+  const timings: Record<string, number> = {};
+  const seconds = options.prometheusSeconds ?? 75;
+  let prometheus: PrometheusHistory | null = null;
+  let browser: PreviewBrowser | null = null;
+  let scope: ScopeHistory | null = null;
+  const close = async () => {
+    await browser?.close();
+    await scope?.close();
+    await prometheus?.close();
+  };
+  try {
+    if (seconds > 0) {
+      log(`Prometheus: collecting ${seconds} s of history (exporter on wall-clock time, 1 s scrapes)`);
+      prometheus = await startPrometheusHistory({ seconds, log });
+      timings.prometheusStartMs = Date.now() - started;
+    }
+    const opening = openPreviewBrowser().then((b) => {
+      timings.pageBuildMs = Date.now() - started;
+      return b;
+    });
+    log('Simulated hour for the plugin dashboard (exporter on simulated time)');
+    const scopeRun = runScopeHistory({ log, ...options.scope });
+    [browser, scope] = await Promise.all([opening, scopeRun]);
+    timings.scopeHistoryMs = scope.runMs;
+    browser.addDatasource({
+      uid: SCOPE_UID,
+      routes: pluginRoutes(),
+      jsonData: { url: scope.exporter.url },
+      secureJsonData: { token: scope.token },
+    });
+    if (prometheus) {
+      browser.addDatasource(prometheusDatasource(PROMETHEUS_UID, prometheus.prometheus.url));
+    }
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const ready = { browser, scope };
+
+  return {
+    scope,
+    prometheus,
+    facts: {
+      scopeNodes: scope.sim.nodes,
+      scopeEvents: scope.events,
+      prometheusNodes: prometheus?.sim.nodes ?? null,
+      prometheusUrl: prometheus?.prometheus.url ?? null,
+    },
+    timings,
+    renderPlugin: (json, output) =>
+      ready.browser.render(
+        {
+          dashboard: importDashboard(json, { DS_CILIUMSCOPE: SCOPE_UID }),
+          kind: 'plugin',
+          datasource: { uid: SCOPE_UID, name: SCOPE_NAME, jsonData: { url: ready.scope.exporter.url } },
+          range: ready.scope.range,
+          rawRange: { from: 'now-1h', to: 'now' },
+          gridWidth: GRID_WIDTH,
+        },
+        output
+      ),
+    renderPrometheus: async (json, output) => {
+      if (!prometheus) {
+        throw new Error('this session collects no Prometheus history (prometheusSeconds 0)');
+      }
+      const range = await prometheus.ready();
+      return ready.browser.render(
+        {
+          dashboard: importDashboard(json, { DS_PROMETHEUS: PROMETHEUS_UID }),
+          kind: 'prometheus',
+          datasource: { uid: PROMETHEUS_UID, name: 'Prometheus' },
+          scrapeIntervalMs: prometheus.scrapeIntervalMs,
+          range,
+          rawRange: { from: `now-${Math.round((range.to - range.from) / 1000)}s`, to: 'now' },
+          gridWidth: GRID_WIDTH,
+        },
+        output
+      );
+    },
+    close,
+  };
+}
