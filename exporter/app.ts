@@ -4,6 +4,8 @@
  */
 import type { AddressInfo } from 'node:net';
 import { type Server, createServer } from 'node:http';
+import { type AnomalyDetection, createAnomalyDetection } from './anomaly/attach';
+import { defaultAnomalyConfig } from './anomaly/params';
 import { agentPageConsumer, operatorPageConsumer } from './cilium/consumers';
 import type { ExporterConfig } from './config/config';
 import { RingHistory } from './history/store';
@@ -11,6 +13,7 @@ import { createRegistry } from './http/exposition';
 import { createApp } from './http/server';
 import { type Logger, silentLogger } from './log';
 import { ClusterModel, type ScrapedSample } from './model/cluster';
+import type { KubeRuntime } from './kube';
 import { HistoryRecorder } from './model/series';
 import { ScrapeClient, type ScrapeOutcome, mapOutcome } from './scrape/client';
 import { type CycleStats, ScrapeScheduler } from './scrape/scheduler';
@@ -33,6 +36,9 @@ export interface RunningExporter {
   config: ExporterConfig;
   model: ClusterModel;
   history: RingHistory;
+  anomaly: AnomalyDetection;
+  /** The Kubernetes side (join, discovery), when configured. */
+  kube: KubeRuntime | null;
   scrapeNow(): Promise<CycleStats>;
   close(): Promise<void>;
 }
@@ -47,6 +53,10 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     maxBytes: config.history.maxBytes,
   });
   const recorder = new HistoryRecorder(history);
+  const anomaly = createAnomalyDetection(config.anomaly ?? defaultAnomalyConfig(), log);
+  await anomaly.load(model.now());
+  model.onCycle((m, stats) => anomaly.onCycle(m, stats.startedAt));
+  recorder.addContributor((w, m, cycleStart) => anomaly.contribute(w, m, cycleStart));
   model.onCycle((m, stats) => recorder.record(m, stats.startedAt));
   model.onCycle((_m, stats) => {
     log.debug({ ...stats }, 'scrape cycle done');
@@ -76,7 +86,14 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     return outcome;
   };
 
-  const source = options.targetSource ?? new StaticTargetSource(config.agents, config.operator);
+  const baseSource = options.targetSource ?? new StaticTargetSource(config.agents, config.operator);
+  const kube = config.kube
+    ? loadKubernetes().startKubernetes(config.kube, { model, baseSource, shard: config.shard, staleAfterMs: config.staleAfterMs, log })
+    : null;
+  if (kube) {
+    recorder.addContributor(kube.contributor);
+  }
+  const source = kube?.targetSource ?? baseSource;
   const scheduler = new ScrapeScheduler<ScrapedSample>({
     source,
     scrape,
@@ -88,7 +105,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     onError: (err) => log.error({ err }, 'scrape cycle failed'),
   });
 
-  const registry = createRegistry({ model, history, version: VERSION });
+  const registry = createRegistry({ model, history, version: VERSION, extraFamilies: [...anomaly.families(model), ...(kube?.families ?? [])] });
   const app = createApp({
     model,
     history,
@@ -98,33 +115,45 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     scrapeIntervalMs: config.scrapeIntervalMs,
     token: config.token,
     protectMetrics: config.protectMetrics,
-    kube: null,
-    anomaly: null,
+    kube: kube?.queries ?? null,
+    anomaly: anomaly.queries(model),
     shard: config.shard,
-    notReadyReason: () => (model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : null),
+    notReadyReason: () => (model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : (kube?.notReadyReason() ?? null)),
     log,
   });
-  const server = createServer(app);
+  // Node enforces the header and request timeouts when it checks its connections: every second, not every 30 s
+  // (the default), so a client trickling its headers (slowloris) is cut soon after headersTimeout.
+  const server = createServer({ connectionsCheckingInterval: 1000 }, app);
   server.headersTimeout = 10_000;
   server.requestTimeout = 30_000;
   server.keepAliveTimeout = 65_000;
-  await listen(server, config.listen.host, config.listen.port);
+  try {
+    await listen(server, config.listen.host, config.listen.port);
+  } catch (err) {
+    await kube?.close();
+    throw err;
+  }
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   log.info({ url, agents: config.agents.length, operator: config.operator?.url ?? null, intervalMs: config.scrapeIntervalMs }, 'exporter listening');
 
-  if (options.autoScrape !== false) {
+  let closed = false;
+  if (options.autoScrape !== false && kube) {
+    // The first cycle waits (briefly) for discovery, so it does not run without the discovered agents.
+    void kube.whenSynced(KUBE_FIRST_SYNC_WAIT_MS).then(() => !closed && scheduler.start());
+  } else if (options.autoScrape !== false) {
     scheduler.start();
   }
 
-  let closed = false;
   return {
     url,
     port,
     config,
     model,
     history,
+    anomaly,
+    kube,
     scrapeNow: () => scheduler.runCycle(),
     close: async () => {
       if (closed) {
@@ -132,6 +161,8 @@ export async function startExporter(config: ExporterConfig, options: StartOption
       }
       closed = true;
       await scheduler.stop();
+      await kube?.close();
+      await anomaly.close(model.now());
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
@@ -139,6 +170,14 @@ export async function startExporter(config: ExporterConfig, options: StartOption
       await client.close();
     },
   };
+}
+
+const KUBE_FIRST_SYNC_WAIT_MS = 10_000;
+
+/** Loaded only when Kubernetes is configured: the client library takes a second or two and ~35 MB to load. */
+function loadKubernetes(): typeof import('./kube') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('./kube');
 }
 
 function listen(server: Server, host: string, port: number): Promise<void> {

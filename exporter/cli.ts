@@ -27,8 +27,8 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   }
   const config = loaded.config;
   const log = createLogger(config.logLevel);
-  if (config.agents.length === 0 && !config.operator) {
-    log.warn('no targets: pass --agent NODE=URL (repeatable) and/or --operator URL; serving an empty cluster');
+  if (config.agents.length === 0 && !config.operator && !config.kube?.discover) {
+    log.warn('no targets: pass --agent NODE=URL (repeatable) and/or --operator URL, or --kubeconfig to discover them; serving an empty cluster');
   }
   let exporter;
   try {

@@ -1,20 +1,25 @@
 #!/usr/bin/env node
 /**
- * `npm run demo`: a simulated Cilium cluster and the exporter wired to it, in one process. Prints the URLs and
- * stops cleanly on Ctrl-C. Options: --nodes N (20), --exporter HOST:PORT (127.0.0.1:9967),
- * --simulator HOST:PORT (127.0.0.1:9970), --cilium-version V (1.18), --interval DURATION (5s).
+ * `npm run demo`: a simulated Cilium cluster and the exporter wired to it, in one process: the exporter watches the
+ * simulator's Kubernetes API (a kubeconfig in a temporary directory), discovers the agents and the operator from
+ * their pods and joins pods with CiliumEndpoints for the unmanaged-pods panels. Prints the URLs and stops cleanly
+ * on Ctrl-C. Options: --nodes N (20), --exporter HOST:PORT (127.0.0.1:9967),
+ * --simulator HOST:PORT (127.0.0.1:9970), --cilium-version V (1.18), --interval DURATION (5s),
+ * --scenario NAME (kube-hard-cases: unmanaged pods, a node without an agent, terminating pods, on top of the
+ * default traffic).
  */
 'use strict';
 const { parseArgs } = require('node:util');
 const path = require('node:path');
 const fs = require('node:fs');
+const os = require('node:os');
 
 const build = path.join(__dirname, '..', 'build');
 if (!fs.existsSync(path.join(build, 'exporter', 'app.js'))) {
   process.stderr.write('demo: the exporter is not built; run `npm run build:exporter` (npm run demo does it for you)\n');
   process.exit(1);
 }
-const { startSimulator } = require(path.join(build, 'simulator'));
+const { startSimulator, writeKubeconfig, ClusterOptionsError } = require(path.join(build, 'simulator'));
 const { startExporter } = require(path.join(build, 'exporter', 'app'));
 const { loadConfig, ConfigError } = require(path.join(build, 'exporter', 'config', 'config'));
 const { createLogger } = require(path.join(build, 'exporter', 'log'));
@@ -35,6 +40,7 @@ async function main() {
       simulator: { type: 'string', default: '127.0.0.1:9970' },
       'cilium-version': { type: 'string', default: '1.18' },
       interval: { type: 'string', default: '5s' },
+      scenario: { type: 'string', default: 'kube-hard-cases' },
       'log-level': { type: 'string', default: 'warn' },
     },
   });
@@ -47,24 +53,33 @@ async function main() {
     nodes,
     seed: 42,
     ciliumVersion: values['cilium-version'],
+    scenario: values.scenario,
     autoTickMs: 5000,
     host: simAddr.host,
     port: simAddr.port,
+    kube: { token: 'ciliumscope-demo' },
   });
-  const argv = ['--listen', values.exporter, '--scrape-interval', values.interval, '--log-level', values['log-level'], '--operator', sim.operatorUrl];
-  for (const node of sim.nodes) {
-    argv.push('--agent', `${node}=${sim.agentUrl(node)}`);
-  }
+  // Every agent and the operator are found through the simulator's Kubernetes API; their pods' IPs are not
+  // reachable here, so the URL templates point at the simulator's pages by node name.
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ciliumscope-demo-'));
+  const kubeconfig = await writeKubeconfig(sim, path.join(dir, 'kubeconfig'));
+  const argv = [
+    ...['--listen', values.exporter, '--scrape-interval', values.interval, '--log-level', values['log-level']],
+    ...['--kubeconfig', kubeconfig],
+    ...['--agent-url-template', `${sim.url}/agents/{node}/metrics`, '--operator-url-template', `${sim.url}/operator/metrics`],
+  ];
   const loaded = loadConfig({ argv, env: {} });
   const exporter = await startExporter(loaded.config, { logger: createLogger(values['log-level']) });
   const e = exporter.url;
   process.stdout.write(
     [
       '',
-      `Cilium Scope demo: ${nodes} simulated nodes (Cilium ${values['cilium-version']}), scraped every ${values.interval}.`,
+      `Cilium Scope demo: ${nodes} simulated nodes (Cilium ${values['cilium-version']}, scenario ${values.scenario}), scraped every ${values.interval}.`,
       '',
       `  exporter metrics     ${e}/metrics`,
       `  exporter API         ${e}/api/v1/nodes   ${e}/api/v1/status   ${e}/api/v1/drop-reasons`,
+      `  unmanaged pods       ${e}/api/v1/unmanaged-pods`,
+      `  Kubernetes API       KUBECONFIG=${kubeconfig} kubectl get pods -A`,
       `  a query              curl -s -XPOST ${e}/api/v1/query -H 'content-type: application/json' \\`,
       `                         -d '{"from":'$(($(date +%s)-300))000',"to":'$(date +%s)000',"queries":[{"refId":"A","queryType":"drops"}]}'`,
       `  simulator truth      ${sim.url}/truth`,
@@ -78,6 +93,7 @@ async function main() {
   const stop = async () => {
     await exporter.close();
     await sim.close();
+    fs.rmSync(dir, { recursive: true, force: true });
     process.exit(0);
   };
   process.once('SIGINT', stop);
@@ -85,7 +101,7 @@ async function main() {
 }
 
 main().catch((err) => {
-  const known = err instanceof ConfigError || /^--|must be|EADDRINUSE|in use/.test(err.message);
+  const known = err instanceof ConfigError || err instanceof ClusterOptionsError || /^--|must be|EADDRINUSE|in use/.test(err.message);
   process.stderr.write(`demo: ${known ? err.message : err.stack}\n`);
   process.exit(1);
 });

@@ -3,6 +3,8 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
+import type { AnomalyConfig } from '../anomaly/params';
+import { type KubeSettings, resolveKubeSettings } from '../kube/settings';
 import { OPTIONS, OPTION_BY_NAME, type OptionSpec, envName } from './options';
 import { parseBytes, parseDurationMs } from './units';
 
@@ -37,6 +39,10 @@ export interface ExporterConfig {
   tls: { ca: Buffer | null; cert: Buffer | null; key: Buffer | null; insecureSkipVerify: boolean };
   /** This replica's share of the nodes, or null to scrape them all. */
   shard: { index: number; count: number } | null;
+  /** The drop anomaly detector's settings; always set by loadConfig, defaults when a config built in code omits it. */
+  anomaly?: AnomalyConfig;
+  /** Kubernetes (unmanaged pods, discovery); null or absent when not configured. */
+  kube?: KubeSettings | null;
 }
 
 type RawValue = string | string[] | number | boolean | Array<unknown> | Record<string, unknown>;
@@ -84,6 +90,22 @@ const configSchema = z
       insecureSkipVerify: z.boolean(),
     }),
     shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1).max(1024) }).nullable(),
+    anomaly: z.object({
+      windowMs: z.number().int().min(1000, 'must be at least 1s').max(30 * 86_400_000, 'must be at most 30d'),
+      spreadWindowMs: z.number().int().min(1000, 'must be at least 1s').max(90 * 86_400_000, 'must be at most 90d'),
+      warmupMs: z.number().int().min(0).max(30 * 86_400_000, 'must be at most 30d'),
+      k: z.number().positive('must be above 0').max(1000),
+      margin: z.number().min(0, 'must not be negative').max(1000),
+      minRate: z.number().positive('must be above 0 packets per second').max(1e9),
+      minIncrease: z.number().min(0, 'must not be negative').max(1e12),
+      confirmScrapes: z.number().int().min(1, 'must be at least 1').max(60, 'must be at most 60'),
+      leadFloor: z.number().gt(0, 'must be above 0').max(1, 'must be at most 1'),
+      peerMinNodes: z.number().int().min(0).max(100_000),
+      peerFactor: z.number().gt(1, 'must be above 1').max(1e6),
+      maxSeries: z.number().int().min(1).max(50_000_000),
+      stateFile: z.string().min(1).nullable(),
+    }),
+    kube: z.custom<KubeSettings | null>(),
   })
   .superRefine((c, ctx) => {
     if (c.scrapeTimeoutMs > c.scrapeIntervalMs) {
@@ -125,6 +147,19 @@ const FIELD_TO_OPTION: Record<string, string> = {
   shard: 'shard',
   'history.retentionMs': 'history-retention',
   'history.maxBytes': 'history-max-bytes',
+  'anomaly.windowMs': 'anomaly-window',
+  'anomaly.spreadWindowMs': 'anomaly-spread-window',
+  'anomaly.warmupMs': 'anomaly-warmup',
+  'anomaly.k': 'anomaly-k',
+  'anomaly.margin': 'anomaly-margin',
+  'anomaly.minRate': 'anomaly-min-rate',
+  'anomaly.minIncrease': 'anomaly-min-increase',
+  'anomaly.confirmScrapes': 'anomaly-confirm',
+  'anomaly.leadFloor': 'anomaly-lead-floor',
+  'anomaly.peerMinNodes': 'anomaly-peer-min-nodes',
+  'anomaly.peerFactor': 'anomaly-peer-factor',
+  'anomaly.maxSeries': 'anomaly-max-series',
+  'anomaly.stateFile': 'anomaly-state-file',
 };
 
 export interface LoadInput {
@@ -186,6 +221,28 @@ export function loadConfig(input: LoadInput): LoadResult {
       insecureSkipVerify: convert<boolean>('tls-insecure-skip-verify', pick('tls-insecure-skip-verify')),
     },
     shard: toShard(pick('shard')),
+    anomaly: {
+      windowMs: duration('anomaly-window'),
+      spreadWindowMs: duration('anomaly-spread-window'),
+      warmupMs: duration('anomaly-warmup'),
+      k: convert('anomaly-k', pick('anomaly-k')),
+      margin: convert('anomaly-margin', pick('anomaly-margin')),
+      minRate: convert('anomaly-min-rate', pick('anomaly-min-rate')),
+      minIncrease: convert('anomaly-min-increase', pick('anomaly-min-increase')),
+      confirmScrapes: convert('anomaly-confirm', pick('anomaly-confirm')),
+      leadFloor: convert('anomaly-lead-floor', pick('anomaly-lead-floor')),
+      peerMinNodes: convert('anomaly-peer-min-nodes', pick('anomaly-peer-min-nodes')),
+      peerFactor: convert('anomaly-peer-factor', pick('anomaly-peer-factor')),
+      maxSeries: convert('anomaly-max-series', pick('anomaly-max-series')),
+      stateFile: pick('anomaly-state-file') ? String(pick('anomaly-state-file')!.value) : null,
+    },
+    kube: resolveKubeSettings({
+      value: (name) => convert<unknown>(name, pick(name)),
+      env: input.env,
+      fail: (option, message) => {
+        throw new ConfigError(`--${option}: ${message}`);
+      },
+    }),
   };
   const parsed = configSchema.safeParse(candidate);
   if (!parsed.success) {

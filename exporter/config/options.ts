@@ -3,6 +3,10 @@
  * flags, environment and the YAML file through this table, and `--help` prints it, so the three never disagree.
  */
 
+import { DEFAULT_ANOMALY_PARAMS } from '../anomaly/params';
+import { KUBE_OPTIONS } from '../kube/settings';
+import { formatDurationMs } from './units';
+
 export type OptionKind = 'string' | 'duration' | 'bytes' | 'integer' | 'number' | 'boolean' | 'list';
 
 export interface OptionSpec {
@@ -71,7 +75,88 @@ export const OPTIONS: OptionSpec[] = [
     kind: 'bytes',
     defaultText: '192MiB',
     help: 'hard cap on the embedded history\'s memory; retention shrinks to fit',
+  },  {
+    name: 'anomaly-window',
+    kind: 'duration',
+    defaultText: formatDurationMs(DEFAULT_ANOMALY_PARAMS.windowMs),
+    help: 'span of the drop anomaly baseline (weighted mean of each drop rate); also the oldest state file accepted',
   },
+  {
+    name: 'anomaly-spread-window',
+    kind: 'duration',
+    defaultText: formatDurationMs(DEFAULT_ANOMALY_PARAMS.spreadWindowMs),
+    help: 'span of the drop rates\' spread (weighted variance), long so that rare bursts are remembered',
+  },
+  {
+    name: 'anomaly-warmup',
+    kind: 'duration',
+    defaultText: formatDurationMs(DEFAULT_ANOMALY_PARAMS.warmupMs),
+    help: 'time a node is watched before its drop series may alert (state restored from --anomaly-state-file counts)',
+  },
+  {
+    name: 'anomaly-k',
+    kind: 'number',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.k),
+    help: 'spreads above the baseline where the upper band sits',
+  },
+  {
+    name: 'anomaly-margin',
+    kind: 'number',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.margin),
+    help: 'relative margin: the upper band is at least baseline × (1 + margin)',
+  },
+  {
+    name: 'anomaly-min-rate',
+    kind: 'number',
+    placeholder: 'PPS',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.minRate),
+    help: 'floor of the upper band in packets per second',
+  },
+  {
+    name: 'anomaly-min-increase',
+    kind: 'number',
+    placeholder: 'PACKETS',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.minIncrease),
+    help: 'packets above the baseline within one scrape interval before it can count as anomalous',
+  },
+  {
+    name: 'anomaly-confirm',
+    kind: 'integer',
+    placeholder: 'SCRAPES',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.confirmScrapes),
+    help: 'consecutive scrapes above the band before the anomaly score reaches 1',
+  },
+  {
+    name: 'anomaly-lead-floor',
+    kind: 'number',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.leadFloor),
+    help: 'the first scrape of a run above the band needs only this share of the band\'s floors (a partial interval)',
+  },
+  {
+    name: 'anomaly-peer-min-nodes',
+    kind: 'integer',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.peerMinNodes),
+    help: 'nodes reporting a direction × reason before they are compared with each other (0: no peer comparison)',
+  },
+  {
+    name: 'anomaly-peer-factor',
+    kind: 'number',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.peerFactor),
+    help: 'a node far above its peers is anomalous: above this many times their median baseline (or min rate)',
+  },
+  {
+    name: 'anomaly-max-series',
+    kind: 'integer',
+    defaultText: String(DEFAULT_ANOMALY_PARAMS.maxSeries),
+    help: 'drop series (node × direction × reason) the anomaly detector keeps state for at most',
+  },
+  {
+    name: 'anomaly-state-file',
+    kind: 'string',
+    placeholder: 'FILE',
+    help: 'file the anomaly detector saves its state to (atomically, every 10 cycles, at shutdown) and loads at start',
+  },
+  ...KUBE_OPTIONS,
 ];
 
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.name, o]));

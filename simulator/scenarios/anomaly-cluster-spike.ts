@@ -27,7 +27,15 @@ export function anomalyClusterSpikeScenario(): LabelledScenario {
       }
       const profile = book.rng.pick(COMMON);
       const factor = turn++ % 2 === 0 ? 5 : 20;
-      book.spike('*', profile.direction, profile.reason, factor, book.ticks(book.rng.range(300, 600)), 'cluster-spike', book.newGroup());
+      book.spike(
+        '*',
+        profile.direction,
+        profile.reason,
+        factor,
+        book.ticks(book.rng.range(300, 600)),
+        'cluster-spike',
+        book.newGroup()
+      );
     },
   });
 }

@@ -51,7 +51,10 @@ export interface LabelledScenario extends Scenario {
 }
 
 export function isLabelledScenario(scenario: Scenario): scenario is LabelledScenario {
-  return typeof (scenario as Partial<LabelledScenario>).labels === 'function' && typeof (scenario as Partial<LabelledScenario>).resets === 'function';
+  return (
+    typeof (scenario as Partial<LabelledScenario>).labels === 'function' &&
+    typeof (scenario as Partial<LabelledScenario>).resets === 'function'
+  );
 }
 
 /** A ramp counts as an anomaly from the tick its factor reaches this (before, it is within ordinary variation). */
@@ -102,7 +105,9 @@ export class AnomalyBook {
   pickRestedNode(restSeconds: number): SimNode | null {
     const now = this.cluster.tickCount;
     const rest = this.ticks(restSeconds);
-    const candidates = this.cluster.nodes.filter((n) => n.agent !== null && now - (this.lastTouched.get(n.name) ?? -Infinity) >= rest);
+    const candidates = this.cluster.nodes.filter(
+      (n) => n.agent !== null && now - (this.lastTouched.get(n.name) ?? -Infinity) >= rest
+    );
     return candidates.length ? this.rng.pick(candidates) : null;
   }
 
@@ -140,12 +145,31 @@ export class AnomalyBook {
   }
 
   /** A spike through the cluster's own spike mechanism (the control API's), starting in the current tick. */
-  spike(node: string, direction: string, reason: string, factor: number, ticks: number, kind: 'spike' | 'cluster-spike', group?: number): void {
+  spike(
+    node: string,
+    direction: string,
+    reason: string,
+    factor: number,
+    ticks: number,
+    kind: 'spike' | 'cluster-spike',
+    group?: number
+  ): void {
     this.cluster.addSpike({ node, direction, reason, factor, ticks });
     const now = this.cluster.tickCount;
     const targets = node === '*' ? this.cluster.nodes : [this.cluster.requireNode(node)];
     for (const n of targets) {
-      this.label({ kind, node: n.name, direction, reason, factor, startTick: now, dueTick: now, endTick: now + ticks, newSeries: !this.hasSeries(n, direction, reason), group });
+      this.label({
+        kind,
+        node: n.name,
+        direction,
+        reason,
+        factor,
+        startTick: now,
+        dueTick: now,
+        endTick: now + ticks,
+        newSeries: !this.hasSeries(n, direction, reason),
+        group,
+      });
       this.touch(n.name);
     }
   }
@@ -234,7 +258,12 @@ export function anomalyScenario(spec: AnomalyScenarioSpec): LabelledScenario {
  * Plans one-node spikes at random gaps: each on a node left alone for a while, on one of its series (sometimes a
  * reason it never dropped for), with factors taken in turn from `factors`.
  */
-export function spikePlanner(options: { factors: number[]; gapSeconds: [number, number]; durationSeconds: [number, number]; newShare: number }) {
+export function spikePlanner(options: {
+  factors: number[];
+  gapSeconds: [number, number];
+  durationSeconds: [number, number];
+  newShare: number;
+}) {
   let nextTick = -1;
   let turn = 0;
   return (book: AnomalyBook): void => {
@@ -252,6 +281,13 @@ export function spikePlanner(options: { factors: number[]; gapSeconds: [number, 
       return;
     }
     const factor = options.factors[turn++ % options.factors.length];
-    book.spike(node.name, series.direction, series.reason, factor, book.ticks(book.rng.range(...options.durationSeconds)), 'spike');
+    book.spike(
+      node.name,
+      series.direction,
+      series.reason,
+      factor,
+      book.ticks(book.rng.range(...options.durationSeconds)),
+      'spike'
+    );
   };
 }

@@ -9,6 +9,7 @@ const LABELLED_SECONDS = 3600;
  */
 export function anomalyLevelShiftScenario(): LabelledScenario {
   let nextTick = -1;
+  const shifted = new Set<string>();
   return anomalyScenario({
     name: 'anomaly-level-shift',
     description: 'deploys that raise one drop series 3–6× for good on a quarter of the nodes (labelled for an hour)',
@@ -30,11 +31,28 @@ export function anomalyLevelShiftScenario(): LabelledScenario {
           continue;
         }
         const series = book.pickSeries(node, 0);
-        if (!series) {
+        // One shift per series: shifts stacked on one series would take it far above its peers, another anomaly.
+        if (!series || shifted.has(`${node.name}|${series.direction}|${series.reason}`)) {
           continue;
         }
-        book.addEffect(node.name, { direction: series.direction, reason: series.reason, fromTick: now, toTick: Infinity, at: () => factor });
-        book.label({ kind: 'level-shift', node: node.name, ...series, factor, startTick: now, dueTick: now, endTick: now + book.ticks(LABELLED_SECONDS), group });
+        shifted.add(`${node.name}|${series.direction}|${series.reason}`);
+        book.addEffect(node.name, {
+          direction: series.direction,
+          reason: series.reason,
+          fromTick: now,
+          toTick: Infinity,
+          at: () => factor,
+        });
+        book.label({
+          kind: 'level-shift',
+          node: node.name,
+          ...series,
+          factor,
+          startTick: now,
+          dueTick: now,
+          endTick: now + book.ticks(LABELLED_SECONDS),
+          group,
+        });
         book.touch(node.name);
       }
     },

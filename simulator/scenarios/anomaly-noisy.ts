@@ -11,7 +11,12 @@ const NOISE_FACTOR_SIGMA = 0.8;
  */
 export function anomalyNoisyScenario(): LabelledScenario {
   const noisy = new Set<string>();
-  const spikes = spikePlanner({ factors: [2, 5, 20], gapSeconds: [240, 480], durationSeconds: [180, 900], newShare: 0.1 });
+  const spikes = spikePlanner({
+    factors: [2, 5, 20],
+    gapSeconds: [240, 480],
+    durationSeconds: [180, 900],
+    newShare: 0.1,
+  });
   let chance = 0;
   return anomalyScenario({
     name: 'anomaly-noisy',

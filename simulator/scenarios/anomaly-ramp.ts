@@ -8,7 +8,7 @@ export function anomalyRampScenario(): LabelledScenario {
   let nextTick = -1;
   return anomalyScenario({
     name: 'anomaly-ramp',
-    description: 'labelled gradual ramps of one node\'s drops (to 10–30× over 30–120 minutes, then a 15-minute hold)',
+    description: "labelled gradual ramps of one node's drops (to 10–30× over 30–120 minutes, then a 15-minute hold)",
     step(book) {
       const now = book.cluster.tickCount;
       if (nextTick < 0 || now >= nextTick) {
@@ -26,9 +26,23 @@ export function anomalyRampScenario(): LabelledScenario {
         const rampTicks = book.ticks(book.rng.range(1800, 7200));
         const holdTicks = book.ticks(900);
         const at = (tick: number) => 1 + (peak - 1) * Math.min(1, (tick - now) / rampTicks);
-        book.addEffect(node.name, { direction: series.direction, reason: series.reason, fromTick: now, toTick: now + rampTicks + holdTicks, at });
+        book.addEffect(node.name, {
+          direction: series.direction,
+          reason: series.reason,
+          fromTick: now,
+          toTick: now + rampTicks + holdTicks,
+          at,
+        });
         const due = now + Math.ceil(((RAMP_DUE_FACTOR - 1) / (peak - 1)) * rampTicks);
-        book.label({ kind: 'ramp', node: node.name, ...series, factor: peak, startTick: now, dueTick: due, endTick: now + rampTicks + holdTicks });
+        book.label({
+          kind: 'ramp',
+          node: node.name,
+          ...series,
+          factor: peak,
+          startTick: now,
+          dueTick: due,
+          endTick: now + rampTicks + holdTicks,
+        });
         book.touch(node.name);
       }
     },

@@ -16,7 +16,8 @@ export function anomalySeasonalScenario(): LabelledScenario {
   const spikes = spikePlanner({ factors: [5, 20], gapSeconds: [600, 1200], durationSeconds: [300, 900], newShare: 0 });
   return anomalyScenario({
     name: 'anomaly-seasonal',
-    description: 'a daily drop cycle on every node (1× at night to 6× at the peak) with labelled one-node spikes (5×, 20×)',
+    description:
+      'a daily drop cycle on every node (1× at night to 6× at the peak) with labelled one-node spikes (5×, 20×)',
     step: spikes,
     extraFactor(book, _node, _direction, reason) {
       const seconds = book.cluster.nowSeconds - PEAK_HOUR * 3600;

@@ -6,12 +6,15 @@ import { anomalyRampScenario } from './anomaly-ramp';
 import { anomalyResetsScenario } from './anomaly-resets';
 import { anomalySeasonalScenario } from './anomaly-seasonal';
 import { defaultScenario } from './default';
+import { kubeHardCasesScenario } from './kube-hard-cases';
 import type { Scenario, ScenarioFactory } from './types';
 
 export type { Scenario, ScenarioFactory, ScenarioParameters } from './types';
 export { DEFAULT_PARAMETERS } from './types';
 export type { AnomalyLabel, AnomalyKind, AgentResetEvent, LabelledScenario } from './anomaly-labels';
 export { isLabelledScenario } from './anomaly-labels';
+export type { KubeCase, KubeCaseClass, KubeCaseScenario } from './kube-hard-cases';
+export { isKubeCaseScenario } from './kube-hard-cases';
 
 /** Named scenarios; each call builds a fresh instance, since a scenario may keep state across ticks. */
 export const SCENARIOS: Readonly<Record<string, ScenarioFactory>> = {
@@ -23,6 +26,7 @@ export const SCENARIOS: Readonly<Record<string, ScenarioFactory>> = {
   'anomaly-level-shift': anomalyLevelShiftScenario,
   'anomaly-cluster-spike': anomalyClusterSpikeScenario,
   'anomaly-resets': anomalyResetsScenario,
+  'kube-hard-cases': kubeHardCasesScenario,
 };
 
 export class UnknownScenarioError extends Error {}
