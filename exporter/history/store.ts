@@ -41,13 +41,20 @@ export interface HistoryStore {
   select(metric: string, match: (labels: Labels) => boolean, from: number, to: number): SeriesRange[];
   /** Label values seen for `label` on `metric` (for template variables). */
   labelValues(metric: string, label: string): string[];
+  /** Times of the first and last point within [from, to], or null when there is none (identifies what a range selects). */
+  pointRange(from: number, to: number): [number, number] | null;
   stats(): HistoryStats;
 }
 
 interface Series {
   metric: string;
   labels: Labels;
+  labelCount: number;
   values: Float32Array;
+  /** Position in the write order of the last point that wrote it (see `find`). */
+  order: number;
+  /** Removed from the store (dead or refused): a stale reference must not be written. */
+  removed: boolean;
 }
 
 export interface RingHistoryOptions {
@@ -72,6 +79,14 @@ export class RingHistory implements HistoryStore {
   private dropped = 0;
   private collectedThisPoint = false;
   private readonly minPoints: number;
+  /**
+   * Series in the order the previous and the current point wrote them. Every cycle writes the same series in the
+   * same order, so the next put is almost always the series after the last one: checking that is a few
+   * comparisons, where building and hashing a key string for each of ~100k puts a cycle was most of the cost.
+   */
+  private previousOrder: Series[] = [];
+  private currentOrder: Series[] = [];
+  private cursor = 0;
 
   constructor(private readonly options: RingHistoryOptions) {
     this.capacity = Math.max(2, Math.ceil(options.retentionMs / options.intervalMs));
@@ -86,13 +101,16 @@ export class RingHistory implements HistoryStore {
       s.values[slot] = NaN;
     }
     this.collectedThisPoint = false;
+    this.previousOrder = this.currentOrder;
+    this.currentOrder = [];
+    this.cursor = 0;
     let committed = false;
     return {
       put: (metric, labels, value) => {
         if (committed) {
           throw new Error('history point already committed');
         }
-        const s = this.seriesFor(metric, labels);
+        const s = this.find(metric, labels);
         if (s) {
           // The point being written is always at head (a shrink moves it there), never at a stale index.
           s.values[this.head] = value;
@@ -117,22 +135,14 @@ export class RingHistory implements HistoryStore {
     if (!set) {
       return [];
     }
-    const slots = this.slotsBetween(from, to);
+    const slotList = this.slotsBetween(from, to);
+    const slots = Int32Array.from(slotList);
+    const times = Float64Array.from(slotList, (slot) => this.times[slot]);
     const out: SeriesRange[] = [];
     for (const s of set) {
-      if (!match(s.labels)) {
-        continue;
+      if (match(s.labels)) {
+        out.push(new RingSeriesRange(metric, s.labels, s.values, slots, times));
       }
-      const times: number[] = [];
-      const values: number[] = [];
-      for (const slot of slots) {
-        const v = s.values[slot];
-        if (!Number.isNaN(v)) {
-          times.push(this.times[slot]);
-          values.push(v);
-        }
-      }
-      out.push({ metric, labels: s.labels, times, values });
     }
     return out;
   }
@@ -146,6 +156,11 @@ export class RingHistory implements HistoryStore {
       }
     }
     return [...values].sort();
+  }
+
+  pointRange(from: number, to: number): [number, number] | null {
+    const slots = this.slotsBetween(from, to);
+    return slots.length ? [this.times[slots[0]], this.times[slots[slots.length - 1]]] : null;
   }
 
   stats(): HistoryStats {
@@ -179,6 +194,27 @@ export class RingHistory implements HistoryStore {
     return seriesCount * (capacity * 4 + BYTES_PER_SERIES_OVERHEAD) + capacity * 8;
   }
 
+  /** The series for a put: the one after the previous put's in the last point's order, or found by key. */
+  private find(metric: string, labels: Labels): Series | null {
+    const guess = this.previousOrder[this.cursor];
+    const s =
+      guess && !guess.removed && guess.metric === metric && sameLabels(guess, labels)
+        ? guess
+        : this.seriesFor(metric, labels);
+    if (!s) {
+      return null;
+    }
+    if (s !== guess) {
+      // Out of step (a series appeared or went away): continue after this series' place in the last point.
+      this.cursor = this.previousOrder[s.order] === s ? s.order + 1 : this.cursor;
+    } else {
+      this.cursor++;
+    }
+    s.order = this.currentOrder.length;
+    this.currentOrder.push(s);
+    return s;
+  }
+
   private seriesFor(metric: string, labels: Labels): Series | null {
     const key = seriesKey(metric, labels);
     const existing = this.series.get(key);
@@ -199,7 +235,8 @@ export class RingHistory implements HistoryStore {
       }
     }
     const values = new Float32Array(this.capacity).fill(NaN);
-    const s: Series = { metric, labels: { ...labels }, values };
+    const copy = { ...labels };
+    const s: Series = { metric, labels: copy, labelCount: Object.keys(copy).length, values, order: -1, removed: false };
     this.series.set(key, s);
     let set = this.byMetric.get(metric);
     if (!set) {
@@ -241,12 +278,74 @@ export class RingHistory implements HistoryStore {
     let removed = 0;
     for (const [key, s] of this.series) {
       if (s.values.every((v) => Number.isNaN(v))) {
+        s.removed = true;
         this.series.delete(key);
         this.byMetric.get(s.metric)?.delete(s);
         removed++;
       }
     }
     return removed;
+  }
+}
+
+function sameLabels(s: Series, labels: Labels): boolean {
+  let n = 0;
+  for (const name in labels) {
+    if (s.labels[name] !== labels[name]) {
+      return false;
+    }
+    n++;
+  }
+  return n === s.labelCount;
+}
+
+/**
+ * A selected series as a view of the ring: the points are read from the ring's values at the selected slots (shared
+ * by every series of the selection, like their times), not copied per series. `times` and `values` (the points that
+ * have a value) are built on first use; the query layer's step reduction reads the ring directly (`valueAt`).
+ * A view is read within the request that selected it: the next cycle writes the ring.
+ */
+export class RingSeriesRange implements SeriesRange {
+  private compact: { times: number[]; values: number[] } | null = null;
+
+  constructor(
+    readonly metric: string,
+    readonly labels: Labels,
+    /** The series' ring of values (read, never written, through the view). */
+    readonly ring: Float32Array,
+    /** Ring slots of the selected points, oldest first (shared by the selection). */
+    readonly slots: Int32Array,
+    /** Their times (shared). */
+    readonly pointTimes: Float64Array
+  ) {}
+
+  /** The value at the k-th selected point, NaN where the series has none. */
+  valueAt(k: number): number {
+    return this.ring[this.slots[k]];
+  }
+
+  get times(): number[] {
+    return this.points().times;
+  }
+
+  get values(): number[] {
+    return this.points().values;
+  }
+
+  private points(): { times: number[]; values: number[] } {
+    if (!this.compact) {
+      const times: number[] = [];
+      const values: number[] = [];
+      for (let k = 0; k < this.slots.length; k++) {
+        const v = this.ring[this.slots[k]];
+        if (!Number.isNaN(v)) {
+          times.push(this.pointTimes[k]);
+          values.push(v);
+        }
+      }
+      this.compact = { times, values };
+    }
+    return this.compact;
   }
 }
 

@@ -7,9 +7,10 @@
  * A node's values are exposed while its data is fresh and withdrawn once stale, so Prometheus never alerts on
  * frozen numbers; `ciliumscope_target_up` and `ciliumscope_target_stale` say why a node went quiet.
  */
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterModel, NodeState, TargetState } from '../model/cluster';
 import type { HistoryStore } from '../history/store';
+import { FamilyText, escapeHelp, escapeLabelValue, formatValue } from './exposition-text';
 
 type LabelValues = Record<string, string>;
 type Emit = (labels: LabelValues, value: number) => void;
@@ -20,29 +21,68 @@ interface FamilySpec {
   labelNames: string[];
   type: 'gauge' | 'counter';
   fill: (emit: Emit) => void;
+  /** Every label set is emitted once by construction: written as it comes, without the check for repeats. */
+  unique?: boolean;
 }
 
-/** Registers a family whose every collect() starts empty and is refilled from the model. */
-function defineFamily(registry: Registry, spec: FamilySpec): void {
-  const emitInto = (metric: Gauge | Counter): Emit =>
-    metric instanceof Gauge
-      ? (labels, value) => Number.isFinite(value) && metric.set(labels, value)
-      : (labels, value) => Number.isFinite(value) && value >= 0 && (metric as Counter).inc(labels, value);
-  const config = {
-    name: spec.name,
-    help: spec.help,
-    labelNames: spec.labelNames,
-    registers: [registry],
-    collect(this: Gauge | Counter) {
-      this.reset();
-      spec.fill(emitInto(this));
-    },
-  };
-  if (spec.type === 'gauge') {
-    new Gauge(config);
-  } else {
-    new Counter(config);
+/**
+ * prom-client's registry for the process metrics (collectDefaultMetrics), plus the exporter's own families, each
+ * refilled from the model at every scrape and written by exposition-text (no per-series store to reset and refill).
+ */
+export class ExpositionRegistry extends Registry {
+  private readonly writers: Array<{ name: string; render: () => string }> = [];
+  private scrapes = 0;
+
+  /** Incremented at every scrape, so values derived once per scrape (the fresh nodes) can be reused within it. */
+  get scrapeCount(): number {
+    return this.scrapes;
   }
+
+  addFamily(spec: FamilySpec): void {
+    // A gauge keeps finite values; a counter finite values that are not negative (as prom-client's inc allows).
+    const keep = spec.type === 'gauge' ? (v: number) => Number.isFinite(v) : (v: number) => Number.isFinite(v) && v >= 0;
+    this.addWriter(spec.name, () => {
+      const text = new FamilyText(spec, spec.unique);
+      spec.fill((labels, value) => keep(value) && text.add(labels, value));
+      return text.render();
+    });
+  }
+
+  /** A family written by its own function (the pass-through histogram). */
+  addWriter(name: string, render: () => string): void {
+    if (this.writers.some((w) => w.name === name) || this.getSingleMetric(name)) {
+      throw new Error(`A metric with the name ${name} has already been registered.`);
+    }
+    this.writers.push({ name, render });
+  }
+
+  override async metrics(): Promise<string> {
+    const own = await super.metrics();
+    this.scrapes++;
+    const parts = [own.endsWith('\n') ? own : own + '\n'];
+    for (const w of this.writers) {
+      parts.push(w.render());
+    }
+    return parts.join('\n');
+  }
+}
+
+/** Registers a family whose every scrape starts empty and is refilled from the model. */
+function defineFamily(registry: ExpositionRegistry, spec: FamilySpec): void {
+  registry.addFamily(spec);
+}
+
+/** Calls `f` at most once per scrape of the registry. */
+function oncePerScrape<T>(registry: ExpositionRegistry, f: () => T): () => T {
+  let at = -1;
+  let value: T;
+  return () => {
+    if (at !== registry.scrapeCount) {
+      value = f();
+      at = registry.scrapeCount;
+    }
+    return value;
+  };
 }
 
 export interface ExpositionOptions {
@@ -55,32 +95,33 @@ export interface ExpositionOptions {
 
 export type { FamilySpec, Emit };
 
-export function createRegistry(options: ExpositionOptions): Registry {
+export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
   const { model, history } = options;
-  const registry = new Registry();
+  const registry = new ExpositionRegistry();
   collectDefaultMetrics({ register: registry });
 
   /** Fresh nodes with a sample: the ones whose values are exposed. */
-  const freshNodes = (): Array<NodeState & { sample: NonNullable<NodeState['sample']> }> => {
+  const freshNodes = oncePerScrape(registry, (): Array<NodeState & { sample: NonNullable<NodeState['sample']> }> => {
     const now = model.now();
     return model.nodes().filter((n) => n.sample !== null && !model.isStale(n, now)) as Array<
       NodeState & { sample: NonNullable<NodeState['sample']> }
     >;
-  };
-  const targets = (): Array<{ node: string; component: string; state: TargetState; sampleAt: number | null }> => {
+  });
+  const targets = oncePerScrape(registry, (): Array<{ node: string; component: string; state: TargetState; sampleAt: number | null }> => {
     const list = model.nodes().map((n) => ({ node: n.name, component: 'agent', state: n.agent, sampleAt: n.sampleAt }));
     const op = model.operator();
     if (op) {
       list.push({ node: op.target.target.node, component: 'operator', state: op.target, sampleAt: op.sampleAt });
     }
     return list;
-  };
+  });
   const perNode = (name: string, help: string, type: 'gauge' | 'counter', pick: (n: NodeState['sample'] & object) => number | null) =>
     defineFamily(registry, {
       name,
       help,
       type,
       labelNames: ['node'],
+      unique: true,
       fill: (emit) => {
         for (const n of freshNodes()) {
           const v = pick(n.sample);
@@ -102,6 +143,7 @@ export function createRegistry(options: ExpositionOptions): Registry {
       help,
       type,
       labelNames: ['node', label],
+      unique: true,
       fill: (emit) => {
         for (const n of freshNodes()) {
           for (const [key, v] of Object.entries(pick(n.sample))) {
@@ -266,6 +308,7 @@ export function createRegistry(options: ExpositionOptions): Registry {
       help,
       type: 'counter',
       labelNames: withReason ? ['node', 'direction', 'reason'] : ['node', 'direction'],
+      unique: true,
       fill: (emit) => {
         for (const n of freshNodes()) {
           for (const t of pick(n.sample)) {
@@ -290,7 +333,7 @@ export function createRegistry(options: ExpositionOptions): Registry {
   perNode('ciliumscope_controllers_failing', 'Agent controllers currently failing.', 'gauge', (s) => s.controllersFailing);
   perNodeRecord('ciliumscope_bpf_map_pressure', 'Fill ratio (0..1) of BPF maps the agent reports (only maps above Cilium\'s reporting threshold).', 'map_name', (s) => s.bpfMapPressure);
   perNodeRecord('ciliumscope_ip_addresses', 'IP addresses allocated on the node by family.', 'family', (s) => s.ipAddresses);
-  registry.registerMetric(regenerationHistogram(freshNodes) as never);
+  registry.addWriter('ciliumscope_endpoint_regeneration_seconds', () => regenerationHistogram(freshNodes()));
 
   // Operator
   const operatorSample = () => {
@@ -340,31 +383,22 @@ export function createRegistry(options: ExpositionOptions): Registry {
 
 /**
  * ciliumscope_endpoint_regeneration_seconds{node}: the agent's total regeneration-time histogram passed through
- * with its own buckets. prom-client's Histogram can only observe, not carry another histogram's cumulative
- * counts, so this family implements the registry's metric interface (name, help, type, get) itself.
+ * with its own buckets (prom-client's Histogram can only observe, not carry another histogram's cumulative counts).
  */
-function regenerationHistogram(freshNodes: () => Array<NodeState & { sample: NonNullable<NodeState['sample']> }>) {
+function regenerationHistogram(nodes: Array<NodeState & { sample: NonNullable<NodeState['sample']> }>): string {
   const name = 'ciliumscope_endpoint_regeneration_seconds';
   const help = 'Total endpoint regeneration time (cilium_endpoint_regeneration_time_stats_seconds, scope total), the agent\'s buckets.';
-  return {
-    name,
-    help,
-    type: 'histogram',
-    aggregator: 'sum',
-    get() {
-      const values: Array<{ metricName: string; labels: Record<string, string | number>; value: number }> = [];
-      for (const n of freshNodes()) {
-        const h = n.sample.regenerationTime;
-        if (!h) {
-          continue;
-        }
-        h.upperBounds.forEach((le, i) => {
-          values.push({ metricName: `${name}_bucket`, labels: { node: n.name, le: le === Infinity ? '+Inf' : le }, value: h.cumulativeCounts[i] });
-        });
-        values.push({ metricName: `${name}_sum`, labels: { node: n.name }, value: h.sum });
-        values.push({ metricName: `${name}_count`, labels: { node: n.name }, value: h.count });
-      }
-      return { name, help, type: 'histogram', values, aggregator: 'sum' };
-    },
-  };
+  let out = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} histogram\n`;
+  for (const n of nodes) {
+    const h = n.sample.regenerationTime;
+    if (!h) {
+      continue;
+    }
+    const node = escapeLabelValue(n.name);
+    h.upperBounds.forEach((le, i) => {
+      out += `${name}_bucket{node="${node}",le="${formatValue(le)}"} ${formatValue(h.cumulativeCounts[i])}\n`;
+    });
+    out += `${name}_sum{node="${node}"} ${formatValue(h.sum)}\n${name}_count{node="${node}"} ${formatValue(h.count)}\n`;
+  }
+  return out;
 }

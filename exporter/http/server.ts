@@ -19,6 +19,7 @@ import type { HistoryStore } from '../history/store';
 import type { ClusterModel } from '../model/cluster';
 import { annotationEvents } from './annotations';
 import { requireBearer } from './auth';
+import { QueryCache } from './query-cache';
 import type { AnomalyQueries, KubeQueries } from './query/context';
 import { runQueries } from './query';
 import { ValidationError, filterSet, parseAnnotationsRequest, parseQueryRequest } from './query/validate';
@@ -72,9 +73,17 @@ export function createApp(deps: ApiDeps): express.Express {
   }
   api.use(express.json({ limit: MAX_BODY, strict: true }));
 
+  const queryCache = new QueryCache();
   api.post('/query', (req, res) => {
     const request = parseQueryRequest(req.body);
-    res.json(runQueries(request, { model: deps.model, history: deps.history, kube: deps.kube, anomaly: deps.anomaly }, deps.scrapeIntervalMs));
+    const context = { model: deps.model, history: deps.history, kube: deps.kube, anomaly: deps.anomaly };
+    const body = queryCache.answer(
+      request,
+      deps.scrapeIntervalMs,
+      { generation: String(deps.model.cycleCount()), pointRange: (from, to) => deps.history.pointRange(from, to) },
+      (queries) => runQueries({ ...request, queries }, context, deps.scrapeIntervalMs).results
+    );
+    res.type('application/json').send(body);
   });
 
   api.post('/annotations', (req, res) => {

@@ -4,7 +4,7 @@ import { histogramQuantile } from '../../model/rates';
 import { SERIES } from '../../model/series';
 import { emptyFrame, seriesFrame, tableFrame } from './frames';
 import { type QueryContext, type QueryHandler, displayName, groupedFrames, labelFilters, select, splitLabels } from './context';
-import { combine, groupBy, onGrid } from './range';
+import { combine, groupBy, onGrid, reduceGroup } from './range';
 
 export const regenerationHandler: QueryHandler = (q, ctx) => (q.view === 'rate' ? regenerationRate(q, ctx) : regenerationLatency(q, ctx));
 
@@ -33,7 +33,7 @@ function regenerationLatency(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] 
   for (const { labels, members } of groupBy(series, splitLabels(q, [])).values()) {
     const buckets = [...groupBy(members, ['le']).values()].map(({ labels: l, members: m }) => ({
       le: Number(l.le),
-      perStep: combine(m.map((s) => onGrid(s, ctx.grid, 'sum')), 'sum', ctx.grid.times.length),
+      perStep: reduceGroup(m, ctx.grid, 'sum', 'sum'),
     }));
     for (const quantile of quantiles) {
       const values = ctx.grid.times.map((_, i) => {
@@ -151,7 +151,12 @@ export const agentHealthHandler: QueryHandler = (q, ctx) => {
         within: 'max',
         across: 'max',
         config: (l) => ({
-          displayNameFromDS: q.groupBy === 'node' ? `${l.node || 'operator'} scrape` : `slowest ${l.component} scrape`,
+          displayNameFromDS:
+            q.groupBy !== 'node'
+              ? `slowest ${l.component} scrape`
+              : l.component === 'operator'
+                ? `operator${l.node ? ` (${l.node})` : ''} scrape`
+                : `${l.node} scrape`,
           unit: 's',
           description: 'Time to fetch and parse the metrics page.',
         }),

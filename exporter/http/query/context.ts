@@ -2,7 +2,7 @@
 import type { DataFrameJSON, FieldConfigJSON, ScopeQuery, StatusResponse, UnmanagedPodsResponse } from '../../../src/contract';
 import type { HistoryStore, Labels, SeriesRange } from '../../history/store';
 import type { ClusterModel } from '../../model/cluster';
-import { type AcrossSeries, type StepGrid, type WithinStep, combine, groupBy, onGrid } from './range';
+import { type AcrossSeries, type StepGrid, type WithinStep, groupBy, reduceGroup } from './range';
 import { seriesFrame } from './frames';
 import { filterSet } from './validate';
 
@@ -55,8 +55,7 @@ export interface GroupedFramesOptions {
 export function groupedFrames(ctx: QueryContext, o: GroupedFramesOptions): DataFrameJSON[] {
   const frames: DataFrameJSON[] = [];
   for (const { labels, members } of groupBy(o.series, o.by).values()) {
-    const rows = members.map((s) => onGrid(s, ctx.grid, o.within));
-    const values = combine(rows, o.across, ctx.grid.times.length);
+    const values = reduceGroup(members, ctx.grid, o.within, o.across);
     if (values.every((v) => v === null)) {
       continue;
     }

@@ -4,7 +4,7 @@
  * not shimmer. Within a step a series' points are reduced (mean for rates, last for gauges); across series they
  * are summed, or reduced by another function, step by step.
  */
-import type { SeriesRange } from '../../history/store';
+import { RingSeriesRange, type SeriesRange } from '../../history/store';
 
 const MAX_POINTS = 11_000;
 
@@ -37,13 +37,36 @@ export function onGrid(series: SeriesRange, grid: StepGrid, reduce: WithinStep):
   const out: Array<number | null> = new Array(grid.times.length).fill(null);
   const sums = new Float64Array(grid.times.length);
   const counts = new Uint32Array(grid.times.length);
-  const firstStart = grid.times.length ? grid.times[0] - grid.step : 0;
-  for (let i = 0; i < series.times.length; i++) {
-    const idx = Math.floor((series.times[i] - firstStart - 1) / grid.step);
-    if (idx < 0 || idx >= grid.times.length) {
-      continue;
+  accumulate(series, grid, reduce, sums, counts);
+  for (let i = 0; i < out.length; i++) {
+    if (counts[i] > 0) {
+      out[i] = reduce === 'mean' ? sums[i] / counts[i] : sums[i];
     }
-    const v = series.values[i];
+  }
+  return out;
+}
+
+function stepIndex(t: number, grid: StepGrid): number {
+  const firstStart = grid.times.length ? grid.times[0] - grid.step : 0;
+  const idx = Math.floor((t - firstStart - 1) / grid.step);
+  return idx < 0 || idx >= grid.times.length ? -1 : idx;
+}
+
+/** Steps of a selection's point times on a grid (-1 outside it), computed once per selection and grid. */
+const stepsCache = new WeakMap<Float64Array, { grid: StepGrid; steps: Int32Array }>();
+function stepsOf(pointTimes: Float64Array, grid: StepGrid): Int32Array {
+  const cached = stepsCache.get(pointTimes);
+  if (cached && cached.grid === grid) {
+    return cached.steps;
+  }
+  const steps = Int32Array.from(pointTimes, (t) => stepIndex(t, grid));
+  stepsCache.set(pointTimes, { grid, steps });
+  return steps;
+}
+
+/** Adds a series' points into per-step sums and counts (as onGrid reduces them). */
+function accumulate(series: SeriesRange, grid: StepGrid, reduce: WithinStep, sums: Float64Array, counts: Uint32Array): void {
+  const add = (idx: number, v: number) => {
     switch (reduce) {
       case 'last':
         sums[idx] = v;
@@ -57,11 +80,93 @@ export function onGrid(series: SeriesRange, grid: StepGrid, reduce: WithinStep):
         sums[idx] += v;
         counts[idx]++;
     }
-  }
-  for (let i = 0; i < out.length; i++) {
-    if (counts[i] > 0) {
-      out[i] = reduce === 'mean' ? sums[i] / counts[i] : sums[i];
+  };
+  if (series instanceof RingSeriesRange) {
+    // A view of the history's ring: read the values in place, steps computed once for the whole selection.
+    const steps = stepsOf(series.pointTimes, grid);
+    const { ring, slots } = series;
+    if (reduce === 'mean' || reduce === 'sum') {
+      for (let k = 0; k < steps.length; k++) {
+        const idx = steps[k];
+        const v = ring[slots[k]];
+        if (idx >= 0 && v === v) {
+          sums[idx] += v;
+          counts[idx]++;
+        }
+      }
+      return;
     }
+    for (let k = 0; k < steps.length; k++) {
+      const idx = steps[k];
+      const v = ring[slots[k]];
+      if (idx >= 0 && v === v) {
+        add(idx, v);
+      }
+    }
+    return;
+  }
+  for (let i = 0; i < series.times.length; i++) {
+    const idx = stepIndex(series.times[i], grid);
+    if (idx >= 0) {
+      add(idx, series.values[i]);
+    }
+  }
+}
+
+/** Mean of a series' points (0 without any), in point order as `values.reduce` sums them. */
+export function pointMean(series: SeriesRange): number {
+  if (series instanceof RingSeriesRange) {
+    const { ring, slots } = series;
+    let sum = 0;
+    let n = 0;
+    for (let k = 0; k < slots.length; k++) {
+      const v = ring[slots[k]];
+      if (v === v) {
+        sum += v;
+        n++;
+      }
+    }
+    return n ? sum / n : 0;
+  }
+  return series.values.length ? series.values.reduce((a, b) => a + b, 0) / series.values.length : 0;
+}
+
+/**
+ * combine(members.map((s) => onGrid(s, grid, within)), across, steps) without a row per series: the same sums in
+ * the same order, so the same numbers.
+ */
+export function reduceGroup(members: SeriesRange[], grid: StepGrid, within: WithinStep, across: AcrossSeries): Array<number | null> {
+  const n = grid.times.length;
+  const acc = new Float64Array(n);
+  const has = new Uint8Array(n);
+  const sums = new Float64Array(n);
+  const counts = new Uint32Array(n);
+  for (const s of members) {
+    sums.fill(0);
+    counts.fill(0);
+    accumulate(s, grid, within, sums, counts);
+    for (let i = 0; i < n; i++) {
+      if (counts[i] === 0) {
+        continue;
+      }
+      const v = within === 'mean' ? sums[i] / counts[i] : sums[i];
+      if (!has[i]) {
+        acc[i] = across === 'count' ? 1 : v;
+        has[i] = 1;
+      } else if (across === 'sum') {
+        acc[i] = acc[i] + v;
+      } else if (across === 'max') {
+        acc[i] = Math.max(acc[i], v);
+      } else if (across === 'min') {
+        acc[i] = Math.min(acc[i], v);
+      } else {
+        acc[i] = acc[i] + 1;
+      }
+    }
+  }
+  const out: Array<number | null> = new Array(n);
+  for (let i = 0; i < n; i++) {
+    out[i] = has[i] ? acc[i] : null;
   }
   return out;
 }

@@ -4,7 +4,7 @@ import { lookupDropReason } from '../../cilium/dropReasons';
 import { SERIES } from '../../model/series';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, type QueryHandler, displayName, groupedFrames, labelFilters, select, splitLabels } from './context';
-import { combine, groupBy, onGrid } from './range';
+import { combine, groupBy, onGrid, pointMean } from './range';
 import { filterSet } from './validate';
 
 const unitOf = (q: ScopeQuery) => q.unit ?? 'packets';
@@ -64,7 +64,7 @@ function topNodes(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
     const byReason = new Map<string, number>();
     let total = 0;
     for (const s of members) {
-      const mean = s.values.length ? s.values.reduce((a, b) => a + b, 0) / s.values.length : 0;
+      const mean = pointMean(s);
       total += mean;
       byReason.set(s.labels.reason, (byReason.get(s.labels.reason) ?? 0) + mean);
     }
@@ -130,7 +130,7 @@ function anomalyBands(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
             unit,
             description:
               name === 'score'
-                ? '0 while the rate is inside its band; 1 or more when it is above (the ratio of excess over the band).'
+                ? '0 while normal; once above the upper band for consecutive scrapes, the rate over the band (≥ 1).'
                 : name === 'rate'
                   ? 'Dropped packets per second.'
                   : 'Robust baseline and upper band learnt from this series and its peers.',
@@ -150,6 +150,8 @@ function anomalyScores(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
   const rows = ctx.anomaly
     .current()
     .filter((r) => (!nodes || nodes.has(r.node)) && (!directions || directions.has(r.direction)) && (!reasons || reasons.has(r.reason)))
+    // Outside the band: anomalous, or above it but not confirmed yet (first scrape, too small an increase, warm-up).
+    .filter((r) => r.score >= 1 || r.rate > r.upperBand)
     .sort((a, b) => b.score - a.score || b.rate - a.rate)
     .slice(0, q.limit ?? 10);
   const frame = tableFrame(q.refId, 'Drop anomalies', [
