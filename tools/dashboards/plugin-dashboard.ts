@@ -231,9 +231,10 @@ function packetFlowRow() {
         id: P.anomalyBands,
         title: 'Drop anomaly bands',
         description:
-          "The drop series furthest outside their expected band (up to 5): the rate (solid), the detector's robust " +
-          'baseline (dotted) and upper band (dashed, max of median + k·MAD, median·(1+m) and a floor). A rate above its ' +
-          'band for several minutes, with enough packets, is what the drop-anomaly alert pages on. Query: anomaly, view bands.',
+          "The drop series furthest outside their expected band (up to 5): the rate (solid), the detector's baseline " +
+          '(dotted: a weighted mean over about an hour) and upper band (dashed: baseline + k spreads learnt over a day, ' +
+          'at least baseline·(1+margin), a floor, and what is typical for the same reason on other nodes). A rate above ' +
+          'its band for several minutes, with enough packets, is what the drop-anomaly alert pages on. Query: anomaly, view bands.',
         w: 13,
         h: 9,
         targets: [
