@@ -176,7 +176,7 @@ const KUBE_FIRST_SYNC_WAIT_MS = 10_000;
 
 /** Loaded only when Kubernetes is configured: the client library takes a second or two and ~35 MB to load. */
 function loadKubernetes(): typeof import('./kube') {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
+   
   return require('./kube');
 }
 

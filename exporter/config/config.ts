@@ -45,7 +45,7 @@ export interface ExporterConfig {
   kube?: KubeSettings | null;
 }
 
-type RawValue = string | string[] | number | boolean | Array<unknown> | Record<string, unknown>;
+type RawValue = string | string[] | number | boolean | unknown[] | Record<string, unknown>;
 type Source = { label: string; value: RawValue };
 
 const httpUrl = z

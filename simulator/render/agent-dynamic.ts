@@ -2,8 +2,7 @@
  * The agent families the exporter reads, rendered from the node's live state at every tick. Each family renders to
  * '' when it has no series, as client_golang omits empty families.
  */
-import type { AgentState } from '../agent';
-import { compareStrings } from '../agent';
+import { type AgentState, compareStrings } from '../agent';
 import type { Histogram } from '../histogram';
 import { RESERVED_IDENTITIES } from '../workloads';
 import type { AgentNaming } from '../versions';

@@ -34,7 +34,7 @@ export function describeWithShared(file: string, name: string, body: () => void)
     });
     return;
   }
-  // eslint-disable-next-line no-console
+   
   console.warn(`\n*** SKIPPED "${name}": ${message} ***\n`);
   describe.skip(name, body);
 }

@@ -47,7 +47,7 @@ export function describeWith(requirements: Requirement[], name: string, body: ()
     });
     return;
   }
-  // eslint-disable-next-line no-console
+   
   console.warn(`\n*** SKIPPED "${name}": ${message} ***\n`);
   describe.skip(name, body);
 }

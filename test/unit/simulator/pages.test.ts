@@ -6,7 +6,7 @@ import { clusterTruth } from '../../../simulator/truth';
 import { describeWithShared, readShared } from '../../support/shared';
 import { agentSampleFromPage, operatorSampleFromPage, parsePage, type ParsedFamily } from './page-parser';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+ 
 const thirdPartyParse = require('parse-prometheus-text-format') as (text: string) => unknown[];
 
 function build(
