@@ -40,6 +40,7 @@ async function main() {
   const seed = Number(values.seed);
   const { startExporter } = require(path.join(ROOT, 'build', 'exporter', 'app.js'));
   const { startSimulator } = require(path.join(ROOT, 'build', 'simulator', 'index.js'));
+  const { QUERY_TYPES, VIEWS_BY_TYPE } = require(path.join(ROOT, 'build', 'exporter', 'http', 'query', 'validate.js'));
   const m = machine();
   console.log(`fuzz-api: ${runs} requests per kind, ${connections} connections, seed ${seed}`);
   console.log(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}`);
@@ -77,7 +78,13 @@ async function main() {
     const reasons = [
       ...new Set(Object.values(truth.nodes).flatMap((n) => n.agent?.dropped.map((d) => d.reason) ?? [])),
     ];
-    const gens = arbitraries(fc, { now: truth.timeSeconds * 1000, nodes: sim.nodes, reasons });
+    const gens = arbitraries(fc, {
+      now: truth.timeSeconds * 1000,
+      nodes: sim.nodes,
+      reasons,
+      queryTypes: QUERY_TYPES,
+      viewsByType: VIEWS_BY_TYPE,
+    });
     for (const kind of ['validRequest', 'mutatedRequest', 'randomBody']) {
       const bodies = fc.sample(gens[kind], { numRuns: runs, seed: seed + kind.length });
       const started = Date.now();

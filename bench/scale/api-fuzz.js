@@ -8,25 +8,6 @@
  */
 'use strict';
 
-const QUERY_TYPES = [
-  'endpoints',
-  'podEndpointDelta',
-  'unmanagedPods',
-  'regeneration',
-  'packetFlow',
-  'drops',
-  'policy',
-  'agentHealth',
-  'anomaly',
-];
-const VIEWS = {
-  regeneration: ['latency', 'rate'],
-  policy: ['count', 'revision', 'importErrors', 'enforcement'],
-  agentHealth: ['status', 'up', 'scrapeDuration'],
-  drops: ['rate', 'topNodes'],
-  anomaly: ['bands', 'scores'],
-};
-const ALL_VIEWS = [...new Set(Object.values(VIEWS).flat())];
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
 const EXTREME_NUMBERS = [
   0,
@@ -45,8 +26,13 @@ const EXTREME_NUMBERS = [
   31 * 86_400_000 + 1,
 ];
 
-/** `fc` is fast-check; `nodes` and `reasons` are names the cluster really has (filters that match something). */
-function arbitraries(fc, { now, nodes = [], reasons = [] }) {
+/**
+ * `fc` is fast-check; `nodes` and `reasons` are names the cluster really has (filters that match something);
+ * `queryTypes` and `viewsByType` are what the exporter accepts (QUERY_TYPES and VIEWS_BY_TYPE of
+ * exporter/http/query/validate), passed in so this file never restates them.
+ */
+function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByType }) {
+  const allViews = [...new Set(Object.values(viewsByType).flat())];
   const text = fc.oneof(
     fc.string({ maxLength: 20 }),
     fc.string({ unit: 'grapheme', maxLength: 12 }),
@@ -62,7 +48,7 @@ function arbitraries(fc, { now, nodes = [], reasons = [] }) {
   const query = fc
     .record(
       {
-        queryType: fc.constantFrom(...QUERY_TYPES),
+        queryType: fc.constantFrom(...queryTypes),
         node: filter,
         namespace: filter,
         direction: filter,
@@ -70,7 +56,7 @@ function arbitraries(fc, { now, nodes = [], reasons = [] }) {
         state: filter,
         groupBy: fc.constantFrom('cluster', 'node'),
         unit: fc.constantFrom('packets', 'bytes'),
-        view: fc.constantFrom(...ALL_VIEWS),
+        view: fc.constantFrom(...allViews),
         quantiles: fc.array(fc.double({ min: 0.001, max: 0.999, noNaN: true }), { minLength: 1, maxLength: 4 }),
         limit: fc.integer({ min: 1, max: 1000 }),
       },
@@ -78,7 +64,7 @@ function arbitraries(fc, { now, nodes = [], reasons = [] }) {
     )
     .map((q) => {
       // A view only where the type has it, so these requests are valid.
-      if (q.view !== undefined && !(VIEWS[q.queryType] ?? []).includes(q.view)) {
+      if (q.view !== undefined && !(viewsByType[q.queryType] ?? []).includes(q.view)) {
         delete q.view;
       }
       return q;
@@ -245,4 +231,4 @@ function checkResponse(status, contentType, text) {
   return null;
 }
 
-module.exports = { arbitraries, checkResponse, QUERY_TYPES };
+module.exports = { arbitraries, checkResponse };

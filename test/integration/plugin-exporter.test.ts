@@ -10,6 +10,7 @@ import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
 
 import { type RunningExporter, startExporter } from '../../exporter/app';
+import { QUERY_TYPES } from '../../exporter/http/query/validate';
 import { VERSION } from '../../exporter/version';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import type {
@@ -17,7 +18,6 @@ import type {
   DropReasonsResponse,
   QueryRequest,
   QueryResponse,
-  QueryType,
 } from '../../src/contract';
 import { buildHostPage, hostMounts, REPO_ROOT } from '../browser/host/build';
 import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../browser/host/builtPlugin';
@@ -183,18 +183,7 @@ describe('query() through the data proxy', () => {
   });
 
   it("answers every query type with the exporter's frames, per-query errors on their own query", async () => {
-    const types: QueryType[] = [
-      'endpoints',
-      'podEndpointDelta',
-      'unmanagedPods',
-      'regeneration',
-      'packetFlow',
-      'drops',
-      'policy',
-      'agentHealth',
-      'anomaly',
-    ];
-    const targets = types.map((queryType, i) => ({ refId: String.fromCharCode(65 + i), queryType }));
+    const targets = QUERY_TYPES.map((queryType, i) => ({ refId: String.fromCharCode(65 + i), queryType }));
     const result: PageResult = await page.evaluate(([t, r]) => (window as any).page.runQuery(t, r), [
       targets,
       range,

@@ -10,6 +10,7 @@ import { join, relative } from 'node:path';
 import { type RunningExporter, startExporter } from '../../exporter/app';
 import { loadConfig } from '../../exporter/config/config';
 import { tokenMatches } from '../../exporter/http/auth';
+import { QUERY_TYPES } from '../../exporter/http/query/validate';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import { testConfig } from '../support/config';
 import { type TestServer, startServer } from '../support/http';
@@ -215,17 +216,6 @@ describe('no server-side request forgery', () => {
     const host = new URL(target).host;
     const planted = [target, `${target}/metrics`, host, `//${host}/x`, `file:///etc/passwd`, `gopher://${host}/`];
     const before = agentRequests;
-    const queryTypes = [
-      'endpoints',
-      'podEndpointDelta',
-      'unmanagedPods',
-      'regeneration',
-      'packetFlow',
-      'drops',
-      'policy',
-      'agentHealth',
-      'anomaly',
-    ];
     const statuses = new Set<number>();
     for (const value of planted) {
       const headers = {
@@ -239,7 +229,7 @@ describe('no server-side request forgery', () => {
       const body = {
         from: Date.now() - 3_600_000,
         to: Date.now(),
-        queries: queryTypes.map((queryType, i) => ({
+        queries: QUERY_TYPES.map((queryType, i) => ({
           refId: `R${i}`,
           queryType,
           node: value,

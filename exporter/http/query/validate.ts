@@ -60,7 +60,8 @@ const querySchema = z
   // Grafana adds its own keys to stored queries (datasource, hide, key, ...): accept and ignore them.
   .passthrough();
 
-const VIEWS_BY_TYPE: Partial<Record<QueryType, readonly string[]>> = {
+/** The views each query type takes; a type without an entry takes none. */
+export const VIEWS_BY_TYPE: Partial<Record<QueryType, readonly string[]>> = {
   regeneration: ['latency', 'rate'],
   policy: ['count', 'revision', 'importErrors', 'enforcement'],
   agentHealth: ['status', 'up', 'scrapeDuration'],

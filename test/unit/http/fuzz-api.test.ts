@@ -5,13 +5,20 @@
  */
 import fc from 'fast-check';
 import { type RunningExporter, startExporter } from '../../../exporter/app';
+import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../../exporter/http/query/validate';
 import { type RunningSimulator, startSimulator } from '../../../simulator';
 import { testConfig } from '../../support/config';
 
 interface ApiFuzz {
   arbitraries(
     f: typeof fc,
-    o: { now: number; nodes?: string[]; reasons?: string[] }
+    o: {
+      now: number;
+      nodes?: string[];
+      reasons?: string[];
+      queryTypes: readonly string[];
+      viewsByType: Partial<Record<string, readonly string[]>>;
+    }
   ): { validRequest: fc.Arbitrary<string>; mutatedRequest: fc.Arbitrary<string>; randomBody: fc.Arbitrary<string> };
   checkResponse(status: number, contentType: string | null, text: string): string | null;
 }
@@ -42,7 +49,13 @@ beforeAll(async () => {
   }
   const truth = sim.truth();
   const reasons = [...new Set(Object.values(truth.nodes).flatMap((n) => n.agent?.dropped.map((d) => d.reason) ?? []))];
-  gens = arbitraries(fc, { now: truth.timeSeconds * 1000, nodes: sim.nodes, reasons });
+  gens = arbitraries(fc, {
+    now: truth.timeSeconds * 1000,
+    nodes: sim.nodes,
+    reasons,
+    queryTypes: QUERY_TYPES,
+    viewsByType: VIEWS_BY_TYPE,
+  });
 });
 
 afterAll(async () => {

@@ -6,14 +6,20 @@
 import fc from 'fast-check';
 import { type RunningExporter, startExporter } from '../../../exporter/app';
 import { runQueries } from '../../../exporter/http/query';
-import { parseQueryRequest } from '../../../exporter/http/query/validate';
+import { QUERY_TYPES, VIEWS_BY_TYPE, parseQueryRequest } from '../../../exporter/http/query/validate';
 import { type RunningSimulator, startSimulator } from '../../../simulator';
 import { testConfig } from '../../support/config';
 
 const { arbitraries } = require('../../../bench/scale/api-fuzz') as {
   arbitraries(
     f: typeof fc,
-    o: { now: number; nodes?: string[]; reasons?: string[] }
+    o: {
+      now: number;
+      nodes?: string[];
+      reasons?: string[];
+      queryTypes: readonly string[];
+      viewsByType: Partial<Record<string, readonly string[]>>;
+    }
   ): { validRequest: fc.Arbitrary<string> };
 };
 
@@ -70,7 +76,7 @@ test('cached answers equal direct ones, before and after new cycles', async () =
     await cycle();
     await cycle();
     const now = sim.cluster.nowSeconds * 1000;
-    const gens = arbitraries(fc, { now, nodes: sim.nodes });
+    const gens = arbitraries(fc, { now, nodes: sim.nodes, queryTypes: QUERY_TYPES, viewsByType: VIEWS_BY_TYPE });
     await fc.assert(
       fc.asyncProperty(
         gens.validRequest,
