@@ -92,35 +92,25 @@ export class ScrapeClient {
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.options.maxBodyBytes) {
         discard(res.body);
-        return { ok: false, kind: 'too-large', error: this.tooLarge(), durationMs: elapsed() };
+        return this.tooLargeOutcome(elapsed());
       }
       const contentType = header(res.headers['content-type']);
       const encoding = contentEncoding(header(res.headers['content-encoding']));
       const consumer = makeConsumer(contentType);
-      let bytes = 0;
-      if (encoding === 'identity') {
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          bytes += chunk.length;
-          if (bytes > this.options.maxBodyBytes) {
-            discard(res.body);
-            return { ok: false, kind: 'too-large', error: this.tooLarge(), durationMs: elapsed() };
-          }
-          consumer.write(chunk);
-        }
-      } else {
-        const compressed: Buffer[] = [];
-        let compressedBytes = 0;
-        for await (const chunk of res.body as AsyncIterable<Buffer>) {
-          compressedBytes += chunk.length;
-          if (compressedBytes > this.options.maxBodyBytes) {
-            discard(res.body);
-            return { ok: false, kind: 'too-large', error: this.tooLarge(), durationMs: elapsed() };
-          }
-          compressed.push(chunk);
-        }
-        const decoded = decompress(Buffer.concat(compressed, compressedBytes), encoding, this.options.maxBodyBytes);
+      const compressed: Buffer[] = [];
+      const received = await readCapped(
+        res.body,
+        this.options.maxBodyBytes,
+        encoding === 'identity' ? (chunk) => consumer.write(chunk) : (chunk) => compressed.push(chunk)
+      );
+      if (received === null) {
+        return this.tooLargeOutcome(elapsed());
+      }
+      let bytes = received;
+      if (encoding !== 'identity') {
+        const decoded = decompress(Buffer.concat(compressed, received), encoding, this.options.maxBodyBytes);
         if (decoded === null) {
-          return { ok: false, kind: 'too-large', error: this.tooLarge(), durationMs: elapsed() };
+          return this.tooLargeOutcome(elapsed());
         }
         bytes = decoded.length;
         consumer.write(decoded);
@@ -135,8 +125,9 @@ export class ScrapeClient {
     }
   }
 
-  private tooLarge(): string {
-    return `page larger than the ${formatBytes(this.options.maxBodyBytes)} limit (--max-body-bytes)`;
+  private tooLargeOutcome(durationMs: number): Extract<ScrapeOutcome<never>, { ok: false }> {
+    const error = `page larger than the ${formatBytes(this.options.maxBodyBytes)} limit (--max-body-bytes)`;
+    return { ok: false, kind: 'too-large', error, durationMs };
   }
 
   async close(): Promise<void> {
@@ -186,6 +177,22 @@ function decompress(body: Buffer, encoding: 'gzip' | 'deflate', limit: number): 
     }
     throw err;
   }
+}
+
+/**
+ * Reads a body chunk by chunk into `onChunk`; the bytes read, or null (the rest discarded) once they exceed `limit`.
+ */
+async function readCapped(body: Readable, limit: number, onChunk: (chunk: Buffer) => void): Promise<number | null> {
+  let bytes = 0;
+  for await (const chunk of body as AsyncIterable<Buffer>) {
+    bytes += chunk.length;
+    if (bytes > limit) {
+      discard(body);
+      return null;
+    }
+    onChunk(chunk);
+  }
+  return bytes;
 }
 
 class UnsupportedEncodingError extends Error {
