@@ -24,12 +24,12 @@ import {
   setTemplateSrv,
   type BackendSrv,
   type BackendSrvRequest,
-  type FetchError,
   type FetchResponse,
 } from '@grafana/runtime';
 import React from 'react';
 import { lastValueFrom, Observable } from 'rxjs';
 
+import { fetchOverHttp } from '../../../test/browser/host/backendFetch';
 import { darkTheme, loadAmdModule, mount } from '../../../test/browser/host/runtime';
 import { dashboardRows, visualPanels, type AnnotationJson, type DashboardJson, type PanelJson } from '../dashboard';
 import { DashboardView, gridBox, PAGE_PADDING } from './dashboardView';
@@ -51,66 +51,12 @@ const PLUGIN_ID = 'ciliumscope-cilium-datasource';
 
 const requests: Array<{ method: string; url: string; data?: unknown }> = [];
 
-function fetchResponse<T>(options: BackendSrvRequest, status: number, data: T, statusText: string): FetchResponse<T> {
-  return {
-    data,
-    status,
-    statusText,
-    ok: status >= 200 && status < 300,
-    headers: new Headers(),
-    redirected: false,
-    type: 'basic',
-    url: options.url,
-    config: options,
-  };
-}
-
 /** Grafana's BackendSrv as far as the plugin uses it: fetch() over HTTP to this page's data proxy. */
 const backendSrv = {
   fetch<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
     const method = options.method ?? 'GET';
     requests.push({ method, url: options.url, data: options.data });
-    return new Observable((subscriber) => {
-      const controller = new AbortController();
-      const headers: Record<string, string> = { Accept: 'application/json', ...(options.headers ?? {}) };
-      if (options.data !== undefined) {
-        headers['Content-Type'] = 'application/json';
-      }
-      fetch(options.url, {
-        method,
-        headers,
-        body: options.data === undefined ? undefined : JSON.stringify(options.data),
-        signal: controller.signal,
-      })
-        .then(async (response) => {
-          const text = await response.text();
-          let data: unknown = text;
-          try {
-            data = text ? JSON.parse(text) : {};
-          } catch {
-            // not JSON: keep the text, as Grafana's BackendSrv does
-          }
-          if (response.ok) {
-            subscriber.next(fetchResponse(options, response.status, data as T, response.statusText));
-            subscriber.complete();
-          } else {
-            const error: FetchError = {
-              status: response.status,
-              statusText: response.statusText,
-              data,
-              config: options,
-            };
-            subscriber.error(error);
-          }
-        })
-        .catch((err: Error) => {
-          if (err.name !== 'AbortError') {
-            const error: FetchError = { status: 0, statusText: err.message, data: {}, config: options };
-            subscriber.error(error);
-          }
-        });
-      return () => controller.abort();
-    });
+    return fetchOverHttp<T>(options);
   },
 } as unknown as BackendSrv;
 

@@ -29,6 +29,7 @@ import {
 import React, { useState, type ComponentType } from 'react';
 import { lastValueFrom, Observable } from 'rxjs';
 
+import { fetchOverHttp, fetchResponse } from '../backendFetch';
 import { loadAmdModule, mount } from '../runtime';
 
 const PLUGIN_ID = 'ciliumscope-cilium-datasource';
@@ -42,20 +43,6 @@ const fixtures = new Map<string, Fixture>();
 const requests: Array<{ method: string; url: string; data?: unknown }> = [];
 let proxyUrl = '/api/datasources/proxy/uid/cilium-scope';
 let backendMode: 'fixtures' | 'http' = 'fixtures';
-
-function fetchResponse<T>(options: BackendSrvRequest, status: number, data: T, statusText = 'OK'): FetchResponse<T> {
-  return {
-    data,
-    status,
-    statusText,
-    ok: true,
-    headers: new Headers(),
-    redirected: false,
-    type: 'basic',
-    url: options.url,
-    config: options,
-  };
-}
 
 /** Answers from the fixtures the test set, keyed by method and exporter path. */
 function fromFixtures<T>(options: BackendSrvRequest, method: string): Observable<FetchResponse<T>> {
@@ -79,45 +66,12 @@ function fromFixtures<T>(options: BackendSrvRequest, method: string): Observable
   });
 }
 
-/** Real HTTP to the page's own server, whose data proxy forwards to the exporter as Grafana's would. */
-function overHttp<T>(options: BackendSrvRequest, method: string): Observable<FetchResponse<T>> {
-  return new Observable((subscriber) => {
-    const controller = new AbortController();
-    const headers: Record<string, string> = { Accept: 'application/json', ...(options.headers ?? {}) };
-    const body = options.data === undefined ? undefined : JSON.stringify(options.data);
-    fetch(options.url, { method, headers, body, signal: controller.signal })
-      .then(async (response) => {
-        const text = await response.text();
-        let data: unknown = text;
-        try {
-          data = text ? JSON.parse(text) : {};
-        } catch {
-          // not JSON: keep the text, as Grafana's BackendSrv does
-        }
-        if (response.ok) {
-          subscriber.next(fetchResponse(options, response.status, data as T, response.statusText));
-          subscriber.complete();
-        } else {
-          const error: FetchError = { status: response.status, statusText: response.statusText, data, config: options };
-          subscriber.error(error);
-        }
-      })
-      .catch((err: Error) => {
-        if (err.name !== 'AbortError') {
-          const error: FetchError = { status: 0, statusText: err.message, data: {}, config: options };
-          subscriber.error(error);
-        }
-      });
-    return () => controller.abort();
-  });
-}
-
 /** Grafana's BackendSrv as far as the plugin uses it: fetch(). */
 const backendSrv = {
   fetch<T>(options: BackendSrvRequest): Observable<FetchResponse<T>> {
     const method = options.method ?? 'GET';
     requests.push({ method, url: options.url, data: options.data });
-    return backendMode === 'http' ? overHttp<T>(options, method) : fromFixtures<T>(options, method);
+    return backendMode === 'http' ? fetchOverHttp<T>(options) : fromFixtures<T>(options, method);
   },
 } as unknown as BackendSrv;
 
