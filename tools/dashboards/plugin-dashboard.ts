@@ -29,6 +29,9 @@ import {
   dropReasonTableOverrides,
   dropReasonTableTransformations,
   endpointStateColours,
+  podEndpointDeltaOverrides,
+  targetsUpDownOverrides,
+  upDownMapping,
 } from './shared';
 
 const DS: DatasourceRef = { type: PLUGIN_ID, uid: '${datasource}' };
@@ -73,17 +76,7 @@ function endpointsRow() {
         unit: 'none',
         decimals: 0,
         legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
-        overrides: [
-          // A stepped line: bars at every sample of a long range merge into one red block.
-          overrideByRegexp('.* delta$', {
-            'custom.drawStyle': 'line',
-            'custom.lineInterpolation': 'stepAfter',
-            'custom.lineWidth': 2,
-            'custom.axisPlacement': 'right',
-            'custom.axisLabel': 'unmanaged (delta)',
-            color: fixedColor(color.bad),
-          }),
-        ],
+        overrides: podEndpointDeltaOverrides(),
       },
       DS
     ),
@@ -451,13 +444,7 @@ function agentsRow() {
         graphMode: 'area',
         textMode: 'value_and_name',
         decimals: 0,
-        overrides: [
-          overrideByName('targets up', { color: fixedColor(color.ok) }),
-          overrideByName('targets down', {
-            thresholds: { mode: 'absolute', steps: steps(color.ok, [1, color.bad]) },
-            color: { mode: 'thresholds' },
-          }),
-        ],
+        overrides: targetsUpDownOverrides(),
       },
       DS
     ),
@@ -475,15 +462,7 @@ function agentsRow() {
         // Fixed widths for the short columns leave the Error column the rest of the panel.
         overrides: [
           overrideByName('Up', {
-            mappings: [
-              {
-                type: 'value',
-                options: {
-                  '0': { text: 'down', color: color.bad, index: 0 },
-                  '1': { text: 'up', color: color.ok, index: 1 },
-                },
-              },
-            ],
+            mappings: [upDownMapping()],
             'custom.cellOptions': { type: 'color-background', mode: 'basic' },
             'custom.width': 70,
           }),

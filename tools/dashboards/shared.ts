@@ -2,8 +2,10 @@
 import { DROP_REASONS } from '../../exporter/cilium/dropReasons';
 import {
   color,
+  fixedColor,
   overrideByRegexp,
   overrideByName,
+  steps,
   type Override,
   type Transformation,
   type ValueMapping,
@@ -116,3 +118,40 @@ export const anomalyBandOverrides: Override[] = [
 export const NODE_VAR = '$node';
 export const DIRECTION_VAR = '$direction';
 export const REASON_VAR = '$reason';
+
+/** Pods vs endpoints: the delta series as a red stepped line on its own right axis. */
+export function podEndpointDeltaOverrides(): Override[] {
+  return [
+    // A stepped line: bars at every sample of a long range merge into one red block.
+    overrideByRegexp('.* delta$', {
+      'custom.drawStyle': 'line',
+      'custom.lineInterpolation': 'stepAfter',
+      'custom.lineWidth': 2,
+      'custom.axisPlacement': 'right',
+      'custom.axisLabel': 'unmanaged (delta)',
+      color: fixedColor(color.bad),
+    }),
+  ];
+}
+
+/** Targets up in green; targets down green at 0 and red from 1. */
+export function targetsUpDownOverrides(): Override[] {
+  return [
+    overrideByName('targets up', { color: fixedColor(color.ok) }),
+    overrideByName('targets down', {
+      thresholds: { mode: 'absolute', steps: steps(color.ok, [1, color.bad]) },
+      color: { mode: 'thresholds' },
+    }),
+  ];
+}
+
+/** A 0/1 "up" value shown as down (red) or up (green). */
+export function upDownMapping(): ValueMapping {
+  return {
+    type: 'value',
+    options: {
+      '0': { text: 'down', color: color.bad, index: 0 },
+      '1': { text: 'up', color: color.ok, index: 1 },
+    },
+  };
+}
