@@ -16,6 +16,7 @@ const { parseArgs } = require('node:util');
 const fc = require('fast-check');
 const { arbitraries, checkResponse } = require('./scale/api-fuzz');
 const { machine } = require('./scale/proc');
+const { benchExporterConfig } = require('./scale/exporter-config');
 
 const ROOT = path.resolve(__dirname, '..');
 const TIMEOUT_MS = 5000;
@@ -48,23 +49,16 @@ async function main() {
   const sim = await startSimulator({ nodes: 8, seed: 3, autoTickMs: 0, pageKB: 8 });
   const interval = sim.cluster.tickSeconds * 1000;
   const exporter = await startExporter(
-    {
+    benchExporterConfig(path.join(ROOT, 'build'), {
       agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
       operator: { node: '', url: sim.operatorUrl },
-      listen: { host: '127.0.0.1', port: 0 },
       scrapeIntervalMs: interval,
       scrapeTimeoutMs: 2000,
       maxConcurrency: 8,
       maxBodyBytes: 16 * 1024 * 1024,
       staleAfterMs: 10 * interval,
-      token: null,
-      protectMetrics: false,
-      logLevel: 'silent',
-      nonPodEndpoints: 2,
       history: { retentionMs: 3_600_000, maxBytes: 64 * 1024 * 1024 },
-      tls: { ca: null, cert: null, key: null, insecureSkipVerify: false },
-      shard: null,
-    },
+    }),
     { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
   );
   let failure = null;

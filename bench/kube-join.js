@@ -23,6 +23,7 @@ const os = require('node:os');
 const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
+const { benchExporterConfig } = require('./scale/exporter-config');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -579,22 +580,13 @@ async function endToEnd() {
   });
   const kubeconfig = await writeKubeconfig(sim, path.join(dir, 'kubeconfig'));
   await fetch(`${sim.url}/api/v1/pods?limit=1`, { headers: { authorization: 'Bearer bench' } });
-  const config = {
-    agents: [],
-    operator: null,
-    listen: { host: '127.0.0.1', port: 0 },
+  const config = benchExporterConfig(root, {
     scrapeIntervalMs: 30_000,
     scrapeTimeoutMs: 10_000,
     maxConcurrency: 64,
     maxBodyBytes: 16 * 1024 * 1024,
     staleAfterMs: 90_000,
-    token: null,
-    protectMetrics: false,
-    logLevel: 'silent',
-    nonPodEndpoints: 2,
     history: { retentionMs: 3_600_000, maxBytes: 64 * 1024 * 1024 },
-    tls: { ca: null, cert: null, key: null, insecureSkipVerify: false },
-    shard: null,
     kube: {
       connection: { kind: 'kubeconfig', path: kubeconfig, context: null },
       discover: true,
@@ -610,7 +602,7 @@ async function endToEnd() {
         absentRetryMs: 60_000,
       },
     },
-  };
+  });
   const before = heapUsed();
   let t0 = process.hrtime.bigint();
   const exporter = await startExporter(config, { autoScrape: false });

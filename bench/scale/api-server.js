@@ -17,6 +17,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { startSimulator, ROOT } = require('./processes');
+const { benchExporterConfig } = require('./exporter-config');
 
 async function main() {
   const { values } = parseArgs({
@@ -41,23 +42,17 @@ async function main() {
   const sim = await startSimulator({ nodes, pageKB: Number(values['page-kb']), tickSeconds: intervalMs / 1000 });
   let now = Math.floor((Date.now() - backfill * intervalMs) / intervalMs) * intervalMs;
   const exporter = await startExporter(
-    {
+    benchExporterConfig(build, {
       agents: sim.nodes.map((node) => ({ node, url: sim.url + sim.agentPath(node) })),
       operator: { node: '', url: `${sim.url}/operator/metrics` },
-      listen: { host: '127.0.0.1', port: 0 },
       scrapeIntervalMs: intervalMs,
       scrapeTimeoutMs: 10_000,
       maxConcurrency: 64,
       maxBodyBytes: 16 * 1024 * 1024,
       staleAfterMs: 3 * intervalMs,
       token: values['token-file'] ? fs.readFileSync(values['token-file'], 'utf8').trim() : null,
-      protectMetrics: false,
-      logLevel: 'silent',
-      nonPodEndpoints: 2,
       history: { retentionMs: 3 * 3_600_000, maxBytes: 192 * 1024 * 1024 },
-      tls: { ca: null, cert: null, key: null, insecureSkipVerify: false },
-      shard: null,
-    },
+    }),
     { autoScrape: false, now: () => now }
   );
   const cycle = async () => {
