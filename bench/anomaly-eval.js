@@ -17,6 +17,7 @@
 
 const fs = require('node:fs');
 const os = require('node:os');
+const { describeMachine } = require('./scale/proc');
 const path = require('node:path');
 const { Worker, isMainThread, parentPort, workerData } = require('node:worker_threads');
 
@@ -349,7 +350,7 @@ async function main() {
     `Drop anomaly evaluation (${args.quick ? 'quick' : 'full'}): ${reports.length} scenarios, ${fmt(nodeDays, 0)} simulated node-days, scrape interval ${SCRAPE_SECONDS} s, simulator tick ${TICK_SECONDS} s`
   );
   console.log(
-    `Machine: ${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} cores, Node ${process.version}; ${args.workers} worker(s), wall ${fmt(wallS, 1)} s`
+    `Machine: ${describeMachine()}; ${args.workers} worker(s), wall ${fmt(wallS, 1)} s`
   );
   const p = params;
   console.log(

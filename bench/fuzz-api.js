@@ -15,7 +15,7 @@ const path = require('node:path');
 const { parseArgs } = require('node:util');
 const fc = require('fast-check');
 const { arbitraries, checkResponse } = require('./scale/api-fuzz');
-const { machine } = require('./scale/proc');
+const { describeMachine } = require('./scale/proc');
 const { benchExporterConfig } = require('./scale/exporter-config');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -42,9 +42,8 @@ async function main() {
   const { startExporter } = require(path.join(ROOT, 'build', 'exporter', 'app.js'));
   const { startSimulator } = require(path.join(ROOT, 'build', 'simulator', 'index.js'));
   const { QUERY_TYPES, VIEWS_BY_TYPE } = require(path.join(ROOT, 'build', 'exporter', 'http', 'query', 'validate.js'));
-  const m = machine();
   console.log(`fuzz-api: ${runs} requests per kind, ${connections} connections, seed ${seed}`);
-  console.log(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}`);
+  console.log(`machine: ${describeMachine()}`);
 
   const sim = await startSimulator({ nodes: 8, seed: 3, autoTickMs: 0, pageKB: 8 });
   const interval = sim.cluster.tickSeconds * 1000;

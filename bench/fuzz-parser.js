@@ -13,6 +13,7 @@
 'use strict';
 
 const os = require('node:os');
+const { describeMachine } = require('./scale/proc');
 const path = require('node:path');
 const { isMainThread, parentPort, Worker, workerData } = require('node:worker_threads');
 
@@ -155,9 +156,7 @@ if (!isMainThread) {
 async function main() {
   const cpus = os.cpus();
   const workers = Math.max(1, Math.min(cpus.length, pages));
-  console.log(
-    `machine: ${cpus[0] ? cpus[0].model.trim() : 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}`
-  );
+  console.log(`machine: ${describeMachine()}`);
   console.log(`pages per property: ${pages.toLocaleString('en-US')} over ${workers} workers, seed ${seed}`);
   const t0 = process.hrtime.bigint();
   const results = await Promise.all(

@@ -24,6 +24,7 @@ const path = require('node:path');
 const v8 = require('node:v8');
 const vm = require('node:vm');
 const { benchExporterConfig } = require('./scale/exporter-config');
+const { describeMachine } = require('./scale/proc');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -50,10 +51,6 @@ const SYNC = args.includes('--sync');
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
-function machine() {
-  const cpus = os.cpus();
-  return `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
-}
 
 const ms = (ns) => Number(ns) / 1e6;
 const fmt = (x, digits = 2) =>
@@ -362,7 +359,7 @@ async function main() {
   console.log(
     `kube-join benchmark: ${NODES.toLocaleString()} nodes × ${PODS_PER_NODE} pods${quick ? ' (--quick)' : ''}`
   );
-  console.log(`machine: ${machine()}`);
+  console.log(`machine: ${describeMachine()}`);
 
   // Memory: full objects as the API returns them vs slim records.
   warmUp();

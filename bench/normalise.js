@@ -14,7 +14,7 @@
 'use strict';
 
 const fs = require('node:fs');
-const os = require('node:os');
+const { describeMachine } = require('./scale/proc');
 const path = require('node:path');
 
 const quick = process.argv.includes('--quick');
@@ -127,10 +127,7 @@ function measure(fn, body) {
   return times[Math.floor(times.length / 2)];
 }
 
-const cpus = os.cpus();
-console.log(
-  `machine: ${cpus[0] ? cpus[0].model.trim() : 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}`
-);
+console.log(`machine: ${describeMachine()}`);
 console.log(
   `mode: ${quick ? 'quick' : 'full'} (median of ${RUNS} runs of ~${RUN_MS} ms after ${WARMUP_MS} ms warm-up)`
 );

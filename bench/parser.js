@@ -15,7 +15,7 @@
 'use strict';
 
 const fs = require('node:fs');
-const os = require('node:os');
+const { describeMachine } = require('./scale/proc');
 const path = require('node:path');
 
 const quick = process.argv.includes('--quick');
@@ -152,10 +152,7 @@ function measure(page) {
   return Object.fromEntries(Object.entries(rates).map(([name, xs]) => [name, median(xs)]));
 }
 
-const cpus = os.cpus();
-console.log(
-  `machine: ${cpus[0] ? cpus[0].model.trim() : 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}`
-);
+console.log(`machine: ${describeMachine()}`);
 console.log(
   `mode: ${quick ? 'quick' : 'full'}: median of ${RUNS} rounds, each method ~${RUN_MS} ms per round in turn, ` +
     `after ${WARMUP_MS} ms of warm-up per page`

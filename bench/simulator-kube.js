@@ -17,6 +17,7 @@
 
 const fs = require('node:fs');
 const os = require('node:os');
+const { describeMachine } = require('./scale/proc');
 const path = require('node:path');
 const http = require('node:http');
 const { spawn } = require('node:child_process');
@@ -39,12 +40,11 @@ if (!fs.existsSync(path.join(root, 'build', 'simulator', 'cli.js'))) {
 }
 
 function machine() {
-  const cpus = os.cpus();
   const load = os
     .loadavg()
     .map((l) => l.toFixed(1))
     .join(' ');
-  return `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, load average ${load}`;
+  return `${describeMachine()}, load average ${load}`;
 }
 
 function median(values) {

@@ -15,7 +15,7 @@
 'use strict';
 
 const fs = require('node:fs');
-const os = require('node:os');
+const { describeMachine } = require('./scale/proc');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { gzipSync } = require('node:zlib');
@@ -54,10 +54,6 @@ function time(fn, runs) {
   return median(samples);
 }
 
-function machine() {
-  const cpus = os.cpus();
-  return `${cpus[0]?.model ?? 'unknown CPU'}, ${cpus.length} cores, Node ${process.version}, ${os.platform()} ${os.arch()}`;
-}
 
 function inProcess() {
   const setupStart = process.hrtime.bigint();
@@ -199,7 +195,7 @@ async function serving() {
 
 async function main() {
   console.log(`simulator benchmark: ${NODES} nodes, ${PAGE_KB} KiB pages${quick ? ' (quick)' : ''}`);
-  console.log(`machine: ${machine()}`);
+  console.log(`machine: ${describeMachine()}`);
   const p = inProcess();
   console.log('\nin process');
   console.log(`  cluster + renderer setup      ${p.setupMs.toFixed(0)} ms`);

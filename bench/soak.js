@@ -14,7 +14,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { parseArgs } = require('node:util');
 const { soak, analyse, format } = require('./scale/soak-driver');
-const { machine } = require('./scale/proc');
+const { describeMachine } = require('./scale/proc');
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -37,11 +37,10 @@ async function main() {
   const minutes = values.quick ? 2 : Number(values.minutes);
   const { startExporter } = require(path.join(ROOT, 'build', 'exporter', 'app.js'));
   const { startSimulator } = require(path.join(ROOT, 'build', 'simulator', 'index.js'));
-  const m = machine();
   console.log(
     `soak: ${minutes} min, ${values.nodes} nodes × ${values['page-kb']} KiB, faults moving over 10% of the agents`
   );
-  console.log(`machine: ${m.cpu}, ${m.cores} cores, Node ${m.node}, ${m.os}`);
+  console.log(`machine: ${describeMachine()}`);
   let lastPrint = 0;
   const result = await soak({
     startSimulator,

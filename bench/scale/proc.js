@@ -79,4 +79,11 @@ function machine() {
   };
 }
 
-module.exports = { cpuSeconds, cpuSplit, memory, machine, ticksPerSecond };
+/** One line naming the machine a benchmark ran on, for its output: CPU, cores, memory, Node, OS. */
+function describeMachine() {
+  const cpus = os.cpus();
+  const memoryGiB = (os.totalmem() / 1024 ** 3).toFixed(0);
+  return `${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${cpus.length} cores, ${memoryGiB} GiB, Node ${process.version}, ${os.platform()} ${os.release()} ${os.arch()}`;
+}
+
+module.exports = { cpuSeconds, cpuSplit, memory, machine, describeMachine, ticksPerSecond };
