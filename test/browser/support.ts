@@ -2,9 +2,9 @@
 import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
 
-import { ASSETS_ONLY_GRAFANA_SERVES, buildHostPage, hostMounts } from './host/build';
+import { buildHostPage, hostMounts } from './host/build';
 import { DIST_DIR, PLUGIN_ID } from './host/builtPlugin';
-import { launchChromium } from './host/chromium';
+import { collectPageErrors, launchChromium } from './host/chromium';
 import { startStaticServer, type StaticServer } from './host/server';
 
 export interface PluginHost {
@@ -26,20 +26,7 @@ export async function openPluginHost(viewport = { width: 1100, height: 800 }): P
     server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR));
     browser = await launchChromium();
     const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      // grafanaBootData is unset outside Grafana; @grafana/runtime says so once, harmlessly. Failed requests are
-      // reported below with their URL.
-      if (message.type() === 'error' && !/grafanaBootData|Failed to load resource/.test(message.text())) {
-        pageErrors.push(message.text());
-      }
-    });
-    page.on('response', (response) => {
-      if (response.status() >= 400 && !ASSETS_ONLY_GRAFANA_SERVES.test(response.url())) {
-        pageErrors.push(`HTTP ${response.status()} for ${response.url()}`);
-      }
-    });
+    const pageErrors = collectPageErrors(page);
     await page.goto(`${server.url}/`);
     await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
     const opened = { browser, server };

@@ -7,9 +7,9 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 
-import { ASSETS_ONLY_GRAFANA_SERVES, buildHostPage, hostMounts, REPO_ROOT } from '../../test/browser/host/build';
+import { buildHostPage, hostMounts, REPO_ROOT } from '../../test/browser/host/build';
 import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../../test/browser/host/builtPlugin';
-import { launchChromium } from '../../test/browser/host/chromium';
+import { collectPageErrors, launchChromium } from '../../test/browser/host/chromium';
 import { dataProxyHandler, type ProxiedDatasource, type ProxyRoute } from '../../test/browser/host/dataProxy';
 import { startStaticServer, type StaticServer } from '../../test/browser/host/server';
 import { slug, type DashboardJson } from './dashboard';
@@ -91,19 +91,7 @@ export async function openPreviewBrowser(): Promise<PreviewBrowser> {
       locale: 'en-US',
     });
     const page = await context.newPage();
-    const pageErrors: string[] = [];
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    page.on('console', (message) => {
-      if (message.type() === 'error' && !/grafanaBootData|Failed to load resource/.test(message.text())) {
-        pageErrors.push(message.text());
-      }
-    });
-    page.on('response', (response) => {
-      const url = response.url();
-      if (response.status() >= 400 && !ASSETS_ONLY_GRAFANA_SERVES.test(url) && !DATA_PROXY.test(url)) {
-        pageErrors.push(`HTTP ${response.status()} for ${url}`);
-      }
-    });
+    const pageErrors = collectPageErrors(page, DATA_PROXY);
     try {
       await page.goto(`${opened.server.url}/`);
       await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
