@@ -50,28 +50,29 @@ export class QueryCache {
     const points = state.pointRange(request.from - grid.step, request.to);
     const prefix = `${grid.times[0] ?? ''}|${grid.step}|${grid.times.length}|${points?.join('-') ?? 'none'}|${request.to - request.from}|`;
     const parts = new Map<string, string>();
-    const missing: ScopeQuery[] = [];
+    const missing: Array<{ query: ScopeQuery; key: string }> = [];
     for (const q of request.queries) {
-      const cached = UNCACHED.has(q.queryType) ? undefined : this.entries.get(prefix + JSON.stringify(q));
+      const key = prefix + JSON.stringify(q);
+      const cached = UNCACHED.has(q.queryType) ? undefined : this.entries.get(key);
       if (cached === undefined) {
-        missing.push(q);
+        missing.push({ query: q, key });
       } else {
         // Most recently used last.
-        this.entries.delete(prefix + JSON.stringify(q));
-        this.entries.set(prefix + JSON.stringify(q), cached);
+        this.entries.delete(key);
+        this.entries.set(key, cached);
         parts.set(q.refId, cached);
         this.hits++;
       }
     }
     if (missing.length) {
       this.misses += missing.length;
-      const results = compute(missing);
-      for (const q of missing) {
+      const results = compute(missing.map((m) => m.query));
+      for (const { query: q, key } of missing) {
         const json = JSON.stringify(results[q.refId]);
         parts.set(q.refId, json);
         const failed = (results[q.refId] as { error?: unknown } | undefined)?.error !== undefined;
         if (!failed && !UNCACHED.has(q.queryType)) {
-          this.store(prefix + JSON.stringify(q), json);
+          this.store(key, json);
         }
       }
     }
