@@ -14,6 +14,10 @@ export interface ScopeHistorySettings {
   tickSeconds?: number;
   /** Approximate agent page size in KiB. */
   pageKB?: number;
+  /** Pods per node (the simulator's default when unset). */
+  podsPerNode?: number;
+  /** Whether agents answer with gzip (default true); compressing many small pages is all cost. */
+  gzip?: boolean;
 }
 
 export interface PreviewSessionOptions {

@@ -31,8 +31,16 @@ import { lastValueFrom, Observable } from 'rxjs';
 
 import { fetchOverHttp } from '../../../test/browser/host/backendFetch';
 import { darkTheme, loadAmdModule, mount } from '../../../test/browser/host/runtime';
-import { dashboardRows, visualPanels, type AnnotationJson, type DashboardJson, type PanelJson } from '../dashboard';
-import { DashboardView, gridBox, PAGE_PADDING } from './dashboardView';
+import {
+  dashboardRows,
+  gridBox,
+  PAGE_PADDING,
+  visualPanels,
+  type AnnotationJson,
+  type DashboardJson,
+  type PanelJson,
+} from '../dashboard';
+import { DashboardView } from './dashboardView';
 import { SUPPORTED_PANEL_TYPES, graphableFrames } from './panels';
 import {
   runPluginAnnotation,

@@ -1,0 +1,110 @@
+/**
+ * What one refresh of a plugin dashboard costs: every panel's request (as the datasource builds it, see
+ * plugin-requests.ts) sent to a real exporter, with the size of each answer in bytes, the series (frames) it holds
+ * and the notices the exporter attached. The scale test holds these to a budget; `npm run preview` prints them.
+ */
+import type { DropReasonsResponse, NodesResponse, QueryResponse } from '../../src/contract';
+import { TRAFFIC_DIRECTIONS } from '../../src/queryTypes';
+import { parseVariableQuery } from '../../src/variableQuery';
+import type { DashboardJson } from './dashboard';
+import { pluginPanelRequests, resolveVariables, type PanelRequest } from './plugin-requests';
+
+export interface PanelPayload {
+  id: number;
+  title: string;
+  /** Bytes of the JSON answer, as the data proxy carries it. */
+  bytes: number;
+  /** Frames with at least one value: one per series of a graph, one per table. */
+  series: number;
+  notices: string[];
+  /** Query errors by refId, or the HTTP error of the whole request. */
+  errors: string[];
+  ms: number;
+}
+
+export interface Exporter {
+  url: string;
+  token: string | null;
+}
+
+async function getJson<T>(exporter: Exporter, path: string, init?: RequestInit): Promise<{ status: number; text: string; body: T }> {
+  const headers: Record<string, string> = { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) };
+  if (exporter.token) {
+    headers.authorization = `Bearer ${exporter.token}`;
+  }
+  const response = await fetch(`${exporter.url}${path}`, { ...init, headers, signal: AbortSignal.timeout(60_000) });
+  const text = await response.text();
+  return { status: response.status, text, body: JSON.parse(text) as T };
+}
+
+/** A plugin query variable's options, answered from the exporter's API as the datasource's variable support does. */
+export function exporterVariableOptions(exporter: Exporter): (query: unknown) => Promise<string[]> {
+  return async (query) => {
+    const { kind, seenOnly } = parseVariableQuery(query as string);
+    switch (kind) {
+      case 'nodes':
+        return (await getJson<NodesResponse>(exporter, '/api/v1/nodes')).body.nodes.map((n) => n.name).sort();
+      case 'directions':
+        return [...TRAFFIC_DIRECTIONS];
+      case 'dropReasons':
+        return (await getJson<DropReasonsResponse>(exporter, '/api/v1/drop-reasons')).body.reasons
+          .filter((r) => !seenOnly || r.seen)
+          .map((r) => r.reason);
+      case 'namespaces':
+        return (await getJson<{ namespaces: string[] }>(exporter, '/api/v1/namespaces')).body.namespaces;
+    }
+  };
+}
+
+async function send(exporter: Exporter, request: PanelRequest): Promise<PanelPayload> {
+  const started = Date.now();
+  const { status, text, body } = await getJson<QueryResponse & { error?: string }>(exporter, '/api/v1/query', {
+    method: 'POST',
+    body: JSON.stringify(request.body),
+  });
+  const results = Object.entries(body.results ?? {});
+  const frames = results.flatMap(([, r]) => r.frames ?? []);
+  return {
+    id: request.panel.id,
+    title: request.panel.title,
+    bytes: Buffer.byteLength(text),
+    series: frames.filter((f) => f.data.values.some((column) => column.length > 0)).length,
+    notices: frames.flatMap((f) => (f.schema.meta?.notices ?? []).map((n) => n.text)),
+    errors: status === 200 ? results.filter(([, r]) => r.error).map(([refId, r]) => `${refId}: ${r.error}`) : [`HTTP ${status}: ${body.error ?? text.slice(0, 200)}`],
+    ms: Date.now() - started,
+  };
+}
+
+/**
+ * Every panel of a plugin dashboard refreshed once over `range`, with its variables as stored (All for the main
+ * dashboards) and the grid `gridWidth` pixels wide. Panels run one after another, so each time is its own.
+ */
+export async function measurePluginDashboard(
+  dashboard: DashboardJson,
+  exporter: Exporter,
+  range: { from: number; to: number },
+  gridWidth: number
+): Promise<PanelPayload[]> {
+  const variables = await resolveVariables(dashboard, 'ciliumscope', exporterVariableOptions(exporter));
+  const out: PanelPayload[] = [];
+  for (const request of pluginPanelRequests(dashboard, variables, range, gridWidth)) {
+    out.push(await send(exporter, request));
+  }
+  return out;
+}
+
+const KB = 1024;
+
+/** A table of the panels' payloads, largest first, and the total. */
+export function formatPayloads(title: string, payloads: PanelPayload[]): string {
+  const total = payloads.reduce((sum, p) => sum + p.bytes, 0);
+  const width = Math.max(5, ...payloads.map((p) => p.title.length));
+  const lines = [...payloads]
+    .sort((a, b) => b.bytes - a.bytes)
+    .map((p) => `  ${p.title.padEnd(width)}  ${String(p.series).padStart(6)}  ${(p.bytes / KB).toFixed(1).padStart(9)} KiB  ${String(p.ms).padStart(5)} ms`);
+  return [
+    `${title}: ${payloads.length} panels, ${(total / KB / KB).toFixed(2)} MiB per refresh`,
+    `  ${'panel'.padEnd(width)}  ${'series'.padStart(6)}  ${'size'.padStart(13)}  ${'time'.padStart(8)}`,
+    ...lines,
+  ].join('\n');
+}
