@@ -27,8 +27,15 @@ export interface Exporter {
   token: string | null;
 }
 
-async function getJson<T>(exporter: Exporter, path: string, init?: RequestInit): Promise<{ status: number; text: string; body: T }> {
-  const headers: Record<string, string> = { accept: 'application/json', ...(init?.body ? { 'content-type': 'application/json' } : {}) };
+async function getJson<T>(
+  exporter: Exporter,
+  path: string,
+  init?: RequestInit
+): Promise<{ status: number; text: string; body: T }> {
+  const headers: Record<string, string> = {
+    accept: 'application/json',
+    ...(init?.body ? { 'content-type': 'application/json' } : {}),
+  };
   if (exporter.token) {
     headers.authorization = `Bearer ${exporter.token}`;
   }
@@ -70,7 +77,10 @@ async function send(exporter: Exporter, request: PanelRequest): Promise<PanelPay
     bytes: Buffer.byteLength(text),
     series: frames.filter((f) => f.data.values.some((column) => column.length > 0)).length,
     notices: frames.flatMap((f) => (f.schema.meta?.notices ?? []).map((n) => n.text)),
-    errors: status === 200 ? results.filter(([, r]) => r.error).map(([refId, r]) => `${refId}: ${r.error}`) : [`HTTP ${status}: ${body.error ?? text.slice(0, 200)}`],
+    errors:
+      status === 200
+        ? results.filter(([, r]) => r.error).map(([refId, r]) => `${refId}: ${r.error}`)
+        : [`HTTP ${status}: ${body.error ?? text.slice(0, 200)}`],
     ms: Date.now() - started,
   };
 }
@@ -101,7 +111,10 @@ export function formatPayloads(title: string, payloads: PanelPayload[]): string 
   const width = Math.max(5, ...payloads.map((p) => p.title.length));
   const lines = [...payloads]
     .sort((a, b) => b.bytes - a.bytes)
-    .map((p) => `  ${p.title.padEnd(width)}  ${String(p.series).padStart(6)}  ${(p.bytes / KB).toFixed(1).padStart(9)} KiB  ${String(p.ms).padStart(5)} ms`);
+    .map(
+      (p) =>
+        `  ${p.title.padEnd(width)}  ${String(p.series).padStart(6)}  ${(p.bytes / KB).toFixed(1).padStart(9)} KiB  ${String(p.ms).padStart(5)} ms`
+    );
   return [
     `${title}: ${payloads.length} panels, ${(total / KB / KB).toFixed(2)} MiB per refresh`,
     `  ${'panel'.padEnd(width)}  ${'series'.padStart(6)}  ${'size'.padStart(13)}  ${'time'.padStart(8)}`,

@@ -34,7 +34,11 @@ export async function resolveVariables(
   const out: ResolvedVariable[] = [];
   for (const v of dashboard.templating.list) {
     const stored = v.current?.value;
-    const current = Array.isArray(stored) ? stored.map(String) : stored === undefined || stored === '' ? [] : [String(stored)];
+    const current = Array.isArray(stored)
+      ? stored.map(String)
+      : stored === undefined || stored === ''
+        ? []
+        : [String(stored)];
     let options: string[];
     if (v.type === 'datasource') {
       options = [datasourceUid];

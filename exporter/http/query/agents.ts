@@ -2,11 +2,13 @@
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
 import { histogramQuantile } from '../../model/rates';
 import { SERIES } from '../../model/series';
-import { emptyFrame, seriesFrame, tableFrame } from './frames';
+import { emptyFrame, seriesFrame, tableFrame, withLabels, withNotice } from './frames';
+import { agentVersions, policyRevisionSkew, regenerationFailures } from './signals';
 import { type QueryContext, type QueryHandler, displayName, groupedFrames, labelFilters, select, splitLabels } from './context';
 import { combine, groupBy, onGrid, reduceGroup } from './range';
 
-export const regenerationHandler: QueryHandler = (q, ctx) => (q.view === 'rate' ? regenerationRate(q, ctx) : regenerationLatency(q, ctx));
+export const regenerationHandler: QueryHandler = (q, ctx) =>
+  q.view === 'rate' ? regenerationRate(q, ctx) : q.view === 'failures' ? regenerationFailures(q, ctx) : regenerationLatency(q, ctx);
 
 function regenerationRate(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
   const frames = groupedFrames(ctx, {
@@ -87,11 +89,13 @@ export const policyHandler: QueryHandler = (q, ctx) => {
         within: 'last',
         across: how,
         config: () => ({ displayNameFromDS: `${what} (${how} over nodes)`, unit: 'none', decimals: 0, description }),
-      }).map((f) => relabel(f, { aggregate: how }))
+      }).map((f) => withLabels(f, { aggregate: how }))
     );
   };
   let frames: DataFrameJSON[];
   switch (q.view ?? 'count') {
+    case 'revisionSkew':
+      return policyRevisionSkew(q, ctx);
     case 'revision':
       frames = gauge(SERIES.policyMaxRevision, 'policy revision', 'Highest policy revision per agent; a node behind the others has not applied the latest policy.');
       break;
@@ -132,17 +136,12 @@ export const policyHandler: QueryHandler = (q, ctx) => {
   return frames.length ? frames : [emptyFrame(q.refId, 'No policy data in this range yet.')];
 };
 
-function relabel(frame: DataFrameJSON, labels: Record<string, string>): DataFrameJSON {
-  return {
-    ...frame,
-    schema: { ...frame.schema, fields: frame.schema.fields.map((f) => (f.type === 'number' ? { ...f, labels: { ...f.labels, ...labels } } : f)) },
-  };
-}
-
 export const agentHealthHandler: QueryHandler = (q, ctx) => {
   switch (q.view ?? 'status') {
     case 'up':
       return agentUp(q, ctx);
+    case 'versions':
+      return agentVersions(q, ctx);
     case 'scrapeDuration': {
       const frames = groupedFrames(ctx, {
         refId: q.refId,
@@ -236,8 +235,19 @@ function agentStatusTable(q: ScopeQuery, ctx: QueryContext): DataFrameJSON {
       error: op.target.error ?? '',
     });
   }
+  const total = rows.length;
+  if (q.limit !== undefined && rows.length > q.limit) {
+    // The rows a limited table keeps: the targets most in need of attention (down, stale, failing, slowest).
+    const trouble = (r: (typeof rows)[number]) => [r.up ? 0 : 1, r.stale ? 1 : 0, r.error ? 1 : 0, r.duration ?? 0];
+    rows.sort((a, b) => {
+      const [ta, tb] = [trouble(a), trouble(b)];
+      const i = ta.findIndex((v, k) => v !== tb[k]);
+      return i >= 0 ? tb[i] - ta[i] : a.node < b.node ? -1 : 1;
+    });
+    rows.length = q.limit;
+  }
   const upDown = { mode: 'absolute' as const, steps: [{ value: null, color: 'red' }, { value: 1, color: 'green' }] };
-  return tableFrame(
+  const frame = tableFrame(
     q.refId,
     'Agents',
     [
@@ -254,4 +264,7 @@ function agentStatusTable(q: ScopeQuery, ctx: QueryContext): DataFrameJSON {
     ],
     rows.length ? undefined : 'No targets configured: pass --agent NODE=URL or enable Kubernetes discovery.'
   );
+  return rows.length < total
+    ? withNotice(frame, `${rows.length} of ${total} targets: those down, stale or failing first, then the slowest scrapes.`)
+    : frame;
 }

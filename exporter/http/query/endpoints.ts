@@ -1,6 +1,7 @@
 /** Query handlers about endpoints and pods: endpoint states, the pod/endpoint delta, the unmanaged pods table. */
 import { SERIES } from '../../model/series';
-import { emptyFrame, tableFrame, withNotice } from './frames';
+import { emptyFrame, tableFrame, withLabels, withNotice } from './frames';
+import { endpointsNotReady, podEndpointDeltaOnly, unmanagedPodCount } from './signals';
 import { type QueryHandler, displayName, groupedFrames, labelFilters, select, splitLabels } from './context';
 import { filterSet } from './validate';
 
@@ -8,6 +9,9 @@ const NO_KUBERNETES =
   'Kubernetes is not configured (--kubeconfig or in-cluster): pods cannot be counted, so only endpoints are shown.';
 
 export const endpointsHandler: QueryHandler = (q, ctx) => {
+  if (q.view === 'notReady') {
+    return endpointsNotReady(q, ctx);
+  }
   const series = select(ctx, SERIES.endpoints, labelFilters(q, ['node', 'state']));
   const frames = groupedFrames(ctx, {
     refId: q.refId,
@@ -26,6 +30,9 @@ export const endpointsHandler: QueryHandler = (q, ctx) => {
 };
 
 export const podEndpointDeltaHandler: QueryHandler = (q, ctx) => {
+  if (q.view === 'delta') {
+    return podEndpointDeltaOnly(q, ctx);
+  }
   const match = labelFilters(q, ['node']);
   const by = splitLabels(q, []);
   const part = (metric: string, label: string, description: string) =>
@@ -36,7 +43,7 @@ export const podEndpointDeltaHandler: QueryHandler = (q, ctx) => {
       within: 'last',
       across: 'sum',
       config: (l) => ({ displayNameFromDS: displayName(l, ['node'], ` ${label}`), unit: 'none', decimals: 0, description }),
-    });
+    }).map((f) => withLabels(f, { series: label }));
   const frames = [
     ...part(SERIES.pods, 'pods', 'Pods Running or Pending, not hostNetwork, scheduled on the node.'),
     ...part(SERIES.podEndpoints, 'pod endpoints', 'Endpoints the agent manages, minus its host and health endpoints.'),
@@ -49,6 +56,9 @@ export const podEndpointDeltaHandler: QueryHandler = (q, ctx) => {
 };
 
 export const unmanagedPodsHandler: QueryHandler = (q, ctx) => {
+  if (q.view === 'count') {
+    return unmanagedPodCount(q, ctx);
+  }
   if (!ctx.kube) {
     return [tableFrame(q.refId, 'Unmanaged pods', columns([]), 'Kubernetes is not configured (--kubeconfig or in-cluster): unmanaged pods cannot be listed.')];
   }

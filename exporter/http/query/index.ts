@@ -3,6 +3,7 @@ import type { QueryRequest, QueryResponse, QueryType } from '../../../src/contra
 import { agentHealthHandler, policyHandler, regenerationHandler } from './agents';
 import type { QueryContext, QueryHandler } from './context';
 import { endpointsHandler, podEndpointDeltaHandler, unmanagedPodsHandler } from './endpoints';
+import { limitSeries } from './limit';
 import { makeGrid } from './range';
 import { anomalyHandler, dropsHandler, packetFlowHandler } from './traffic';
 
@@ -24,7 +25,7 @@ export function runQueries(request: QueryRequest, base: Omit<QueryContext, 'grid
   const results: QueryResponse['results'] = {};
   for (const query of request.queries) {
     try {
-      results[query.refId] = { frames: HANDLERS[query.queryType](query, ctx) };
+      results[query.refId] = { frames: limitSeries(query, HANDLERS[query.queryType](query, ctx)) };
     } catch (err) {
       // One broken query must not take the panel's other queries down; the cause goes to the log.
       results[query.refId] = { frames: [], error: `query failed: ${(err as Error).message}`, status: 500 };

@@ -5,6 +5,7 @@ import { SERIES } from '../../model/series';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, type QueryHandler, displayName, groupedFrames, labelFilters, select, splitLabels } from './context';
 import { combine, groupBy, onGrid, pointMean } from './range';
+import { anomalySummary } from './signals';
 import { filterSet } from './validate';
 
 const unitOf = (q: ScopeQuery) => q.unit ?? 'packets';
@@ -87,7 +88,8 @@ function topNodes(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
 
 const NO_DETECTOR = 'The drop anomaly detector has no data yet: it needs a few scrapes of each agent to build a baseline.';
 
-export const anomalyHandler: QueryHandler = (q, ctx) => (q.view === 'scores' ? anomalyScores(q, ctx) : anomalyBands(q, ctx));
+export const anomalyHandler: QueryHandler = (q, ctx) =>
+  q.view === 'scores' ? anomalyScores(q, ctx) : q.view === 'summary' ? anomalySummary(q, ctx) : anomalyBands(q, ctx);
 
 function anomalyBands(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
   const match = labelFilters(q, ['node', 'direction', 'reason']);
