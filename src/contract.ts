@@ -76,8 +76,8 @@ export interface ScopeQuery {
    * agentHealth: `status` (table, default) | `up` | `scrapeDuration` | `versions` (table: agents per Cilium version);
    * drops: `rate` (default) | `topNodes` (table);
    * anomaly: `bands` (rate, baseline, upper band, score; default) | `scores` (table of series outside their band) |
-   * `summary` (summed over the selected series: drop rate, baseline and upper band, and how many series are
-   * anomalous).
+   * `summary` (summed over the selected series: drop rate, baseline and upper band, the rate over the baseline, and
+   * how many series are anomalous).
    */
   view?: QueryView;
   /** regeneration latency: quantiles in (0, 1), default [0.5, 0.9, 0.99]. */

@@ -151,7 +151,12 @@ test('agents per version, and a status table limited to the targets most in need
 test('anomaly summary: the drop rate of the drops view, its baseline, and the spiked series anomalous at the end', async () => {
   const [summary, drops] = await query({ queryType: 'anomaly', view: 'summary' }, { queryType: 'drops' });
   const series = Object.fromEntries(summary.map((f) => [labelsOf(f).series, f]));
-  expect(Object.keys(series)).toEqual(['rate', 'baseline', 'upper band', 'anomalous']);
+  expect(Object.keys(series)).toEqual(['rate', 'baseline', 'upper band', 'ratio', 'anomalous']);
+  const ratio = valuesOf(series.ratio);
+  valuesOf(series.rate).forEach((r, i) => {
+    const b = valuesOf(series.baseline)[i];
+    expect(ratio[i]).toBe(r === null || !b ? null : r / b);
+  });
   const round = (vs: Array<number | null>) => vs.map((v) => (v === null ? null : Math.round(v * 1000)));
   expect(round(valuesOf(series.rate))).toEqual(round(sum(drops)));
   expect(last(series.anomalous)).toBeGreaterThanOrEqual(1);

@@ -188,3 +188,13 @@ export function dashboardRows(dashboard: DashboardJson): DashboardRow[] {
   }
   return rows;
 }
+
+/** A copy of a dashboard with a variable set to one value, as a link with `var-<name>=<value>` opens it. */
+export function withVariable(dashboard: DashboardJson, name: string, value: string): DashboardJson {
+  return {
+    ...dashboard,
+    templating: {
+      list: dashboard.templating.list.map((v) => (v.name === name ? { ...v, current: { text: value, value } } : v)),
+    },
+  };
+}

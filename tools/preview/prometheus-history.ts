@@ -23,6 +23,9 @@ export interface PrometheusHistoryOptions {
   seconds?: number;
   nodes?: number;
   seed?: number;
+  /** Agent page size in KiB (default 24) and whether agents answer with gzip (default true). */
+  pageKB?: number;
+  gzip?: boolean;
   log?: (line: string) => void;
 }
 
@@ -53,7 +56,8 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
     // drop bursts) as a few minutes of a real cluster, so rates over a few seconds are rarely empty.
     tickSeconds: 5,
     autoTickMs: 0,
-    pageKB: 24,
+    pageKB: options.pageKB ?? 24,
+    gzip: options.gzip,
     startTimeSeconds: Math.floor(Date.now() / 1000),
     kube: { token: 'ciliumscope-preview' },
   });

@@ -23,6 +23,8 @@ export interface ScopeHistorySettings {
 export interface PreviewSessionOptions {
   /** Wall-clock seconds of Prometheus history (default 75); 0 skips the Prometheus dashboard. */
   prometheusSeconds?: number;
+  /** Simulated nodes of both runs (default 6); from 100 on, small pages and 30 s scrapes (largeClusterSettings). */
+  nodes?: number;
   scope?: ScopeHistorySettings;
   log?: (line: string) => void;
 }

@@ -7,12 +7,21 @@ import { importDashboard } from './dashboard';
 import { startPrometheusHistory, type PrometheusHistory } from './prometheus-history';
 import { GRID_WIDTH, openPreviewBrowser, pluginRoutes, prometheusDatasource, type PreviewBrowser } from './render';
 import { runScopeHistory, type ScopeHistory } from './scope-history';
-import type { PreviewSessionApi, PreviewSessionOptions } from './session-types';
+import type { PreviewSessionApi, PreviewSessionOptions, ScopeHistorySettings } from './session-types';
 
 export type { PreviewSessionOptions } from './session-types';
 
 export const PLUGIN_DASHBOARD = 'dashboards/cilium-scope.json';
 export const PROMETHEUS_DASHBOARD = 'dashboards/cilium-scope-prometheus.json';
+export const NODE_DASHBOARD = 'dashboards/cilium-scope-node.json';
+
+/**
+ * Settings of a large simulated cluster: small agent pages served plain and the exporter's default 30 s scrape
+ * interval, so a thousand nodes' hour of history takes minutes, not hours.
+ */
+export function largeClusterSettings(nodes: number): ScopeHistorySettings {
+  return nodes >= 100 ? { nodes, pageKB: 4, gzip: false, tickSeconds: 30 } : { nodes };
+}
 
 const SCOPE_UID = 'cilium-scope';
 const SCOPE_NAME = 'Cilium Scope';
@@ -39,7 +48,8 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
   try {
     if (seconds > 0) {
       log(`Prometheus: collecting ${seconds} s of history (exporter on wall-clock time, 1 s scrapes)`);
-      prometheus = await startPrometheusHistory({ seconds, log });
+      const { nodes, pageKB, gzip } = largeClusterSettings(options.nodes ?? 6);
+      prometheus = await startPrometheusHistory({ seconds, log, nodes, pageKB, gzip });
       timings.prometheusStartMs = Date.now() - started;
     }
     const opening = openPreviewBrowser().then((b) => {
@@ -47,7 +57,7 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
       return b;
     });
     log('Simulated hour for the plugin dashboard (exporter on simulated time)');
-    const scopeRun = runScopeHistory({ log, ...options.scope });
+    const scopeRun = runScopeHistory({ log, ...largeClusterSettings(options.nodes ?? 6), ...options.scope });
     [browser, scope] = await Promise.all([opening, scopeRun]);
     timings.scopeHistoryMs = scope.runMs;
     browser.addDatasource({

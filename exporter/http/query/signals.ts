@@ -245,7 +245,8 @@ export function agentVersions(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[]
 
 /**
  * The drop rate of the selected series against the detector's view of them, summed: the rate, its baseline and upper
- * band (packets per second), and how many series are anomalous (score at least 1) at each step.
+ * band (packets per second), the rate over the baseline, and how many series are anomalous (score at least 1) at
+ * each step.
  */
 export function anomalySummary(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
   const match = labelFilters(q, ['node', 'direction', 'reason']);
@@ -283,22 +284,20 @@ export function anomalySummary(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[
       labels: { series },
       config: { displayNameFromDS: name, unit, description },
     });
+  const rate = summed(SERIES.droppedRate, 'mean', (l) => l.unit === 'packets');
+  const baseline = summed(SERIES.dropRateBaseline, 'mean');
+  const ratio = rate.map((r, i) => (r === null || !baseline[i] ? null : r / baseline[i]!));
   return [
-    frame(
-      'rate',
-      summed(SERIES.droppedRate, 'mean', (l) => l.unit === 'packets'),
-      'drop rate',
-      'pps',
-      'Dropped packets per second.'
-    ),
-    frame(
-      'baseline',
-      summed(SERIES.dropRateBaseline, 'mean'),
-      'baseline',
-      'pps',
-      "The detector's baselines, summed: the drop rate it expects."
-    ),
+    frame('rate', rate, 'drop rate', 'pps', 'Dropped packets per second.'),
+    frame('baseline', baseline, 'baseline', 'pps', "The detector's baselines, summed: the drop rate it expects."),
     frame('upper band', summed(SERIES.dropRateUpperBand, 'mean'), 'upper band', 'pps', 'The upper bands, summed.'),
+    frame(
+      'ratio',
+      ratio,
+      'vs baseline',
+      'suffix:×',
+      'The drop rate over its baseline: 1× is what the detector expects, well above it is unusual.'
+    ),
     frame(
       'anomalous',
       anomalous,
