@@ -6,8 +6,9 @@
 import type { DropReasonsResponse, NodesResponse, QueryResponse } from '../../src/contract';
 import { TRAFFIC_DIRECTIONS } from '../../src/queryTypes';
 import { parseVariableQuery } from '../../src/variableQuery';
-import type { DashboardJson } from './dashboard';
+import { gridBox, visualPanels, type DashboardJson } from './dashboard';
 import { pluginPanelRequests, resolveVariables, type PanelRequest } from './plugin-requests';
+import { prometheusRequest, type PromResponse, type PromTarget, type PromVariable } from './promql';
 
 export interface PanelPayload {
   id: number;
@@ -99,6 +100,65 @@ export async function measurePluginDashboard(
   const out: PanelPayload[] = [];
   for (const request of pluginPanelRequests(dashboard, variables, range, gridWidth)) {
     out.push(await send(exporter, request));
+  }
+  return out;
+}
+
+/**
+ * Every panel of the Prometheus dashboard refreshed once against a Prometheus server: each target's PromQL as
+ * Grafana's Prometheus datasource sends it (variables as stored: "All" as the custom all value), with the bytes of
+ * Prometheus's answers and the series they hold (a table query counts as one table, as Grafana draws it).
+ */
+export async function measurePrometheusDashboard(
+  dashboard: DashboardJson,
+  prometheusUrl: string,
+  range: { from: number; to: number },
+  scrapeIntervalMs: number,
+  gridWidth: number
+): Promise<PanelPayload[]> {
+  const variables: Record<string, PromVariable> = {};
+  for (const v of dashboard.templating.list) {
+    const stored = v.current?.value;
+    const values = (Array.isArray(stored) ? stored : [stored]).filter((x) => x !== undefined).map(String);
+    variables[v.name] = {
+      values,
+      allSelected: values.includes('$__all'),
+      options: [],
+      allValue: v.allValue,
+      multi: Boolean(v.multi),
+      includeAll: Boolean(v.includeAll),
+    };
+  }
+  const out: PanelPayload[] = [];
+  for (const panel of visualPanels(dashboard)) {
+    const maxDataPoints = panel.maxDataPoints ?? gridBox(panel.gridPos, gridWidth).width;
+    const intervalMs = Math.max(scrapeIntervalMs, Math.ceil((range.to - range.from) / maxDataPoints));
+    const started = Date.now();
+    const payload: PanelPayload = {
+      id: panel.id,
+      title: panel.title,
+      bytes: 0,
+      series: 0,
+      notices: [],
+      errors: [],
+      ms: 0,
+    };
+    for (const target of (panel.targets ?? []).filter((t) => !t.hide) as unknown as PromTarget[]) {
+      const { path, params } = prometheusRequest(target, { variables, intervalMs, scrapeIntervalMs, range });
+      const response = await fetch(`${prometheusUrl}${path}?${params}`, { signal: AbortSignal.timeout(60_000) });
+      const text = await response.text();
+      const body = JSON.parse(text) as PromResponse;
+      payload.bytes += Buffer.byteLength(text);
+      if (body.status !== 'success') {
+        payload.errors.push(`${target.refId}: ${body.error ?? `HTTP ${response.status}`}`);
+        continue;
+      }
+      // A table query is one table frame in Grafana, however many rows; a graph draws a series per result.
+      const many = body.data.resultType === 'matrix' || body.data.resultType === 'vector';
+      payload.series += target.format === 'table' || !many ? 1 : body.data.result.length;
+    }
+    payload.ms = Date.now() - started;
+    out.push(payload);
   }
   return out;
 }
