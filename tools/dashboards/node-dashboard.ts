@@ -21,9 +21,9 @@ import {
   timeseries,
   withStatFields,
 } from './grafana';
-import { DASHBOARD_UIDS, DATASOURCE_UIDS, INPUTS, PANEL_IDS as P, PLUGIN_ID } from './ids';
-import { pluginDashboard } from './plugin-dashboard';
-import { DIRECTION_VAR, NODE_VAR, REASON_VAR, podEndpointDeltaOverrides, upDownMapping } from './shared';
+import { DASHBOARD_UIDS, PANEL_IDS as P, PLUGIN_ID } from './ids';
+import { pluginAnnotation, pluginDashboard, SCOPE_DATASOURCE } from './plugin-dashboard';
+import { DIRECTION_VAR, NODE_VAR, REASON_VAR, podEndpointDeltaOverrides, rareEventBars, upDownMapping } from './shared';
 
 const DS: DatasourceRef = { type: PLUGIN_ID, uid: '${datasource}' };
 const q = (query: ScopeQuery): Json => ({ ...query });
@@ -223,12 +223,7 @@ function policyAndAgentRow(): SizedPanel[] {
         w: 6,
         h: 8,
         targets: [q({ refId: 'A', queryType: 'policy', view: 'importErrors', node: NODE_VAR })],
-        maxDataPoints: 100,
-        unit: 'none',
-        decimals: 0,
-        min: 0,
-        drawStyle: 'bars',
-        fillOpacity: 80,
+        ...rareEventBars('count'),
         colorMode: 'fixed',
         fixedColor: color.bad,
       },
@@ -268,35 +263,15 @@ export function nodeDashboard(): DashboardDefinition {
       "One node's Cilium endpoints, pods and unmanaged pods, regeneration, traffic and drops with anomaly bands, policy " +
       'and agent health, from the Cilium Scope exporter. The Cilium Scope dashboards link here with the node selected.',
     tags: ['cilium', 'ciliumscope-node', 'kubernetes', 'network'],
-    datasource: {
-      pluginId: PLUGIN_ID,
-      pluginName: 'Cilium Scope',
-      input: INPUTS.scope,
-      provisionedUid: DATASOURCE_UIDS.scope,
-      provisionedName: 'Cilium Scope',
-    },
+    datasource: SCOPE_DATASOURCE,
     variables: [
       node,
       variable('direction', 'Direction', 'directions()', 'Traffic direction of drops (INGRESS, EGRESS).'),
       variable('reason', 'Drop reason', 'drop_reasons(seen)', 'Drop reasons the cluster currently reports.'),
     ],
     annotations: [
-      {
-        name: 'Policy import errors',
-        datasource: DS,
-        enable: true,
-        hide: false,
-        iconColor: 'orange',
-        target: { refId: 'Anno', annotationKind: 'policyImportErrors', node: NODE_VAR },
-      },
-      {
-        name: 'Agent restarts',
-        datasource: DS,
-        enable: true,
-        hide: false,
-        iconColor: 'purple',
-        target: { refId: 'Anno', annotationKind: 'agentRestarts', node: NODE_VAR },
-      },
+      pluginAnnotation('Policy import errors', 'policyImportErrors', 'orange', true),
+      pluginAnnotation('Agent restarts', 'agentRestarts', 'purple', true),
     ],
     links: [
       {

@@ -35,6 +35,7 @@ import {
   dropReasonTableTransformations,
   endpointStateColours,
   podEndpointDeltaOverrides,
+  rareEventBars,
   targetsUpDownOverrides,
   upDownMapping,
   NODE_DASHBOARD_LINK,
@@ -42,6 +43,15 @@ import {
 } from './shared';
 
 const DS: DatasourceRef = { type: PLUGIN_ID, uid: '${datasource}' };
+
+/** The Cilium Scope datasource of the plugin's dashboards: an import input, or the provisioned one. */
+export const SCOPE_DATASOURCE: DashboardDefinition['datasource'] = {
+  pluginId: PLUGIN_ID,
+  pluginName: 'Cilium Scope',
+  input: INPUTS.scope,
+  provisionedUid: DATASOURCE_UIDS.scope,
+  provisionedName: 'Cilium Scope',
+};
 
 /** A panel query: the contract's query as Grafana stores it; topN may be the dashboard's variable. */
 type PanelQuery = Omit<ScopeQuery, 'topN'> & { topN?: number | typeof TOP_N_VAR };
@@ -221,12 +231,7 @@ function endpointsRow() {
         w: 14,
         h: 9,
         targets: clusterAndTopNodes({ queryType: 'regeneration', view: 'failures', node: NODE_VAR }),
-        // Failures are rare events: about 100 bars over the range keep each one visible.
-        maxDataPoints: 100,
-        unit: 'ops',
-        min: 0,
-        drawStyle: 'bars',
-        fillOpacity: 80,
+        ...rareEventBars('ops'),
         thresholds: steps(color.ok, [0.001, color.bad]),
         legend: { ...TOP_LEGEND, calcs: ['max'] },
       },
@@ -466,12 +471,7 @@ function policyRow() {
           w: 12,
           h: 8,
           targets: clusterAndTopNodes({ queryType: 'policy', view: 'importErrors', node: NODE_VAR }),
-          maxDataPoints: 100,
-          unit: 'none',
-          decimals: 0,
-          min: 0,
-          drawStyle: 'bars',
-          fillOpacity: 80,
+          ...rareEventBars('count'),
           thresholds: steps(color.ok, [1, color.bad]),
           // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
           colorMode: 'palette-classic',
@@ -677,7 +677,7 @@ function agentsRow() {
   ];
 }
 
-function pluginAnnotation(name: string, kind: string, iconColor: string, enable: boolean): Json {
+export function pluginAnnotation(name: string, kind: string, iconColor: string, enable: boolean): Json {
   return {
     name,
     datasource: DS,
@@ -698,13 +698,7 @@ export function pluginDashboard(): DashboardDefinition {
       'Cilium endpoints, unmanaged pods, forwarded and dropped packets with drop reasons and anomaly bands, policy and ' +
       'agent health, from the Cilium Scope exporter.',
     tags: ['cilium', 'ciliumscope', 'kubernetes', 'network'],
-    datasource: {
-      pluginId: PLUGIN_ID,
-      pluginName: 'Cilium Scope',
-      input: INPUTS.scope,
-      provisionedUid: DATASOURCE_UIDS.scope,
-      provisionedName: 'Cilium Scope',
-    },
+    datasource: SCOPE_DATASOURCE,
     variables: [
       variable('node', 'Node', 'nodes()', 'Kubernetes nodes the exporter scrapes.'),
       variable('direction', 'Direction', 'directions()', 'Traffic direction of drops (INGRESS, EGRESS).'),

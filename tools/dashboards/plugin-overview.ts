@@ -19,7 +19,7 @@ import {
   type StatSpec,
 } from './grafana';
 import { DASHBOARD_UIDS, PANEL_IDS as P } from './ids';
-import { panelViewLink } from './links';
+import { overviewStat } from './overview-stat';
 import { DIRECTION_VAR, NODE_VAR, REASON_VAR } from './shared';
 
 const q = (query: ScopeQuery): Json => ({ ...query });
@@ -30,21 +30,11 @@ const named = (name: string) => ({
   overrides: [overrideByRegexp('.*', { displayName: name })],
 });
 
-/** A stat of the overview row: 3 columns by 4 lines, its sparkline under the value, linked to `explainedBy`. */
-function overviewStat(
-  spec: Omit<StatSpec, 'w' | 'h' | 'calc'> & { calc?: StatSpec['calc'] },
-  explainedBy: { panelId: number; title: string },
-  datasource: DatasourceRef
-): SizedPanel {
-  return withPanelLinks(
-    stat({ w: 3, h: 4, calc: 'lastNotNull', colorMode: 'background', graphMode: 'area', ...spec }, datasource),
-    [panelViewLink(DASHBOARD_UIDS.scope, explainedBy.panelId, `See "${explainedBy.title}"`)]
-  );
-}
 
 export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
   return [
     overviewStat(
+      DASHBOARD_UIDS.scope,
       {
         id: P.overviewTargets,
         title: 'Targets',
@@ -80,6 +70,7 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.scope,
       {
         id: P.overviewNotReady,
         title: 'Endpoints',
@@ -89,14 +80,13 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
           'Query: endpoints, view notReady.',
         targets: [q({ refId: 'A', queryType: 'endpoints', view: 'notReady', node: NODE_VAR })],
         calc: 'min',
-        decimals: 0,
-        thresholds: steps(color.ok, [1, color.bad]),
         ...named('stuck not ready'),
       },
       { panelId: P.endpointsByState, title: 'Endpoints not ready' },
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.scope,
       {
         id: P.overviewUnmanaged,
         title: 'Pods',
@@ -104,8 +94,6 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
           'Running or Pending pods (not hostNetwork) without a CiliumEndpoint, at the end of the range: pods without ' +
           'Cilium policy or visibility. Red from 1. Query: unmanagedPods, view count.',
         targets: [q({ refId: 'A', queryType: 'unmanagedPods', view: 'count', node: NODE_VAR })],
-        decimals: 0,
-        thresholds: steps(color.ok, [1, color.bad]),
         ...named('unmanaged'),
       },
       { panelId: P.unmanagedPods, title: 'Unmanaged pods' },
@@ -113,6 +101,7 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
     ),
     withStatFields(
       overviewStat(
+        DASHBOARD_UIDS.scope,
         {
           id: P.overviewDrops,
           title: 'Drops',
@@ -146,6 +135,7 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
     ),
     withStatFields(
       overviewStat(
+        DASHBOARD_UIDS.scope,
         {
           id: P.overviewAnomalies,
           title: 'Anomalies',
@@ -162,8 +152,6 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
               reason: REASON_VAR,
             }),
           ],
-          decimals: 0,
-          thresholds: steps(color.ok, [1, color.bad]),
           textMode: 'value_and_name',
           overrides: [overrideByName('anomalous series', { displayName: 'drop series now' })],
         },
@@ -174,6 +162,7 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
       '/^drop series now$/'
     ),
     overviewStat(
+      DASHBOARD_UIDS.scope,
       {
         id: P.overviewImportErrors,
         title: 'Policy imports',
@@ -182,14 +171,13 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
           'enforce. Red from 1. Query: policy, view importErrors.',
         targets: [q({ refId: 'A', queryType: 'policy', view: 'importErrors', node: NODE_VAR })],
         calc: 'sum',
-        decimals: 0,
-        thresholds: steps(color.ok, [1, color.bad]),
         ...named('failed in range'),
       },
       { panelId: P.policyImportErrors, title: 'Policy import errors' },
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.scope,
       {
         id: P.overviewRegeneration,
         title: 'Regeneration',
@@ -206,6 +194,7 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.scope,
       {
         id: P.overviewRevisionSkew,
         title: 'Policy revision',
@@ -213,8 +202,6 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
           'Policy changes the furthest-behind node has not applied that another node has, counted since the start of ' +
           'the range, at its end. Red from 1: a node runs older policy. Query: policy, view revisionSkew.',
         targets: [q({ refId: 'A', queryType: 'policy', view: 'revisionSkew', node: NODE_VAR })],
-        decimals: 0,
-        thresholds: steps(color.ok, [1, color.bad]),
         ...named('changes behind'),
       },
       { panelId: P.policyRevision, title: 'Policy revision skew' },

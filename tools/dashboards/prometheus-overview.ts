@@ -14,40 +14,18 @@ import {
   type StatSpec,
 } from './grafana';
 import { DASHBOARD_UIDS, PANEL_IDS as P } from './ids';
-import { panelViewLink } from './links';
+import { overviewStat } from './overview-stat';
 import { appliedPolicyChanges, DIRECTION, NODE, REASON } from './promql';
 import { promTarget } from './prometheus-target';
 
 const NOT_READY = `ciliumscope_endpoints{${NODE}, state!~"ready|disconnecting|disconnected"}`;
 const DROPS = `ciliumscope_dropped_packets_total{${NODE}, ${DIRECTION}, ${REASON}}`;
 
-function overviewStat(
-  spec: Omit<StatSpec, 'w' | 'h' | 'calc'> & { calc?: StatSpec['calc'] },
-  explainedBy: { panelId: number; title: string },
-  datasource: DatasourceRef
-): SizedPanel {
-  return withPanelLinks(
-    stat(
-      {
-        w: 3,
-        h: 4,
-        calc: 'lastNotNull',
-        colorMode: 'background',
-        graphMode: 'area',
-        textMode: 'value_and_name',
-        decimals: 0,
-        thresholds: steps(color.ok, [1, color.bad]),
-        ...spec,
-      },
-      datasource
-    ),
-    [panelViewLink(DASHBOARD_UIDS.prometheus, explainedBy.panelId, `See "${explainedBy.title}"`)]
-  );
-}
 
 export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
   return [
     overviewStat(
+      DASHBOARD_UIDS.prometheus,
       {
         id: P.overviewTargets,
         title: 'Targets',
@@ -68,6 +46,7 @@ export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.prometheus,
       {
         id: P.overviewNotReady,
         title: 'Endpoints',
@@ -81,6 +60,7 @@ export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.prometheus,
       {
         id: P.overviewUnmanaged,
         title: 'Pods',
@@ -99,6 +79,7 @@ export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.prometheus,
       {
         id: P.overviewDrops,
         title: 'Drops',
@@ -129,6 +110,7 @@ export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.prometheus,
       {
         id: P.overviewAnomalies,
         title: 'Anomalies',
@@ -147,6 +129,7 @@ export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.prometheus,
       {
         id: P.overviewImportErrors,
         title: 'Policy imports',
@@ -165,6 +148,7 @@ export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.prometheus,
       {
         id: P.overviewRegeneration,
         title: 'Regeneration',
@@ -186,6 +170,7 @@ export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
       ds
     ),
     overviewStat(
+      DASHBOARD_UIDS.prometheus,
       {
         id: P.overviewRevisionSkew,
         title: 'Policy revision',

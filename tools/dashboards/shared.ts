@@ -183,3 +183,17 @@ export function upDownMapping(): ValueMapping {
     },
   };
 }
+
+/**
+ * Rare events drawn as bars (failed regenerations, failed policy imports): about 100 bars over the range keep each
+ * one visible; `count` for events per step, else a rate.
+ */
+export function rareEventBars(unit: 'ops' | 'count') {
+  return {
+    maxDataPoints: 100,
+    ...(unit === 'count' ? { unit: 'none', decimals: 0 } : { unit }),
+    min: 0,
+    drawStyle: 'bars' as const,
+    fillOpacity: 80,
+  };
+}
