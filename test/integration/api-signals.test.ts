@@ -77,6 +77,17 @@ test('endpoints not ready: the non-ready states summed, per node and for the clu
   }
   expect(valuesOf(cluster[0])).toEqual(sum(perNode));
   expect(cluster[0].schema.fields[1].config?.displayNameFromDS).toBe('endpoints not ready');
+  // Stuck: each node's fewest over the last ten minutes (60 steps of 10 s), summed.
+  const fewest = (values: Array<number | null>) =>
+    values.map((_, i) => {
+      const window = values.slice(Math.max(0, i - 59), i + 1).filter((v): v is number => v !== null);
+      return window.length ? Math.min(...window) : null;
+    });
+  const stuck = cluster.find((f) => labelsOf(f).series === 'stuck')!;
+  expect(valuesOf(stuck)).toEqual(
+    sum(perNode.map((f) => ({ ...f, data: { values: [f.data.values[0], fewest(valuesOf(f))] } })))
+  );
+  expect(valuesOf(stuck).every((v, i) => v === null || v <= valuesOf(cluster[0])[i]!)).toBe(true);
 });
 
 test('the delta view is the delta of the counts view; unmanaged pods over time end at the pods the run started', async () => {

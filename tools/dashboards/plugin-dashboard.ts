@@ -39,6 +39,7 @@ import {
   targetsUpDownOverrides,
   upDownMapping,
   NODE_DASHBOARD_LINK,
+  NOT_READY_OVERRIDES,
   topNVariable,
 } from './shared';
 
@@ -91,8 +92,9 @@ function endpointsRow() {
           description:
             'Endpoints out of the ready state (waiting for identity, not-ready, regenerating, ...) over the selected ' +
             'nodes (bold), and on the $topn nodes with the most at any time in the range, the rest summed as "other ' +
-            'nodes". A node whose endpoints stay out of ready cannot apply policy to them; click its line for the node ' +
-            'dashboard. Query: endpoints, view notReady (B: grouped by node, top N).',
+            'nodes", and the endpoints stuck out of ready (dashed: each node\'s fewest over the last ten minutes). A node ' +
+            'whose endpoints stay out of ready cannot apply policy to them; click its line for the node dashboard. ' +
+            'Query: endpoints, view notReady (B: grouped by node, top N).',
           w: 12,
           h: 9,
           targets: clusterAndTopNodes({ queryType: 'endpoints', view: 'notReady', node: NODE_VAR }),
@@ -100,7 +102,7 @@ function endpointsRow() {
           decimals: 0,
           min: 0,
           legend: TOP_LEGEND,
-          overrides: [overrideByName('endpoints not ready', { 'custom.lineWidth': 2, color: fixedColor(color.bad) })],
+          overrides: NOT_READY_OVERRIDES,
         },
         DS
       )

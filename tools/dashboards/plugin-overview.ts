@@ -69,21 +69,22 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
       { panelId: P.agents, title: 'Agents' },
       ds
     ),
-    overviewStat(
-      DASHBOARD_UIDS.scope,
-      {
-        id: P.overviewNotReady,
-        title: 'Endpoints',
-        description:
-          'The fewest endpoints out of ready at any moment of the range: endpoints that stayed waiting for identity, ' +
-          'not-ready or regenerating throughout, not those a regeneration or a new pod passes through. Red from 1. ' +
-          'Query: endpoints, view notReady.',
-        targets: [q({ refId: 'A', queryType: 'endpoints', view: 'notReady', node: NODE_VAR })],
-        calc: 'min',
-        ...named('stuck not ready'),
-      },
-      { panelId: P.endpointsByState, title: 'Endpoints not ready' },
-      ds
+    withStatFields(
+      overviewStat(
+        DASHBOARD_UIDS.scope,
+        {
+          id: P.overviewNotReady,
+          title: 'Endpoints',
+          description:
+            'Endpoints stuck out of ready: on each node, the fewest not ready over the last ten minutes, summed (as the ' +
+            'endpoints-not-ready alert counts them), so the endpoints a regeneration or a new pod passes through do not ' +
+            'count, those that stayed do. Red from 1. Query: endpoints, view notReady.',
+          targets: [q({ refId: 'A', queryType: 'endpoints', view: 'notReady', node: NODE_VAR })],
+        },
+        { panelId: P.endpointsByState, title: 'Endpoints not ready' },
+        ds
+      ),
+      '/^stuck not ready/'
     ),
     overviewStat(
       DASHBOARD_UIDS.scope,
@@ -152,14 +153,11 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
               reason: REASON_VAR,
             }),
           ],
-          textMode: 'value_and_name',
-          overrides: [overrideByName('anomalous series', { displayName: 'drop series now' })],
         },
         { panelId: P.anomalyScores, title: 'Drop series outside their band' },
         ds
       ),
-      // Field selection reads the display name the override gives.
-      '/^drop series now$/'
+      '/^anomalous series$/'
     ),
     overviewStat(
       DASHBOARD_UIDS.scope,

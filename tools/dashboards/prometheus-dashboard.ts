@@ -31,10 +31,11 @@ import {
   targetsUpDownOverrides,
   upDownMapping,
   NODE_DASHBOARD_LINK,
+  NOT_READY_OVERRIDES,
   topNVariable,
 } from './shared';
 import { promTarget } from './prometheus-target';
-import { DIRECTION, NODE, REASON, otherNodes, overRange, revisionSkew, topNodes } from './promql';
+import { DIRECTION, NODE, NOT_READY, REASON, STUCK_NOT_READY, otherNodes, overRange, revisionSkew, topNodes } from './promql';
 import { prometheusOverviewRow } from './prometheus-overview';
 import { NODE_OF_ROW, NODE_OF_SERIES, nodeDrillDownLink } from './links';
 
@@ -78,7 +79,7 @@ function clusterAndTopNodes(o: {
   ];
 }
 
-const NOT_READY = `ciliumscope_endpoints{${NODE}, state!~"ready|disconnecting|disconnected"}`;
+
 
 /**
  * A per-target series for the 50 targets most in need of attention: down first, then stale, then the slowest
@@ -112,8 +113,9 @@ function endpointsRow() {
           title: 'Endpoints not ready: cluster and top nodes',
           description:
             'Endpoints out of the ready state over the selected nodes (bold), and on the $topn nodes with the most at ' +
-            'any time in the range (`topk` over the range, fixed at its end), the rest summed as "other nodes". Click a ' +
-            "node's line for the node dashboard. Series: ciliumscope_endpoints{node,state}.",
+            'any time in the range (`topk` over the range, fixed at its end), the rest summed as "other nodes", and the ' +
+            "endpoints stuck out of ready (dashed: each node's fewest over the last ten minutes). Click a node's line " +
+            'for the node dashboard. Series: ciliumscope_endpoints{node,state}.',
           w: 12,
           h: 9,
           targets: clusterAndTopNodes({
@@ -123,12 +125,12 @@ function endpointsRow() {
             rank: overRange('max', `sum by (node) (${NOT_READY})`),
             nodeLegend: '{{node}} not ready',
             others: { how: 'sum', legend: 'other nodes not ready' },
-          }),
+          }).concat(promTarget({ refId: 'D', expr: STUCK_NOT_READY, legendFormat: 'stuck not ready (10 min)' })),
           unit: 'none',
           decimals: 0,
           min: 0,
           legend: TOP_LEGEND,
-          overrides: [overrideByName('endpoints not ready', { 'custom.lineWidth': 2, color: fixedColor(color.bad) })],
+          overrides: NOT_READY_OVERRIDES,
         },
         DS
       )

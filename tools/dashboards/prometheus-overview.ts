@@ -15,10 +15,9 @@ import {
 } from './grafana';
 import { DASHBOARD_UIDS, PANEL_IDS as P } from './ids';
 import { overviewStat } from './overview-stat';
-import { appliedPolicyChanges, DIRECTION, NODE, REASON } from './promql';
+import { appliedPolicyChanges, DIRECTION, NODE, REASON, STUCK_NOT_READY } from './promql';
 import { promTarget } from './prometheus-target';
 
-const NOT_READY = `ciliumscope_endpoints{${NODE}, state!~"ready|disconnecting|disconnected"}`;
 const DROPS = `ciliumscope_dropped_packets_total{${NODE}, ${DIRECTION}, ${REASON}}`;
 
 
@@ -51,10 +50,9 @@ export function prometheusOverviewRow(ds: DatasourceRef): SizedPanel[] {
         id: P.overviewNotReady,
         title: 'Endpoints',
         description:
-          'The fewest endpoints out of ready at any moment of the range: endpoints that stayed not ready throughout, not ' +
-          'those a regeneration or a new pod passes through. Red from 1. Series: ciliumscope_endpoints.',
-        targets: [promTarget({ refId: 'A', expr: `sum(${NOT_READY}) or vector(0)`, legendFormat: 'stuck not ready' })],
-        calc: 'min',
+          'Endpoints stuck out of ready: on each node, the fewest not ready over the last ten minutes, summed (as the ' +
+          'endpoints-not-ready alert counts them). Red from 1. Series: ciliumscope_endpoints.',
+        targets: [promTarget({ refId: 'A', expr: STUCK_NOT_READY, legendFormat: 'stuck not ready' })],
       },
       { panelId: P.endpointsByState, title: 'Endpoints not ready' },
       ds

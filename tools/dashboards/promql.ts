@@ -10,6 +10,15 @@ export const DIRECTION = 'direction=~"$direction"';
 export const REASON = 'reason=~"$reason"';
 const TOPN = `$${TOP_N.variable}`;
 
+/** Endpoints out of ready (disconnecting ones are leaving), per series of ciliumscope_endpoints. */
+export const NOT_READY = `ciliumscope_endpoints{${NODE}, state!~"ready|disconnecting|disconnected"}`;
+
+/**
+ * Endpoints stuck out of ready: each node's fewest not ready over the last ten minutes, summed, as the
+ * endpoints-not-ready alert counts them (the ones a regeneration or a new pod passes through do not stay).
+ */
+export const STUCK_NOT_READY = `sum(min_over_time((sum by (node) (${NOT_READY}))[10m:$__interval])) or vector(0)`;
+
 /** `expr` reduced over the whole range, evaluated once at its end: a subquery for an expression, e.g. a sum. */
 export function overRange(fn: 'max' | 'min' | 'sum', expr: string): string {
   return `${fn}_over_time((${expr})[$__range:$__interval] @ end())`;

@@ -197,3 +197,14 @@ export function rareEventBars(unit: 'ops' | 'count') {
     fillOpacity: 80,
   };
 }
+
+/** Endpoints not ready: the cluster's line bold red, the stuck ones dashed orange beneath it. */
+export const NOT_READY_OVERRIDES: Override[] = [
+  overrideByName('endpoints not ready', { 'custom.lineWidth': 2, color: fixedColor(color.bad) }),
+  overrideByName('stuck not ready (10 min)', {
+    'custom.lineWidth': 2,
+    'custom.lineStyle': { fill: 'dash', dash: [10, 10] },
+    'custom.fillOpacity': 0,
+    color: fixedColor(color.warn),
+  }),
+];

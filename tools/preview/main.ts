@@ -6,7 +6,8 @@
  *   npm run preview -- [--out DIR] [--prometheus-seconds N] [--panels] [--nodes N]
  *
  * --out                 where the images go (default docs/dashboards)
- * --prometheus-seconds  wall-clock seconds of Prometheus history (default 75; 0 skips the Prometheus dashboard)
+ * --prometheus-seconds  steps of Prometheus history, 1 s each (3 s from 100 nodes on) (default 75; 0 skips the
+ *                       Prometheus dashboard)
  * --panels              also one image per panel (for a close look; not for the docs)
  * --nodes               simulated nodes (default 6); from 100 on, small agent pages and the exporter's default
  *                       30 s scrape interval, images named <dashboard>-<N>-nodes

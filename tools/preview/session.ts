@@ -47,9 +47,11 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
   };
   try {
     if (seconds > 0) {
-      log(`Prometheus: collecting ${seconds} s of history (exporter on wall-clock time, 1 s scrapes)`);
-      const { nodes, pageKB, gzip } = largeClusterSettings(options.nodes ?? 6);
-      prometheus = await startPrometheusHistory({ seconds, log, nodes, pageKB, gzip });
+      const { nodes, pageKB, gzip, tickSeconds } = largeClusterSettings(options.nodes ?? 6);
+      // A step as long as a large cluster's scrape takes; the plugin run's 30 s ticks say the cluster is large.
+      const stepSeconds = tickSeconds === undefined ? 1 : 3;
+      log(`Prometheus: collecting ${seconds} steps of history (exporter on wall-clock time, ${stepSeconds} s scrapes)`);
+      prometheus = await startPrometheusHistory({ seconds, log, nodes, pageKB, gzip, stepSeconds });
       timings.prometheusStartMs = Date.now() - started;
     }
     const opening = openPreviewBrowser().then((b) => {

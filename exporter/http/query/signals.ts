@@ -8,7 +8,8 @@ import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
 import { SERIES } from '../../model/series';
 import { emptyFrame, seriesFrame, tableFrame, withLabels } from './frames';
 import { type QueryContext, groupedFrames, labelFilters, select, splitLabels } from './context';
-import { combine, groupBy, onGrid, reduceGroup } from './range';
+import { type StepGrid, combine, groupBy, onGrid, reduceGroup } from './range';
+import type { SeriesRange } from '../../history/store';
 import { NORMAL_ENDPOINT_STATES } from './rank-signals';
 
 const NO_SCRAPES = 'No endpoint data in this range: no agent has been scraped successfully yet.';
@@ -17,37 +18,87 @@ const NO_SCRAPES = 'No endpoint data in this range: no agent has been scraped su
 const named = (labels: Record<string, string>, what: string, cluster: string) =>
   labels.node ? `${labels.node} ${what}` : cluster;
 
-/** Endpoints in any state but ready (and the normal disconnecting ones), summed per node or over the cluster. */
+/** How long endpoints must stay out of ready to count as stuck: the "endpoints not ready" alert's window. */
+export const STUCK_WINDOW_MS = 10 * 60_000;
+
+/** A node's endpoints out of ready at each step; 0 where it reported endpoints but none out of ready. */
+function notReadyOf(members: SeriesRange[], grid: StepGrid): Array<number | null> {
+  const reported = reduceGroup(members, grid, 'last', 'count');
+  const notReady = reduceGroup(
+    members.filter((s) => !NORMAL_ENDPOINT_STATES.has(s.labels.state)),
+    grid,
+    'last',
+    'sum'
+  );
+  return reported.map((r, i) => (r === null ? null : (notReady[i] ?? 0)));
+}
+
+/** The fewest a series held over the trailing window at each step (what min_over_time gives), null without points. */
+function trailingMin(values: Array<number | null>, windowSteps: number): Array<number | null> {
+  return values.map((_, i) => {
+    let min: number | null = null;
+    for (let k = Math.max(0, i - windowSteps + 1); k <= i; k++) {
+      const v = values[k];
+      if (v !== null && (min === null || v < min)) {
+        min = v;
+      }
+    }
+    return min;
+  });
+}
+
+/**
+ * Endpoints in any state but ready (and the normal disconnecting ones), summed per node or over the cluster. For the
+ * cluster also the endpoints stuck out of ready: each node's fewest over the last ten minutes, summed, so the
+ * endpoints a regeneration or a new pod passes through (a thousand at any moment on a large churning cluster) do
+ * not count, those that stayed do.
+ */
 export function endpointsNotReady(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
   const series = select(ctx, SERIES.endpoints, labelFilters(q, ['node', 'state']));
-  const frames: DataFrameJSON[] = [];
-  for (const { labels, members } of groupBy(series, splitLabels(q, [])).values()) {
-    // Where a node reported endpoints but none out of ready, the answer is 0, not a gap.
-    const reported = reduceGroup(members, ctx.grid, 'last', 'count');
-    const notReady = reduceGroup(
-      members.filter((s) => !NORMAL_ENDPOINT_STATES.has(s.labels.state)),
-      ctx.grid,
-      'last',
-      'sum'
-    );
-    const values = reported.map((r, i) => (r === null ? null : (notReady[i] ?? 0)));
-    frames.push(
-      seriesFrame({
-        refId: q.refId,
-        times: ctx.grid.times,
-        values,
-        labels,
-        config: {
-          displayNameFromDS: named(labels, 'not ready', 'endpoints not ready'),
-          unit: 'none',
-          decimals: 0,
-          description:
-            'Endpoints in a state other than ready (waiting-for-identity, regenerating, not-ready, ...); disconnecting and disconnected endpoints are leaving and do not count.',
-        },
-      })
-    );
+  const perNode = [...groupBy(series, ['node']).values()].map(({ labels, members }) => ({
+    node: labels.node,
+    values: notReadyOf(members, ctx.grid),
+  }));
+  if (perNode.length === 0) {
+    return [emptyFrame(q.refId, NO_SCRAPES)];
   }
-  return frames.length ? frames : [emptyFrame(q.refId, NO_SCRAPES)];
+  const steps = ctx.grid.times.length;
+  const description =
+    'Endpoints in a state other than ready (waiting-for-identity, regenerating, not-ready, ...); disconnecting and disconnected endpoints are leaving and do not count.';
+  const frame = (values: Array<number | null>, labels: Record<string, string>, name: string, text = description) =>
+    seriesFrame({
+      refId: q.refId,
+      times: ctx.grid.times,
+      values,
+      labels,
+      config: { displayNameFromDS: name, unit: 'none', decimals: 0, description: text },
+    });
+  if (q.groupBy === 'node') {
+    return perNode.map((n) => frame(n.values, { node: n.node }, `${n.node} not ready`));
+  }
+  const windowSteps = Math.max(1, Math.round(STUCK_WINDOW_MS / ctx.grid.step));
+  const stuck = combine(
+    perNode.map((n) => trailingMin(n.values, windowSteps)),
+    'sum',
+    steps
+  );
+  return [
+    frame(
+      combine(
+        perNode.map((n) => n.values),
+        'sum',
+        steps
+      ),
+      {},
+      'endpoints not ready'
+    ),
+    frame(
+      stuck,
+      { series: 'stuck' },
+      'stuck not ready (10 min)',
+      "Endpoints that stayed out of ready for the last ten minutes: each node's fewest not ready over that window, summed (as the endpoints-not-ready alert counts them)."
+    ),
+  ];
 }
 
 /** Pods minus pod endpoints per node or summed, without the two counts it is made of. */
