@@ -66,7 +66,8 @@ export interface ScopeQuery {
   unit?: 'packets' | 'bytes';
   /**
    * endpoints: `states` (one series per state, default) | `notReady` (endpoints in any state but ready,
-   * disconnecting and disconnected, summed);
+   * disconnecting and disconnected, summed; for the cluster also the `stuck` series: each node's fewest not ready
+   * over the last ten minutes, summed);
    * podEndpointDelta: `counts` (pods, pod endpoints and their delta, default) | `delta` (the delta only);
    * unmanagedPods: `table` (the pods by name, default) | `count` (unmanaged pods over time);
    * regeneration: `latency` (p50/p90/p99 seconds, default) | `rate` (regenerations per second by outcome) |
