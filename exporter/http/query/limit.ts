@@ -72,7 +72,12 @@ function otherNodes(frames: DataFrameJSON[], nodeCount: number, how: 'sum' | 'ma
   const groups = new Map<string, DataFrameJSON[]>();
   for (const frame of frames) {
     const key = labelKey(asSeries(frame).labels);
-    groups.set(key, [...(groups.get(key) ?? []), frame]);
+    const members = groups.get(key);
+    if (members) {
+      members.push(frame);
+    } else {
+      groups.set(key, [frame]);
+    }
   }
   const name = `other nodes (${nodeCount})`;
   return [...groups.values()].map((members) => {
@@ -119,10 +124,16 @@ export function limitSeries(query: ScopeQuery, frames: DataFrameJSON[], options:
     if (node === undefined || node === '' || !signal) {
       unranked.push(frame);
     } else {
-      byNode.set(node, [...(byNode.get(node) ?? []), frame]);
+      const list = byNode.get(node);
+      if (list) {
+        list.push(frame);
+      } else {
+        byNode.set(node, [frame]);
+      }
     }
   }
-  if (byNode.size === 0) {
+  const nothingToCut = frames.length <= maxSeries && (query.topN === undefined || byNode.size <= query.topN);
+  if (byNode.size === 0 || nothingToCut) {
     return cap(frames, maxSeries, null);
   }
   const ranked = rankNodes(byNode, signal!);
