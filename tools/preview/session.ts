@@ -45,11 +45,13 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
     await scope?.close();
     await prometheus?.close();
   };
+  const { nodes, pageKB, gzip, tickSeconds } = largeClusterSettings(options.nodes ?? 6);
+  // The plugin run's 30 s ticks say the cluster is large.
+  const large = tickSeconds !== undefined;
   try {
     if (seconds > 0) {
-      const { nodes, pageKB, gzip, tickSeconds } = largeClusterSettings(options.nodes ?? 6);
-      // A step as long as a large cluster's scrape takes; the plugin run's 30 s ticks say the cluster is large.
-      const stepSeconds = tickSeconds === undefined ? 1 : 3;
+      // A step as long as a large cluster's scrape takes.
+      const stepSeconds = large ? 3 : 1;
       log(`Prometheus: collecting ${seconds} steps of history (exporter on wall-clock time, ${stepSeconds} s scrapes)`);
       prometheus = await startPrometheusHistory({ seconds, log, nodes, pageKB, gzip, stepSeconds });
       timings.prometheusStartMs = Date.now() - started;
@@ -58,6 +60,12 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
       timings.pageBuildMs = Date.now() - started;
       return b;
     });
+    if (large && prometheus) {
+      // Both runs share this process: a large simulated hour beside the wall-clock run would keep the exporter from
+      // answering Prometheus's scrapes in time, and the run's last state would be stale. One after the other.
+      log('Waiting for the Prometheus history before the simulated hour (a large cluster takes the whole process)');
+      await prometheus.ready();
+    }
     log('Simulated hour for the plugin dashboard (exporter on simulated time)');
     const scopeRun = runScopeHistory({ log, ...largeClusterSettings(options.nodes ?? 6), ...options.scope });
     [browser, scope] = await Promise.all([opening, scopeRun]);
