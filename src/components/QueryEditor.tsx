@@ -350,7 +350,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             <DraftField
               key={topNText}
               label="Top N"
-              labelWidth={labelWidth('topN', 9)}
+              labelWidth={labelWidth('topN', 11)}
               tooltip={
                 "Keep the N nodes that rank highest by this query's own signal over the whole range (endpoints not ready, " +
                 'regeneration failures, the slowest scrapes, ...). Empty: every node. A variable such as $topn works too.'
@@ -366,7 +366,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           {showTopN && query.topN !== undefined && (
             <InlineField
               label="Others"
-              labelWidth={8}
+              labelWidth={9}
               tooltip="Also one series for the nodes outside the top N, summed (the maximum for durations)."
             >
               <InlineSwitch
