@@ -10,7 +10,7 @@ import type { Browser } from 'playwright-core';
 import { buildHostPage, hostMounts, REPO_ROOT } from '../../test/browser/host/build';
 import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../../test/browser/host/builtPlugin';
 import { collectPageErrors, launchChromium } from '../../test/browser/host/chromium';
-import { dataProxyHandler, type ProxiedDatasource, type ProxyRoute } from '../../test/browser/host/dataProxy';
+import { dataProxyHandler, type ProxiedDatasource } from '../../test/browser/host/dataProxy';
 import { startStaticServer, type StaticServer } from '../../test/browser/host/server';
 import { slug, type DashboardJson } from './dashboard';
 import type { ShowOptions, ShowResult } from './summary';
@@ -42,15 +42,6 @@ export interface PreviewBrowser {
   addDatasource(ds: ProxiedDatasource): void;
   render(options: ShowOptions, output?: RenderOutput): Promise<RenderedDashboard>;
   close(): Promise<void>;
-}
-
-/** The routes of the built plugin's plugin.json, as Grafana reads them. */
-export function pluginRoutes(): ProxyRoute[] {
-  const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { routes?: ProxyRoute[] };
-  if (!pluginJson.routes?.length) {
-    throw new Error('dist/plugin.json has no routes: the preview reaches the exporter through them');
-  }
-  return pluginJson.routes;
 }
 
 /** A Prometheus datasource as Grafana proxies it: every path under the datasource URL. */

@@ -3,9 +3,10 @@
  * plugin dashboard and the preview page are prepared meanwhile; then any dashboard JSON (the shipped ones, or a
  * broken copy in a test) renders against them.
  */
+import { pluginRoutes } from '../../test/browser/host/builtPlugin';
 import { importDashboard } from './dashboard';
 import { startPrometheusHistory, type PrometheusHistory } from './prometheus-history';
-import { GRID_WIDTH, openPreviewBrowser, pluginRoutes, prometheusDatasource, type PreviewBrowser } from './render';
+import { GRID_WIDTH, openPreviewBrowser, prometheusDatasource, type PreviewBrowser } from './render';
 import { runScopeHistory, type ScopeHistory } from './scope-history';
 import type { PreviewSessionApi, PreviewSessionOptions } from './session-types';
 
