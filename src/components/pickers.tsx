@@ -53,18 +53,22 @@ const MultiCombobox = optionalExport<MultiComboboxProps>('MultiCombobox');
 /** Which pickers this Grafana gets: Combobox (11.x and later) or Select (10.4). */
 export const PICKER_KIND: 'combobox' | 'select' = Combobox && MultiCombobox ? 'combobox' : 'select';
 
-/** Select's grouped options: ungrouped first, then each group in the order it first appears. */
-export function groupedSelectOptions<T extends string>(options: Array<PickerOption<T>>): Array<SelectableValue<T>> {
+/**
+ * Options for Select (10.4): ungrouped first, then each group in the order it first appears, the group named in
+ * each option's description. (10.4's Select folds grouped options away until a group is clicked open.)
+ */
+export function selectOptions<T extends string>(options: Array<PickerOption<T>>): Array<SelectableValue<T>> {
   const ungrouped: Array<SelectableValue<T>> = [];
   const groups = new Map<string, Array<SelectableValue<T>>>();
   for (const { group, ...option } of options) {
     if (group === undefined) {
       ungrouped.push(option);
     } else {
-      groups.set(group, [...(groups.get(group) ?? []), option]);
+      const description = option.description ? `${group}: ${option.description}` : group;
+      groups.set(group, [...(groups.get(group) ?? []), { ...option, description }]);
     }
   }
-  return [...ungrouped, ...[...groups].map(([label, members]) => ({ label, options: members }))];
+  return [...ungrouped, ...[...groups.values()].flat()];
 }
 
 export interface PickerProps<T extends string> {
@@ -110,7 +114,7 @@ export interface MultiPickerProps {
   options: PickerOption[];
   value: string[];
   placeholder?: string;
-  /** Widths in multiples of 8 px; Select (10.4) sizes to its content instead. */
+  /** Widths in multiples of 8 px; Select (10.4) keeps the minimum and wraps what is picked. */
   minWidth: number;
   maxWidth: number;
   onChange: (values: string[]) => void;
@@ -140,12 +144,12 @@ export function MultiPicker({ testId, options, value, placeholder, minWidth, max
     // eslint-disable-next-line @typescript-eslint/no-deprecated
     <MultiSelect<string>
       data-testid={testId}
-      options={groupedSelectOptions(options)}
+      options={selectOptions(options)}
       value={value}
       placeholder={placeholder}
       allowCustomValue
       isClearable
-      width="auto"
+      width={minWidth}
       onChange={(picked) => onChange(picked.flatMap((o) => (o.value === undefined ? [] : [o.value])))}
     />
   );
