@@ -19,6 +19,7 @@ import { installGrafanaRelease, type InstalledRelease } from '../browser/host/gr
 import { GRAFANA_RELEASES } from '../browser/host/grafanaReleases';
 import { typecheckPluginAgainst } from '../browser/host/releaseTypes';
 import { openPluginHost, type PluginHost } from '../browser/support';
+import { renderConfigEditor } from '../support/pluginEditors';
 import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedCluster';
 
 // A release installs in about a minute on a clean machine; the cells themselves take seconds.
@@ -155,11 +156,10 @@ describe.each(GRAFANA_RELEASES.map((r) => [`${r.line} (${r.version})`, r] as con
   });
 
   it('renders the ConfigEditor', async () => {
-    await call('showConfigEditor', {
+    await renderConfigEditor(host, {
       jsonData: { url: cluster.exporter.url, timeoutSeconds: 30 },
       secureJsonFields: { token: true },
     });
-    await page().getByText('Authentication').waitFor();
     expect(await page().locator('#ciliumscope-url').inputValue()).toBe(cluster.exporter.url);
     expect(await page().locator('#ciliumscope-token').inputValue()).toBe('configured');
     await frame().screenshot({ path: join(shots, 'config-editor.png') });
