@@ -11,6 +11,7 @@ import { buildHostPage, hostMounts, REPO_ROOT } from '../../test/browser/host/bu
 import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../../test/browser/host/builtPlugin';
 import { collectPageErrors, launchChromium } from '../../test/browser/host/chromium';
 import { dataProxyHandler, type ProxiedDatasource } from '../../test/browser/host/dataProxy';
+import type { InstalledRelease } from '../../test/browser/host/grafanaInstall';
 import { startStaticServer, type StaticServer } from '../../test/browser/host/server';
 import { slug, type DashboardJson } from './dashboard';
 import type { ShowOptions, ShowResult } from './summary';
@@ -35,9 +36,13 @@ export interface RenderOutput {
   name: string;
   /** Also one image per panel, `<name>-panel-<id>.png` (for looking closely; not part of the docs). */
   panels?: boolean;
+  /** One image per row besides the dashboard's (default true). */
+  rows?: boolean;
 }
 
 export interface PreviewBrowser {
+  /** The Grafana release whose @grafana/* modules the page renders with. */
+  grafanaVersion: string;
   /** Adds a datasource to the data proxy (the Cilium Scope route from dist/plugin.json, or Prometheus). */
   addDatasource(ds: ProxiedDatasource): void;
   render(options: ShowOptions, output?: RenderOutput): Promise<RenderedDashboard>;
@@ -55,11 +60,14 @@ export function prometheusDatasource(uid: string, url: string): ProxiedDatasourc
  */
 const DATA_PROXY = /\/api\/datasources\/proxy\//;
 
-export async function openPreviewBrowser(): Promise<PreviewBrowser> {
+/** The preview page on a Grafana release's modules (default: the project's own, the release it builds against). */
+export async function openPreviewBrowser(grafana?: InstalledRelease): Promise<PreviewBrowser> {
   assertBuiltPlugin();
   const host = await buildHostPage({
     entry: join(__dirname, 'page', 'preview.tsx'),
     title: 'Cilium Scope dashboard preview',
+    grafana,
+    optionalModules: ['@grafana/ui/unstable'],
   });
   const datasources: ProxiedDatasource[] = [];
   let server: StaticServer | undefined;
@@ -107,7 +115,7 @@ export async function openPreviewBrowser(): Promise<PreviewBrowser> {
         await page.screenshot({ path: full, fullPage: true, clip: { x, y, width, height } });
         files.push(full);
         const used = new Set<string>();
-        for (const row of result.rows) {
+        for (const row of output.rows === false ? [] : result.rows) {
           const name = `${output.name}-${used.has(row.slug) ? `${row.slug}-${row.top}` : row.slug}.png`;
           used.add(row.slug);
           const file = join(output.dir, name);
@@ -134,6 +142,7 @@ export async function openPreviewBrowser(): Promise<PreviewBrowser> {
   }
 
   return {
+    grafanaVersion: host.grafanaVersion,
     addDatasource: (ds) => {
       datasources.push(ds);
     },

@@ -74,9 +74,11 @@ export interface HostPage {
  * package it depends on, which webpack finds by adding the extension; esbuild does not add one to a path the
  * package's `exports` map names, so this adds it (the same files, nothing stubbed).
  */
+/** Marks the resolutions the plugins below ask esbuild for, which they leave to esbuild's own resolver. */
+const INNER = { innerResolve: true };
+
 function grafanaReleaseResolver(nodeModules: string): Plugin {
   const inside = (file: string) => file.startsWith(nodeModules + sep);
-  const redirected = { fromRelease: true };
   return {
     name: 'grafana-release',
     setup(b) {
@@ -84,17 +86,17 @@ function grafanaReleaseResolver(nodeModules: string): Plugin {
         b.resolve(args.path.replace(/^react-use\/lib\//, 'react-use/esm/'), {
           kind: args.kind,
           resolveDir: inside(args.importer) ? args.resolveDir : nodeModules,
-          pluginData: redirected,
+          pluginData: INNER,
         })
       );
       b.onResolve({ filter: /^systemjs\/dist\/[\w/-]+$/ }, (args) =>
-        b.resolve(`${args.path}.js`, { kind: args.kind, resolveDir: args.resolveDir, pluginData: redirected })
+        b.resolve(`${args.path}.js`, { kind: args.kind, resolveDir: args.resolveDir, pluginData: INNER })
       );
       b.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.pluginData === redirected || inside(args.importer)) {
+        if (args.pluginData === INNER || inside(args.importer)) {
           return undefined;
         }
-        const result = await b.resolve(args.path, { kind: args.kind, resolveDir: nodeModules, pluginData: redirected });
+        const result = await b.resolve(args.path, { kind: args.kind, resolveDir: nodeModules, pluginData: INNER });
         if (result.errors.length > 0) {
           return {
             errors: [{ text: `${args.path} (imported by ${args.importer}) is not in ${nodeModules}` }],
@@ -102,6 +104,27 @@ function grafanaReleaseResolver(nodeModules: string): Plugin {
         }
         return result;
       });
+    },
+  };
+}
+
+/**
+ * Modules that only some releases have (e.g. `@grafana/ui/unstable`, 11.x and later): where the release lacks one
+ * it becomes an empty module, so a page can look its exports up at run time and fall back, as plugins do.
+ */
+function optionalModulesResolver(modules: string[], nodeModules: string): Plugin {
+  const filter = new RegExp(`^(${modules.map((m) => m.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')).join('|')})$`);
+  return {
+    name: 'optional-modules',
+    setup(b) {
+      b.onResolve({ filter }, async (args) => {
+        if (args.pluginData === INNER) {
+          return undefined;
+        }
+        const found = await b.resolve(args.path, { kind: args.kind, resolveDir: nodeModules, pluginData: INNER });
+        return found.errors.length > 0 ? { path: args.path, namespace: 'absent-module' } : found;
+      });
+      b.onLoad({ filter: /.*/, namespace: 'absent-module' }, () => ({ contents: 'export {};', loader: 'js' }));
     },
   };
 }
@@ -116,6 +139,8 @@ export async function buildHostPage(options: {
   outDir?: string;
   /** A Grafana release's packages to build the page from (default: the project's node_modules). */
   grafana?: InstalledRelease;
+  /** Modules the page imports that some releases lack; they are empty there. */
+  optionalModules?: string[];
 }): Promise<HostPage> {
   const nodeModules = options.grafana?.nodeModules ?? PROJECT_MODULES;
   const grafanaVersion = installedUiVersion(nodeModules);
@@ -139,7 +164,10 @@ export async function buildHostPage(options: {
     loader: { '.svg': 'dataurl', '.png': 'dataurl', '.woff': 'dataurl', '.woff2': 'dataurl', '.ttf': 'dataurl' },
     absWorkingDir: REPO_ROOT,
     nodePaths: [nodeModules],
-    plugins: nodeModules === PROJECT_MODULES ? [] : [grafanaReleaseResolver(nodeModules)],
+    plugins: [
+      ...(options.optionalModules?.length ? [optionalModulesResolver(options.optionalModules, nodeModules)] : []),
+      ...(nodeModules === PROJECT_MODULES ? [] : [grafanaReleaseResolver(nodeModules)]),
+    ],
     logLevel: 'silent',
     metafile: true,
   });

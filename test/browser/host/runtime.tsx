@@ -19,6 +19,8 @@ import * as ReactDOM from 'react-dom';
 import * as ReactDOMClient from 'react-dom/client';
 import * as jsxRuntime from 'react/jsx-runtime';
 import * as rxjs from 'rxjs';
+// Grafana's own stylesheet carries uPlot's, which time series need; @grafana/ui imports it itself only from 11.x.
+import 'uplot/dist/uPlot.min.css';
 
 declare const __GRAFANA_VERSION__: string;
 
