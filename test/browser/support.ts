@@ -8,6 +8,16 @@ import { collectPageErrors, launchChromium } from './host/chromium';
 import type { InstalledRelease } from './host/grafanaInstall';
 import { startStaticServer, type RequestHandler, type StaticServer } from './host/server';
 
+/** What `page.loadPlugin()` describes for the built plugin: a datasource plugin with both editors. */
+export const LOADED_PLUGIN = {
+  exportNames: ['plugin'],
+  isDataSourcePlugin: true,
+  extendsDataSourceApi: true,
+  components: { ConfigEditor: 'function', QueryEditor: 'function' },
+  hasAnnotationEditor: true,
+  hasVariableEditor: true,
+};
+
 export interface PluginHost {
   page: Page;
   url: string;

@@ -6,10 +6,14 @@ import { type RunningExporter, startExporter } from '../../exporter/app';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import { testConfig } from './config';
 
+type ScrapeStats = Awaited<ReturnType<RunningExporter['scrapeNow']>>;
+
 export interface ScrapedCluster {
   sim: RunningSimulator;
   exporter: RunningExporter;
-  token: string;
+  token: string | null;
+  /** What each scrape reported, in order. */
+  scrapes: ScrapeStats[];
   /** The scraped span, with the scrape interval as the query step. */
   range: { from: number; to: number; intervalMs: number };
   close(): Promise<void>;
@@ -22,7 +26,10 @@ export interface ScrapedClusterOptions {
   ticks: number;
   /** The tick at which the first node's agent restarts (an annotation event), if any. */
   restartTick?: number;
-  token: string;
+  /** Bearer token the exporter requires (default none). */
+  token?: string | null;
+  /** Called after each tick, before its scrape (e.g. to record the simulator's truth). */
+  onTick?: (tick: number, sim: RunningSimulator) => void;
 }
 
 export async function startScrapedCluster(options: ScrapedClusterOptions): Promise<ScrapedCluster> {
@@ -37,11 +44,12 @@ export async function startScrapedCluster(options: ScrapedClusterOptions): Promi
         scrapeIntervalMs: tickMs,
         scrapeTimeoutMs: 2000,
         staleAfterMs: 10 * tickMs,
-        token: options.token,
+        token: options.token ?? null,
       }),
       { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
     );
     const from = sim.cluster.nowSeconds * 1000;
+    const scrapes: ScrapeStats[] = [];
     for (let k = 0; k < options.ticks; k++) {
       if (k > 0) {
         sim.tick();
@@ -49,13 +57,15 @@ export async function startScrapedCluster(options: ScrapedClusterOptions): Promi
       if (k === options.restartTick) {
         sim.setFault(sim.nodes[0], 'restart');
       }
-      await exporter.scrapeNow();
+      options.onTick?.(k, sim);
+      scrapes.push(await exporter.scrapeNow());
     }
     const running = exporter;
     return {
       sim,
       exporter: running,
-      token: options.token,
+      token: options.token ?? null,
+      scrapes,
       range: { from, to: sim.cluster.nowSeconds * 1000, intervalMs: tickMs },
       close: async () => {
         await running.close();

@@ -206,32 +206,25 @@ function TableViz(props: PanelViewProps & { innerWidth: number; innerHeight: num
     return <NoData panel={panel} />;
   }
   const main = frames[Math.min(options.frameIndex ?? 0, frames.length - 1)];
+  const common = {
+    data: main,
+    width: innerWidth,
+    height: innerHeight,
+    noHeader: options.showHeader === false,
+    resizable: false,
+    cellHeight: (options.cellHeight ?? 'sm') as never,
+    enablePagination: options.footer?.enablePagination,
+    timeRange,
+  };
   if (!TableNG) {
     return (
-      <Table
-        data={main}
-        width={innerWidth}
-        height={innerHeight}
-        noHeader={options.showHeader === false}
-        resizable={false}
-        initialSortBy={options.sortBy?.map((s) => ({ displayName: s.displayName, desc: s.desc }))}
-        cellHeight={(options.cellHeight ?? 'sm') as never}
-        enablePagination={options.footer?.enablePagination}
-        timeRange={timeRange}
-      />
+      <Table {...common} initialSortBy={options.sortBy?.map((s) => ({ displayName: s.displayName, desc: s.desc }))} />
     );
   }
   return (
     <TableNG
-      data={main}
-      width={innerWidth}
-      height={innerHeight}
-      noHeader={options.showHeader === false}
-      resizable={false}
+      {...common}
       sortBy={options.sortBy}
-      cellHeight={(options.cellHeight ?? 'sm') as never}
-      enablePagination={options.footer?.enablePagination}
-      timeRange={timeRange}
       fieldConfig={panel.fieldConfig as FieldConfigSource}
       noValue={(panel.fieldConfig?.defaults.noValue as string | undefined) ?? undefined}
       enableVirtualization={false}
