@@ -2,12 +2,12 @@
  * The exporter's API and /metrics against the simulator's ground truth: every query type, over loopback, with the
  * exporter's clock on simulated time so rates are exact.
  */
-import { type RunningExporter, startExporter } from '../../exporter/app';
+import type { RunningExporter } from '../../exporter/app';
 import { histogramQuantile } from '../../exporter/model/rates';
-import { type RunningSimulator, type SimulatorTruth, startSimulator } from '../../simulator';
+import type { RunningSimulator, SimulatorTruth } from '../../simulator';
 import type { DataFrameJSON, QueryRequest, QueryResponse, ScopeQuery } from '../../src/contract';
-import { testConfig } from '../support/config';
 import { readExposition, seriesId } from '../support/exposition';
+import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedCluster';
 
 // History keeps rates as 32-bit floats: equal to the truth within float32's relative precision.
 expect.extend({
@@ -33,32 +33,22 @@ const truths: SimulatorTruth[] = [];
 let t0 = 0;
 let tickMs = 0;
 
+let cluster: ScrapedCluster;
+
 beforeAll(async () => {
-  sim = await startSimulator({ nodes: NODES, seed: 11, autoTickMs: 0, pageKB: 40 });
-  tickMs = sim.cluster.tickSeconds * 1000;
-  exporter = await startExporter(
-    testConfig({
-      agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
-      operator: { node: '', url: sim.operatorUrl },
-      scrapeIntervalMs: tickMs,
-      scrapeTimeoutMs: 2000,
-      staleAfterMs: 10 * tickMs,
-    }),
-    { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
-  );
-  for (let k = 0; k < TICKS; k++) {
-    if (k > 0) {
-      sim.tick();
-    }
-    truths.push(sim.truth());
-    const stats = await exporter.scrapeNow();
-    expect(stats.failed).toBe(0);
-  }
+  cluster = await startScrapedCluster({
+    nodes: NODES,
+    seed: 11,
+    ticks: TICKS,
+    onTick: (_tick, simulator) => truths.push(simulator.truth()),
+  });
+  ({ sim, exporter } = cluster);
+  tickMs = cluster.range.intervalMs;
+  expect(cluster.scrapes.map((s) => s.failed)).toEqual(Array(TICKS).fill(0));
   t0 = truths[0].timeSeconds * 1000;
 });
 afterAll(async () => {
-  await exporter?.close();
-  await sim?.close();
+  await cluster?.close();
 });
 
 async function query(queries: Array<Omit<ScopeQuery, 'refId'>>): Promise<Record<string, DataFrameJSON[]>> {
