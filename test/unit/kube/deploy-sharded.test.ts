@@ -13,6 +13,7 @@ import { ConfigError, loadConfig } from '../../../exporter/config/config';
 import { OPTION_BY_NAME, envName } from '../../../exporter/config/options';
 import { shardOf } from '../../../exporter/scrape/shard';
 import { readYaml } from '../dashboards/files';
+import { unknownSettings } from '../../support/config';
 import { which } from '../../support/tools';
 import {
   DEPLOY,
@@ -23,7 +24,6 @@ import {
   mountedSettings,
   readManifests,
   settingKeys,
-  unknownSettings,
 } from './manifests';
 
 const OVERLAY = join(DEPLOY, 'sharded');

@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadConfig } from '../../../exporter/config/config';
 import { OPTION_BY_NAME, envName } from '../../../exporter/config/options';
+import { unknownSettings } from '../../support/config';
 import {
   DEPLOY,
   type Doc,
@@ -11,7 +12,6 @@ import {
   mountedSettings,
   readManifests,
   settingKeys,
-  unknownSettings,
 } from './manifests';
 
 const BASE = join(DEPLOY, 'base');

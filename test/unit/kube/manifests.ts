@@ -2,7 +2,6 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { OPTION_BY_NAME } from '../../../exporter/config/options';
 import { ROOT } from '../../support/tools';
 
 export type Doc = Record<string, any>;
@@ -62,11 +61,6 @@ export function expectProbes(container: Doc): void {
   expect(port.containerPort).toBe(9967);
   expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
   expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
-}
-
-/** Setting names (YAML keys, or flags without dashes) the exporter's option table does not know. */
-export function unknownSettings(names: string[]): string[] {
-  return names.filter((n) => !OPTION_BY_NAME.has(n));
 }
 
 /** The keys of an exporter YAML settings text (one `key: value` per line, comments and blank lines skipped). */
