@@ -173,7 +173,10 @@ describe('docker-compose.yml, profile "sharded"', () => {
       expect(config.shard).toEqual({ index, count: 2 });
       expect(config.agents).toEqual(agents);
       expect(config.listen).toEqual({ host: '0.0.0.0', port: 9967 });
-      return config.agents.filter((a) => shardFilter(config.shard!)({ ...a, component: 'agent' })).map((a) => a.node);
+      const owns = shardFilter(config.shard!);
+      return config.agents
+        .filter((a) => owns({ ...a, id: a.url, component: 'agent', source: 'static' }))
+        .map((a) => a.node);
     });
     expect([...owned[0], ...owned[1]].sort()).toEqual(agents.map((a) => a.node).sort());
     expect(owned[0].length * owned[1].length).toBeGreaterThan(0);

@@ -228,13 +228,14 @@ describe('shards', () => {
     expect(shardCount).toBeGreaterThanOrEqual(2);
     expect(shards.spec.replicas).toBe(shardCount);
     const env = shards.spec.template.spec.containers[0].env as Doc[];
-    expect(env.find((e) => e.name === 'SHARD_COUNT').value).toBe(String(shardCount));
-    expect(env.find((e) => e.name === 'SHARD_INDEX').valueFrom).toEqual({
+    const named = (name: string): Doc => env.find((e) => e.name === name)!;
+    expect(named('SHARD_COUNT').value).toBe(String(shardCount));
+    expect(named('SHARD_INDEX').valueFrom).toEqual({
       fieldRef: { fieldPath: `metadata.labels['${POD_INDEX_LABEL}']` },
     });
     // The exporter's own variable for --shard, from the two above.
     const shardVar = envName(OPTION_BY_NAME.get('shard')!);
-    expect(env.find((e) => e.name === shardVar).value).toBe('$(SHARD_INDEX)/$(SHARD_COUNT)');
+    expect(named(shardVar).value).toBe('$(SHARD_INDEX)/$(SHARD_COUNT)');
     expect(
       unknownSettings(
         env
