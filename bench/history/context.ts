@@ -40,6 +40,11 @@ export interface NodeEvents {
 }
 
 export const JOB = 'ciliumscope-exporter';
+
+/** node-000, node-001, ... (as the simulator names them; wider past 1,000 nodes). */
+export function nodeName(index: number, nodes: number): string {
+  return `node-${String(index).padStart(Math.max(3, String(nodes - 1).length), '0')}`;
+}
 export const instanceOf = (shard: number) => `ciliumscope-shard-${shard}:9967`;
 
 export class ClusterContext {
@@ -66,8 +71,7 @@ export class ClusterContext {
     this.steps = Math.floor((shape.days * 86_400) / this.resolutionSeconds) + 1;
     const end = Math.floor((shape.endMs ?? Date.now()) / 1000 / this.resolutionSeconds) * this.resolutionSeconds;
     this.startSeconds = end - (this.steps - 1) * this.resolutionSeconds;
-    const width = String(shape.nodes - 1).length < 3 ? 3 : String(shape.nodes - 1).length;
-    this.nodes = Array.from({ length: shape.nodes }, (_, i) => `node-${String(i).padStart(width, '0')}`);
+    this.nodes = Array.from({ length: shape.nodes }, (_, i) => nodeName(i, shape.nodes));
     this.shardOfNode = this.nodes.map((n) => shardOf(n, this.shards));
     this.policyEvents = this.drawPolicyEvents(firstRevision, firstPolicies);
     this.events = this.nodes.map((n) => this.drawNodeEvents(n));

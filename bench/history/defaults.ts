@@ -1,0 +1,11 @@
+/**
+ * Backfill resolutions (seconds between samples). The cost of a backfill is its samples: about 88 series per node,
+ * so 1,000 nodes × 30 days is 63 M samples at one hour and 380 M at ten minutes; promtool turns text into blocks at
+ * 0.1–0.5 M samples/s on two shared cores (the figures in the README's benchmarks table).
+ * - CI: one hour keeps 1,000 nodes × 30 days to a few minutes of generation and promtool. A 30-day panel's step is
+ *   about 30 minutes (Grafana's interval at 1,200 points), so every step still has its sample within the lookback
+ *   and rate windows of 4 resolutions.
+ * - The benchmark: ten minutes, closer to a real scrape interval, as large as this machine loads in a run.
+ */
+export const CI_RESOLUTION_SECONDS = 3600;
+export const BENCH_RESOLUTION_SECONDS = 600;
