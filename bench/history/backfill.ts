@@ -24,6 +24,8 @@ import { type BackfillShape, ClusterContext } from './context';
 import { NodeModel, type SeriesSpec } from './node-model';
 import { ShardModel } from './shard-model';
 
+const { cpuSeconds: cpuSecondsOf } = require('../scale/proc') as { cpuSeconds: (pid: number) => number | null };
+
 export interface BackfillOptions extends BackfillShape {
   catalog: Catalog;
   /** Where the blocks go (a Prometheus --storage.tsdb.path); the OpenMetrics text is written beside it. */
@@ -50,10 +52,12 @@ export interface BackfillFigures {
   /** OpenMetrics text written, in bytes. */
   textBytes: number;
   blocks: number;
-  /** Seconds spent generating text (the CPU of this process). */
+  /** Seconds spent generating text (wall), and the CPU seconds of this process meanwhile. */
   generateSeconds: number;
-  /** Seconds promtool ran, summed over its runs (each overlaps the generation of the next file). */
+  generateCpuSeconds: number;
+  /** Seconds promtool ran, summed over its runs (each overlaps the generation of the next file), and its CPU seconds. */
   promtoolSeconds: number;
+  promtoolCpuSeconds: number;
   /** Wall time of the whole backfill. */
   wallSeconds: number;
   /** Size of the data directory afterwards. */
@@ -113,7 +117,9 @@ export async function backfill(options: BackfillOptions): Promise<BackfillFigure
     textBytes: 0,
     blocks: 0,
     generateSeconds: 0,
+    generateCpuSeconds: 0,
     promtoolSeconds: 0,
+    promtoolCpuSeconds: 0,
     wallSeconds: 0,
     diskBytes: 0,
   };
@@ -124,6 +130,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillFigure
       const window = Math.floor(ctx.timeOf(step) / blockSeconds);
       const file = join(textDir, `block-${window}.om`);
       const t0 = performance.now();
+      const cpu0 = process.cpuUsage();
       const out = createWriteStream(file);
       let chunk = '';
       const written = { lines: 0, bytes: 0 };
@@ -159,15 +166,18 @@ export async function backfill(options: BackfillOptions): Promise<BackfillFigure
       out.end(last);
       await finished(out);
       figures.generateSeconds += (performance.now() - t0) / 1000;
+      const cpu = process.cpuUsage(cpu0);
+      figures.generateCpuSeconds += (cpu.user + cpu.system) / 1e6;
       figures.samples += written.lines;
       figures.textBytes += written.bytes;
       // One promtool at a time, one file ahead: the generation of this file overlapped the previous conversion.
       await converting;
-      converting = runPromtool(options.promtool ?? 'promtool', blockHours, file, options.dataDir).then((seconds) => {
-        figures.promtoolSeconds += seconds;
+      converting = runPromtool(options.promtool ?? 'promtool', blockHours, file, options.dataDir).then((run) => {
+        figures.promtoolSeconds += run.seconds;
+        figures.promtoolCpuSeconds += run.cpuSeconds;
         figures.blocks++;
         options.log?.(
-          `block ${figures.blocks}: ${(written.bytes / 1e6).toFixed(0)} MB, ${written.lines} samples, promtool ${seconds.toFixed(1)} s`
+          `block ${figures.blocks}: ${(written.bytes / 1e6).toFixed(0)} MB, ${written.lines} samples, promtool ${run.seconds.toFixed(1)} s (${run.cpuSeconds.toFixed(1)} s CPU)`
         );
         if (!options.keepText) {
           rmSync(file, { force: true });
@@ -186,7 +196,13 @@ export async function backfill(options: BackfillOptions): Promise<BackfillFigure
   return figures;
 }
 
-function runPromtool(promtool: string, blockHours: number, file: string, dataDir: string): Promise<number> {
+/** Runs promtool on one file: its wall time, and its CPU time read from /proc while it runs (Linux). */
+function runPromtool(
+  promtool: string,
+  blockHours: number,
+  file: string,
+  dataDir: string
+): Promise<{ seconds: number; cpuSeconds: number }> {
   return new Promise((resolve, reject) => {
     const t0 = performance.now();
     const child = spawn(
@@ -194,14 +210,22 @@ function runPromtool(promtool: string, blockHours: number, file: string, dataDir
       ['tsdb', 'create-blocks-from', 'openmetrics', `--max-block-duration=${blockHours}h`, '--quiet', file, dataDir],
       { stdio: ['ignore', 'ignore', 'pipe'] }
     );
+    let cpuSeconds = 0;
+    const poll = setInterval(() => (cpuSeconds = cpuSecondsOf(child.pid!) ?? cpuSeconds), 100);
     let stderr = '';
     child.stderr.on('data', (c: Buffer) => (stderr = (stderr + c.toString()).slice(-8192)));
-    child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0
-        ? resolve((performance.now() - t0) / 1000)
-        : reject(new Error(`promtool failed on ${file} (exit ${code}):\n${stderr}`))
-    );
+    child.once('error', (err) => {
+      clearInterval(poll);
+      reject(err);
+    });
+    child.once('exit', (code) => {
+      clearInterval(poll);
+      if (code === 0) {
+        resolve({ seconds: (performance.now() - t0) / 1000, cpuSeconds });
+      } else {
+        reject(new Error(`promtool failed on ${file} (exit ${code}):\n${stderr}`));
+      }
+    });
   });
 }
 

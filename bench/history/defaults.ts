@@ -9,3 +9,12 @@
  */
 export const CI_RESOLUTION_SECONDS = 3600;
 export const BENCH_RESOLUTION_SECONDS = 600;
+
+/** The 30-day test's backfill: 1,000 nodes over two shards, the last 30 days at CI_RESOLUTION_SECONDS. */
+export const CI_SHAPE = {
+  nodes: 1000,
+  days: 30,
+  resolutionSeconds: CI_RESOLUTION_SECONDS,
+  shards: 2,
+  seed: 1,
+} as const;

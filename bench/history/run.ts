@@ -17,7 +17,7 @@
  * Usage: npm run bench:history -- [--nodes 1000] [--days 30] [--resolution 10m] [--ci] [--shards 2] [--seed 1]
  *        [--data DIR] [--keep] [--connections 50] [--prometheus-connections 4] [--panel-seconds 5] [--seconds 30]
  *        [--embedded-hours 3] [--skip-embedded] [--backfill-only] [--json FILE]
- * --ci uses the resolution the 30-day CI test uses (CI_RESOLUTION_SECONDS); --data DIR keeps and reuses a backfill
+ * --ci backfills the 30-day CI test's shape (CI_SHAPE: 1,000 nodes, 30 days, 1 h); --data DIR keeps and reuses a backfill
  * of the same shape (DIR/backfill.json says which).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ import { startPrometheus } from '../../test/support/prometheus';
 import { type BackfillFigures, backfill } from './backfill';
 import { learnCatalog } from './catalog';
 import { nodeName } from './context';
-import { CI_RESOLUTION_SECONDS, BENCH_RESOLUTION_SECONDS } from './defaults';
+import { BENCH_RESOLUTION_SECONDS, CI_RESOLUTION_SECONDS, CI_SHAPE } from './defaults';
 import { type Side, printFigures, runPluginSide, runPromqlSide } from './sides';
 import { startReplica } from './replica';
 
@@ -70,13 +70,15 @@ function options() {
     : values.ci
       ? CI_RESOLUTION_SECONDS
       : BENCH_RESOLUTION_SECONDS;
-  const shape = {
-    nodes: Number(values.nodes),
-    days: Number(values.days),
-    resolutionSeconds,
-    shards: Number(values.shards),
-    seed: Number(values.seed),
-  };
+  const shape = values.ci
+    ? { ...CI_SHAPE }
+    : {
+        nodes: Number(values.nodes),
+        days: Number(values.days),
+        resolutionSeconds,
+        shards: Number(values.shards),
+        seed: Number(values.seed),
+      };
   const dir =
     values.data ?? join(tmpdir(), `ciliumscope-bench-history-${shape.nodes}n-${shape.days}d-${resolutionSeconds}s`);
   return {
@@ -124,9 +126,10 @@ function printBackfill(f: BackfillFigures, reused: boolean): void {
   );
   console.log(
     `  OpenMetrics ${gb(f.textBytes)} (${(f.textBytes / f.samples).toFixed(0)} B/sample), generated in ${f.generateSeconds.toFixed(0)} s ` +
-      `(${(f.samples / f.generateSeconds / 1e6).toFixed(2)} M samples/s); promtool ${f.promtoolSeconds.toFixed(0)} s over ${f.blocks} blocks ` +
-      `(${(f.samples / f.promtoolSeconds / 1e6).toFixed(2)} M samples/s); wall ${f.wallSeconds.toFixed(0)} s; TSDB ${gb(f.diskBytes)} ` +
-      `(${((f.diskBytes * 8) / f.samples).toFixed(2)} bits/sample)`
+      `(${f.generateCpuSeconds.toFixed(0)} s CPU, ${(f.samples / f.generateCpuSeconds / 1e6).toFixed(2)} M samples per CPU s); ` +
+      `promtool ${f.promtoolSeconds.toFixed(0)} s over ${f.blocks} blocks (${f.promtoolCpuSeconds.toFixed(0)} s CPU, ` +
+      `${(f.samples / f.promtoolCpuSeconds / 1e6).toFixed(2)} M samples per CPU s); wall ${f.wallSeconds.toFixed(0)} s; ` +
+      `TSDB ${gb(f.diskBytes)} (${((f.diskBytes * 8) / f.samples).toFixed(2)} bits/sample)`
   );
 }
 
