@@ -21,7 +21,8 @@ import { join } from 'node:path';
 import { finished } from 'node:stream/promises';
 import type { Catalog } from './catalog';
 import { type BackfillShape, ClusterContext } from './context';
-import { NodeModel, type SeriesSpec } from './node-model';
+import { NodeModel } from './node-model';
+import type { SeriesModel, SeriesSpec } from './series-model';
 import { ShardModel } from './shard-model';
 
 const { cpuSeconds: cpuSecondsOf } = require('../scale/proc') as { cpuSeconds: (pid: number) => number | null };
@@ -98,7 +99,7 @@ export async function backfill(options: BackfillOptions): Promise<BackfillFigure
       own.reduce((a, n) => a + n.drops.length, 0)
     );
   });
-  const models: Array<NodeModel | ShardModel> = [...shards, ...nodes];
+  const models: Array<Pick<SeriesModel, 'series' | 'value' | 'advance'>> = [...shards, ...nodes];
   const prefixes = models.map((m) => m.series.map(labelText));
   const series = prefixes.reduce((a, p) => a + p.length, 0);
 

@@ -13,30 +13,14 @@
 import { DEFAULT_ANOMALY_PARAMS } from '../../exporter/anomaly/params';
 import { Prng, hashSeed } from '../../simulator/prng';
 import type { CatalogFamily } from './catalog';
-import { type ClusterContext, JOB, instanceOf } from './context';
+import type { ClusterContext } from './context';
 import { DropSeries } from './drops';
 import { RegenerationHistogram, parseBound } from './regenerations';
+import { EXPORTER_CYCLE_SECONDS, STALE_AFTER_SECONDS, SeriesModel } from './series-model';
 
-export interface SeriesSpec {
-  /** The sample name (with _bucket, _sum or _count for the histogram). */
-  name: string;
-  labels: Record<string, string>;
-}
-
-/** Reads a series' value from the node's state after a step; NaN for "absent at this step". */
 type Accessor = (s: NodeModel) => number;
 
-const EXPORTER_CYCLE_SECONDS = 30;
-const STALE_AFTER_SECONDS = 90;
-
-export class NodeModel {
-  readonly series: SeriesSpec[] = [];
-  readonly accessors: Accessor[] = [];
-
-  /** The value of series `index` at the current step; NaN when it is absent. */
-  value(index: number): number {
-    return this.accessors[index](this);
-  }
+export class NodeModel extends SeriesModel {
   private readonly rng: Prng;
   private readonly res: number;
   private step = -1;
@@ -86,6 +70,7 @@ export class NodeModel {
     template: CatalogFamily[],
     templateNode: string
   ) {
+    super();
     this.rng = new Prng(hashSeed(ctx.seed, 'node', node));
     this.res = ctx.resolutionSeconds;
     this.restarts = new Set(ctx.events[index].restarts);
@@ -116,11 +101,7 @@ export class NodeModel {
 
   private add(name: string, labels: Record<string, string>, accessor: Accessor): void {
     const { node: _, ...rest } = labels;
-    this.series.push({
-      name,
-      labels: { node: this.node, ...rest, instance: instanceOf(this.ctx.shardOfNode[this.index]), job: JOB },
-    });
-    this.accessors.push(accessor);
+    this.addSeries(name, { node: this.node, ...rest }, this.ctx.shardOfNode[this.index], accessor);
   }
 
   /** The series of one family on this node, with the template node's label sets, and how each one moves. */

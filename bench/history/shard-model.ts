@@ -6,21 +6,12 @@
  */
 import { Prng, hashSeed } from '../../simulator/prng';
 import type { CatalogFamily, CatalogSample } from './catalog';
-import { type ClusterContext, JOB, instanceOf } from './context';
-import type { SeriesSpec } from './node-model';
+import type { ClusterContext } from './context';
+import { EXPORTER_CYCLE_SECONDS, SeriesModel } from './series-model';
 
 type Accessor = (s: ShardModel) => number;
 
-const EXPORTER_CYCLE_SECONDS = 30;
-
-export class ShardModel {
-  readonly series: SeriesSpec[] = [];
-  readonly accessors: Accessor[] = [];
-
-  /** The value of series `index` at the current step; NaN when it is absent. */
-  value(index: number): number {
-    return this.accessors[index](this);
-  }
+export class ShardModel extends SeriesModel {
   readonly rng: Prng;
   step = -1;
   cycles = 0;
@@ -39,6 +30,7 @@ export class ShardModel {
     readonly nodesInShard: number,
     readonly dropSeries: number
   ) {
+    super();
     this.rng = new Prng(hashSeed(ctx.seed, 'shard', shard));
     this.restartEvery = ctx.perStep(15 * 86_400);
     const clusterScale = ctx.nodes.length / catalog.nodes.length;
@@ -59,11 +51,7 @@ export class ShardModel {
   }
 
   private add(sample: CatalogSample, over: Record<string, string>, accessor: Accessor): void {
-    this.series.push({
-      name: sample.name,
-      labels: { ...sample.labels, ...over, instance: instanceOf(this.shard), job: JOB },
-    });
-    this.accessors.push(accessor);
+    this.addSeries(sample.name, { ...sample.labels, ...over }, this.shard, accessor);
   }
 
   private operatorTarget(family: string, value: number): Accessor {
