@@ -10,11 +10,19 @@
 export const CI_RESOLUTION_SECONDS = 3600;
 export const BENCH_RESOLUTION_SECONDS = 600;
 
-/** The 30-day test's backfill: 1,000 nodes over two shards, the last 30 days at CI_RESOLUTION_SECONDS. */
+/**
+ * The 30-day test's backfill: 1,000 nodes over two shards, the last 30 days at CI_RESOLUTION_SECONDS, in 162-hour
+ * blocks: promtool pays about 90 µs per series per block besides about 2.5 µs per sample, and 83,000 series in 14
+ * blocks of 54 hours cost it a minute more than in 5 blocks of 162 hours.
+ */
 export const CI_SHAPE = {
   nodes: 1000,
   days: 30,
   resolutionSeconds: CI_RESOLUTION_SECONDS,
   shards: 2,
   seed: 1,
+  blockHours: 162,
 } as const;
+
+/** The benchmark's blocks: 54 hours, what a Prometheus with 30 days of retention compacts to. */
+export const BENCH_BLOCK_HOURS = 54;

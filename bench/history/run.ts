@@ -14,10 +14,10 @@
  * Each panel is run alone (p50/p99 at --connections for --panel-seconds), then the dashboard mix for --seconds.
  * The machine and every figure are printed; --json FILE writes them too.
  *
- * Usage: npm run bench:history -- [--nodes 1000] [--days 30] [--resolution 10m] [--ci] [--shards 2] [--seed 1]
+ * Usage: npm run bench:history -- [--nodes 1000] [--days 30] [--resolution 10m] [--ci] [--shards 2] [--seed 1] [--block-hours 54]
  *        [--data DIR] [--keep] [--connections 50] [--prometheus-connections 4] [--panel-seconds 5] [--seconds 30]
  *        [--embedded-hours 3] [--skip-embedded] [--backfill-only] [--json FILE]
- * --ci backfills the 30-day CI test's shape (CI_SHAPE: 1,000 nodes, 30 days, 1 h); --data DIR keeps and reuses a backfill
+ * --ci backfills the 30-day CI test's shape (CI_SHAPE: 1,000 nodes, 30 days, 1 h, 162 h blocks); --data DIR keeps and reuses a backfill
  * of the same shape (DIR/backfill.json says which).
  */
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,7 +29,7 @@ import { startPrometheus } from '../../test/support/prometheus';
 import { type BackfillFigures, backfill } from './backfill';
 import { learnCatalog } from './catalog';
 import { nodeName } from './context';
-import { BENCH_RESOLUTION_SECONDS, CI_RESOLUTION_SECONDS, CI_SHAPE } from './defaults';
+import { BENCH_BLOCK_HOURS, BENCH_RESOLUTION_SECONDS, CI_RESOLUTION_SECONDS, CI_SHAPE } from './defaults';
 import { type Side, printFigures, runPluginSide, runPromqlSide } from './sides';
 import { startReplica } from './replica';
 
@@ -53,6 +53,7 @@ function options() {
       ci: { type: 'boolean' },
       shards: { type: 'string', default: '2' },
       seed: { type: 'string', default: '1' },
+      'block-hours': { type: 'string', default: String(BENCH_BLOCK_HOURS) },
       data: { type: 'string' },
       keep: { type: 'boolean' },
       connections: { type: 'string', default: '50' },
@@ -78,6 +79,7 @@ function options() {
         resolutionSeconds,
         shards: Number(values.shards),
         seed: Number(values.seed),
+        blockHours: Number(values['block-hours']),
       };
   const dir =
     values.data ?? join(tmpdir(), `ciliumscope-bench-history-${shape.nodes}n-${shape.days}d-${resolutionSeconds}s`);
@@ -148,7 +150,7 @@ async function main(): Promise<void> {
       targets: [],
       dataDir: join(o.dir, 'data'),
       lookbackDelta: `${Math.max(300, 2 * figures.resolutionSeconds)}s`,
-      maxBlockDuration: '54h',
+      maxBlockDuration: `${o.shape.blockHours}h`,
       readyTimeoutMs: 600_000,
     });
     results.prometheusStartupMs = prometheus.startupMs;
