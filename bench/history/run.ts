@@ -146,26 +146,32 @@ async function main(): Promise<void> {
     if (o.backfillOnly) {
       return;
     }
-    const prometheus = await startPrometheus({
-      targets: [],
-      dataDir: join(o.dir, 'data'),
-      lookbackDelta: `${Math.max(300, 2 * figures.resolutionSeconds)}s`,
-      maxBlockDuration: `${o.shape.blockHours}h`,
-      readyTimeoutMs: 600_000,
-    });
+    const prometheus = onInterrupt(
+      await startPrometheus({
+        targets: [],
+        dataDir: join(o.dir, 'data'),
+        lookbackDelta: `${Math.max(300, 2 * figures.resolutionSeconds)}s`,
+        maxBlockDuration: `${o.shape.blockHours}h`,
+        readyTimeoutMs: 600_000,
+      }),
+      (p) => p.stop()
+    );
     results.prometheusStartupMs = prometheus.startupMs;
     console.log(`Prometheus ready on the backfill in ${(prometheus.startupMs / 1000).toFixed(1)} s`);
     try {
       const range = { from: figures.startSeconds, to: figures.endSeconds, scrapeSeconds: figures.resolutionSeconds };
       sides.push(await runPromqlSide(prometheus.url, range, o.prometheusConnections, o.panelSeconds));
       if (!o.skipEmbedded) {
-        const server = await startApiServer({
-          nodes: o.shape.nodes,
-          pageKB: 20,
-          interval: 30,
-          backfill: Math.round((o.embeddedHours * 3600) / 30) + 1,
-          scrapeEvery: 30_000,
-        });
+        const server = onInterrupt(
+          await startApiServer({
+            nodes: o.shape.nodes,
+            pageKB: 20,
+            interval: 30,
+            backfill: Math.round((o.embeddedHours * 3600) / 30) + 1,
+            scrapeEvery: 30_000,
+          }),
+          (x) => x.child.kill('SIGTERM')
+        );
         try {
           const nowS = server.nowMs / 1000;
           sides.push(
@@ -181,6 +187,9 @@ async function main(): Promise<void> {
         }
       }
       const replica = await startReplica(prometheus.url, figures.resolutionSeconds);
+      if (!('skipped' in replica)) {
+        onInterrupt(replica, (r) => r.stop());
+      }
       if ('skipped' in replica) {
         console.log(`\nquery replica: not run: ${replica.skipped}`);
         results.replica = replica;
@@ -211,6 +220,18 @@ async function main(): Promise<void> {
       rmSync(o.dir, { recursive: true, force: true });
     }
   }
+}
+
+/** What to stop when the benchmark is interrupted (SIGINT, SIGTERM), so no Prometheus or exporter outlives it. */
+const running: Array<() => unknown> = [];
+function onInterrupt<T>(resource: T, stop: (r: T) => unknown): T {
+  running.push(() => stop(resource));
+  return resource;
+}
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled(running.map((stop) => stop())).then(() => process.exit(130));
+  });
 }
 
 main().then(

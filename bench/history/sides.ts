@@ -99,11 +99,14 @@ async function runSide(
     if (!cold.error) {
       // A panel slower than a fraction of the run gets a count of requests instead, so p50/p99 have samples.
       const slow = cold.coldMs > (load.panelSeconds * 1000) / 10;
-      const amount = slow ? Math.max(20, 2 * load.connections) : undefined;
+      const amount = slow ? Math.max(10, 2 * load.connections) : undefined;
       Object.assign(figure, summary(await cannon(url, p.requests, load.connections, load.panelSeconds, amount)));
       await drained(url).catch(() => undefined);
     }
     side.panels.push(figure);
+    process.stderr.write(
+      `  ${name}: ${p.id} ${p.title}: ${figure.error ?? `p50 ${figure.p50} ms, p99 ${figure.p99} ms`}\n`
+    );
   }
   const mix = panels.filter((p) => !side.panels.find((f) => f.id === p.id)?.error).flatMap((p) => p.requests);
   if (mix.length > 0) {
