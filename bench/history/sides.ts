@@ -7,7 +7,14 @@
 import { type PromqlPanel, grafanaIntervalSeconds, pluginPanels, promqlPanels } from './panels';
 
 const { cannon, drained, summary } = require('../scale/cannon') as {
-  cannon: (url: string, requests: unknown[], connections: number, seconds: number, amount?: number) => Promise<unknown>;
+  cannon: (
+    url: string,
+    requests: unknown[],
+    connections: number,
+    seconds: number,
+    amount?: number,
+    timeoutSeconds?: number
+  ) => Promise<unknown>;
   drained: (url: string) => Promise<void>;
   summary: (result: unknown) => Summary;
 };
@@ -100,7 +107,8 @@ async function runSide(
       // A panel slower than a fraction of the run gets a count of requests instead, so p50/p99 have samples.
       const slow = cold.coldMs > (load.panelSeconds * 1000) / 10;
       const amount = slow ? Math.max(10, 2 * load.connections) : undefined;
-      Object.assign(figure, summary(await cannon(url, p.requests, load.connections, load.panelSeconds, amount)));
+      // Long ranges over many series answer slowly: a request counts as failed after 2 minutes, not autocannon's 10 s.
+      Object.assign(figure, summary(await cannon(url, p.requests, load.connections, load.panelSeconds, amount, 120)));
       await drained(url).catch(() => undefined);
     }
     side.panels.push(figure);
@@ -110,7 +118,7 @@ async function runSide(
   }
   const mix = panels.filter((p) => !side.panels.find((f) => f.id === p.id)?.error).flatMap((p) => p.requests);
   if (mix.length > 0) {
-    side.mix = summary(await cannon(url, mix, load.connections, load.seconds));
+    side.mix = summary(await cannon(url, mix, load.connections, load.seconds, undefined, 120));
   }
   return side;
 }
@@ -184,7 +192,9 @@ export function printFigures(sides: Side[]): void {
       ? ''.padStart(22)
       : f.error
         ? 'ERROR'.padStart(22)
-        : `${f.p50} / ${f.p99} (${(f.bytes / 1024).toFixed(0)} KiB)`.padStart(22);
+        : f.total === 0
+          ? 'all timed out'.padStart(22)
+          : `${f.p50} / ${f.p99} (${(f.bytes / 1024).toFixed(0)} KiB)`.padStart(22);
   console.log(
     `\n  ${'panel (p50 / p99 ms, answer size)'.padEnd(width)}${sides.map((s) => s.name.slice(0, 21).padStart(22)).join('')}`
   );

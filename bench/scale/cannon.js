@@ -6,11 +6,16 @@
 
 const autocannon = require('autocannon');
 
-/** For `seconds`, or for `amount` requests in all when given (for requests slower than the duration). */
-function cannon(url, requests, connections, seconds, amount) {
+/**
+ * For `seconds`, or for `amount` requests in all when given (for requests slower than the duration); a request
+ * counts as a timeout after `timeoutSeconds` (autocannon's 10 s by default).
+ */
+function cannon(url, requests, connections, seconds, amount, timeoutSeconds = 10) {
   return new Promise((resolve, reject) => {
     const limit = amount ? { amount } : { duration: seconds };
-    autocannon({ url, connections, requests, ...limit }, (error, result) => (error ? reject(error) : resolve(result)));
+    autocannon({ url, connections, requests, timeout: timeoutSeconds, ...limit }, (error, result) =>
+      error ? reject(error) : resolve(result)
+    );
   });
 }
 
