@@ -1,19 +1,21 @@
 /**
- * Backfill resolutions (seconds between samples). The cost of a backfill is its samples: about 88 series per node,
- * so 1,000 nodes × 30 days is 63 M samples at one hour and 380 M at ten minutes; promtool turns text into blocks at
- * 0.1–0.5 M samples/s on two shared cores (the figures in the README's benchmarks table).
+ * Backfill resolutions (seconds between samples). The cost of a backfill is its samples: about 83 series per node,
+ * so 1,000 nodes × 30 days is 60 M samples at one hour and 360 M at ten minutes; the generator writes about 0.55–0.75
+ * M samples per CPU second and promtool turns them into blocks at 0.23–0.41 M per CPU second (the README's figures).
  * - CI: one hour keeps 1,000 nodes × 30 days to a few minutes of generation and promtool. A 30-day panel's step is
  *   about 30 minutes (Grafana's interval at 1,200 points), so every step still has its sample within the lookback
  *   and rate windows of 4 resolutions.
- * - The benchmark: ten minutes, closer to a real scrape interval, as large as this machine loads in a run.
+ * - The benchmark: ten minutes, closer to a real scrape interval: about 360 M samples, some 20 minutes of promtool on
+ *   two idle cores by the per-sample cost above (run it once with --data DIR, then reuse it).
  */
 export const CI_RESOLUTION_SECONDS = 3600;
 export const BENCH_RESOLUTION_SECONDS = 600;
 
 /**
  * The 30-day test's backfill: 1,000 nodes over two shards, the last 30 days at CI_RESOLUTION_SECONDS, in 162-hour
- * blocks: promtool pays about 90 µs per series per block besides about 2.5 µs per sample, and 83,000 series in 14
- * blocks of 54 hours cost it a minute more than in 5 blocks of 162 hours.
+ * blocks. promtool pays per series per block (about 55 µs) besides per sample (about 3 µs of CPU): 83,000 series in
+ * 14 blocks of 54 hours cost 256 CPU s for the 59.5 M samples, in blocks of 162 hours about 190 (42 and 49 CPU s
+ * measured for full 13.4 M-sample blocks), so about 3 minutes on two idle cores with the generation alongside.
  */
 export const CI_SHAPE = {
   nodes: 1000,
