@@ -14,8 +14,8 @@ export const BENCH_RESOLUTION_SECONDS = 600;
 /**
  * The 30-day test's backfill: 1,000 nodes over two shards, the last 30 days at CI_RESOLUTION_SECONDS, in 162-hour
  * blocks. promtool pays per series per block (about 55 µs) besides per sample (about 3 µs of CPU): 83,000 series in
- * 14 blocks of 54 hours cost 256 CPU s for the 59.5 M samples, in blocks of 162 hours about 190 (42 and 49 CPU s
- * measured for full 13.4 M-sample blocks), so about 3 minutes on two idle cores with the generation alongside.
+ * 14 blocks of 54 hours cost 256 CPU s for the 59.5 M samples, 6 blocks of 162 hours 206 CPU s, so about 3.5 minutes
+ * on two idle cores with the generation (102 CPU s) alongside.
  */
 export const CI_SHAPE = {
   nodes: 1000,
