@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { AnomalyConfig } from '../anomaly/params';
+import { type PrometheusSettings, resolvePrometheusSettings } from '../history/prometheus/settings';
 import { type KubeSettings, resolveKubeSettings } from '../kube/settings';
 import { OPTIONS, OPTION_BY_NAME, type OptionSpec, envName } from './options';
 import { parseBytes, parseDurationMs } from './units';
@@ -35,7 +36,10 @@ export interface ExporterConfig {
   protectMetrics: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   nonPodEndpoints: number;
-  history: { retentionMs: number; maxBytes: number };
+  /** Where range queries read history; retention and cap apply to the embedded one. */
+  history: { backend?: 'embedded' | 'prometheus'; retentionMs: number; maxBytes: number };
+  /** The Prometheus history backend; set (only) with history.backend prometheus. */
+  prometheus?: PrometheusSettings | null;
   tls: { ca: Buffer | null; cert: Buffer | null; key: Buffer | null; insecureSkipVerify: boolean };
   /** This replica's share of the nodes, or null to scrape them all. */
   shard: { index: number; count: number } | null;
@@ -80,6 +84,7 @@ const configSchema = z
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']),
     nonPodEndpoints: z.number().int().min(0).max(16),
     history: z.object({
+      backend: z.enum(['embedded', 'prometheus']),
       retentionMs: z.number().int().min(60_000, 'must be at least 1m'),
       maxBytes: z.number().int().min(1024 * 1024, 'must be at least 1MiB'),
     }),
@@ -106,6 +111,7 @@ const configSchema = z
       stateFile: z.string().min(1).nullable(),
     }),
     kube: z.custom<KubeSettings | null>(),
+    prometheus: z.custom<PrometheusSettings | null>(),
   })
   .superRefine((c, ctx) => {
     if (c.scrapeTimeoutMs > c.scrapeIntervalMs) {
@@ -145,6 +151,7 @@ const FIELD_TO_OPTION: Record<string, string> = {
   nonPodEndpoints: 'non-pod-endpoints',
   tls: 'tls-cert-file',
   shard: 'shard',
+  'history.backend': 'history-backend',
   'history.retentionMs': 'history-retention',
   'history.maxBytes': 'history-max-bytes',
   'anomaly.windowMs': 'anomaly-window',
@@ -195,6 +202,9 @@ export function loadConfig(input: LoadInput): LoadResult {
   };
 
   const duration = (name: string): number | undefined => convert(name, pick(name));
+  const fail = (option: string, message: string): never => {
+    throw new ConfigError(`--${option}: ${message}`);
+  };
   const scrapeIntervalMs = duration('scrape-interval')!;
   const tokenFile = pick('token-file');
   const candidate = {
@@ -211,6 +221,7 @@ export function loadConfig(input: LoadInput): LoadResult {
     logLevel: String(pick('log-level')!.value),
     nonPodEndpoints: convert('non-pod-endpoints', pick('non-pod-endpoints')),
     history: {
+      backend: String(pick('history-backend')!.value),
       retentionMs: duration('history-retention'),
       maxBytes: convert('history-max-bytes', pick('history-max-bytes')),
     },
@@ -236,13 +247,8 @@ export function loadConfig(input: LoadInput): LoadResult {
       maxSeries: convert('anomaly-max-series', pick('anomaly-max-series')),
       stateFile: pick('anomaly-state-file') ? String(pick('anomaly-state-file')!.value) : null,
     },
-    kube: resolveKubeSettings({
-      value: (name) => convert<unknown>(name, pick(name)),
-      env: input.env,
-      fail: (option, message) => {
-        throw new ConfigError(`--${option}: ${message}`);
-      },
-    }),
+    kube: resolveKubeSettings({ value: (name) => convert<unknown>(name, pick(name)), env: input.env, fail }),
+    prometheus: resolvePrometheusSettings({ value: (name) => convert<unknown>(name, pick(name)), fail, readFile, scrapeIntervalMs }),
   };
   const parsed = configSchema.safeParse(candidate);
   if (!parsed.success) {

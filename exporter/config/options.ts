@@ -4,6 +4,7 @@
  */
 
 import { DEFAULT_ANOMALY_PARAMS } from '../anomaly/params';
+import { HISTORY_BACKEND_OPTION, PROMETHEUS_OPTIONS } from '../history/prometheus/settings';
 import { KUBE_OPTIONS } from '../kube/settings';
 import { formatDurationMs } from './units';
 
@@ -69,13 +70,16 @@ export const OPTIONS: OptionSpec[] = [
     placeholder: 'N/M',
     help: 'scrape only the nodes whose name hashes to shard N of M (0-based), so M replicas split a large cluster',
   },
+  HISTORY_BACKEND_OPTION,
   { name: 'history-retention', kind: 'duration', defaultText: '3h', help: 'how long the embedded history keeps points' },
   {
     name: 'history-max-bytes',
     kind: 'bytes',
     defaultText: '192MiB',
     help: 'hard cap on the embedded history\'s memory; retention shrinks to fit',
-  },  {
+  },
+  ...PROMETHEUS_OPTIONS,
+  {
     name: 'anomaly-window',
     kind: 'duration',
     defaultText: formatDurationMs(DEFAULT_ANOMALY_PARAMS.windowMs),

@@ -6,14 +6,26 @@
  *
  * A node's values are exposed while its data is fresh and withdrawn once stale, so Prometheus never alerts on
  * frozen numbers; `ciliumscope_target_up` and `ciliumscope_target_stale` say why a node went quiet.
+ *
+ * Every series read from an agent's page (and the anomaly detector's series computed from it) carries the time of
+ * that agent's scrape, as federation carries sample times: Prometheus honours exposition timestamps, so it stores
+ * the samples at the times the embedded history stores them, and a rate over either is the same number. Without
+ * them, Prometheus would stamp each sample with its own scrape time, which lags the exporter's cycle by a varying
+ * phase: over a window of four intervals that jitter alone moves a rate by tens of per cent. What this changes:
+ * Prometheus writes no staleness marker for a timestamped series, so a withdrawn node's last agent values stay
+ * visible to instant queries for Prometheus's 5-minute lookback (range functions such as rate() ignore staleness
+ * markers anyway), and a value repeated with the same timestamp is stored once. The exporter's view of its targets
+ * (`ciliumscope_target_*`), the Kubernetes join, the operator and the exporter's own series stay untimestamped, so
+ * the target-down and Kubernetes alerts resolve as soon as a series goes away.
  */
 import { Registry, collectDefaultMetrics } from 'prom-client';
 import type { ClusterModel, NodeState, TargetState } from '../model/cluster';
-import type { HistoryStore } from '../history/store';
+import type { RingHistory } from '../history/ring';
 import { FamilyText, escapeHelp, escapeLabelValue, formatValue } from './exposition-text';
 
 type LabelValues = Record<string, string>;
-type Emit = (labels: LabelValues, value: number) => void;
+/** A sample; timestampMs (Unix ms) when the value comes from an agent's scrape at that time. */
+type Emit = (labels: LabelValues, value: number, timestampMs?: number | null) => void;
 
 interface FamilySpec {
   name: string;
@@ -43,7 +55,7 @@ export class ExpositionRegistry extends Registry {
     const keep = spec.type === 'gauge' ? (v: number) => Number.isFinite(v) : (v: number) => Number.isFinite(v) && v >= 0;
     this.addWriter(spec.name, () => {
       const text = new FamilyText(spec, spec.unique);
-      spec.fill((labels, value) => keep(value) && text.add(labels, value));
+      spec.fill((labels, value, timestampMs) => keep(value) && text.add(labels, value, timestampMs ?? null));
       return text.render();
     });
   }
@@ -87,7 +99,8 @@ function oncePerScrape<T>(registry: ExpositionRegistry, f: () => T): () => T {
 
 export interface ExpositionOptions {
   model: ClusterModel;
-  history: HistoryStore;
+  /** The embedded history, when this exporter keeps one (not with --history-backend prometheus). */
+  history: RingHistory | null;
   version: string;
   /** Extra families from other modules (Kubernetes join, anomaly detector). */
   extraFamilies?: FamilySpec[];
@@ -126,7 +139,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
         for (const n of freshNodes()) {
           const v = pick(n.sample);
           if (v !== null) {
-            emit({ node: n.name }, v);
+            emit({ node: n.name }, v, n.sampleAt);
           }
         }
       },
@@ -147,7 +160,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
       fill: (emit) => {
         for (const n of freshNodes()) {
           for (const [key, v] of Object.entries(pick(n.sample))) {
-            emit({ node: n.name, [label]: key }, v);
+            emit({ node: n.name, [label]: key }, v, n.sampleAt);
           }
         }
       },
@@ -187,6 +200,13 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
     type: 'gauge',
     labelNames: ['node', 'component'],
     fill: (emit) => targets().forEach((t) => t.state.durationMs !== null && emit({ node: t.node, component: t.component }, t.state.durationMs / 1000)),
+  });
+  defineFamily(registry, {
+    name: 'ciliumscope_target_last_scrape_timestamp_seconds',
+    help: 'Unix time of the last scrape of the target, successful or not.',
+    type: 'gauge',
+    labelNames: ['node', 'component'],
+    fill: (emit) => targets().forEach((t) => t.state.lastScrape !== null && emit({ node: t.node, component: t.component }, t.state.lastScrape / 1000)),
   });
   defineFamily(registry, {
     name: 'ciliumscope_target_last_success_timestamp_seconds',
@@ -247,28 +267,28 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
     help: 'Series held by the embedded history.',
     type: 'gauge',
     labelNames: [],
-    fill: (emit) => emit({}, history.stats().series),
+    fill: (emit) => history && emit({}, history.stats().series),
   });
   defineFamily(registry, {
     name: 'ciliumscope_history_bytes',
     help: 'Memory held by the embedded history.',
     type: 'gauge',
     labelNames: [],
-    fill: (emit) => emit({}, history.stats().bytes),
+    fill: (emit) => history && emit({}, history.stats().bytes),
   });
   defineFamily(registry, {
     name: 'ciliumscope_history_retention_seconds',
     help: 'Time span the embedded history can hold at the current number of series (shrinks to fit --history-max-bytes).',
     type: 'gauge',
     labelNames: [],
-    fill: (emit) => emit({}, history.stats().retentionMs / 1000),
+    fill: (emit) => history && emit({}, history.stats().retentionMs / 1000),
   });
   defineFamily(registry, {
     name: 'ciliumscope_history_dropped_series_total',
     help: 'Series the embedded history refused because --history-max-bytes was reached at the minimum retention.',
     type: 'counter',
     labelNames: [],
-    fill: (emit) => emit({}, history.stats().droppedSeries),
+    fill: (emit) => history && emit({}, history.stats().droppedSeries),
   });
 
   // Agents
@@ -277,14 +297,14 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
     help: 'Cilium agent version per node (always 1).',
     type: 'gauge',
     labelNames: ['node', 'version'],
-    fill: (emit) => freshNodes().forEach((n) => emit({ node: n.name, version: n.sample.ciliumVersion ?? 'unknown' }, 1)),
+    fill: (emit) => freshNodes().forEach((n) => emit({ node: n.name, version: n.sample.ciliumVersion ?? 'unknown' }, 1, n.sampleAt)),
   });
   defineFamily(registry, {
     name: 'ciliumscope_agent_restarts_total',
     help: 'Agent restarts the exporter detected (process start time changed or counters went down) since it started.',
     type: 'counter',
     labelNames: ['node'],
-    fill: (emit) => model.nodes().forEach((n) => emit({ node: n.name }, n.restarts)),
+    fill: (emit) => model.nodes().forEach((n) => emit({ node: n.name }, n.restarts, n.sampleAt)),
   });
   perNodeRecord('ciliumscope_endpoints', 'Endpoints per node and state, as the agent names states (ready, regenerating, ...). Host and health endpoints included.', 'state', (s) => s.endpointStates);
   perNode('ciliumscope_endpoints_total', 'All endpoints the agent manages, host and health endpoints included (cilium_endpoint).', 'gauge', (s) => s.endpoints);
@@ -297,7 +317,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
       freshNodes().forEach((n) => {
         const v = model.podEndpoints(n);
         if (v !== null) {
-          emit({ node: n.name }, v);
+          emit({ node: n.name }, v, n.sampleAt);
         }
       }),
   });
@@ -313,7 +333,8 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
         for (const n of freshNodes()) {
           for (const t of pick(n.sample)) {
             if (t.value !== null) {
-              emit(withReason ? { node: n.name, direction: t.direction, reason: t.reason ?? '' } : { node: n.name, direction: t.direction }, t.value);
+              const labels: LabelValues = withReason ? { node: n.name, direction: t.direction, reason: t.reason ?? '' } : { node: n.name, direction: t.direction };
+              emit(labels, t.value, n.sampleAt);
             }
           }
         }
@@ -395,10 +416,11 @@ function regenerationHistogram(nodes: Array<NodeState & { sample: NonNullable<No
       continue;
     }
     const node = escapeLabelValue(n.name);
+    const at = n.sampleAt === null ? '' : ` ${Math.round(n.sampleAt)}`;
     h.upperBounds.forEach((le, i) => {
-      out += `${name}_bucket{node="${node}",le="${formatValue(le)}"} ${formatValue(h.cumulativeCounts[i])}\n`;
+      out += `${name}_bucket{node="${node}",le="${formatValue(le)}"} ${formatValue(h.cumulativeCounts[i])}${at}\n`;
     });
-    out += `${name}_sum{node="${node}"} ${formatValue(h.sum)}\n${name}_count{node="${node}"} ${formatValue(h.count)}\n`;
+    out += `${name}_sum{node="${node}"} ${formatValue(h.sum)}${at}\n${name}_count{node="${node}"} ${formatValue(h.count)}${at}\n`;
   }
   return out;
 }
