@@ -51,8 +51,12 @@ export function extrapolatedRate(
   let extrapolateTo = sampledInterval;
   extrapolateTo += durationToStart < threshold ? durationToStart : averageGap / 2;
   extrapolateTo += durationToEnd < threshold ? durationToEnd : averageGap / 2;
-  result = result * (extrapolateTo / sampledInterval);
-  return isRate ? result / ((rangeEnd - rangeStart) / 1000) : result;
+  // In Prometheus's order of operations, so the result is the same to the last bit.
+  let factor = extrapolateTo / sampledInterval;
+  if (isRate) {
+    factor /= (rangeEnd - rangeStart) / 1000;
+  }
+  return result * factor;
 }
 
 export interface Bucket {
