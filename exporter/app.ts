@@ -8,7 +8,7 @@ import { type Server, createServer } from 'node:http';
 import { type AnomalyDetection, createAnomalyDetection } from './anomaly/attach';
 import { defaultAnomalyConfig } from './anomaly/params';
 import { agentPageConsumer, operatorPageConsumer } from './cilium/consumers';
-import type { ExporterConfig } from './config/config';
+import { type ExporterConfig, loadConfig } from './config/config';
 import type { HistoryBackend } from './history/backend';
 import { EmbeddedBackend } from './history/embedded';
 import { PrometheusBackend } from './history/prometheus/backend';
@@ -138,7 +138,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   });
 
   const extraFamilies = [...anomaly.families(model), ...(kube?.families ?? []), ...(backend instanceof PrometheusBackend ? backend.client.families() : [])];
-  const registry = createRegistry({ model, history, version: VERSION, extraFamilies });
+  const registry = createRegistry({ model, history, version: VERSION, extraFamilies, timestamps: config.metricsTimestamps ?? true });
   const app = createApp({
     history: backend,
     cluster,
@@ -215,6 +215,18 @@ export async function startExporter(config: ExporterConfig, options: StartOption
 }
 
 const KUBE_FIRST_SYNC_WAIT_MS = 10_000;
+
+/**
+ * The configuration of a query replica reading `prometheusUrl`, plus any flags as the CLI takes them (e.g.
+ * `['--listen', '127.0.0.1:0', '--scrape-interval', '30s']`): `startExporter(queryReplicaConfig(url))` runs one in-process.
+ */
+export function queryReplicaConfig(prometheusUrl: string, flags: string[] = []): ExporterConfig {
+  const loaded = loadConfig({ argv: ['--history-backend', 'prometheus', '--prometheus-url', prometheusUrl, ...flags], env: {} });
+  if (loaded.kind !== 'config') {
+    throw new Error('queryReplicaConfig: --help and --version are not configurations');
+  }
+  return loaded.config;
+}
 
 /**
  * The history the API reads: the rings, or Prometheus, whose samples are the exporters' scrape interval or its own

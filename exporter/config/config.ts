@@ -34,6 +34,8 @@ export interface ExporterConfig {
   /** The bearer token read from --token-file, or null when the API is open. */
   token: string | null;
   protectMetrics: boolean;
+  /** Agent series on /metrics carry their scrape's time (default true). */
+  metricsTimestamps?: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   nonPodEndpoints: number;
   /** Where range queries read history; retention and cap apply to the embedded one. */
@@ -81,6 +83,7 @@ const configSchema = z
     staleAfterMs: z.number().int().positive(),
     token: z.string().min(1).nullable(),
     protectMetrics: z.boolean(),
+    metricsTimestamps: z.boolean(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']),
     nonPodEndpoints: z.number().int().min(0).max(16),
     history: z.object({
@@ -147,6 +150,7 @@ const FIELD_TO_OPTION: Record<string, string> = {
   staleAfterMs: 'stale-after',
   token: 'token-file',
   protectMetrics: 'protect-metrics',
+  metricsTimestamps: 'metrics-timestamps',
   logLevel: 'log-level',
   nonPodEndpoints: 'non-pod-endpoints',
   tls: 'tls-cert-file',
@@ -218,6 +222,7 @@ export function loadConfig(input: LoadInput): LoadResult {
     staleAfterMs: duration('stale-after') ?? scrapeIntervalMs * 3,
     token: tokenFile ? readToken(String(tokenFile.value), readFile) : null,
     protectMetrics: convert('protect-metrics', pick('protect-metrics')),
+    metricsTimestamps: convert<boolean>('metrics-timestamps', pick('metrics-timestamps')),
     logLevel: String(pick('log-level')!.value),
     nonPodEndpoints: convert('non-pod-endpoints', pick('non-pod-endpoints')),
     history: {
@@ -248,7 +253,7 @@ export function loadConfig(input: LoadInput): LoadResult {
       stateFile: pick('anomaly-state-file') ? String(pick('anomaly-state-file')!.value) : null,
     },
     kube: resolveKubeSettings({ value: (name) => convert<unknown>(name, pick(name)), env: input.env, fail }),
-    prometheus: resolvePrometheusSettings({ value: (name) => convert<unknown>(name, pick(name)), fail, readFile, scrapeIntervalMs }),
+    prometheus: resolvePrometheusSettings({ value: (name) => convert<unknown>(name, pick(name)), list: (name) => listOf(pick(name)), fail, readFile, scrapeIntervalMs }),
   };
   const parsed = configSchema.safeParse(candidate);
   if (!parsed.success) {
@@ -268,13 +273,22 @@ function readFlags(argv: string[]): { values: Record<string, Source>; help: bool
   for (const o of OPTIONS) {
     options[o.name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', multiple: o.kind === 'list' };
   }
+  // A boolean flag also takes an explicit value, --discover=false, read like the same setting from the environment.
+  const values: Record<string, Source> = {};
+  const rest = argv.filter((arg) => {
+    const m = /^--([a-z-]+)=(.*)$/s.exec(arg);
+    if (m && OPTION_BY_NAME.get(m[1])?.kind === 'boolean') {
+      values[m[1]] = { label: `--${m[1]}`, value: m[2] };
+      return false;
+    }
+    return true;
+  });
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: false });
   } catch (err) {
     throw new ConfigError(`${(err as Error).message.replace(/\. To specify a positional.*$/, '')} (see --help)`);
   }
-  const values: Record<string, Source> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
     if (name !== 'help' && name !== 'version' && value !== undefined) {
       values[name] = { label: `--${name}`, value: value as RawValue };
@@ -364,6 +378,10 @@ function splitTarget(text: string, label: string, nodeRequired: boolean): Static
     throw new ConfigError(`${label}: "${text}" must be NODE=URL, e.g. node-1=http://10.0.0.5:9962/metrics`);
   }
   return { node: '', url: text.trim() };
+}
+
+function listOf(source: Source | undefined): string[] | undefined {
+  return source === undefined ? undefined : (Array.isArray(source.value) ? source.value : [source.value]).map(String);
 }
 
 function toAgentList(source: Source | undefined): StaticTargetConfig[] {

@@ -48,6 +48,12 @@ export const OPTIONS: OptionSpec[] = [
     help: 'file holding a bearer token; when set, every /api/ route requires "Authorization: Bearer <token>"',
   },
   { name: 'protect-metrics', kind: 'boolean', defaultText: 'false', help: 'also require the token on /metrics' },
+  {
+    name: 'metrics-timestamps',
+    kind: 'boolean',
+    defaultText: 'true',
+    help: "stamp the series read from an agent with the time of its scrape, so Prometheus stores the samples the exporter's history holds (false: Prometheus's own scrape time)",
+  },
   { name: 'log-level', kind: 'string', defaultText: 'info', help: 'debug, info, warn, error or silent' },
   {
     name: 'non-pod-endpoints',

@@ -18,7 +18,7 @@ import { windowMs } from './promql';
 import { type Bucket, bucketQuantile, extrapolatedRate, parseLe } from './promql-math';
 import type { Labels, RingHistory, Selection } from './ring';
 
-/** What the evaluator reads: a ring, or (in tests) several rings as one. */
+/** What the evaluator reads: a ring (or several, read as one history: the shards' rings, in tests). */
 export interface SampleSource {
   select(metric: string, match: (labels: Labels) => boolean, from: number, to: number): Selection;
 }
@@ -54,7 +54,7 @@ export class EmbeddedBackend implements HistoryBackend {
 }
 
 /** An expression's result series on the grid, sorted by their labels. */
-export function evaluate(source: SampleSource, expr: Expr, grid: StepGrid): GridSeries[] {
+export function evaluate(source: SampleSource | readonly SampleSource[], expr: Expr, grid: StepGrid): GridSeries[] {
   if (grid.times.length === 0) {
     return [];
   }
@@ -70,18 +70,19 @@ interface Group {
   counts: Uint32Array;
 }
 
-function aggregate(source: SampleSource, expr: Aggregation, grid: StepGrid): Map<string, Group> {
+function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggregation, grid: StepGrid): Map<string, Group> {
   const n = grid.times.length;
   const calls = expr.arg.kind === 'sub' ? [expr.arg.lhs, expr.arg.rhs] : [expr.arg];
   const sel = expr.arg.kind === 'sub' ? expr.arg.lhs.selector : expr.arg.selector;
   const reach = Math.max(...calls.map((c) => windowMs(c.window, grid) + (c.offsetStep ? grid.step : 0)));
-  const selection = source.select(sel.metric, matcherOf(sel), grid.times[0] - reach, grid.times[n - 1]);
-  const scratch = new Scratch(selection.slots.length);
+  const match = matcherOf(sel);
+  const selections = (Array.isArray(source) ? source : [source]).map((s: SampleSource) => s.select(sel.metric, match, grid.times[0] - reach, grid.times[n - 1]));
+  const scratch = new Scratch(Math.max(0, ...selections.map((x) => x.slots.length)));
   const values = new Float64Array(n);
   const other = calls.length > 1 ? new Float64Array(n) : null;
   const groups = new Map<string, Group>();
-  for (const view of selection.series) {
-    scratch.load(view, selection.slots);
+  for (const { view, slots } of selections.flatMap((x) => x.series.map((view) => ({ view, slots: x.slots })))) {
+    scratch.load(view, slots);
     evalCall(calls[0], scratch, grid, values);
     if (other) {
       evalCall(calls[1], scratch, grid, other);
@@ -133,7 +134,7 @@ function fold(op: Aggregation['op'], values: Float64Array, g: Group): void {
   }
 }
 
-function quantileOf(source: SampleSource, q: number, by: readonly string[], buckets: Selector, grid: StepGrid): GridSeries[] {
+function quantileOf(source: SampleSource | readonly SampleSource[], q: number, by: readonly string[], buckets: Selector, grid: StepGrid): GridSeries[] {
   const rates = aggregate(source, { kind: 'agg', op: 'sum', by: [...by, 'le'], arg: { kind: 'call', fn: 'rate', selector: buckets, window: { kind: 'rate' } } }, grid);
   const outer = new Map<string, { labels: Record<string, string>; buckets: Array<{ le: number; values: Array<number | null> }> }>();
   for (const { series } of rates.values()) {

@@ -45,6 +45,11 @@ export class ExpositionRegistry extends Registry {
   private readonly writers: Array<{ name: string; render: () => string }> = [];
   private scrapes = 0;
 
+  /** `timestamps`: write the sample times families give (false: every sample at Prometheus's scrape time). */
+  constructor(readonly timestamps = true) {
+    super();
+  }
+
   /** Incremented at every scrape, so values derived once per scrape (the fresh nodes) can be reused within it. */
   get scrapeCount(): number {
     return this.scrapes;
@@ -55,7 +60,7 @@ export class ExpositionRegistry extends Registry {
     const keep = spec.type === 'gauge' ? (v: number) => Number.isFinite(v) : (v: number) => Number.isFinite(v) && v >= 0;
     this.addWriter(spec.name, () => {
       const text = new FamilyText(spec, spec.unique);
-      spec.fill((labels, value, timestampMs) => keep(value) && text.add(labels, value, timestampMs ?? null));
+      spec.fill((labels, value, timestampMs) => keep(value) && text.add(labels, value, this.timestamps ? (timestampMs ?? null) : null));
       return text.render();
     });
   }
@@ -104,13 +109,15 @@ export interface ExpositionOptions {
   version: string;
   /** Extra families from other modules (Kubernetes join, anomaly detector). */
   extraFamilies?: FamilySpec[];
+  /** Write the agent series' scrape times (--metrics-timestamps, default true). */
+  timestamps?: boolean;
 }
 
 export type { FamilySpec, Emit };
 
 export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
   const { model, history } = options;
-  const registry = new ExpositionRegistry();
+  const registry = new ExpositionRegistry(options.timestamps ?? true);
   collectDefaultMetrics({ register: registry });
 
   /** Fresh nodes with a sample: the ones whose values are exposed. */
@@ -354,7 +361,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
   perNode('ciliumscope_controllers_failing', 'Agent controllers currently failing.', 'gauge', (s) => s.controllersFailing);
   perNodeRecord('ciliumscope_bpf_map_pressure', 'Fill ratio (0..1) of BPF maps the agent reports (only maps above Cilium\'s reporting threshold).', 'map_name', (s) => s.bpfMapPressure);
   perNodeRecord('ciliumscope_ip_addresses', 'IP addresses allocated on the node by family.', 'family', (s) => s.ipAddresses);
-  registry.addWriter('ciliumscope_endpoint_regeneration_seconds', () => regenerationHistogram(freshNodes()));
+  registry.addWriter('ciliumscope_endpoint_regeneration_seconds', () => regenerationHistogram(freshNodes(), registry.timestamps));
 
   // Operator
   const operatorSample = () => {
@@ -406,7 +413,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
  * ciliumscope_endpoint_regeneration_seconds{node}: the agent's total regeneration-time histogram passed through
  * with its own buckets (prom-client's Histogram can only observe, not carry another histogram's cumulative counts).
  */
-function regenerationHistogram(nodes: Array<NodeState & { sample: NonNullable<NodeState['sample']> }>): string {
+function regenerationHistogram(nodes: Array<NodeState & { sample: NonNullable<NodeState['sample']> }>, timestamps: boolean): string {
   const name = 'ciliumscope_endpoint_regeneration_seconds';
   const help = 'Total endpoint regeneration time (cilium_endpoint_regeneration_time_stats_seconds, scope total), the agent\'s buckets.';
   let out = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} histogram\n`;
@@ -416,7 +423,7 @@ function regenerationHistogram(nodes: Array<NodeState & { sample: NonNullable<No
       continue;
     }
     const node = escapeLabelValue(n.name);
-    const at = n.sampleAt === null ? '' : ` ${Math.round(n.sampleAt)}`;
+    const at = n.sampleAt === null || !timestamps ? '' : ` ${Math.round(n.sampleAt)}`;
     h.upperBounds.forEach((le, i) => {
       out += `${name}_bucket{node="${node}",le="${formatValue(le)}"} ${formatValue(h.cumulativeCounts[i])}${at}\n`;
     });

@@ -3,6 +3,7 @@
  * asked for); /api/v1/* is the JSON API of the contract, behind a bearer token when one is configured. Every
  * error is JSON `{ error, field? }` without a stack trace.
  */
+import { setMaxListeners } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import type {
@@ -49,6 +50,8 @@ const REQUEST_DEADLINE_MS = 25_000;
 /** Aborted when the client goes away or the request's deadline passes. */
 function requestSignal(res: Response): AbortSignal {
   const controller = new AbortController();
+  // Every request to the history backend listens to it (bounded by the request's queries).
+  setMaxListeners(1000, controller.signal);
   const deadline = setTimeout(
     () => controller.abort(new Error(`the API request took longer than ${REQUEST_DEADLINE_MS / 1000}s`)),
     REQUEST_DEADLINE_MS

@@ -24,7 +24,17 @@ export class PrometheusBackend implements HistoryBackend {
   reader(signal?: AbortSignal): HistoryReader {
     const limit = new Semaphore(this.maxConcurrency);
     return {
-      evaluate: (exprs, grid) => Promise.all(exprs.map((e) => limit.run(() => this.evaluate(e, grid, signal), signal))),
+      evaluate: async (exprs, grid) => {
+        // The first failure ends the others of the same read (their query fails anyway): no request left behind.
+        const own = new AbortController();
+        const both = signal ? AbortSignal.any([signal, own.signal]) : own.signal;
+        try {
+          return await Promise.all(exprs.map((e) => limit.run(() => this.evaluate(e, grid, both), both)));
+        } catch (err) {
+          own.abort(err);
+          throw err;
+        }
+      },
     };
   }
 

@@ -64,28 +64,24 @@ export class PrometheusClient {
 
   /** A range query; times in Unix ms, the step in ms. */
   async queryRange(expr: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<MatrixRow[]> {
-    const data = await this.call<{ resultType: string; result: MatrixRow[] }>(
-      'query_range',
-      { query: expr, start: seconds(startMs), end: seconds(endMs), step: seconds(stepMs) },
-      signal
-    );
-    return this.capped(expectType(data, 'matrix', this.failure.bind(this)).result);
+    const form = { query: expr, start: seconds(startMs), end: seconds(endMs), step: seconds(stepMs) };
+    return this.call<MatrixRow[]>('query_range', form, signal, (data) => this.capped(this.result(data, 'matrix')));
   }
 
   /** An instant query at `timeMs`. */
   async query(expr: string, timeMs: number, signal?: AbortSignal): Promise<VectorRow[]> {
-    const data = await this.call<{ resultType: string; result: VectorRow[] }>('query', { query: expr, time: seconds(timeMs) }, signal);
-    return this.capped(expectType(data, 'vector', this.failure.bind(this)).result);
+    return this.call<VectorRow[]>('query', { query: expr, time: seconds(timeMs) }, signal, (data) => this.capped(this.result(data, 'vector')));
   }
 
   /** Values of a label on the series matching `match` with samples in [startMs, endMs]. */
   async labelValues(label: string, match: string, startMs: number, endMs: number, signal?: AbortSignal): Promise<string[]> {
     const params = new URLSearchParams({ 'match[]': match, start: seconds(startMs), end: seconds(endMs) });
-    const values = await this.call<string[]>(`label/${encodeURIComponent(label)}/values?${params}`, null, signal);
-    if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
-      throw this.failure('the label values answer is not a list of strings', 502);
-    }
-    return this.capped(values);
+    return this.call<string[]>(`label/${encodeURIComponent(label)}/values?${params}`, null, signal, (values) => {
+      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
+        throw this.failure('the label values answer is not a list of strings', 502);
+      }
+      return this.capped(values as string[]);
+    });
   }
 
   status(): Pick<HistoryStatus, 'state' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt'> {
@@ -122,6 +118,14 @@ export class PrometheusClient {
     await this.agent.close();
   }
 
+  private result<T>(data: unknown, type: 'matrix' | 'vector'): T[] {
+    const d = data as { resultType?: string; result?: T[] } | null;
+    if (!d || d.resultType !== type) {
+      throw this.failure(`expected a ${type} answer, got ${d?.resultType ?? 'nothing'}`, 502);
+    }
+    return d.result as T[];
+  }
+
   private capped<T>(rows: T[]): T[] {
     if (!Array.isArray(rows)) {
       throw this.failure('the answer has no result list', 502);
@@ -139,12 +143,15 @@ export class PrometheusClient {
     return new HistoryBackendError(`prometheus (${this.url})`, reason, status);
   }
 
-  /** One API call: `data` of a success, or a HistoryBackendError (recorded, unless the caller gave up). */
-  private async call<T>(path: string, form: Record<string, string> | null, signal?: AbortSignal): Promise<T> {
+  /**
+   * One API call: what `check` makes of the answer's `data` (its shape and size checked), or a HistoryBackendError
+   * (recorded, unless the caller gave up).
+   */
+  private async call<T>(path: string, form: Record<string, string> | null, signal: AbortSignal | undefined, check: (data: unknown) => T): Promise<T> {
     let release: (() => void) | null = null;
     try {
       release = await this.inFlight.acquire(signal);
-      const data = await this.send<T>(path, form, signal);
+      const data = check(await this.send<unknown>(path, form, signal));
       this.lastSuccessAt = this.now();
       this.outcomes.success++;
       return data;
@@ -211,13 +218,6 @@ export class PrometheusClient {
   private timedOut(): HistoryBackendError {
     return this.failure(`timed out after ${formatSeconds(this.settings.timeoutMs)} (--prometheus-timeout)`, 504);
   }
-}
-
-function expectType<T extends { resultType: string }>(data: T, type: string, failure: (reason: string, status: number) => Error): T {
-  if (!data || data.resultType !== type) {
-    throw failure(`expected a ${type} answer, got ${data?.resultType ?? 'nothing'}`, 502);
-  }
-  return data;
 }
 
 function seconds(ms: number): string {

@@ -64,6 +64,8 @@ export const PROMETHEUS_OPTIONS: OptionSpec[] = [
 export interface PrometheusSettingsInput {
   /** An option's value, already converted to its kind, or undefined when unset (defaults applied). */
   value: (name: string) => unknown;
+  /** A repeatable option's values, or undefined when unset. */
+  list: (name: string) => string[] | undefined;
   /** Throws the loader's configuration error for an option. */
   fail: (option: string, message: string) => never;
   readFile: (path: string) => string;
@@ -119,7 +121,7 @@ export function resolvePrometheusSettings(input: PrometheusSettingsInput): Prome
     fail('prometheus-basic-auth-file', 'cannot be combined with --prometheus-bearer-token-file; give one of them');
   }
   const ca = read('prometheus-ca-file');
-  const headers = ((value('prometheus-header') as string[] | undefined) ?? []).map((h): [string, string] => {
+  const headers = (input.list('prometheus-header') ?? []).map((h): [string, string] => {
     const eq = h.indexOf('=');
     const name = eq > 0 ? h.slice(0, eq).trim() : '';
     const v = eq > 0 ? h.slice(eq + 1).trim() : '';
