@@ -70,6 +70,12 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
     });
   };
 
+  /**
+   * The time of the agent sample each node's scores were last computed from. Not the node's latest sample time: a
+   * sample is taken during a cycle and scored at its end, and /metrics must not pair a new time with old scores
+   * (Prometheus refuses a second value at the same time).
+   */
+  const observedAt = new Map<string, number>();
   const freshSeries = (model: ClusterModel, emit: (slot: number, labels: Record<string, string>, at: number | null) => void) => {
     const t = detector.table;
     const now = model.now();
@@ -83,7 +89,7 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
       }
       if (!isStale) {
         const labels = { node: node.name, direction: t.pairDirection[t.keyId[slot]], reason: t.pairReason[t.keyId[slot]] };
-        emit(slot, labels, model.node(node.name)?.ratesAt ?? null);
+        emit(slot, labels, observedAt.get(node.name) ?? null);
       }
     });
   };
@@ -125,6 +131,12 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
         const r = node.rates;
         if (r && node.ratesAt !== null && node.ratesAt >= cycleStart) {
           detector.observe(node.name, { intervalSeconds: r.intervalSeconds, restarted: r.restarted, drops: r.dropped });
+          observedAt.set(node.name, node.ratesAt);
+        }
+      }
+      for (const name of observedAt.keys()) {
+        if (!live.has(name)) {
+          observedAt.delete(name);
         }
       }
       detector.endCycle(live);
@@ -132,11 +144,11 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
         saveInBackground(model.now());
       }
     },
-    contribute(writer, model) {
+    contribute(writer) {
       const warming = new Set<string>();
       detector.forEachCurrent((slot, node) => {
-        const at = model.node(node.name)?.ratesAt;
-        if (at === null || at === undefined) {
+        const at = observedAt.get(node.name);
+        if (at === undefined) {
           return;
         }
         const w = writer.at(agentClock(node.name), at);

@@ -176,13 +176,16 @@ export function envName(option: OptionSpec): string {
   return 'CILIUMSCOPE_' + option.name.toUpperCase().replace(/-/g, '_');
 }
 
+/** Width of the flag column of --help: the longest flag with its placeholder. */
+const FLAG_COLUMN = 38;
+
 export function renderHelp(program: string): string {
   const lines = [`Usage: ${program} [options]`, '', 'Options (also settable as environment variables and YAML keys):'];
   for (const o of OPTIONS) {
     const flag = `--${o.name}${o.kind === 'boolean' ? '' : ' ' + (o.placeholder ?? o.kind.toUpperCase())}`;
     const dflt = o.defaultText !== undefined ? ` (default ${o.defaultText})` : '';
-    lines.push(`  ${flag.padEnd(34)} ${o.help}${dflt}`, `  ${''.padEnd(34)} env ${envName(o)}`);
+    lines.push(`  ${flag.padEnd(FLAG_COLUMN)} ${o.help}${dflt}`, `  ${''.padEnd(FLAG_COLUMN)} env ${envName(o)}`);
   }
-  lines.push('  --help                             this text', '  --version                          the exporter version');
+  lines.push(`  ${'--help'.padEnd(FLAG_COLUMN)} this text`, `  ${'--version'.padEnd(FLAG_COLUMN)} the exporter version`);
   return lines.join('\n');
 }

@@ -1,5 +1,6 @@
 /**
- * At scale: two shards write, Prometheus stores, a query replica reads. A simulated cluster (with its Kubernetes
+ * At scale: two shards write, Prometheus stores, a query replica reads. The built plugin (in Chromium, through an
+ * emulated data proxy, as plugin-exporter.test.ts drives it) is pointed at the replica too. A simulated cluster (with its Kubernetes
  * API), two exporters `--shard 0/2` and `1/2` scraping it, a real Prometheus scraping both every second, and a query
  * replica (`--history-backend prometheus`, no targets, its own Kubernetes join for the unmanaged pods).
  *
@@ -10,20 +11,27 @@
  * of the replica loses nothing, hostile filters match nothing, and with Prometheus stopped the panels and
  * /api/v1/status say so, the replica keeps running and recovers when Prometheus is back on the same data.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
 import { type RunningExporter, queryReplicaConfig, startExporter } from '../../exporter/app';
 import { annotationEvents } from '../../exporter/http/annotations';
 import { runQueries } from '../../exporter/http/query';
 import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../exporter/http/query/validate';
+import { VERSION } from '../../exporter/version';
 import { type RunningSimulator, startSimulator, writeKubeconfig } from '../../simulator';
-import type { AnnotationsResponse, NodesResponse, QueryRequest, QueryResponse, ScopeQuery, StatusResponse } from '../../src/contract';
+import type { AnnotationsResponse, DropReasonsResponse, NodesResponse, QueryRequest, QueryResponse, ScopeQuery, StatusResponse } from '../../src/contract';
 import { testConfig } from '../support/config';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus';
-import { describeWith } from '../support/tools';
+import { BUILT_PLUGIN, CHROMIUM, describeWith } from '../support/tools';
+import { REPO_ROOT, buildHostPage, hostMounts } from '../browser/host/build';
+import { DIST_DIR, PLUGIN_ID } from '../browser/host/builtPlugin';
+import { launchChromium } from '../browser/host/chromium';
+import { type ProxyRoute, dataProxyHandler } from '../browser/host/dataProxy';
+import { type StaticServer, startStaticServer } from '../browser/host/server';
 import { FAST_TIMING } from './kube-support';
-import { comparableNodes, framesDiffer, unionCluster, unionReader } from './history-support';
+import { comparableNodes, framesDiffer, unionCluster, unionKube, unionReader } from './history-support';
 
 const INTERVAL_MS = 2000;
 const CYCLES = 12;
@@ -62,7 +70,12 @@ const aligned = (q: Omit<ScopeQuery, 'refId'>) => q.queryType === 'podEndpointDe
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two shards and a query replica', () => {
+interface PageResult {
+  frames: Array<{ refId: string; length: number; fields: Array<{ name: string; type: string; values: unknown[] }> }>;
+  errors: Array<{ refId?: string; message?: string; status?: number }>;
+}
+
+describeWith([{ binary: '/usr/bin/prometheus' }, { binary: CHROMIUM }, BUILT_PLUGIN], 'history from Prometheus: two shards and a query replica', () => {
   jest.setTimeout(120_000);
   let sim: RunningSimulator;
   let dir: string;
@@ -73,6 +86,28 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
   let range: { from: number; to: number; intervalMs: number; maxDataPoints: number };
   const timings: Record<string, number> = {};
   const started = Date.now();
+  let server: StaticServer | null = null;
+  let browser: Browser | null = null;
+  let page: Page;
+
+  /** The built plugin in Chromium, its datasource pointed at the replica through the data proxy. */
+  const openPlugin = async () => {
+    const routes = (JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'plugin.json'), 'utf8')) as { routes: ProxyRoute[] }).routes;
+    const host = await buildHostPage({ entry: join(REPO_ROOT, 'test', 'browser', 'host', 'pages', 'plugin.tsx'), title: 'plugin ⟷ query replica' });
+    server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR), [
+      dataProxyHandler([{ uid: 'replica', routes, jsonData: { url: replica.url }, secureJsonData: {} }]),
+    ]);
+    browser = await launchChromium();
+    page = await browser.newPage();
+    await page.goto(`${server.url}/`);
+    await page.waitForSelector('body[data-ready="true"]', { state: 'attached' });
+    await page.evaluate(() => (window as any).page.useHttpBackend());
+    await page.evaluate((settings) => (window as any).page.loadPlugin(settings), { uid: 'replica', jsonData: { url: replica.url } });
+  };
+  const pluginQuery = (body: QueryRequest): Promise<PageResult> =>
+    page.evaluate(([t, r]) => (window as any).page.runQuery(t, r), [body.queries, { from: body.from, to: body.to, intervalMs: body.intervalMs }] as const);
+  const pluginTest = (): Promise<{ status: string; message: string; details?: { message: string } }> =>
+    page.evaluate(() => (window as any).page.testDatasource());
 
   const kubeSettings = () => ({
     connection: { kind: 'kubeconfig' as const, path: kubeconfig, context: null },
@@ -82,10 +117,10 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
     operator: { selector: 'io.cilium/app=operator', port: 9963, urlTemplate: '' },
     timing: FAST_TIMING,
   });
-  const startReplica = () =>
+  const startReplica = (port = 0) =>
     startExporter(
       queryReplicaConfig(prometheus.url, [
-        '--listen', '127.0.0.1:0',
+        '--listen', `127.0.0.1:${port}`,
         '--log-level', 'silent',
         '--scrape-interval', `${INTERVAL_MS}ms`,
         '--prometheus-scrape-interval', '1s',
@@ -131,7 +166,11 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
   });
   /** The same request answered by the embedded history of the shards, read as one. */
   const reference = async (body: QueryRequest) =>
-    runQueries(body as QueryRequest & { queries: ScopeQuery[] }, { history: unionReader(shards), cluster: unionCluster(shards), kube: replica.kube!.queries }, INTERVAL_MS);
+    runQueries(
+      body as QueryRequest & { queries: ScopeQuery[] },
+      { history: unionReader(shards), cluster: unionCluster(shards), kube: { ...replica.kube!.queries, ...unionKube(shards) } },
+      INTERVAL_MS
+    );
 
   beforeAll(async () => {
     sim = await startSimulator({ nodes: 6, seed: 5, autoTickMs: 0, pageKB: 12, kube: { token: 'sim-token' } });
@@ -145,7 +184,8 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
             operator: { node: '', url: sim.operatorUrl },
             scrapeIntervalMs: INTERVAL_MS,
             scrapeTimeoutMs: 1500,
-            staleAfterMs: 30_000,
+            // Cycles are driven by the test and stop after the last one: no node goes stale while it runs.
+            staleAfterMs: 600_000,
             shard: { index, count: 2 },
             kube: kubeSettings(),
           }),
@@ -179,6 +219,8 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
   });
 
   afterAll(async () => {
+    await browser?.close();
+    await server?.close();
     await replica?.close();
     await Promise.all(shards.map((s) => s.close()));
     await prometheus?.stop();
@@ -196,6 +238,10 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
     const { json } = await ask<NodesResponse>(replica, '/api/v1/nodes');
     expect(json.nodes.map((n) => n.name)).toEqual([...sim.nodes].sort());
     expect(comparableNodes(json.nodes)).toEqual(comparableNodes(await unionCluster(shards).nodes()));
+    const seen = (await ask<DropReasonsResponse>(replica, '/api/v1/drop-reasons')).json.reasons.filter((r) => r.seen).map((r) => r.reason);
+    const shardsSeen = new Set((await Promise.all(shards.map(async (s) => (await ask<DropReasonsResponse>(s, '/api/v1/drop-reasons')).json.reasons.filter((r) => r.seen).map((r) => r.reason)))).flat());
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(shardsSeen);
     const status = (await ask<StatusResponse>(replica, '/api/v1/status')).json;
     expect(status.nodes).toEqual({ total: 6, up: 6, down: 0, stale: 0 });
     expect(status.operator).toEqual({ configured: true, up: true, error: null });
@@ -223,6 +269,8 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
       points += g.frames.reduce((n, f) => n + (f.data.values[1]?.length ?? 0), 0);
     }
     // Not vacuous: both shards' nodes are in the per-node answers, and there are numbers to compare.
+    const unmanagedRows = got.json.results[refOf(QUERIES.findIndex((q) => q.queryType === 'unmanagedPods'))].frames[0].data.values[0];
+    expect(unmanagedRows.length).toBeGreaterThan(0);
     const perNode = got.json.results[refOf(1)].frames.map((f) => f.schema.fields[1].labels?.node);
     expect(new Set(perNode)).toEqual(new Set(sim.nodes));
     expect(points).toBeGreaterThan(1000);
@@ -265,11 +313,32 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
     expect(none.json.results.A.frames.every((f) => f.data.values[0].length === 0)).toBe(true);
   });
 
+  test('the built plugin against the replica: health check and every query, through the data proxy', async () => {
+    await openPlugin();
+    const health = await pluginTest();
+    expect(health.status).toBe('success');
+    expect(health.message).toBe(`Cilium Scope exporter ${VERSION}: 6 nodes seen (6 up).`);
+    expect(health.details?.message).toContain(`History: read from Prometheus at ${prometheus.url} (last answer at `);
+    const body = request({ from: range.from + 3, queries: request().queries.filter((q) => q.queryType !== 'unmanagedPods') });
+    const result = await pluginQuery(body);
+    const direct = (await ask<QueryResponse>(replica, '/api/v1/query', body)).json;
+    expect(result.errors).toEqual([]);
+    for (const q of body.queries) {
+      const expected = direct.results[q.refId].frames;
+      const frames = result.frames.filter((f) => f.refId === q.refId);
+      expect([q.refId, frames.length]).toEqual([q.refId, expected.length]);
+      expected.forEach((frame, i) => expect([q.refId, frames[i].fields.map((f) => f.values)]).toEqual([q.refId, frame.data.values]));
+    }
+    timings.pluginCheckedMs = Date.now() - started;
+  });
+
   test('a restart of the replica loses no history', async () => {
     const body = request({ queries: request().queries.filter((q) => q.queryType !== 'unmanagedPods') });
     const before = (await ask<QueryResponse>(replica, '/api/v1/query', body)).json;
+    // On the same port: the plugin's datasource keeps its URL.
+    const port = replica.port;
     await replica.close();
-    replica = await startReplica();
+    replica = await startReplica(port);
     await replica.kube!.whenSynced(10_000);
     const after = (await ask<QueryResponse>(replica, '/api/v1/query', body)).json;
     for (const q of body.queries.filter((x) => !aligned(x) && x.view !== 'status')) {
@@ -297,6 +366,17 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
     expect((await fetch(`${replica.url}/healthz`)).status).toBe(200);
     const nodes = await ask<{ error: string }>(replica, '/api/v1/nodes');
     expect(nodes).toEqual({ status: 502, json: { error: expected } });
+    // The plugin: the health check fails with the backend's error, each panel shows it on its own query.
+    const health = await pluginTest();
+    expect(health.status).toBe('error');
+    expect(health.message).toBe(
+      `Connected to Cilium Scope exporter ${VERSION}, but its ${expected}. Panels cannot load until the history backend answers; the exporter keeps running and tries again at every request.`
+    );
+    const panels = await pluginQuery(request({ from: range.from + 4, queries: [{ refId: 'A', queryType: 'endpoints' }, { refId: 'B', queryType: 'drops' }] }));
+    expect(panels.errors).toEqual([
+      { refId: 'A', message: expected, status: 502 },
+      { refId: 'B', message: expected, status: 502 },
+    ]);
 
     await prometheus.resume();
     timings.prometheusRestartedMs = Date.now() - started;
@@ -310,5 +390,6 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'history from Prometheus: two 
       expect([q, framesDiffer(r.frames, want[refOf(i)].frames, aligned(q), q.queryType === 'unmanagedPods' ? ['Age'] : [])]).toEqual([q, null]);
     }
     expect((await ask<StatusResponse>(replica, '/api/v1/status')).json.history.state).toBe('ok');
+    expect((await pluginTest()).status).toBe('success');
   });
 });

@@ -6,6 +6,7 @@
 import type { RunningExporter } from '../../exporter/app';
 import type { HistoryReader } from '../../exporter/history/backend';
 import { evaluate } from '../../exporter/history/embedded';
+import type { KubeQueries } from '../../exporter/http/query/context';
 import type { ClusterSummary, ClusterView, TargetRow } from '../../exporter/model/view';
 import type { DataFrameJSON, NodeInfo } from '../../src/contract';
 
@@ -28,6 +29,17 @@ export function unionCluster(shards: RunningExporter[]): ClusterView {
       const parts = await Promise.all(shards.map((s) => s.cluster.summary()));
       const sum = (k: keyof ClusterSummary['nodes']) => parts.reduce((a, p) => a + p.nodes[k], 0);
       return { nodes: { total: sum('total'), up: sum('up'), down: sum('down'), stale: sum('stale') }, operator: parts.find((p) => p.operator.configured)!.operator };
+    },
+  };
+}
+
+/** The shards' own Kubernetes joins (each answers for its nodes) as one, sorted by node, namespace and name. */
+export function unionKube(shards: RunningExporter[]): Pick<KubeQueries, 'unmanagedPods'> {
+  const key = (p: { node: string; namespace: string; name: string }) => `${p.node}\u0000${p.namespace}\u0000${p.name}`;
+  return {
+    unmanagedPods: (filter) => {
+      const answers = shards.map((s) => s.kube!.queries.unmanagedPods(filter));
+      return { ...answers[0], pods: answers.flatMap((a) => a.pods).sort((a, b) => (key(a) < key(b) ? -1 : 1)) };
     },
   };
 }
