@@ -9,15 +9,15 @@
  *   sum by (node) (last_over_time(ciliumscope_endpoints_total[<l>]))                     endpoints, pod endpoints,
  *                                                         pods, unmanaged pods; restarts (max)
  *   sum by (node, component, kind) (increase(ciliumscope_target_scrape_errors_total[<w>]))  why a target is down
- *   /api/v1/label/reason/values?match[]=ciliumscope_dropped_packets_total                 drop reasons seen
+ *   count by (reason) (last_over_time(ciliumscope_dropped_packets_total[<2 intervals>]))   drop reasons seen
  *
  * For a replica that also watches Kubernetes (to name unmanaged pods) it keeps the agents it last saw, refreshed
  * every interval, as the join's directory of nodes with an agent.
  */
 import type { NodeInfo } from '../../src/contract';
 import type { GridSeries } from '../history/backend';
-import { type Expr, increase, last, maxBy, selector, sumBy } from '../history/expr';
-import { instantGrid, lookbackMs } from '../history/grid';
+import { type Expr, countBy, increase, last, maxBy, over, selector, sumBy } from '../history/expr';
+import { instantGrid } from '../history/grid';
 import type { PrometheusBackend } from '../history/prometheus/backend';
 import type { AgentDirectory } from '../kube/report';
 import { SERIES } from './series';
@@ -62,10 +62,15 @@ export class PrometheusClusterView implements ClusterView {
     return (await this.snapshot()).nodes;
   }
 
+  /**
+   * The reasons of the drop series with a sample in the last two intervals: the ones the agents report now. (The
+   * label values API would be cheaper, but a TSDB head answers it for the block's whole time range, so a reason an
+   * agent stopped reporting minutes ago would still be listed.)
+   */
   async dropReasonsSeen(): Promise<Set<string>> {
-    const now = this.now();
-    const values = await this.backend.client.labelValues('reason', SERIES.droppedPackets, now - lookbackMs(this.backend), now);
-    return new Set(values);
+    const recent = countBy(['reason'], over('last_over_time', selector(SERIES.droppedPackets), 2 * this.backend.intervalMs));
+    const [reasons] = await this.backend.reader().evaluate([recent], instantGrid(this.now(), this.backend.intervalMs));
+    return new Set(reasons.map((s) => s.labels.reason));
   }
 
   async summary(): Promise<ClusterSummary> {

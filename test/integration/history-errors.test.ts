@@ -57,9 +57,6 @@ async function handle(req: IncomingMessage, res: ServerResponse) {
       case 'huge':
         return json(res, 200, { status: 'success', data: { resultType: 'matrix', result: [{ metric: { pad: 'x'.repeat(70_000) }, values: [] }] } });
       default:
-        if (req.url!.startsWith('/api/v1/label/')) {
-          return json(res, 200, { status: 'success', data: [] });
-        }
         return json(res, 200, { status: 'success', data: { resultType: instant ? 'vector' : 'matrix', result: [] } });
     }
   } finally {

@@ -1,6 +1,6 @@
 /**
- * A client of the Prometheus HTTP API (/api/v1/query, /api/v1/query_range, /api/v1/label/<name>/values), as any
- * compatible server speaks it (Prometheus, Thanos, Mimir, VictoriaMetrics). Bounded everywhere: a timeout per
+ * A client of the Prometheus HTTP API (/api/v1/query and /api/v1/query_range, POSTed), as any compatible server
+ * speaks it (Prometheus, Thanos, Mimir, VictoriaMetrics). Bounded everywhere: a timeout per
  * request, a cap on the answer's bytes and on its series, and at most MAX_IN_FLIGHT requests at once over the
  * whole process. Every failure becomes a HistoryBackendError naming the server and the cause, in words an operator
  * can act on (Prometheus's own `error` text when it sent one); the outcome of every request is kept for
@@ -71,17 +71,6 @@ export class PrometheusClient {
   /** An instant query at `timeMs`. */
   async query(expr: string, timeMs: number, signal?: AbortSignal): Promise<VectorRow[]> {
     return this.call<VectorRow[]>('query', { query: expr, time: seconds(timeMs) }, signal, (data) => this.capped(this.result(data, 'vector')));
-  }
-
-  /** Values of a label on the series matching `match` with samples in [startMs, endMs]. */
-  async labelValues(label: string, match: string, startMs: number, endMs: number, signal?: AbortSignal): Promise<string[]> {
-    const params = new URLSearchParams({ 'match[]': match, start: seconds(startMs), end: seconds(endMs) });
-    return this.call<string[]>(`label/${encodeURIComponent(label)}/values?${params}`, null, signal, (values) => {
-      if (!Array.isArray(values) || values.some((v) => typeof v !== 'string')) {
-        throw this.failure('the label values answer is not a list of strings', 502);
-      }
-      return this.capped(values as string[]);
-    });
   }
 
   status(): Pick<HistoryStatus, 'state' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt'> {

@@ -54,7 +54,7 @@ export const PROMETHEUS_OPTIONS: OptionSpec[] = [
   {
     name: 'prometheus-max-series',
     kind: 'integer',
-    defaultText: '20000',
+    defaultText: '50000',
     help: 'series one Prometheus answer may hold; a query returning more fails with an error naming this cap',
   },
   { name: 'prometheus-max-response-bytes', kind: 'bytes', defaultText: '64MiB', help: 'largest Prometheus answer read' },

@@ -26,16 +26,24 @@ function latest(series: GridSeries[]): Map<string, number> {
 }
 
 async function anomalyBands(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
-  const { rank } = await read(ctx, TABLE.anomalyRanking(q, Math.max(1, ctx.grid.to - ctx.grid.from)), atEnd(ctx));
-  // The series most worth seeing: highest score in the range first.
-  const ranked = rank
-    .filter((s) => s.values[0] !== null)
-    .map((s) => ({ labels: s.labels, key: keyOf(s.labels), max: s.values[0]! }))
-    .sort((a, b) => b.max - a.max || (a.key < b.key ? -1 : 1))
-    .slice(0, q.limit ?? 10);
-  if (!ranked.length) {
+  const limit = q.limit ?? 10;
+  // The series most worth seeing: highest score in the range first (then by node, direction, reason). The top
+  // `limit` series belong to the top `limit` nodes ranked the same way, so only those nodes' series are read.
+  const peak = (values: Array<number | null>) => values.reduce<number>((m, v) => (v !== null && v > m ? v : m), -Infinity);
+  const { perNode } = await read(ctx, TABLE.anomalyNodeRanking(q));
+  const nodes = perNode
+    .map((s) => ({ node: s.labels.node, max: peak(s.values) }))
+    .sort((a, b) => b.max - a.max || (a.node < b.node ? -1 : 1))
+    .slice(0, limit)
+    .map((n) => n.node);
+  if (!nodes.length) {
     return [emptyFrame(q.refId, NO_DETECTOR)];
   }
+  const { perSeries } = await read(ctx, TABLE.anomalySeriesRanking(q, nodes));
+  const ranked = perSeries
+    .map((s) => ({ labels: s.labels, key: keyOf(s.labels), max: peak(s.values) }))
+    .sort((a, b) => b.max - a.max || (a.key < b.key ? -1 : 1))
+    .slice(0, limit);
   const only = (label: (typeof DROP_KEY)[number]) => [...new Set(ranked.map((r) => r.labels[label]))];
   const parts = await read(ctx, TABLE.anomalyBands({ node: only('node'), direction: only('direction'), reason: only('reason') }));
   const byKey = (series: GridSeries[]) => new Map(series.map((s) => [keyOf(s.labels), s.values]));

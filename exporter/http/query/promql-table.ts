@@ -4,7 +4,11 @@
  * for every type and view are pinned in test/unit/http/promql-table.test.ts. In the PromQL below:
  *
  *   <w> the rate window max(step + interval, 4 × interval)   <l> the gauge lookback max(5m, 2 × interval)
- *   <R> the range (to − from)   <by> node, when the query groups by node   {…} the request's filters, escaped
+ *   <by> node, when the query groups by node   {…} the request's filters, escaped
+ *
+ * Everything is evaluated on the request's step grid (or at its last point), so no expression loads more than a
+ * window of samples per series at a time, whatever the range: a 30-day ranking is the points' rates or maxima
+ * combined, not one 30-day window. Rankings go by node first and fetch details only for the nodes that can rank.
  *
  * | type / view                   | PromQL                                                                          |
  * |-------------------------------|---------------------------------------------------------------------------------|
@@ -14,14 +18,14 @@
  * | regeneration / latency        | histogram_quantile(q, sum by (<by>, le) (rate(ciliumscope_endpoint_regeneration_seconds_bucket{node}[<w>]))) |
  * | packetFlow                    | sum by (<by>, direction) (rate(ciliumscope_{forwarded,dropped}_{packets,bytes}_total{node, direction}[<w>])) |
  * | drops / rate                  | sum by (<by>, direction, reason) (rate(ciliumscope_dropped_{packets,bytes}_total{node, direction, reason}[<w>])) |
- * | drops / topNodes (at the end) | sum by (node, reason) (increase(ciliumscope_dropped_{packets,bytes}_total{…}[<R>])) |
+ * | drops / topNodes              | sum by (node) (rate(ciliumscope_dropped_{packets,bytes}_total{…}[<w>])), averaged over the points; then sum by (node, reason) (…) for the top nodes |
  * | policy / count, revision      | sum by (node) (last_over_time(ciliumscope_policies{node}[<l>])), or max and min over nodes |
  * | policy / importErrors         | sum by (<by>) (increase(ciliumscope_policy_import_errors_total{node}[<w>]))     |
  * | policy / enforcement          | sum by (<by>, enforcement) (last_over_time(ciliumscope_policy_enforcement_endpoints{node}[<l>])) |
  * | agentHealth / up              | max by (node, component) (last_over_time(ciliumscope_target_up{node}[<l>])), or sum and count |
  * | agentHealth / scrapeDuration  | max by (<by>, component) (max_over_time(ciliumscope_target_scrape_duration_seconds{node}[<w>])) |
  * | agentHealth / status          | the cluster view (model/view.ts): the exporter's targets, or the target series in Prometheus |
- * | anomaly / bands               | ranked by max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{…}[<R>])); then per series the drop rate, last baseline and upper band, and max score per window |
+ * | anomaly / bands               | ranked by max by (node) (max_over_time(ciliumscope_drop_anomaly_score{…}[<w>])), then by (node, direction, reason) for the top nodes; then per series the drop rate, last baseline and upper band, and max score per window |
  * | anomaly / scores (at the end) | last score, baseline, upper band, warm-up, and the drop rate over <w>             |
  * | unmanagedPods                 | the exporter's own Kubernetes join (no history)                                  |
  * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) for import errors and restarts; last score ≥ 1 for anomalies |
@@ -37,7 +41,6 @@ import {
   maxBy,
   maxOver,
   minBy,
-  over,
   quantile,
   rate,
   selector,
@@ -92,9 +95,14 @@ export const TABLE = {
     drops: sumBy(split(q, 'direction', 'reason'), rate(selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')))),
   }),
 
-  /** Evaluated once, at the end of the range. */
-  dropTopNodes: (q: ScopeQuery, rangeMs: number): Reads => ({
-    increase: sumBy(['node', 'reason'], over('increase', selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')), rangeMs)),
+  /** Each node's drop rate, averaged over the points by the caller: the nodes that drop most. */
+  dropTopNodes: (q: ScopeQuery): Reads => ({
+    perNode: sumBy(['node'], rate(selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')))),
+  }),
+
+  /** The same by reason, for the top nodes only. */
+  dropTopReasons: (q: ScopeQuery, nodes: string[]): Reads => ({
+    perReason: sumBy(['node', 'reason'], rate(selector(dropped(q), matcher('node', nodes), ...filters(q, 'direction', 'reason')))),
   }),
 
   /** Per node, or (cluster-wide) the max and min over nodes: policies are cluster objects every agent loads. */
@@ -121,9 +129,14 @@ export const TABLE = {
     slowest: maxBy(split(q, 'component'), maxOver(selector(SERIES.scrapeDurationSeconds, ...filters(q, 'node')))),
   }),
 
-  /** Evaluated once, at the end of the range: the drop series most worth seeing, by their highest score in it. */
-  anomalyRanking: (q: ScopeQuery, rangeMs: number): Reads => ({
-    rank: maxBy(DROP_KEY, over('max_over_time', selector(SERIES.dropAnomalyScore, ...filters(q, 'node', 'direction', 'reason')), rangeMs)),
+  /** The drop series most worth seeing, by their highest score in the range: first the nodes, ... */
+  anomalyNodeRanking: (q: ScopeQuery): Reads => ({
+    perNode: maxBy(['node'], maxOver(selector(SERIES.dropAnomalyScore, ...filters(q, 'node', 'direction', 'reason')))),
+  }),
+
+  /** ... then the series of the top nodes. */
+  anomalySeriesRanking: (q: ScopeQuery, nodes: string[]): Reads => ({
+    perSeries: maxBy(DROP_KEY, maxOver(selector(SERIES.dropAnomalyScore, matcher('node', nodes), ...filters(q, 'direction', 'reason')))),
   }),
 
   /** The bands of some drop series, selected by node, direction and reason (the caller keeps the exact ones). */

@@ -1,7 +1,6 @@
 /** Query handlers about traffic: forwarded vs dropped packets, drops by reason, the nodes that drop most. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
 import { lookupDropReason } from '../../cilium/dropReasons';
-import { gridEnd, instantGrid } from '../../history/grid';
 import { emptyFrame, tableFrame } from './frames';
 import { type QueryContext, type QueryHandler, displayName, read, seriesFrames } from './context';
 import { TABLE } from './promql-table';
@@ -43,34 +42,37 @@ async function dropRates(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSO
   return frames.length ? frames : [emptyFrame(q.refId, 'No drops in this range for the selected nodes, directions and reasons.')];
 }
 
-/** The nodes that dropped most over the whole range: the counters' increase over it, at its end. */
+/**
+ * The nodes that dropped most over the range: each node's drop rate at every point, averaged (the windows cover the
+ * range), then the reasons of the top nodes alone.
+ */
 async function topNodes(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
   const unit = unitOf(q);
-  const rangeMs = Math.max(1, ctx.grid.to - ctx.grid.from);
-  const { increase } = await read(ctx, TABLE.dropTopNodes(q, rangeMs), instantGrid(gridEnd(ctx.grid), ctx.grid.intervalMs, ctx.grid.step));
-  const byNode = new Map<string, Map<string, number>>();
-  for (const s of increase) {
-    const v = s.values[0];
-    if (v !== null) {
-      const reasons = byNode.get(s.labels.node) ?? new Map<string, number>();
-      reasons.set(s.labels.reason, v);
-      byNode.set(s.labels.node, reasons);
+  const rangeSeconds = Math.max(1, ctx.grid.to - ctx.grid.from) / 1000;
+  const { perNode } = await read(ctx, TABLE.dropTopNodes(q));
+  const ranked = perNode
+    .map((s) => ({ node: s.labels.node, rate: mean(s.values) }))
+    .sort((a, b) => b.rate - a.rate || (a.node < b.node ? -1 : 1))
+    .slice(0, q.limit ?? 10);
+  const reasons = new Map<string, Array<{ reason: string; rate: number }>>();
+  if (ranked.length) {
+    const { perReason } = await read(ctx, TABLE.dropTopReasons(q, ranked.map((r) => r.node)));
+    for (const s of perReason) {
+      reasons.set(s.labels.node, [...(reasons.get(s.labels.node) ?? []), { reason: s.labels.reason, rate: mean(s.values) }]);
     }
   }
-  const rows = [...byNode.entries()].map(([node, reasons]) => {
-    let total = 0;
+  const top = ranked.map(({ node, rate }) => {
     let topReason = '';
-    let topCount = -Infinity;
-    for (const [reason, count] of reasons) {
-      total += count;
-      if (count > topCount) {
-        [topReason, topCount] = [reason, count];
+    let topRate = -Infinity;
+    let total = 0;
+    for (const r of reasons.get(node) ?? []) {
+      total += r.rate;
+      if (r.rate > topRate) {
+        [topReason, topRate] = [r.reason, r.rate];
       }
     }
-    return { node, rate: total / (rangeMs / 1000), dropped: Math.round(total), topReason, share: total > 0 ? topCount / total : 0 };
+    return { node, rate, dropped: Math.round(rate * rangeSeconds), topReason, share: total > 0 ? topRate / total : 0 };
   });
-  rows.sort((a, b) => b.rate - a.rate || (a.node < b.node ? -1 : 1));
-  const top = rows.slice(0, q.limit ?? 10);
   const what = unit === 'bytes' ? 'bytes' : 'packets';
   return [
     tableFrame(q.refId, 'Top nodes by drops', [
@@ -81,4 +83,17 @@ async function topNodes(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON
       { name: 'Top reason share', type: 'number', values: top.map((r) => r.share), config: { unit: 'percentunit', decimals: 0, min: 0, max: 1 } },
     ]),
   ];
+}
+
+/** Mean of the points that have a value (0 without any). */
+function mean(values: Array<number | null>): number {
+  let sum = 0;
+  let n = 0;
+  for (const v of values) {
+    if (v !== null) {
+      sum += v;
+      n++;
+    }
+  }
+  return n ? sum / n : 0;
 }

@@ -178,7 +178,7 @@ describe('loadConfig', () => {
       ],
       timeoutMs: 5000,
       scrapeIntervalMs: 15_000,
-      maxSeries: 20_000,
+      maxSeries: 50_000,
       maxResponseBytes: 64 * 1024 * 1024,
       maxConcurrency: 4,
     });

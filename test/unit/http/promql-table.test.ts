@@ -43,8 +43,11 @@ test('every query type and view, with and without filters and grouping', () => {
   expect(promql(TABLE.dropRates(q({ reason: ['Policy denied', 'Stale or unroutable IP'] })))).toEqual({
     drops: 'sum by (direction, reason) (rate(ciliumscope_dropped_packets_total{reason=~"Policy denied|Stale or unroutable IP"}[246s]))',
   });
-  expect(promql(TABLE.dropTopNodes(q({ node: 'n1' }), 6 * 3_600_000))).toEqual({
-    increase: 'sum by (node, reason) (increase(ciliumscope_dropped_packets_total{node="n1"}[6h]))',
+  expect(promql(TABLE.dropTopNodes(q({ direction: 'EGRESS' })))).toEqual({
+    perNode: 'sum by (node) (rate(ciliumscope_dropped_packets_total{direction="EGRESS"}[246s]))',
+  });
+  expect(promql(TABLE.dropTopReasons(q({ direction: 'EGRESS', unit: 'bytes' }), ['n2', 'n1']))).toEqual({
+    perReason: 'sum by (node, reason) (rate(ciliumscope_dropped_bytes_total{node=~"n1|n2", direction="EGRESS"}[246s]))',
   });
   expect(promql(TABLE.policyGauge(q({}), SERIES.policies))).toEqual({
     max: 'max (last_over_time(ciliumscope_policies[5m]))',
@@ -69,8 +72,11 @@ test('every query type and view, with and without filters and grouping', () => {
   expect(promql(TABLE.scrapeDuration(q({})))).toEqual({
     slowest: 'max by (component) (max_over_time(ciliumscope_target_scrape_duration_seconds[246s]))',
   });
-  expect(promql(TABLE.anomalyRanking(q({ direction: 'EGRESS' }), 3_600_000))).toEqual({
-    rank: 'max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{direction="EGRESS"}[1h]))',
+  expect(promql(TABLE.anomalyNodeRanking(q({ direction: 'EGRESS' })))).toEqual({
+    perNode: 'max by (node) (max_over_time(ciliumscope_drop_anomaly_score{direction="EGRESS"}[246s]))',
+  });
+  expect(promql(TABLE.anomalySeriesRanking(q({ reason: 'Policy denied' }), ['n1']))).toEqual({
+    perSeries: 'max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{node="n1", reason="Policy denied"}[246s]))',
   });
   expect(promql(TABLE.anomalyBands({ node: ['n1'], direction: ['EGRESS'], reason: ['Policy denied'] }))).toEqual({
     rate: 'sum by (node, direction, reason) (rate(ciliumscope_dropped_packets_total{node="n1", direction="EGRESS", reason="Policy denied"}[246s]))',
