@@ -14,9 +14,10 @@
  * phase: over a window of four intervals that jitter alone moves a rate by tens of per cent. What this changes:
  * Prometheus writes no staleness marker for a timestamped series, so a withdrawn node's last agent values stay
  * visible to instant queries for Prometheus's 5-minute lookback (range functions such as rate() ignore staleness
- * markers anyway), and a value repeated with the same timestamp is stored once. The exporter's view of its targets
- * (`ciliumscope_target_*`), the Kubernetes join, the operator and the exporter's own series stay untimestamped, so
- * the target-down and Kubernetes alerts resolve as soon as a series goes away.
+ * markers anyway), and a value repeated with the same timestamp is stored once. The scrape duration of a target is
+ * stamped with its scrape's time too. The exporter's view of its targets (`ciliumscope_target_up`, `_stale`, the
+ * last scrape and success times, errors), the Kubernetes join, the operator and the exporter's own series stay
+ * untimestamped, so the target-down and Kubernetes alerts resolve as soon as a series goes away.
  */
 import { collectDefaultMetrics } from 'prom-client';
 import type { ClusterModel, NodeState, TargetState } from '../model/cluster';
@@ -126,10 +127,12 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
   });
   defineFamily(registry, {
     name: 'ciliumscope_target_scrape_duration_seconds',
-    help: 'Duration of the last scrape of the target.',
+    help: 'Duration of the last scrape of the target (at the time that scrape began).',
     type: 'gauge',
     labelNames: ['node', 'component'],
-    fill: (emit) => targets().forEach((t) => t.state.durationMs !== null && emit({ node: t.node, component: t.component }, t.state.durationMs / 1000)),
+    // A measurement of one scrape: stamped with its time, like the agent's own series.
+    fill: (emit) =>
+      targets().forEach((t) => t.state.durationMs !== null && emit({ node: t.node, component: t.component }, t.state.durationMs / 1000, t.state.lastScrape)),
   });
   defineFamily(registry, {
     name: 'ciliumscope_target_last_scrape_timestamp_seconds',
