@@ -66,8 +66,8 @@ function shape(f: DataFrameJSON) {
 /**
  * Frames equal in shape (names, labels, units, descriptions, notices) and values. `aligned`: a value may instead
  * equal the reference's at the step before or after (series Prometheus stamps with its own scrape time, which lags
- * the exporter's cycle by up to its scrape interval: "a step of alignment"); the first point, whose step before is
- * outside the reference, is not compared then.
+ * the exporter's cycle by up to its scrape interval: "a step of alignment"); the first and last points, with a
+ * neighbour outside the reference, are not compared then.
  */
 export function framesDiffer(got: DataFrameJSON[], want: DataFrameJSON[], aligned = false, skipColumns: string[] = []): string | null {
   if (JSON.stringify(got.map(shape)) !== JSON.stringify(want.map(shape))) {
@@ -85,9 +85,9 @@ export function framesDiffer(got: DataFrameJSON[], want: DataFrameJSON[], aligne
         return `frame ${i} field ${field.name}: ${g.length} values, want ${w.length}`;
       }
       for (let k = 0; k < g.length; k++) {
-        // Aligned: the reference's step before is outside the range at the first point, so there it cannot be checked.
-        const ok =
-          close(g[k], w[k]) || (aligned && field.type === 'number' && (k === 0 || close(g[k], w[k - 1]) || close(g[k], w[k + 1])));
+        // Aligned: at the first and last points one neighbour is outside the range, so they are not checked.
+        const edge = k === 0 || k === g.length - 1;
+        const ok = close(g[k], w[k]) || (aligned && field.type === 'number' && (edge || close(g[k], w[k - 1]) || close(g[k], w[k + 1])));
         if (!ok) {
           const around = (v: unknown[]) => JSON.stringify(v.slice(Math.max(0, k - 3), k + 4));
           return `frame ${i} (${JSON.stringify(field.labels ?? frame.schema.name)}) field ${field.name}[${k}]: ${g[k]}, want ${w[k]}; around it got ${around(g)}, want ${around(w)}`;
