@@ -83,12 +83,16 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
   const groups = new Map<string, Group>();
   for (const { view, slots } of selections.flatMap((x) => x.series.map((view) => ({ view, slots: x.slots })))) {
     scratch.load(view, slots);
-    evalCall(calls[0], scratch, grid, values);
+    let [from, to] = evalCall(calls[0], scratch, grid, values);
     if (other) {
-      evalCall(calls[1], scratch, grid, other);
-      for (let i = 0; i < n; i++) {
+      const [otherFrom, otherTo] = evalCall(calls[1], scratch, grid, other);
+      [from, to] = [Math.max(from, otherFrom), Math.min(to, otherTo)];
+      for (let i = from; i < to; i++) {
         values[i] -= other[i];
       }
+    }
+    if (from >= to) {
+      continue;
     }
     const key = seriesSortKey(view.labels, expr.by);
     let g = groups.get(key);
@@ -100,7 +104,7 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
       g = { series: { labels, values: [] }, acc: new Float64Array(n), counts: new Uint32Array(n) };
       groups.set(key, g);
     }
-    fold(expr.op, values, g);
+    fold(expr.op, values, from, to, g);
   }
   // As Prometheus answers: sorted by labels, and a series without a single value in the range is not there.
   const sorted = new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
@@ -113,8 +117,9 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
   return sorted;
 }
 
-function fold(op: Aggregation['op'], values: Float64Array, g: Group): void {
-  for (let i = 0; i < values.length; i++) {
+/** Adds one series' values at points [from, to) into its group. */
+function fold(op: Aggregation['op'], values: Float64Array, from: number, to: number, g: Group): void {
+  for (let i = from; i < to; i++) {
     const v = values[i];
     if (Number.isNaN(v)) {
       continue;
@@ -201,14 +206,26 @@ class Scratch {
   }
 }
 
-/** A range function at every grid time (NaN where it has no value), as PromQL evaluates it per step. */
-function evalCall(call: RangeCall, s: Scratch, grid: StepGrid, out: Float64Array): void {
+/**
+ * A range function at the grid times, as PromQL evaluates it per step: only at the points whose window can hold one
+ * of the series' samples, [from, to) returned (a long range over a short history is mostly empty); NaN where a
+ * point in there has no value. `out` is not written outside [from, to).
+ */
+function evalCall(call: RangeCall, s: Scratch, grid: StepGrid, out: Float64Array): [number, number] {
+  const { times, values, length } = s;
+  if (length === 0) {
+    return [0, 0];
+  }
   const w = windowMs(call.window, grid);
   const offset = call.offsetStep ? grid.step : 0;
-  const { times, values, length } = s;
+  // Grid points are t0 + i × step (integers): the first whose window ends at or after the first sample, up to the
+  // last whose window starts at or before the last one.
+  const t0 = grid.times[0];
+  const from = Math.max(0, Math.ceil((times[0] + offset - t0) / grid.step));
+  const to = Math.min(grid.times.length, Math.floor((times[length - 1] + offset + w - t0) / grid.step) + 1);
   let lo = 0;
   let hi = 0;
-  for (let i = 0; i < grid.times.length; i++) {
+  for (let i = from; i < to; i++) {
     const end = grid.times[i] - offset;
     const start = end - w;
     while (hi < length && times[hi] <= end) {
@@ -240,4 +257,5 @@ function evalCall(call: RangeCall, s: Scratch, grid: StepGrid, out: Float64Array
         out[i] = extrapolatedRate(times, values, lo, hi - 1, start, end, call.fn === 'rate');
     }
   }
+  return [from, Math.max(from, to)];
 }
