@@ -55,7 +55,8 @@ export function readCatalog(page: string): Catalog {
       samples.set(type[1], []);
       continue;
     }
-    const m = /^(ciliumscope_\w+?)(\{(.*)\})? (\S+)$/.exec(line);
+    // The exporter stamps the series it read from an agent with that scrape's time (--metrics-timestamps).
+    const m = /^(ciliumscope_\w+?)(\{(.*)\})? (\S+)(?: -?\d+)?$/.exec(line);
     if (m) {
       const family = types.has(m[1]) ? m[1] : m[1].replace(/_(bucket|sum|count)$/, '');
       samples.get(family)?.push({ name: m[1], labels: parseLabels(m[3] ?? ''), value: Number(m[4]) });

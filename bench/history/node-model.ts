@@ -36,6 +36,11 @@ export class NodeModel extends SeriesModel {
   scrapeErrors = 0;
   everFailed = false;
   lastSuccess = 0;
+  /** Unix seconds of the last scrape attempt, whatever its outcome. */
+  lastScrape = 0;
+  /** 1 while the anomaly detector is in its warm-up for this node: the first --anomaly-warmup after an agent restart. */
+  warmingUp = 1;
+  private warmupEnds = 0;
   scrapeSeconds = 0;
   pods: number;
   podsBase: number;
@@ -131,6 +136,10 @@ export class NodeModel extends SeriesModel {
         return one((s) => s.scrapeSeconds);
       case 'ciliumscope_target_last_success_timestamp_seconds':
         return one((s) => s.lastSuccess);
+      case 'ciliumscope_target_last_scrape_timestamp_seconds':
+        return one((s) => s.lastScrape);
+      case 'ciliumscope_drop_anomaly_warming_up':
+        return one(agentOnly((s) => s.warmingUp));
       case 'ciliumscope_target_scrape_errors_total':
         // One kind (the one the learning cluster's failed agent gave): the series exists from the first failure on.
         return this.add(
@@ -302,6 +311,7 @@ export class NodeModel extends SeriesModel {
     const restarted = this.restarts.has(step);
     // The scrape at a restart may catch the agent away.
     this.up = this.down || (restarted && rng.chance(0.3)) ? 0 : 1;
+    this.lastScrape = Math.round((now - rng.range(0, Math.min(res, EXPORTER_CYCLE_SECONDS))) * 1000) / 1000;
     if (this.up === 0) {
       this.everFailed = true;
       this.scrapeErrors += this.down ? Math.max(1, Math.round(res / EXPORTER_CYCLE_SECONDS)) : 1;
@@ -314,6 +324,10 @@ export class NodeModel extends SeriesModel {
       this.restartCount++;
       this.resetCounters();
     }
+    if (step === 0 || restarted) {
+      this.warmupEnds = now + DEFAULT_ANOMALY_PARAMS.warmupMs / 1000;
+    }
+    this.warmingUp = now < this.warmupEnds ? 1 : 0;
     this.pods = Math.max(
       1,
       Math.round(this.pods + rng.normal() * Math.sqrt(res / 600) + 0.02 * (this.podsBase - this.pods))

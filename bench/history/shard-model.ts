@@ -63,6 +63,7 @@ export class ShardModel extends SeriesModel {
       case 'ciliumscope_target_scrape_duration_seconds':
         return (s) => round(s.rng.logNormal(0.02, 0.3), 5);
       case 'ciliumscope_target_last_success_timestamp_seconds':
+      case 'ciliumscope_target_last_scrape_timestamp_seconds':
         return (s) => round(s.ctx.timeOf(s.step) - s.rng.range(0, EXPORTER_CYCLE_SECONDS), 3);
       case 'ciliumscope_target_response_bytes':
         return () => value;
