@@ -23,7 +23,7 @@ export type EndpointsView = 'states' | 'notReady';
 export type PodEndpointDeltaView = 'counts' | 'delta';
 export type UnmanagedPodsView = 'table' | 'count';
 export type RegenerationView = 'latency' | 'rate' | 'failures';
-export type PolicyView = 'count' | 'revision' | 'revisionSkew' | 'importErrors' | 'enforcement';
+export type PolicyView = 'count' | 'revision' | 'revisionSkew' | 'importErrors' | 'importErrorsInRange' | 'enforcement';
 export type AgentHealthView = 'status' | 'up' | 'scrapeDuration' | 'versions';
 export type DropsView = 'rate' | 'topNodes';
 export type AnomalyView = 'bands' | 'scores' | 'summary';
@@ -73,7 +73,8 @@ export interface ScopeQuery {
    * regeneration: `latency` (p50/p90/p99 seconds, default) | `rate` (regenerations per second by outcome) |
    * `failures` (failed regenerations per second);
    * policy: `count` (default) | `revision` | `revisionSkew` (policy changes a node is behind the node that applied
-   * the most since the start of the range) | `importErrors` | `enforcement`;
+   * the most since the start of the range) | `importErrors` | `importErrorsInRange` (failed imports over the whole
+   * range: one value per node or for the cluster, at its end) | `enforcement`;
    * agentHealth: `status` (table, default) | `up` | `scrapeDuration` | `versions` (table: agents per Cilium version);
    * drops: `rate` (default) | `topNodes` (table);
    * anomaly: `bands` (rate, baseline, upper band, score; default) | `scores` (table of series outside their band) |
@@ -199,8 +200,11 @@ export interface NodeInfo {
   /** Pods Kubernetes schedules here (Running or Pending, not hostNetwork); null without Kubernetes. */
   pods: number | null;
   unmanagedPods: number | null;
-  /** Where the target came from: a static --agent flag or Kubernetes discovery. */
-  source: 'static' | 'kubernetes';
+  /**
+   * Where the target came from: a static --agent flag or Kubernetes discovery; `prometheus` on a query replica,
+   * which reads the node from the series the scraping exporters write to Prometheus.
+   */
+  source: 'static' | 'kubernetes' | 'prometheus';
 }
 
 export interface NodesResponse {
@@ -283,8 +287,25 @@ export interface StatusResponse {
     error: string | null;
     unmanagedSource: UnmanagedSource;
   };
-  history: { backend: string; retentionSeconds: number; series: number; bytes: number };
+  history: HistoryStatus;
   shard: { index: number; count: number } | null;
+}
+
+/** Where the exporter reads history from (--history-backend), and whether that works. */
+export interface HistoryStatus {
+  backend: 'embedded' | 'prometheus';
+  /** The Prometheus-compatible server history is read from (credentials removed); null for the embedded history. */
+  url: string | null;
+  /** ok: answering (the embedded history always is); error: the last request failed; unknown: none made yet. */
+  state: 'ok' | 'error' | 'unknown';
+  /** Unix ms of the last successful request to the server, and of the last failed one with its message. */
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  /** The embedded history only (null for Prometheus): its retention at the current number of series, series held, memory. */
+  retentionSeconds: number | null;
+  series: number | null;
+  bytes: number | null;
 }
 
 /** Annotation kinds the plugin can ask for. */

@@ -148,7 +148,13 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
       {
         value: 'importErrors',
         label: 'Import errors',
-        description: 'Failed policy imports per step',
+        description: 'Failed policy imports within the rate window ending at each point',
+        options: ['groupBy', 'topN'],
+      },
+      {
+        value: 'importErrorsInRange',
+        label: 'Import errors in range',
+        description: 'Failed policy imports over the whole range, one value at its end',
         options: ['groupBy', 'topN'],
       },
       {

@@ -23,7 +23,7 @@ import { PodJoin } from './join';
 import { CEP_PATH, ciliumEndpointLister, podLister, podsPath } from './listers';
 import { kubeFamilies } from './metrics';
 import { type SlimCiliumEndpoint, type SlimPod, slimCiliumEndpoint, slimPod } from './objects';
-import { type JoinView, type NodeNumbers, nodeNumbers, unmanagedPodsAnswer } from './report';
+import { type AgentDirectory, type JoinView, type NodeNumbers, nodeNumbers, unmanagedPodsAnswer } from './report';
 import type { KubeSettings } from './settings';
 
 export type { KubeSettings } from './settings';
@@ -38,6 +38,11 @@ export interface KubeDeps {
   log: Logger;
   /** Wall clock for sync ages. */
   now?: () => number;
+  /**
+   * A query replica's directory of agents (from Prometheus) instead of the exporter's own targets; its per-node
+   * numbers are then not written to /metrics or the history, since the shards already write them.
+   */
+  agents?: AgentDirectory;
 }
 
 export interface KubeRuntime {
@@ -115,6 +120,21 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
   const unmanagedSource = (p: WatcherStatus, c: WatcherStatus): UnmanagedSource =>
     !p.synced ? 'none' : c.absent ? 'counts' : c.synced ? 'ciliumendpoints' : 'none';
 
+  const ownAgents: AgentDirectory = {
+    agentNodes: () =>
+      targetSource
+        .targets()
+        .filter((t) => t.component === 'agent')
+        .map((t) => t.node),
+    agentSilent: (node) => {
+      const state = deps.model.node(node);
+      return state !== undefined && state.agent.scrapes > 0 && state.agent.lastSuccess === null;
+    },
+    podEndpoints: (node) => {
+      const state = deps.model.node(node);
+      return state && !deps.model.isStale(state) ? deps.model.podEndpoints(state) : null;
+    },
+  };
   const view = (): JoinView => {
     const p = pods.status();
     const c = endpoints.status();
@@ -142,25 +162,12 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
         `Kubernetes data is stale: the API server has not been reachable for ${Math.round(ageMs! / 1000)}s; these are the last known numbers.`
       );
     }
-    const agentNodes = () =>
-      targetSource
-        .targets()
-        .filter((t) => t.component === 'agent')
-        .map((t) => t.node);
     return {
       join,
       source,
       notice: notices.length ? notices.join(' ') : null,
       inShard: deps.shard ? (node) => shardOf(node, deps.shard!.count) === deps.shard!.index : () => true,
-      agentNodes,
-      agentSilent: (node) => {
-        const state = deps.model.node(node);
-        return state !== undefined && state.agent.scrapes > 0 && state.agent.lastSuccess === null;
-      },
-      podEndpoints: (node) => {
-        const state = deps.model.node(node);
-        return state && !deps.model.isStale(state) ? deps.model.podEndpoints(state) : null;
-      },
+      ...(deps.agents ?? ownAgents),
       syncedAt,
       stale,
     };
@@ -199,7 +206,7 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
   };
 
   const contributor: SeriesContributor = (w, model, cycleStart) => {
-    for (const n of freshNumbers() ?? []) {
+    for (const n of deps.agents ? [] : (freshNumbers() ?? [])) {
       w.put(SERIES.pods, { node: n.node }, n.pods);
       if (n.unmanaged !== null) {
         w.put(SERIES.unmanagedPods, { node: n.node }, n.unmanaged);
@@ -212,7 +219,7 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
   };
 
   const families = kubeFamilies({
-    freshNumbers,
+    freshNumbers: () => (deps.agents ? null : freshNumbers()),
     watchers: statuses,
     source: () => unmanagedSource(pods.status(), endpoints.status()),
     discovered: () => discovered?.targets() ?? null,

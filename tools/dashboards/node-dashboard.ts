@@ -132,9 +132,9 @@ function statsRow(): SizedPanel[] {
     nodeStat(
       N.importErrors,
       'Policy import errors',
-      'Failed policy imports on the node over the whole range. Query: policy, view importErrors.',
-      [q({ refId: 'A', queryType: 'policy', view: 'importErrors', node: NODE_VAR })],
-      { calc: 'sum' }
+      'Failed policy imports on the node over the whole range. Query: policy, view importErrorsInRange.',
+      [q({ refId: 'A', queryType: 'policy', view: 'importErrorsInRange', node: NODE_VAR })],
+      { graphMode: 'none' }
     ),
   ];
 }
@@ -219,7 +219,7 @@ function policyAndAgentRow(): SizedPanel[] {
         id: N.importErrorsOverTime,
         title: 'Policy import errors',
         description:
-          'Failed policy imports on the node in each interval: each is a policy it does not enforce. Query: policy, view importErrors.',
+          'Failed policy imports on the node within the rate window ending at each bar: each is a policy it does not enforce. Query: policy, view importErrors.',
         w: 6,
         h: 8,
         targets: [q({ refId: 'A', queryType: 'policy', view: 'importErrors', node: NODE_VAR })],

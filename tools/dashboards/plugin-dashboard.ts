@@ -465,7 +465,7 @@ function policyRow() {
           id: P.policyImportErrors,
           title: 'Policy import errors',
           description:
-            'Failed policy imports in each interval over the selected nodes, and on the $topn nodes with the most in the ' +
+            'Failed policy imports within the rate window ending at each bar over the selected nodes, and on the $topn nodes with the most in the ' +
             'range, the rest summed (cilium_policy_import_errors_total on old agents, ' +
             'cilium_policy_change_total{outcome="failure"} on new ones). Any error means a policy is not enforced on ' +
             'that node: read the agent log for the rejected policy. Query: policy, view importErrors (B: grouped by ' +
@@ -477,7 +477,8 @@ function policyRow() {
           thresholds: steps(color.ok, [1, color.bad]),
           // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
           colorMode: 'palette-classic',
-          legend: { ...TOP_LEGEND, calcs: ['sum'], sortBy: 'Total' },
+          // Each bar counts a rate window of several steps: the largest bar, not their sum, is a count of errors.
+          legend: { ...TOP_LEGEND, calcs: ['max'], sortBy: 'Max' },
         },
         DS
       )

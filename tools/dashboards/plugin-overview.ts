@@ -166,9 +166,8 @@ export function pluginOverviewRow(ds: DatasourceRef): SizedPanel[] {
         title: 'Policy imports',
         description:
           'Failed policy imports over the whole range, all selected nodes: each is a policy some agent does not ' +
-          'enforce. Red from 1. Query: policy, view importErrors.',
-        targets: [q({ refId: 'A', queryType: 'policy', view: 'importErrors', node: NODE_VAR })],
-        calc: 'sum',
+          'enforce. Red from 1. Query: policy, view importErrorsInRange.',
+        targets: [q({ refId: 'A', queryType: 'policy', view: 'importErrorsInRange', node: NODE_VAR })],
         ...named('failed in range'),
       },
       { panelId: P.policyImportErrors, title: 'Policy import errors' },

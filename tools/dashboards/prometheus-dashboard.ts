@@ -552,7 +552,7 @@ function policyRow() {
           id: P.policyImportErrors,
           title: 'Policy import errors',
           description:
-            'Failed policy imports in each interval over the selected nodes, and on the $topn nodes with the most in ' +
+            'Failed policy imports within the rate window ending at each bar over the selected nodes, and on the $topn nodes with the most in ' +
             'the range (the rest summed); any error means a policy is not enforced on that node. ' +
             'Series: ciliumscope_policy_import_errors_total{node}.',
           w: 12,
@@ -569,7 +569,7 @@ function policyRow() {
           thresholds: steps(color.ok, [1, color.bad]),
           // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
           colorMode: 'palette-classic',
-          legend: { ...TOP_LEGEND, calcs: ['sum'], sortBy: 'Total' },
+          legend: { ...TOP_LEGEND, calcs: ['max'], sortBy: 'Max' },
         },
         DS
       )

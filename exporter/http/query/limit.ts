@@ -1,180 +1,150 @@
 /**
- * Keeps a query's answer light whatever the cluster's size: `topN` keeps the nodes that rank highest by the query's
- * own signal over the whole range (rank-signals.ts), `others` adds the rest combined into "other nodes" series, and
- * a hard cap bounds the series of any answer, with a notice naming the limit when it cuts.
+ * Keeps a query's answer light whatever the cluster's size. With `topN`, the nodes that rank first by the query's
+ * own signal over the whole range (RANKS in promql-table.ts) are chosen by one expression at the end of the range
+ * (`topk`/`bottomk` in the PromQL sent to Prometheus), then the query's own expressions are read for those nodes
+ * only; `others` adds the query's cluster view of every other node, as "other nodes (K)". A hard cap bounds the
+ * series of any answer, with a notice naming the limit when it cuts.
  *
- * It works on the frames a handler answers (a labelled value per step each), not on how they were computed, so it
- * applies unchanged whichever history backend the handlers read.
+ * The handlers do not know about any of it: they read through a history reader that adds the node matcher.
  */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
-import { withNotice } from './frames';
-import { RANK_SIGNALS, type NodeSeries, type RankSignal } from './rank-signals';
+import type { GridSeries } from '../../history/backend';
+import { type Matcher, type Ranking, matcher, notIn, ranking, withMatcher } from '../../history/expr';
+import { type StepGrid, gridEnd, instantGrid } from '../../history/grid';
+import { type QueryContext, type QueryHandler, read } from './context';
+import { emptyFrame, withLabels, withNotice } from './frames';
+import { RANKS, type RankSpec, type Reads, TABLE } from './promql-table';
 import { LIMITS } from './validate';
 
-export interface LimitOptions {
-  /** Series an answer may hold (default LIMITS.seriesPerQuery). */
-  maxSeries?: number;
-}
-
-/** The value field of a time-series frame (the second field of the frames the handlers build). */
-function valueField(frame: DataFrameJSON): number {
-  return frame.schema.fields.findIndex((f) => f.type === 'number');
-}
-
+/** The node a time-series frame is about (its value field's `node` label), if any. */
 function nodeOf(frame: DataFrameJSON): string | undefined {
-  const index = valueField(frame);
-  return index < 0 ? undefined : frame.schema.fields[index].labels?.node;
+  return frame.schema.fields.find((f) => f.type === 'number')?.labels?.node || undefined;
 }
 
-function asSeries(frame: DataFrameJSON): NodeSeries {
-  const index = valueField(frame);
-  return {
-    labels: frame.schema.fields[index]?.labels ?? {},
-    values: (frame.data.values[index] ?? []) as Array<number | null>,
-  };
+/** The notice on a top-N answer: how many nodes of how many, by what, and what became of the others. */
+export function topNotice(shown: number, total: number, describe: string, others: string | null): string {
+  return `The ${shown} of ${total} nodes ranked first by ${describe}` + (others ? `; the other ${total - shown} as "other nodes" (${others}).` : '.');
 }
 
-/** Nodes by their score, highest first, ties by name (so equal nodes keep the same order every refresh). */
-function rankNodes(byNode: Map<string, DataFrameJSON[]>, signal: RankSignal): string[] {
-  const scored = [...byNode.entries()].map(([node, frames]) => ({ node, score: signal.score(frames.map(asSeries)) }));
-  scored.sort((a, b) => b.score - a.score || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0));
-  return scored.map((s) => s.node);
-}
-
-function combineValues(rows: Array<Array<number | null>>, how: 'sum' | 'max'): Array<number | null> {
-  const length = Math.max(0, ...rows.map((r) => r.length));
-  const out: Array<number | null> = new Array(length).fill(null);
-  for (const row of rows) {
-    for (let i = 0; i < row.length; i++) {
-      const v = row[i];
-      if (v === null || v === undefined) {
-        continue;
-      }
-      const cur = out[i];
-      out[i] = cur === null ? v : how === 'sum' ? cur + v : Math.max(cur, v);
-    }
+/** The same context, its history read with one more matcher on every selector. */
+function scoped(ctx: QueryContext, m: Matcher | null): QueryContext {
+  if (!m) {
+    return ctx;
   }
-  return out;
+  return { ...ctx, history: { evaluate: (exprs, grid) => ctx.history.evaluate(exprs.map((e) => withMatcher(e, m)), grid) } };
 }
 
-const labelKey = (labels: Record<string, string>) =>
-  Object.keys(labels)
-    .filter((k) => k !== 'node')
-    .sort()
-    .map((k) => `${k}=${labels[k]}`)
-    .join('\u0000');
+type Rank = Pick<RankSpec, 'order' | 'over' | 'signal'>;
 
-/**
- * The series of the nodes outside the top N, one per remaining label set (state, outcome, direction, ...), shaped as
- * their first member with "other nodes (K)" in place of the node's name.
- */
-function otherNodes(frames: DataFrameJSON[], nodeCount: number, how: 'sum' | 'max'): DataFrameJSON[] {
-  const groups = new Map<string, DataFrameJSON[]>();
-  for (const frame of frames) {
-    const key = labelKey(asSeries(frame).labels);
-    const members = groups.get(key);
-    if (members) {
-      members.push(frame);
-    } else {
-      groups.set(key, [frame]);
-    }
-  }
-  const name = `other nodes (${nodeCount})`;
-  return [...groups.values()].map((members) => {
-    const first = members[0];
-    const index = valueField(first);
-    const field = first.schema.fields[index];
-    const { node, ...rest } = field.labels ?? {};
-    const config = { ...field.config };
-    for (const key of ['displayNameFromDS', 'displayName'] as const) {
-      const text = config[key];
-      if (text !== undefined) {
-        config[key] = node && text.includes(node) ? text.replace(node, name) : `${name} ${text}`;
-      }
-    }
-    config.description =
-      `${how === 'sum' ? 'Sum' : 'Maximum'} over the ${nodeCount} nodes outside the top N. ${config.description ?? ''}`.trim();
-    const values = combineValues(
-      members.map((m) => asSeries(m).values),
-      how
-    );
-    const fields = first.schema.fields.map((f, i) =>
-      i === index ? { ...f, labels: { ...rest, others: String(nodeCount) }, config } : f
-    );
-    const data = first.data.values.map((column, i) => (i === index ? values : column));
-    return {
-      ...first,
-      schema: { ...first.schema, name: config.displayNameFromDS ?? first.schema.name, fields },
-      data: { values: data },
-    };
-  });
+/** The ranking expression of a signal over a request's grid, evaluated at its end (see Ranking in expr.ts). */
+export function rankingOf(rank: Rank, k: number, grid: StepGrid): Ranking {
+  // Only series of a node rank (the operator's target may carry none).
+  const signal = withMatcher(rank.signal, notIn('node', [''])!);
+  return ranking(rank.order, k, rank.over, gridEnd(grid) - grid.times[0], signal);
 }
 
 /**
- * A query's frames after its topN, others and the series cap. Frames without a node label (cluster aggregates,
- * tables) are never ranked; they count toward the cap like any other.
+ * The k nodes first by a signal over the whole range, with their scores: the ranking expression (which keeps every
+ * node tied with the k-th) evaluated at the end of the range, ties then taken by node name.
  */
-export function limitSeries(query: ScopeQuery, frames: DataFrameJSON[], options: LimitOptions = {}): DataFrameJSON[] {
-  const maxSeries = options.maxSeries ?? LIMITS.seriesPerQuery;
-  const signal = RANK_SIGNALS[query.queryType](query);
-  const byNode = new Map<string, DataFrameJSON[]>();
-  const unranked: DataFrameJSON[] = [];
-  for (const frame of frames) {
-    const node = nodeOf(frame);
-    if (node === undefined || node === '' || !signal) {
-      unranked.push(frame);
-    } else {
-      const list = byNode.get(node);
-      if (list) {
-        list.push(frame);
-      } else {
-        byNode.set(node, [frame]);
-      }
-    }
+export async function firstNodes(ctx: QueryContext, rank: Rank, k: number, also: Reads = {}): Promise<{ nodes: Array<{ node: string; score: number }>; also: Record<string, GridSeries[]> }> {
+  const at = instantGrid(gridEnd(ctx.grid), ctx.grid.intervalMs, ctx.grid.step);
+  const { candidates, ...rest } = await read(ctx, { candidates: rankingOf(rank, k, ctx.grid), ...also }, at);
+  const sign = rank.order === 'topk' ? -1 : 1;
+  const nodes = candidates
+    .map((s) => ({ node: s.labels.node, score: s.values[0] ?? 0 }))
+    .sort((a, b) => sign * (a.score - b.score) || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))
+    .slice(0, k);
+  return { nodes, also: rest };
+}
+
+/** The top k nodes of a query and how many nodes it selects (agents at the end of the range). */
+async function rankNodes(q: ScopeQuery, ctx: QueryContext, spec: RankSpec, k: number): Promise<{ top: string[]; total: number }> {
+  const { nodes, also } = await firstNodes(ctx, spec, k, TABLE.agentCount(q));
+  const top = nodes.map((n) => n.node);
+  return { top, total: Math.max(top.length, also.agents[0]?.values[0] ?? 0) };
+}
+
+/** The query's cluster view of the nodes outside the top, named and labelled as "other nodes (K)". */
+async function otherNodes(handler: QueryHandler, q: ScopeQuery, ctx: QueryContext, count: number, how: string): Promise<DataFrameJSON[]> {
+  const { topN: _topN, others: _others, groupBy: _groupBy, ...cluster } = q;
+  const name = `other nodes (${count})`;
+  return (await handler(cluster, ctx))
+    .filter((f) => (f.data.values[1]?.length ?? 0) > 0)
+    .map((f) => {
+      const fields = f.schema.fields.map((field) => {
+        if (field.type !== 'number') {
+          return field;
+        }
+        const shown = field.config?.displayNameFromDS;
+        const description = `The ${count} nodes outside the top N (${how}). ${field.config?.description ?? ''}`.trim();
+        return { ...field, config: { ...field.config, displayNameFromDS: shown ? `${name} ${shown}` : name, description } };
+      });
+      const frame = { ...f, schema: { ...f.schema, name: f.schema.name ? `${name} ${f.schema.name}` : name, fields } };
+      return withLabels(frame, { others: String(count) });
+    });
+}
+
+/** Frames ordered by their node's place in `nodes` (a stable sort: each node's own series keep their order). */
+function inRankOrder(frames: DataFrameJSON[], nodes: string[]): DataFrameJSON[] {
+  const place = new Map(nodes.map((n, i) => [n, i]));
+  return frames
+    .map((f, i) => ({ f, i, at: place.get(nodeOf(f) ?? '') ?? nodes.length }))
+    .sort((a, b) => a.at - b.at || a.i - b.i)
+    .map((x) => x.f);
+}
+
+/** The answer for the top k nodes by the query's signal, then (with `others`) the other nodes as one view. */
+async function topAnswer(handler: QueryHandler, q: ScopeQuery, ctx: QueryContext, spec: RankSpec, k: number, notice = true): Promise<DataFrameJSON[]> {
+  const { top, total } = await rankNodes(q, ctx, spec, k);
+  const frames = top.length ? inRankOrder(await handler(q, scoped(ctx, matcher('node', top))), top) : [];
+  const rest = total - top.length;
+  const others = q.others && spec.others && rest > 0 ? await otherNodes(handler, q, scoped(ctx, notIn('node', top)), rest, spec.others) : [];
+  const all = [...frames, ...others];
+  if (!all.length) {
+    return [emptyFrame(q.refId, `No node to rank by ${spec.describe}.`)];
   }
-  const nothingToCut = frames.length <= maxSeries && (query.topN === undefined || byNode.size <= query.topN);
-  if (byNode.size === 0 || nothingToCut) {
+  if (notice) {
+    all[0] = withNotice(all[0], topNotice(top.length, total, spec.describe, others.length ? spec.others : null));
+  }
+  return all;
+}
+
+/**
+ * A query's answer within its topN, others and the series cap. Only queries with one series per node rank (and
+ * only those whose type has a rank signal); the others are cut at the cap in their own order.
+ */
+export async function limitedAnswer(handler: QueryHandler, q: ScopeQuery, ctx: QueryContext, maxSeries = LIMITS.seriesPerQuery): Promise<DataFrameJSON[]> {
+  const spec = q.groupBy === 'node' && ctx.grid.times.length > 0 ? RANKS[q.queryType](q) : null;
+  if (spec && q.topN !== undefined) {
+    return cap(await topAnswer(handler, q, ctx, spec, q.topN), maxSeries, spec);
+  }
+  const frames = await handler(q, ctx);
+  if (frames.length <= maxSeries || !spec) {
     return cap(frames, maxSeries, null);
   }
-  const ranked = rankNodes(byNode, signal!);
-  if (query.topN === undefined || ranked.length <= query.topN) {
-    // Past the cap, the highest-ranked nodes are the ones kept.
-    return cap([...unranked, ...ranked.flatMap((n) => byNode.get(n)!)], maxSeries, signal);
-  }
-  const top = new Set(ranked.slice(0, query.topN));
-  const rest = ranked.slice(query.topN);
-  const keep = new Set([...unranked, ...[...top].flatMap((n) => byNode.get(n)!)]);
-  const kept = frames.filter((f) => keep.has(f));
-  const others =
-    query.others && signal!.others
-      ? otherNodes(
-          rest.flatMap((n) => byNode.get(n)!),
-          rest.length,
-          signal!.others
-        )
-      : [];
-  const text =
-    `The ${query.topN} of ${ranked.length} nodes ranked highest by ${signal!.describe}` +
-    (others.length
-      ? `; the other ${rest.length} ${signal!.others === 'sum' ? 'summed' : 'combined (maximum)'} as "other nodes".`
-      : '.');
-  const out = [...kept, ...others];
-  const first = out.findIndex((f) => top.has(nodeOf(f) ?? ''));
-  out[first] = withNotice(out[first], text);
-  return cap(out, maxSeries, signal);
+  // Past the cap: as many of the nodes that rank first as fit, the answer saying so.
+  const nodes = new Set(frames.map(nodeOf).filter((n) => n !== undefined));
+  const perNode = Math.ceil(frames.filter((f) => nodeOf(f) !== undefined).length / Math.max(1, nodes.size));
+  const fit = Math.max(1, Math.floor(maxSeries / perNode));
+  const ranked = await topAnswer(handler, { ...q, others: false }, ctx, spec, fit, false);
+  return cap(
+    [withNotice(ranked[0], overCap(frames.length, maxSeries, `the ${fit} nodes ranked first by ${spec.describe}`), 'warning'), ...ranked.slice(1)],
+    maxSeries,
+    spec
+  );
 }
 
-function cap(frames: DataFrameJSON[], maxSeries: number, signal: RankSignal | null): DataFrameJSON[] {
+function overCap(series: number, maxSeries: number, shown: string): string {
+  return `${series} series exceed the exporter's limit of ${maxSeries} series per query: ${shown} are shown. Set "Top N" in the query, or select fewer nodes.`;
+}
+
+function cap(frames: DataFrameJSON[], maxSeries: number, spec: RankSpec | null): DataFrameJSON[] {
   if (frames.length <= maxSeries) {
     return frames;
   }
   const kept = frames.slice(0, maxSeries);
-  const order = signal ? `the nodes ranked highest by ${signal.describe}` : 'in the order of their labels';
-  kept[0] = withNotice(
-    kept[0],
-    `${frames.length} series exceed the exporter's limit of ${maxSeries} series per query: the first ${maxSeries} are shown (${order}). ` +
-      'Set "Top N" in the query, or select fewer nodes.',
-    'warning'
-  );
+  const order = spec ? `the first ${maxSeries}, nodes ranked first by ${spec.describe}` : `the first ${maxSeries} in the order of their labels`;
+  kept[0] = withNotice(kept[0], overCap(frames.length, maxSeries, order), 'warning');
   return kept;
 }

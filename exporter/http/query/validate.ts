@@ -46,7 +46,7 @@ export const VIEWS_BY_TYPE = {
   podEndpointDelta: ['counts', 'delta'],
   unmanagedPods: ['table', 'count'],
   regeneration: ['latency', 'rate', 'failures'],
-  policy: ['count', 'revision', 'revisionSkew', 'importErrors', 'enforcement'],
+  policy: ['count', 'revision', 'revisionSkew', 'importErrors', 'importErrorsInRange', 'enforcement'],
   agentHealth: ['status', 'up', 'scrapeDuration', 'versions'],
   drops: ['rate', 'topNodes'],
   anomaly: ['bands', 'scores', 'summary'],
