@@ -98,8 +98,9 @@ export interface ScopeQuery {
    */
   topN?: number;
   /**
-   * With topN: also one "other nodes" series per remaining label set, combining the nodes outside the top N where a
-   * combination means something (a sum for counts and rates, the maximum for scrape durations); default false.
+   * With topN: also the nodes outside the top N as the query's own cluster view of them ("other nodes (K)", labelled
+   * `others`): summed counts and rates, the slowest scrape, the quantiles of their summed histogram, ...; default
+   * false.
    */
   others?: boolean;
 }
