@@ -12,7 +12,7 @@ import {
   gridValue,
   seriesSortKey,
 } from './backend';
-import type { Aggregation, Expr, Matcher, RangeCall, Selector } from './expr';
+import type { Aggregation, Comparison, Expr, Matcher, RangeCall, Selector } from './expr';
 import type { StepGrid } from './grid';
 import { windowMs } from './promql';
 import { extrapolatedRate } from './promql-math';
@@ -109,13 +109,18 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
   }
   // As Prometheus answers: sorted by labels, and a series without a single value in the range is not there.
   const sorted = new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const keep = expr.keep ? passes(expr.keep) : () => true;
   for (const [key, g] of sorted) {
-    g.series.values = Array.from(g.acc, (v, i) => (g.counts[i] ? gridValue(v) : null));
+    g.series.values = Array.from(g.acc, (v, i) => (g.counts[i] && keep(v) ? gridValue(v) : null));
     if (g.series.values.every((v) => v === null)) {
       sorted.delete(key);
     }
   }
   return sorted;
+}
+
+function passes(c: Comparison): (v: number) => boolean {
+  return c.op === '>' ? (v) => v > c.value : (v) => v >= c.value;
 }
 
 /** Adds one series' values at points [from, to) into its group. */
