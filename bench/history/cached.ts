@@ -5,8 +5,8 @@
  * again. `npm run history-backfill` makes the CI shape's; a clean machine makes it once (about 5 CPU minutes).
  *
  * The key is a hash of everything the samples depend on: the shape (with a fixed end: a cached backfill is for a
- * given time span), the generator's sources (the files backfill.ts and truth.ts import, followed through their
- * imports), the families learnt from the exporter (names, types and label sets: catalog.ts) and promtool's version.
+ * given time span), the generator's code (the files backfill.ts and truth.ts import, followed through their
+ * imports, without comments and white space), the families learnt from the exporter (names, types and label sets: catalog.ts) and promtool's version.
  * Change any of them and the next run makes a new one. A backfill is made in a folder of its own and renamed into
  * place once complete, so an interrupted run leaves nothing that looks finished and two runs at once do not mix.
  */
@@ -131,7 +131,7 @@ export function cacheKey(shape: CachedShape, catalog: Catalog): string {
   hash.update(JSON.stringify(shape));
   for (const file of generatorSources()) {
     hash.update(relative(ROOT, file));
-    hash.update(readFileSync(file));
+    hash.update(codeOf(readFileSync(file, 'utf8')));
   }
   hash.update(JSON.stringify(catalogStructure(catalog)));
   hash.update(promtoolVersion());
@@ -160,6 +160,18 @@ export function generatorSources(): string[] {
   visit(join(__dirname, 'backfill.ts'));
   visit(join(__dirname, 'truth.ts'));
   return [...seen].sort();
+}
+
+/**
+ * A source without its comments, white space and trailing commas: a reformatted or recommented generator makes the
+ * same samples.
+ */
+function codeOf(source: string): string {
+  return source
+    .replace(/\/\*[\s\S]*?\*\//g, '')
+    .replace(/(^|[^:'"`\\])\/\/.*$/gm, '$1')
+    .replace(/\s+/g, '')
+    .replace(/,([)\]}])/g, '$1');
 }
 
 /** What the generator takes from the catalog, without the values of the learning run (durations, times). */
