@@ -1,6 +1,6 @@
 /**
- * The query replica of the history benchmark: the built exporter (build/, `npm run build:exporter`) in a process of
- * its own, with no targets and `--history-backend prometheus` on the backfilled Prometheus, its
+ * The query replica of the history benchmark: the built exporter (build/, `npm run build:exporter`, or another
+ * build for a baseline) in a process of its own, with no targets and `--history-backend prometheus` on the backfilled Prometheus, its
  * `--prometheus-scrape-interval` the backfill's resolution (its rate windows and lookback follow it). For a backfill
  * that ends in the past (the cached CI shape) its clock is set to the backfill's end, which the benchmark takes as
  * "now": the agent table and the node list are read at that time.
@@ -19,7 +19,7 @@ export interface Replica {
 export function startReplica(
   prometheusUrl: string,
   scrapeIntervalSeconds: number,
-  o: { nowMs?: number; cpuProfileDir?: string } = {}
+  o: { nowMs?: number; cpuProfileDir?: string; build?: string } = {}
 ): Promise<Replica> {
   const flags = [
     '--listen=127.0.0.1:0',
@@ -32,7 +32,7 @@ export function startReplica(
     [
       ...(o.cpuProfileDir ? ['--cpu-prof', `--cpu-prof-dir=${o.cpuProfileDir}`] : []),
       join(__dirname, 'replica-process.js'),
-      join(ROOT, 'build'),
+      o.build ?? join(ROOT, 'build'),
       prometheusUrl,
       String(o.nowMs ?? ''),
       ...flags,

@@ -15,19 +15,20 @@
  * --connections for --panel-seconds), then the dashboard mix for --seconds. Variables are at All, as the shipped
  * dashboard loads; --node-filter N narrows the node variable to N nodes (what a user looking at a few nodes sends).
  * The machine and every figure are printed; --json FILE writes them too; --profile DIR writes CPU profiles of the
- * replica and the embedded exporter.
+ * replica and the embedded exporter. --baseline DIR (another build/ directory, e.g. main's) runs its replica and
+ * embedded exporter beside this build's, on the same data and in the same run, for before/after ratios.
  *
  * Usage: npm run bench:history -- [--nodes 1000] [--days 30] [--resolution 10m] [--ci] [--shards 2] [--seed 1] [--block-hours 54]
  *        [--data DIR] [--keep] [--connections 50] [--prometheus-connections 4] [--panel-seconds 5] [--seconds 30]
  *        [--cold-runs 3] [--node-filter N] [--embedded-hours 3] [--skip-promql] [--skip-embedded] [--skip-replica]
- *        [--backfill-only] [--profile DIR] [--json FILE]
+ *        [--backfill-only] [--profile DIR] [--baseline BUILD_DIR] [--json FILE]
  * --ci takes the 30-day test's backfill (CI_SHAPE: 1,000 nodes, 30 days, 1 h, 162 h blocks, ending at a fixed time
  * the replica takes as "now") from the cache, making it there if needed; --data DIR keeps and reuses a backfill of
  * the same shape (DIR/backfill.json says which).
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDurationMs } from '../../exporter/config/units';
 import { startPrometheus } from '../../test/support/prometheus';
@@ -74,6 +75,7 @@ function options() {
       'skip-replica': { type: 'boolean' },
       'backfill-only': { type: 'boolean' },
       profile: { type: 'string' },
+      baseline: { type: 'string' },
       json: { type: 'string' },
     },
   });
@@ -112,6 +114,7 @@ function options() {
     skipReplica: Boolean(values['skip-replica']),
     backfillOnly: Boolean(values['backfill-only']),
     profile: values.profile ?? null,
+    baseline: values.baseline ? resolve(values.baseline) : null,
     json: values.json ?? null,
   };
 }
@@ -180,6 +183,9 @@ async function main(): Promise<void> {
     const range = { from: figures.startSeconds, to: figures.endSeconds, scrapeSeconds: figures.resolutionSeconds };
     const days = `${o.shape.days} d`;
     if (!o.skipEmbedded) {
+      if (o.baseline) {
+        sides.push(await embeddedSide(o, o.baseline));
+      }
       sides.push(await embeddedSide(o));
     }
     if (!o.skipPromql || !o.skipReplica) {
@@ -199,11 +205,12 @@ async function main(): Promise<void> {
         if (!o.skipPromql) {
           sides.push(await runPromqlSide(prometheus.url, range, o.prometheusLoad));
         }
-        if (!o.skipReplica) {
+        for (const build of o.skipReplica ? [] : [...(o.baseline ? [o.baseline] : []), undefined]) {
           const replica = onInterrupt(
             await startReplica(prometheus.url, figures.resolutionSeconds, {
               nowMs: b.nowMs,
               cpuProfileDir: o.profile ?? undefined,
+              build,
             }),
             (r) => r.stop()
           );
@@ -211,7 +218,8 @@ async function main(): Promise<void> {
             const nodes = o.nodeFilter
               ? Array.from({ length: o.nodeFilter }, (_, i) => nodeName(i, figures.nodes))
               : undefined;
-            sides.push(await runPluginSide(`replica, ${days}`, replica.url, range, { ...o.load, nodes }));
+            const name = `${build ? 'baseline ' : ''}replica, ${days}`;
+            sides.push(await runPluginSide(name, replica.url, range, { ...o.load, nodes }));
           } finally {
             await replica.stop();
           }
@@ -231,8 +239,11 @@ async function main(): Promise<void> {
   }
 }
 
-/** The embedded backend: an exporter holding --embedded-hours of a simulated cluster of the same size, scraping. */
-async function embeddedSide(o: ReturnType<typeof options>): Promise<Side> {
+/**
+ * The embedded backend: an exporter (of this build, or `build`) holding --embedded-hours of a simulated cluster of
+ * the same size, scraping.
+ */
+async function embeddedSide(o: ReturnType<typeof options>, build?: string): Promise<Side> {
   const server = onInterrupt(
     await startApiServer({
       nodes: o.shape.nodes,
@@ -241,6 +252,7 @@ async function embeddedSide(o: ReturnType<typeof options>): Promise<Side> {
       backfill: Math.round((o.embeddedHours * 3600) / 30) + 1,
       scrapeEvery: 30_000,
       nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [],
+      build,
     }),
     (x) => x.child.kill('SIGTERM')
   );
@@ -248,7 +260,7 @@ async function embeddedSide(o: ReturnType<typeof options>): Promise<Side> {
     const nowS = server.nowMs / 1000;
     const nodes = o.nodeFilter ? server.nodes.slice(0, o.nodeFilter) : undefined;
     return await runPluginSide(
-      `embedded, ${o.embeddedHours} h`,
+      `${build ? 'baseline ' : ''}embedded, ${o.embeddedHours} h`,
       server.url,
       { from: nowS - o.embeddedHours * 3600, to: nowS, scrapeSeconds: 30 },
       { ...o.load, nodes }
