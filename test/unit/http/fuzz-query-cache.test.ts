@@ -7,22 +7,10 @@ import fc from 'fast-check';
 import { type RunningExporter, startExporter } from '../../../exporter/app';
 import { annotationEvents } from '../../../exporter/http/annotations';
 import { runQueries } from '../../../exporter/http/query';
-import { QUERY_TYPES, VIEWS_BY_TYPE, parseAnnotationsRequest, parseQueryRequest } from '../../../exporter/http/query/validate';
+import { parseAnnotationsRequest, parseQueryRequest } from '../../../exporter/http/query/validate';
 import { type RunningSimulator, startSimulator } from '../../../simulator';
+import { arbitraries } from '../../support/api-fuzz';
 import { testConfig } from '../../support/config';
-
-const { arbitraries } = require('../../../bench/scale/api-fuzz') as {
-  arbitraries(
-    f: typeof fc,
-    o: {
-      now: number;
-      nodes?: string[];
-      reasons?: string[];
-      queryTypes: readonly string[];
-      viewsByType: Partial<Record<string, readonly string[]>>;
-    }
-  ): { validRequest: fc.Arbitrary<string> };
-};
 
 let sim: RunningSimulator;
 let exporter: RunningExporter;
@@ -72,7 +60,7 @@ test('cached answers equal direct ones, before and after new cycles', async () =
     await cycle();
     await cycle();
     const now = sim.cluster.nowSeconds * 1000;
-    const gens = arbitraries(fc, { now, nodes: sim.nodes, queryTypes: QUERY_TYPES, viewsByType: VIEWS_BY_TYPE });
+    const gens = arbitraries({ now, nodes: sim.nodes });
     await fc.assert(
       fc.asyncProperty(
         gens.validRequest,
