@@ -86,5 +86,6 @@ export function toPromQL(expr: Expr, grid: Pick<StepGrid, 'step' | 'intervalMs'>
     return `histogram_quantile(${expr.q}, sum${by([...expr.by, 'le'])} (${rate}))`;
   }
   const arg = expr.arg.kind === 'sub' ? `${printCall(expr.arg.lhs, grid)} - ${printCall(expr.arg.rhs, grid)}` : printCall(expr.arg, grid);
-  return `${expr.op}${by(expr.by)} (${arg})`;
+  const keep = expr.keep ? ` ${expr.keep.op} ${expr.keep.value}` : '';
+  return `${expr.op}${by(expr.by)} (${arg})${keep}`;
 }

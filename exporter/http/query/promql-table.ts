@@ -28,12 +28,14 @@
  * | anomaly / bands               | ranked by max by (node) (max_over_time(ciliumscope_drop_anomaly_score{…}[<w>])), then by (node, direction, reason) for the top nodes; then per series the drop rate, last baseline and upper band, and max score per window |
  * | anomaly / scores (at the end) | last score, baseline, upper band, warm-up, and the drop rate over <w>             |
  * | unmanagedPods                 | the exporter's own Kubernetes join (no history)                                  |
- * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) for import errors and restarts; last score ≥ 1 for anomalies |
+ * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) > 0 for import errors and restarts; max by (node, direction, reason) (last_over_time(score[<l>])) >= 1 for anomalies |
  */
 import type { ScopeQuery } from '../../../src/contract';
 import {
   type Expr,
   type Selector,
+  above,
+  atLeast,
   countBy,
   increase,
   last,
@@ -167,9 +169,12 @@ function dropped(q: ScopeQuery): string {
   return packetsOrBytes(q, SERIES.droppedPackets, SERIES.droppedBytes);
 }
 
-/** Annotation kinds: where a counter went up within a step, or where the anomaly score was 1 or more. */
+/**
+ * Annotation kinds: where a counter went up within a step, or where the anomaly score was 1 or more. Only those
+ * points are asked for (a 30-day range over 1,000 nodes is 3.5 M scores, a few thousand of them at 1 or more).
+ */
 export const ANNOTATIONS = {
-  policyImportErrors: (nodes: Selector['matchers']) => sumBy(['node'], stepChange(selector(SERIES.policyImportErrors, ...nodes))),
-  agentRestarts: (nodes: Selector['matchers']) => sumBy(['node'], stepChange(selector(SERIES.agentRestarts, ...nodes))),
-  dropAnomalies: (nodes: Selector['matchers']) => maxBy(DROP_KEY, last(selector(SERIES.dropAnomalyScore, ...nodes))),
+  policyImportErrors: (nodes: Selector['matchers']) => above(0, sumBy(['node'], stepChange(selector(SERIES.policyImportErrors, ...nodes)))),
+  agentRestarts: (nodes: Selector['matchers']) => above(0, sumBy(['node'], stepChange(selector(SERIES.agentRestarts, ...nodes)))),
+  dropAnomalies: (nodes: Selector['matchers']) => atLeast(1, maxBy(DROP_KEY, last(selector(SERIES.dropAnomalyScore, ...nodes)))),
 };
