@@ -12,10 +12,11 @@ import {
   gridValue,
   seriesSortKey,
 } from './backend';
-import type { Aggregation, Expr, Matcher, RangeCall, Ranking, Selector } from './expr';
+import type { Aggregation, Comparison, Expr, Matcher, RangeCall, Ranking, Selector } from './expr';
 import type { StepGrid } from './grid';
 import { windowMs } from './promql';
-import { type Bucket, bucketQuantile, extrapolatedRate, incrementalMean, parseLe } from './promql-math';
+import { extrapolatedRate, incrementalMean } from './promql-math';
+import { bucketRates, evaluateSharingBuckets, quantileSeries } from './quantile';
 import type { Labels, RingHistory, Selection } from './ring';
 
 /** What the evaluator reads: a ring (or several, read as one history: the shards' rings, in tests). */
@@ -32,7 +33,7 @@ export class EmbeddedBackend implements HistoryBackend {
   ) {}
 
   reader(): HistoryReader {
-    return { evaluate: async (exprs, grid) => exprs.map((e) => evaluate(this.ring, e, grid)) };
+    return { evaluate: (exprs, grid) => evaluateSharingBuckets(exprs, grid.times.length, async (e) => evaluate(this.ring, e, grid)) };
   }
 
   status(): HistoryStatus {
@@ -62,7 +63,7 @@ export function evaluate(source: SampleSource | readonly SampleSource[], expr: E
     return rankingOf(source, expr, grid);
   }
   if (expr.kind === 'quantile') {
-    return quantileOf(source, expr.q, expr.by, expr.buckets, grid);
+    return quantileSeries(evaluate(source, bucketRates(expr), grid), expr.q, expr.by, grid.times.length);
   }
   return [...aggregate(source, expr, grid).values()].map((g) => g.series);
 }
@@ -84,6 +85,7 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
   const values = new Float64Array(n);
   const other = calls.length > 1 ? new Float64Array(n) : null;
   const groups = new Map<string, Group>();
+  const argKeep = expr.argKeep ? passes(expr.argKeep) : null;
   for (const { view, slots } of selections.flatMap((x) => x.series.map((view) => ({ view, slots: x.slots })))) {
     scratch.load(view, slots);
     let [from, to] = evalCall(calls[0], scratch, grid, values);
@@ -94,10 +96,10 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
         values[i] -= other[i];
       }
     }
-    if (expr.atLeast !== undefined) {
+    if (argKeep) {
       for (let i = from; i < to; i++) {
         // A comparison without `bool` drops the values it does not keep (NaN is skipped by fold).
-        values[i] = values[i] >= expr.atLeast ? values[i] : NaN;
+        values[i] = argKeep(values[i]) ? values[i] : NaN;
       }
     }
     if (from >= to) {
@@ -117,13 +119,18 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
   }
   // As Prometheus answers: sorted by labels, and a series without a single value in the range is not there.
   const sorted = new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const keep = expr.keep ? passes(expr.keep) : () => true;
   for (const [key, g] of sorted) {
-    g.series.values = Array.from(g.acc, (v, i) => (g.counts[i] ? gridValue(v) : null));
+    g.series.values = Array.from(g.acc, (v, i) => (g.counts[i] && keep(v) ? gridValue(v) : null));
     if (g.series.values.every((v) => v === null)) {
       sorted.delete(key);
     }
   }
   return sorted;
+}
+
+function passes(c: Comparison): (v: number) => boolean {
+  return c.op === '>' ? (v) => v > c.value : (v) => v >= c.value;
 }
 
 /** Adds one series' values at points [from, to) into its group. */
@@ -146,40 +153,6 @@ function fold(op: Aggregation['op'], values: Float64Array, from: number, to: num
     }
     g.counts[i]++;
   }
-}
-
-function quantileOf(source: SampleSource | readonly SampleSource[], q: number, by: readonly string[], buckets: Selector, grid: StepGrid): GridSeries[] {
-  const rates = aggregate(source, { kind: 'agg', op: 'sum', by: [...by, 'le'], arg: { kind: 'call', fn: 'rate', selector: buckets, window: { kind: 'rate' } } }, grid);
-  const outer = new Map<string, { labels: Record<string, string>; buckets: Array<{ le: number; values: Array<number | null> }> }>();
-  for (const { series } of rates.values()) {
-    const key = seriesSortKey(series.labels, by);
-    let o = outer.get(key);
-    if (!o) {
-      const labels: Record<string, string> = {};
-      by.forEach((l) => (labels[l] = series.labels[l]));
-      o = { labels, buckets: [] };
-      outer.set(key, o);
-    }
-    o.buckets.push({ le: parseLe(series.labels.le), values: series.values });
-  }
-  const out: GridSeries[] = [];
-  for (const key of [...outer.keys()].sort()) {
-    const o = outer.get(key)!;
-    const values = grid.times.map((_, i) => {
-      const at: Bucket[] = [];
-      for (const b of o.buckets) {
-        const v = b.values[i];
-        if (v !== null) {
-          at.push({ le: b.le, count: v });
-        }
-      }
-      return at.length ? gridValue(bucketQuantile(q, at)) : null;
-    });
-    if (values.some((v) => v !== null)) {
-      out.push({ labels: o.labels, values });
-    }
-  }
-  return out;
 }
 
 /**

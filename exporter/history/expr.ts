@@ -1,8 +1,9 @@
 /**
  * What a panel needs from the history, as a small subset of PromQL: an aggregation (sum, max, min, count by some
- * labels) of a range function (last_over_time, max_over_time, rate, increase) over one selector, a difference of
- * two of them, or histogram_quantile over summed bucket rates; and, to rank nodes, the topk or bottomk of one of
- * those reduced over the whole range. The Prometheus backend prints it as PromQL
+ * labels) of a range function (last_over_time, max_over_time, rate, increase) over one selector, or of a difference
+ * of two of them, optionally filtered by a comparison with a number (`> 0`, `>= 1`: only the points that pass are
+ * answered); histogram_quantile over summed bucket rates; and, to rank nodes, the topk or bottomk of one of those
+ * reduced over the whole range. The Prometheus backend prints it as PromQL
  * (promql.ts); the embedded backend evaluates the same tree on its rings (embedded.ts), with the same semantics.
  * Label values from a request only ever enter as matcher values, which the printer escapes: no request text is
  * ever part of an expression otherwise.
@@ -51,8 +52,15 @@ export interface Aggregation {
   op: AggregationOp;
   by: readonly string[];
   arg: RangeCall | Difference;
-  /** Only the values at or above this count (PromQL `<arg> >= <atLeast>`, which drops the others). */
-  atLeast?: number;
+  /** Keeps only the values above (or at least) a number, as the PromQL filter `<aggregation> > 0` does. */
+  keep?: Comparison;
+  /** Keeps only the argument's values that pass before they are aggregated (PromQL `count (<arg> >= 1)`). */
+  argKeep?: Comparison;
+}
+
+export interface Comparison {
+  op: '>' | '>=';
+  value: number;
 }
 
 /** histogram_quantile(q, sum by (<by>, le) (rate(<bucket selector>[w]))). */
@@ -150,13 +158,23 @@ export const maxBy = aggregate('max');
 export const minBy = aggregate('min');
 export const countBy = aggregate('count');
 
+/** Only the points of `agg` above `value` (PromQL `agg > value`): a sparse answer where most points would not be. */
+export function above(value: number, agg: Aggregation): Aggregation {
+  return { ...agg, keep: { op: '>', value } };
+}
+
+/** Only the points of `agg` at `value` or more (PromQL `agg >= value`). */
+export function atLeast(value: number, agg: Aggregation): Aggregation {
+  return { ...agg, keep: { op: '>=', value } };
+}
+
 export function quantile(q: number, by: readonly string[], buckets: Selector): Quantile {
   return { kind: 'quantile', q, by, buckets };
 }
 
-/** Values of an aggregation at or above a count (`count (x >= 1)`: how many series are at 1 or more). */
-export function atLeast(value: number, agg: Aggregation): Aggregation {
-  return { ...agg, atLeast: value };
+/** Only the argument's values at `value` or more, aggregated (`count (x >= 1)`: how many series are at 1 or more). */
+export function eachAtLeast(value: number, agg: Aggregation): Aggregation {
+  return { ...agg, argKeep: { op: '>=', value } };
 }
 
 export function ranking(order: Ranking['order'], k: number, over: RangeReduction, spanMs: number, arg: Ranking['arg']): Ranking {

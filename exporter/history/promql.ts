@@ -3,7 +3,7 @@
  * `label=~"a|b"`. Every label value is escaped twice over: regular-expression metacharacters (so a value matches
  * only itself), then the PromQL string escapes (so no value can end the string and add to the query).
  */
-import type { Expr, Matcher, RangeCall, Selector, Window } from './expr';
+import type { Comparison, Expr, Matcher, RangeCall, Selector, Window } from './expr';
 import { type StepGrid, lookbackMs, rateWindowMs } from './grid';
 
 export function windowMs(window: Window, grid: Pick<StepGrid, 'step' | 'intervalMs'>): number {
@@ -92,5 +92,6 @@ export function toPromQL(expr: Expr, grid: Pick<StepGrid, 'step' | 'intervalMs'>
     return `histogram_quantile(${expr.q}, sum${by([...expr.by, 'le'])} (${rate}))`;
   }
   const arg = expr.arg.kind === 'sub' ? `${printCall(expr.arg.lhs, grid)} - ${printCall(expr.arg.rhs, grid)}` : printCall(expr.arg, grid);
-  return `${expr.op}${by(expr.by)} (${arg}${expr.atLeast !== undefined ? ` >= ${expr.atLeast}` : ''})`;
+  const keep = (c: Comparison | undefined) => (c ? ` ${c.op} ${c.value}` : '');
+  return `${expr.op}${by(expr.by)} (${arg}${keep(expr.argKeep)})${keep(expr.keep)}`;
 }

@@ -36,7 +36,7 @@
  * | anomaly / summary             | sum (rate(ciliumscope_dropped_packets_total{…}[<w>])), sum of last baseline and upper band, count (last score >= 1) out of count (last score) |
  * | topN (per node)               | the query's rank signal (RANKS below) reduced over the range, at its end: R >= scalar(min(topk(N, R))) with R = max_over_time((<signal>)[<range>:<step>]) (or min, avg; bottomk); then the panel's expressions with {node=~"<top>"}, and for "other nodes" its cluster expressions with {node!~"<top>"} |
  * | unmanagedPods                 | the exporter's own Kubernetes join (no history)                                  |
- * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) for import errors and restarts; last score ≥ 1 for anomalies |
+ * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) > 0 for import errors and restarts; max by (node, direction, reason) (last_over_time(score[<l>])) >= 1 for anomalies |
  */
 import type { QueryType, ScopeQuery } from '../../../src/contract';
 import {
@@ -45,7 +45,9 @@ import {
   type Quantile,
   type RangeReduction,
   type Selector,
+  above,
   atLeast,
+  eachAtLeast,
   countBy,
   eq,
   increase,
@@ -200,7 +202,7 @@ export const TABLE = {
       rate: sumBy([], rate(s(SERIES.droppedPackets))),
       baseline: sumBy([], last(s(SERIES.dropRateBaseline))),
       upperBand: sumBy([], last(s(SERIES.dropRateUpperBand))),
-      anomalous: atLeast(1, countBy([], last(s(SERIES.dropAnomalyScore)))),
+      anomalous: eachAtLeast(1, countBy([], last(s(SERIES.dropAnomalyScore)))),
       scored: countBy([], last(s(SERIES.dropAnomalyScore))),
     };
   },
@@ -306,9 +308,12 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
   anomaly: () => null,
 };
 
-/** Annotation kinds: where a counter went up within a step, or where the anomaly score was 1 or more. */
+/**
+ * Annotation kinds: where a counter went up within a step, or where the anomaly score was 1 or more. Only those
+ * points are asked for (a 30-day range over 1,000 nodes is 3.5 M scores, a few thousand of them at 1 or more).
+ */
 export const ANNOTATIONS = {
-  policyImportErrors: (nodes: Selector['matchers']) => sumBy(['node'], stepChange(selector(SERIES.policyImportErrors, ...nodes))),
-  agentRestarts: (nodes: Selector['matchers']) => sumBy(['node'], stepChange(selector(SERIES.agentRestarts, ...nodes))),
-  dropAnomalies: (nodes: Selector['matchers']) => maxBy(DROP_KEY, last(selector(SERIES.dropAnomalyScore, ...nodes))),
+  policyImportErrors: (nodes: Selector['matchers']) => above(0, sumBy(['node'], stepChange(selector(SERIES.policyImportErrors, ...nodes)))),
+  agentRestarts: (nodes: Selector['matchers']) => above(0, sumBy(['node'], stepChange(selector(SERIES.agentRestarts, ...nodes)))),
+  dropAnomalies: (nodes: Selector['matchers']) => atLeast(1, maxBy(DROP_KEY, last(selector(SERIES.dropAnomalyScore, ...nodes)))),
 };

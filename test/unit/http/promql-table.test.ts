@@ -93,10 +93,10 @@ test('every query type and view, with and without filters and grouping', () => {
     warmingUp: 'max by (node) (last_over_time(ciliumscope_drop_anomaly_warming_up[5m]))',
   });
   expect(toPromQL(ANNOTATIONS.agentRestarts([]), grid)).toBe(
-    'sum by (node) (last_over_time(ciliumscope_agent_restarts_total[5m]) - last_over_time(ciliumscope_agent_restarts_total[5m] offset 216s))'
+    'sum by (node) (last_over_time(ciliumscope_agent_restarts_total[5m]) - last_over_time(ciliumscope_agent_restarts_total[5m] offset 216s)) > 0'
   );
   expect(toPromQL(ANNOTATIONS.dropAnomalies([{ label: 'node', values: ['n1'] }]), grid)).toBe(
-    'max by (node, direction, reason) (last_over_time(ciliumscope_drop_anomaly_score{node="n1"}[5m]))'
+    'max by (node, direction, reason) (last_over_time(ciliumscope_drop_anomaly_score{node="n1"}[5m])) >= 1'
   );
 });
 
