@@ -71,7 +71,7 @@ export function quantileSeries(
 export async function evaluateSharingBuckets(
   exprs: readonly Expr[],
   points: number,
-  evaluate: (expr: Aggregation) => Promise<GridSeries[]>
+  evaluate: (expr: Exclude<Expr, Quantile>) => Promise<GridSeries[]>
 ): Promise<GridSeries[][]> {
   const rates = new Map<string, Promise<GridSeries[]>>();
   return Promise.all(

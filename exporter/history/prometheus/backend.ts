@@ -6,7 +6,7 @@
  * requests are in flight.
  */
 import { type GridSeries, type HistoryBackend, type HistoryReader, type HistoryStatus, gridValue, sortSeries } from '../backend';
-import { type Aggregation, resultLabels } from '../expr';
+import { type Expr, type Quantile, resultLabels } from '../expr';
 import type { StepGrid } from '../grid';
 import { toPromQL } from '../promql';
 import { evaluateSharingBuckets } from '../quantile';
@@ -49,7 +49,7 @@ export class PrometheusBackend implements HistoryBackend {
     await this.client.close();
   }
 
-  private async evaluate(expr: Aggregation, grid: StepGrid, signal?: AbortSignal): Promise<GridSeries[]> {
+  private async evaluate(expr: Exclude<Expr, Quantile>, grid: StepGrid, signal?: AbortSignal): Promise<GridSeries[]> {
     const n = grid.times.length;
     if (n === 0) {
       return [];
