@@ -29,8 +29,8 @@ import {
 import React from 'react';
 import { lastValueFrom, Observable } from 'rxjs';
 
-import { fetchOverHttp } from '../../../test/browser/host/backendFetch';
-import { darkTheme, loadAmdModule, mount } from '../../../test/browser/host/runtime';
+import { fetchOverHttp } from '../../browser-host/backendFetch';
+import { darkTheme, loadAmdModule, mount } from '../../browser-host/runtime';
 import {
   dashboardRows,
   gridBox,

@@ -29,8 +29,8 @@ import {
 import React, { useState, type ComponentType } from 'react';
 import { lastValueFrom, Observable } from 'rxjs';
 
-import { fetchOverHttp, fetchResponse } from '../backendFetch';
-import { GRAFANA_VERSION, loadAmdModule, mount } from '../runtime';
+import { fetchOverHttp, fetchResponse } from '../../../tools/browser-host/backendFetch';
+import { GRAFANA_VERSION, loadAmdModule, mount } from '../../../tools/browser-host/runtime';
 
 const PLUGIN_ID = 'ciliumscope-cilium-datasource';
 
