@@ -26,7 +26,14 @@ export default defineConfig([
     },
   },
   {
-    files: ['exporter/**/*.ts', 'simulator/**/*.ts', 'test/**/*.{ts,tsx}', 'bench/**/*.{js,ts}', 'scripts/**/*.js', 'tools/**/*.{js,ts}'],
+    files: [
+      'exporter/**/*.ts',
+      'simulator/**/*.ts',
+      'test/**/*.{ts,tsx}',
+      'bench/**/*.{js,ts}',
+      'scripts/**/*.js',
+      'tools/**/*.{js,ts}',
+    ],
     rules: {
       'no-console': 'off',
     },
