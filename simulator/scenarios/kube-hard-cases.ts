@@ -29,6 +29,12 @@ export interface KubeCaseScenario extends Scenario {
   kubeCases(): KubeCase[];
 }
 
+const BEFORE_CILIUM = {
+  case: 'started-before-cilium',
+  expected: 'unmanaged',
+  note: 'Running since before the agent started: no endpoint, no CEP',
+} as const;
+
 export function isKubeCaseScenario(scenario: Scenario): scenario is KubeCaseScenario {
   return typeof (scenario as Partial<KubeCaseScenario>).kubeCases === 'function';
 }
@@ -131,22 +137,14 @@ export function kubeHardCasesScenario(): KubeCaseScenario {
         cluster,
         a,
         'shop/frontend',
-        {
-          case: 'started-before-cilium',
-          expected: 'unmanaged',
-          note: 'Running since before the agent started: no endpoint, no CEP',
-        },
+        BEFORE_CILIUM,
         { managed: false }
       );
       place(
         cluster,
         b,
         'payments/payments-api',
-        {
-          case: 'started-before-cilium',
-          expected: 'unmanaged',
-          note: 'Running since before the agent started: no endpoint, no CEP',
-        },
+        BEFORE_CILIUM,
         { managed: false }
       );
       place(
