@@ -1,5 +1,5 @@
 /**
- * The built plugin on every Grafana line of the matrix (test/browser/host/grafanaReleases.ts): for each release, a
+ * The built plugin on every Grafana line of the matrix (tools/browser-host/grafanaReleases.ts): for each release, a
  * host page built from that release's @grafana/data, ui and runtime and its React (installed once into a cache
  * folder) loads dist/module.js through the AMD loader, runs testDatasource() and query() through the data proxy
  * against a real exporter scraping the simulator, and renders every editor with no page error. Screenshots of each
@@ -12,12 +12,12 @@ import { QUERY_TYPES } from '../../exporter/http/query/validate';
 import { VERSION } from '../../exporter/version';
 import type { QueryRequest, QueryResponse } from '../../src/contract';
 import { QUERY_TYPES as EDITOR_TYPES } from '../../src/queryTypes';
-import { REPO_ROOT } from '../browser/host/build';
-import { assertBuiltPlugin, pluginRoutes } from '../browser/host/builtPlugin';
-import { dataProxyHandler } from '../browser/host/dataProxy';
-import { installGrafanaRelease, type InstalledRelease } from '../browser/host/grafanaInstall';
-import { BUILD_RELEASE, GRAFANA_RELEASES } from '../browser/host/grafanaReleases';
-import { typecheckPluginAgainst } from '../browser/host/releaseTypes';
+import { REPO_ROOT } from '../../tools/browser-host/build';
+import { assertBuiltPlugin, pluginRoutes } from '../../tools/browser-host/builtPlugin';
+import { dataProxyHandler } from '../../tools/browser-host/dataProxy';
+import { installGrafanaRelease, type InstalledRelease } from '../../tools/browser-host/grafanaInstall';
+import { BUILD_RELEASE, GRAFANA_RELEASES } from '../../tools/browser-host/grafanaReleases';
+import { typecheckPluginAgainst } from '../../tools/browser-host/releaseTypes';
 import { LOADED_PLUGIN, openPluginHost, type PluginHost } from '../browser/support';
 import { renderConfigEditor } from '../support/pluginEditors';
 import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedCluster';

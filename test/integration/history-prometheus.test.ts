@@ -25,11 +25,11 @@ import type { AnnotationsResponse, DropReasonsResponse, NodesResponse, QueryRequ
 import { testConfig } from '../support/config';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus';
 import { BUILT_PLUGIN, CHROMIUM, describeWith } from '../support/tools';
-import { REPO_ROOT, buildHostPage, hostMounts } from '../browser/host/build';
-import { DIST_DIR, PLUGIN_ID } from '../browser/host/builtPlugin';
-import { launchChromium } from '../browser/host/chromium';
-import { type ProxyRoute, dataProxyHandler } from '../browser/host/dataProxy';
-import { type StaticServer, startStaticServer } from '../browser/host/server';
+import { REPO_ROOT, buildHostPage, hostMounts } from '../../tools/browser-host/build';
+import { DIST_DIR, PLUGIN_ID } from '../../tools/browser-host/builtPlugin';
+import { launchChromium } from '../../tools/browser-host/chromium';
+import { type ProxyRoute, dataProxyHandler } from '../../tools/browser-host/dataProxy';
+import { type StaticServer, startStaticServer } from '../../tools/browser-host/server';
 import { FAST_TIMING } from './kube-support';
 import { comparableNodes, framesDiffer, unionCluster, unionKube, unionReader } from './history-support';
 
@@ -123,7 +123,7 @@ describeWith([{ binary: '/usr/bin/prometheus' }, { binary: CHROMIUM }, BUILT_PLU
   /** The built plugin in Chromium, its datasource pointed at the replica through the data proxy. */
   const openPlugin = async () => {
     const routes = (JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'plugin.json'), 'utf8')) as { routes: ProxyRoute[] }).routes;
-    const host = await buildHostPage({ entry: join(REPO_ROOT, 'test', 'browser', 'host', 'pages', 'plugin.tsx'), title: 'plugin ⟷ query replica' });
+    const host = await buildHostPage({ entry: join(REPO_ROOT, 'test', 'browser', 'pages', 'plugin.tsx'), title: 'plugin ⟷ query replica' });
     server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR), [
       dataProxyHandler([{ uid: 'replica', routes, jsonData: { url: replica.url }, secureJsonData: {} }]),
     ]);

@@ -18,11 +18,11 @@ import type {
   QueryRequest,
   QueryResponse,
 } from '../../src/contract';
-import { buildHostPage, hostMounts, REPO_ROOT } from '../browser/host/build';
-import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID, pluginRoutes } from '../browser/host/builtPlugin';
-import { launchChromium } from '../browser/host/chromium';
-import { dataProxyHandler, type ProxiedDatasource } from '../browser/host/dataProxy';
-import { startStaticServer, type StaticServer } from '../browser/host/server';
+import { buildHostPage, hostMounts, REPO_ROOT } from '../../tools/browser-host/build';
+import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID, pluginRoutes } from '../../tools/browser-host/builtPlugin';
+import { launchChromium } from '../../tools/browser-host/chromium';
+import { dataProxyHandler, type ProxiedDatasource } from '../../tools/browser-host/dataProxy';
+import { startStaticServer, type StaticServer } from '../../tools/browser-host/server';
 import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedCluster';
 
 jest.setTimeout(180_000);
@@ -93,7 +93,7 @@ beforeAll(async () => {
     { uid: 'unreachable', routes, jsonData: { url: unreachable }, secureJsonData: {} },
   ];
   const host = await buildHostPage({
-    entry: join(REPO_ROOT, 'test', 'browser', 'host', 'pages', 'plugin.tsx'),
+    entry: join(REPO_ROOT, 'test', 'browser', 'pages', 'plugin.tsx'),
     title: 'plugin ⟷ exporter',
   });
   server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR), [dataProxyHandler(datasources)]);
