@@ -18,10 +18,10 @@ import type { Browser, Page } from 'playwright-core';
 import { type RunningExporter, queryReplicaConfig, startExporter } from '../../exporter/app';
 import { annotationEvents } from '../../exporter/http/annotations';
 import { runQueries } from '../../exporter/http/query';
-import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../exporter/http/query/validate';
 import { VERSION } from '../../exporter/version';
 import { type RunningSimulator, startSimulator, writeKubeconfig } from '../../simulator';
 import type { AnnotationsResponse, DropReasonsResponse, NodesResponse, QueryRequest, QueryResponse, ScopeQuery, StatusResponse } from '../../src/contract';
+import { QUERY_TYPE_ORDER, viewsOf } from '../../src/queryCatalog';
 import { testConfig } from '../support/config';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus';
 import { BUILT_PLUGIN, CHROMIUM, describeWith } from '../support/tools';
@@ -284,8 +284,8 @@ describeWith([{ binary: '/usr/bin/prometheus' }, { binary: CHROMIUM }, BUILT_PLU
 
   test('every query type and view equals the shards\' embedded history, within float tolerance', async () => {
     const listed = new Set(QUERIES.map((q) => `${q.queryType}/${q.view ?? ''}`));
-    for (const type of QUERY_TYPES) {
-      for (const view of (VIEWS_BY_TYPE as Partial<Record<string, readonly string[]>>)[type] ?? ['']) {
+    for (const type of QUERY_TYPE_ORDER) {
+      for (const view of viewsOf(type).length ? viewsOf(type).map((v) => v.value) : ['']) {
         expect(listed.has(`${type}/${view}`) || (view !== '' && listed.has(`${type}/`))).toBe(true);
       }
     }

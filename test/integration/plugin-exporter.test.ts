@@ -9,7 +9,6 @@ import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
 
 import type { RunningExporter } from '../../exporter/app';
-import { QUERY_TYPES } from '../../exporter/http/query/validate';
 import { VERSION } from '../../exporter/version';
 import type { RunningSimulator } from '../../simulator';
 import type {
@@ -18,6 +17,7 @@ import type {
   QueryRequest,
   QueryResponse,
 } from '../../src/contract';
+import { QUERY_TYPE_ORDER } from '../../src/queryCatalog';
 import { buildHostPage, hostMounts, REPO_ROOT } from '../../tools/browser-host/build';
 import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID, pluginRoutes } from '../../tools/browser-host/builtPlugin';
 import { launchChromium } from '../../tools/browser-host/chromium';
@@ -159,7 +159,7 @@ describe('query() through the data proxy', () => {
   });
 
   it("answers every query type with the exporter's frames, per-query errors on their own query", async () => {
-    const targets = QUERY_TYPES.map((queryType, i) => ({ refId: String.fromCharCode(65 + i), queryType }));
+    const targets = QUERY_TYPE_ORDER.map((queryType, i) => ({ refId: String.fromCharCode(65 + i), queryType }));
     const result: PageResult = await page.evaluate(([t, r]) => (window as any).page.runQuery(t, r), [
       targets,
       range,
