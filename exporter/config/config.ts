@@ -8,14 +8,20 @@ import { type PrometheusSettings, resolvePrometheusSettings } from '../history/p
 import { type KubeSettings, resolveKubeSettings } from '../kube/settings';
 import { OPTIONS, OPTION_BY_NAME, type OptionSpec, envName } from './options';
 import { parseBytes, parseDurationMs } from './units';
-import { ConfigError, listOf, readOptionalFile, readToken, toAgentList, toListen, toOperator, toShard } from './values';
+import { ConfigError, type RawValue, type Source } from './setting';
+import {
+  type StaticTargetConfig,
+  listOf,
+  readOptionalFile,
+  readToken,
+  toAgentList,
+  toListen,
+  toOperator,
+  toShard,
+} from './values';
 
 export { ConfigError };
-
-export interface StaticTargetConfig {
-  node: string;
-  url: string;
-}
+export type { Source, StaticTargetConfig };
 
 export interface ExporterConfig {
   agents: StaticTargetConfig[];
@@ -47,8 +53,6 @@ export interface ExporterConfig {
   kube?: KubeSettings | null;
 }
 
-type RawValue = string | string[] | number | boolean | unknown[] | Record<string, unknown>;
-export type Source = { label: string; value: RawValue };
 
 const httpUrl = z
   .string()
