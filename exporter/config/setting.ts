@@ -135,8 +135,8 @@ type LoadedValue<E> =
 
 /** The values of a group as code may build them: the entries marked optional may be left out. */
 export type InCode<F extends Fields> = Simplify<
-  { -readonly [K in Exclude<keyof F, OptionalKeys<F>>]: InCodeValue<F[K]> } & {
-    -readonly [K in OptionalKeys<F>]?: InCodeValue<F[K]>;
+  { -readonly [K in keyof F as K extends OptionalKeys<F> ? never : K]: InCodeValue<F[K]> } & {
+    -readonly [K in keyof F as K extends OptionalKeys<F> ? K : never]?: InCodeValue<F[K]>;
   }
 >;
 
