@@ -122,29 +122,23 @@ type Simplify<T> = { [K in keyof T]: T[K] } & {};
 type OptionalKeys<F> = { [K in keyof F]: F[K] extends Optional ? K : never }[keyof F];
 
 /** The values of a group as the loader makes them: every key present. */
-export type Loaded<F extends Fields> = { -readonly [K in keyof F]: LoadedValue<F[K]> };
-
-type LoadedValue<E> =
-  E extends Area<Fields, infer R>
-    ? R
-    : E extends Group<infer G>
-      ? Loaded<G>
-      : E extends Setting<infer S>
-        ? z.output<S>
-        : never;
+export type Loaded<F extends Fields> = { -readonly [K in keyof F]: ValueOf<F[K], 'loaded'> };
 
 /** The values of a group as code may build them: the entries marked optional may be left out. */
 export type InCode<F extends Fields> = Simplify<
-  { -readonly [K in keyof F as K extends OptionalKeys<F> ? never : K]: InCodeValue<F[K]> } & {
-    -readonly [K in keyof F as K extends OptionalKeys<F> ? K : never]?: InCodeValue<F[K]>;
+  { -readonly [K in keyof F as K extends OptionalKeys<F> ? never : K]: ValueOf<F[K], 'in-code'> } & {
+    -readonly [K in keyof F as K extends OptionalKeys<F> ? K : never]?: ValueOf<F[K], 'in-code'>;
   }
 >;
 
-type InCodeValue<E> =
+/** An area's value is what its resolver returns, a group's its values, a setting's its schema's output. */
+type ValueOf<E, Mode extends 'loaded' | 'in-code'> =
   E extends Area<Fields, infer R>
     ? R
     : E extends Group<infer G>
-      ? InCode<G>
+      ? Mode extends 'loaded'
+        ? Loaded<G>
+        : InCode<G>
       : E extends Setting<infer S>
         ? z.output<S>
         : never;
