@@ -3,8 +3,8 @@
  * answering 4xx with Prometheus's own error, 5xx with a proxy's HTML page, too many series, too many bytes. Every
  * panel query gets an error that names the backend and the cause, /api/v1/status reports it, the replica keeps
  * running and recovers. Also what the replica sends: POSTed PromQL with the request's values escaped, the token and
- * the tenant header, at most --prometheus-max-concurrency requests at once for one API request, and one request
- * for many identical panel queries asked together.
+ * the tenant header, at most --prometheus-max-concurrency requests at once for one API request, one request for an
+ * expression two queries of a request read, and one request for many identical panel queries asked together.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -151,7 +151,7 @@ test('what the replica sends: POSTed PromQL with escaped values, the token and t
   expect(Number(form.get('end')) % 36).toBe(0);
 });
 
-test('at most --prometheus-max-concurrency requests in flight for one API request; identical queries asked together cost one', async () => {
+test('at most --prometheus-max-concurrency requests in flight for one API request; what its queries share and identical queries asked together cost one', async () => {
   mode = 'ok';
   delayMs = 100;
   try {
@@ -165,6 +165,16 @@ test('at most --prometheus-max-concurrency requests in flight for one API reques
     ]);
     expect(seen).toHaveLength(6);
     expect(maxInFlight).toBe(2);
+
+    // Two queries of one API request reading the same expression on the same grid (every node's policy revision).
+    seen.length = 0;
+    await query([
+      { refId: 'A', queryType: 'policy', view: 'revisionSkew' },
+      { refId: 'B', queryType: 'policy', view: 'revisionSkew', groupBy: 'node' },
+    ]);
+    expect(seen.map((r) => new URLSearchParams(r.body).get('query'))).toEqual([
+      'sum by (node) (last_over_time(ciliumscope_policy_max_revision[5m]))',
+    ]);
 
     seen.length = 0;
     const to = Date.now();

@@ -13,7 +13,7 @@
  * | type / view                   | PromQL                                                                          |
  * |-------------------------------|---------------------------------------------------------------------------------|
  * | endpoints                     | sum by (<by>, state) (last_over_time(ciliumscope_endpoints{node, state}[<l>]))  |
- * | endpoints / notReady          | sum by (node) (last_over_time(ciliumscope_endpoints{node, state!~"ready|disconnecting|disconnected"}[<l>])), 0 where count by (node) (…) reports endpoints; summed and stuck (fewest over 10 min) by the handler |
+ * | endpoints / notReady          | sum by (node) (last_over_time(ciliumscope_endpoints{node, state!~"ready|disconnecting|disconnected"}[<l>])), 0 where count by (node) (…) reports endpoints; summed and stuck (fewest over 10 min) by the handler; for the cluster at a step of 10 min or more, sum (…) and count (…) |
  * | podEndpointDelta              | sum by (<by>) (last_over_time(ciliumscope_pods / _pod_endpoints / _endpoint_pod_delta{node}[<l>])) |
  * | podEndpointDelta / delta      | sum by (<by>) (last_over_time(ciliumscope_endpoint_pod_delta{node}[<l>]))         |
  * | unmanagedPods / count         | sum by (<by>) (last_over_time(ciliumscope_unmanaged_pods{node}[<l>]))            |
@@ -92,10 +92,13 @@ export const TABLE = {
     states: sumBy(split(q, 'state'), last(selector(SERIES.endpoints, ...filters(q, 'node', 'state')))),
   }),
 
-  /** Per node always (the handler sums them, and finds the stuck ones): not ready, and whether any was reported. */
-  endpointsNotReady: (q: ScopeQuery): Reads => ({
-    notReady: notReadySignal(q),
-    reported: countBy(['node'], last(selector(SERIES.endpoints, ...filters(q, 'node', 'state')))),
+  /**
+   * Not ready, and whether any endpoint was reported: per node (the handler sums them, and finds the stuck ones),
+   * or for the cluster (`by` []) where no node's series is needed.
+   */
+  endpointsNotReady: (q: ScopeQuery, by: readonly string[] = ['node']): Reads => ({
+    notReady: notReadySignal(q, by),
+    reported: countBy(by, last(selector(SERIES.endpoints, ...filters(q, 'node', 'state')))),
   }),
 
   podEndpointDelta: (q: ScopeQuery): Reads => {
@@ -230,8 +233,8 @@ function dropped(q: ScopeQuery): string {
 const importErrors = (q: ScopeQuery) => selector(SERIES.policyImportErrors, ...filters(q, 'node'));
 const failedRegenerations = (q: ScopeQuery) => selector(SERIES.regenerations, ...filters(q, 'node'), eq('outcome', 'failure'));
 
-function notReadySignal(q: ScopeQuery): Aggregation {
-  return sumBy(['node'], last(selector(SERIES.endpoints, ...filters(q, 'node', 'state'), notIn('state', NORMAL_ENDPOINT_STATES))));
+function notReadySignal(q: ScopeQuery, by: readonly string[] = ['node']): Aggregation {
+  return sumBy(by, last(selector(SERIES.endpoints, ...filters(q, 'node', 'state'), notIn('state', NORMAL_ENDPOINT_STATES))));
 }
 
 /**

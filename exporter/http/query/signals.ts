@@ -66,7 +66,12 @@ function trailingMin(values: ReadonlyArray<number | null>, windowSteps: number):
  * moment on a large churning cluster) do not count, those that stayed do.
  */
 export async function endpointsNotReady(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
-  const { notReady, reported } = await read(ctx, TABLE.endpointsNotReady(q));
+  const steps = ctx.grid.times.length;
+  const windowSteps = Math.max(1, Math.round(STUCK_WINDOW_MS / ctx.grid.step));
+  // At a step of ten minutes or more a node's fewest over the window is its value at the step, so the cluster's stuck
+  // series is its sum: the backend sums the nodes (over 30 days of 1,000 nodes, 2 series read instead of 2,000).
+  const perNodeRead = q.groupBy === 'node' || windowSteps > 1;
+  const { notReady, reported } = await read(ctx, TABLE.endpointsNotReady(q, perNodeRead ? ['node'] : []));
   if (!reported.length) {
     return [emptyFrame(q.refId, NO_SCRAPES)];
   }
@@ -82,22 +87,20 @@ export async function endpointsNotReady(q: ScopeQuery, ctx: QueryContext): Promi
   if (q.groupBy === 'node') {
     return perNode.map((n) => frame(n.values, { node: n.node }, `${n.node} not ready`));
   }
-  const steps = ctx.grid.times.length;
-  const windowSteps = Math.max(1, Math.round(STUCK_WINDOW_MS / ctx.grid.step));
-  return [
-    frame(
-      combine(
-        perNode.map((n) => n.values),
-        steps
-      ),
-      {},
-      'endpoints not ready'
-    ),
-    frame(
-      combine(
+  const total = combine(
+    perNode.map((n) => n.values),
+    steps
+  );
+  const stuck = perNodeRead
+    ? combine(
         perNode.map((n) => trailingMin(n.values, windowSteps)),
         steps
-      ),
+      )
+    : total;
+  return [
+    frame(total, {}, 'endpoints not ready'),
+    frame(
+      stuck,
       { series: 'stuck' },
       'stuck not ready (10 min)',
       "Endpoints that stayed out of ready for the last ten minutes: each node's fewest not ready over that window, summed (as the endpoints-not-ready alert counts them)."

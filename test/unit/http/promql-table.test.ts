@@ -105,6 +105,10 @@ test('the one-question views', () => {
     notReady: 'sum by (node) (last_over_time(ciliumscope_endpoints{node=~"n1|n2", state!~"disconnected|disconnecting|ready"}[5m]))',
     reported: 'count by (node) (last_over_time(ciliumscope_endpoints{node=~"n1|n2"}[5m]))',
   });
+  expect(promql(TABLE.endpointsNotReady(q({}), []))).toEqual({
+    notReady: 'sum (last_over_time(ciliumscope_endpoints{state!~"disconnected|disconnecting|ready"}[5m]))',
+    reported: 'count (last_over_time(ciliumscope_endpoints[5m]))',
+  });
   expect(promql(TABLE.unmanagedPodCount(q({ groupBy: 'node' })))).toEqual({ unmanaged: 'sum by (node) (last_over_time(ciliumscope_unmanaged_pods[5m]))' });
   expect(promql(TABLE.regenerationFailures(q({})))).toEqual({
     failures: 'sum (rate(ciliumscope_endpoint_regenerations_total{outcome="failure"}[246s]))',
