@@ -165,7 +165,12 @@ let uncachedRuns = 0;
  * The plugin dashboard's panels and annotations against an exporter (embedded history, or the query replica), with
  * every variable as shipped, or the node variable at `nodes`.
  */
-export async function runPluginSide(name: string, url: string, range: Range, o: Load & { nodes?: string[] }): Promise<Side> {
+export async function runPluginSide(
+  name: string,
+  url: string,
+  range: Range,
+  o: Load & { nodes?: string[] }
+): Promise<Side> {
   const ms = { from: range.from * 1000, to: range.to * 1000 };
   const post = (path: string, body: unknown): HttpRequest => ({
     method: 'POST',

@@ -162,7 +162,10 @@ test('revision skew: the node that failed two policy imports is two changes behi
   expect(Math.min(...skew.map((f) => valuesOf(f).find((v) => v !== null)!))).toBe(0);
   expect(last(largest[0])).toBe(history.events.importFailures.atMs.length);
   // "Other nodes" as their largest skew (a sum of skews means nothing).
-  expect(top.map((f) => labelsOf(f).node ?? labelsOf(f).others)).toEqual([history.events.importFailures.node, String(history.sim.nodes.length - 1)]);
+  expect(top.map((f) => labelsOf(f).node ?? labelsOf(f).others)).toEqual([
+    history.events.importFailures.node,
+    String(history.sim.nodes.length - 1),
+  ]);
   expect(last(top[1])).toBe(0);
 });
 

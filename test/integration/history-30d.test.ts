@@ -153,7 +153,9 @@ describeWith(
       }
       const f = entry.figures;
       const seriesOf = (a: Answer) =>
-        Object.values(a.json.results ?? {}).flatMap((r) => r.frames ?? []).filter(hasValue).length;
+        Object.values(a.json.results ?? {})
+          .flatMap((r) => r.frames ?? [])
+          .filter(hasValue).length;
       const lines = [
         `\n30 days from Prometheus through the query replica: ${f.nodes} nodes at ${f.resolutionSeconds} s, ${f.series.toLocaleString('en')} series, ` +
           `${f.samples.toLocaleString('en')} samples, ${f.blocks} blocks (${entry.made ? `made now in ${entry.seconds.toFixed(0)} s` : 'from the cache'}: ${entry.dir}); ` +
@@ -208,7 +210,9 @@ describeWith(
 
     test(`each answer within ${MAX_SERIES} series and 512 KiB, the top-N panels at ${10} nodes and the rest`, () => {
       for (const a of answers) {
-        const series = Object.values(a.json.results).flatMap((r) => r.frames).filter(hasValue).length;
+        const series = Object.values(a.json.results)
+          .flatMap((r) => r.frames)
+          .filter(hasValue).length;
         expect({ panel: a.title, light: series <= MAX_SERIES && a.bytes <= MAX_PANEL_BYTES }).toEqual({
           panel: a.title,
           light: true,
@@ -395,8 +399,14 @@ describeWith(
     test('the agent tables at now: the targets down first, every row up or down as the backfill left it', () => {
       const truth = entry.truth.series('ciliumscope_target_up');
       const upAtEnd = (node: string, component: string) =>
-        gaugeAt(truth.find((s) => s.labels.node === node && s.labels.component === component)!, END, LOOKBACK_MS);
-      const down = truth.filter((s) => gaugeAt(s, END, LOOKBACK_MS) === 0).map((s) => `${s.labels.node} ${s.labels.component}`);
+        gaugeAt(
+          truth.find((s) => s.labels.node === node && s.labels.component === component)!,
+          END,
+          LOOKBACK_MS
+        );
+      const down = truth
+        .filter((s) => gaugeAt(s, END, LOOKBACK_MS) === 0)
+        .map((s) => `${s.labels.node} ${s.labels.component}`);
       const present = truth.filter((s) => gaugeAt(s, END, LOOKBACK_MS) !== null);
       expect(down.length).toBeGreaterThan(0);
       const tables = (list: Answer[]) =>

@@ -6,7 +6,14 @@
  * requests are in flight, and a query its panels ask twice on the same grid is sent once (the policy revision
  * skew's cluster and top-N views read every node's revision: over 30 days of 1,000 nodes, 12 MB from Prometheus).
  */
-import { type GridSeries, type HistoryBackend, type HistoryReader, type HistoryStatus, gridValue, sortSeries } from '../backend';
+import {
+  type GridSeries,
+  type HistoryBackend,
+  type HistoryReader,
+  type HistoryStatus,
+  gridValue,
+  sortSeries,
+} from '../backend';
 import { type Expr, type Quantile, resultLabels } from '../expr';
 import type { StepGrid } from '../grid';
 import { toPromQL } from '../promql';
@@ -38,13 +45,22 @@ export class PrometheusBackend implements HistoryBackend {
     // The reader lives as long as its API request: what it read is kept that long.
     const asked = new Map<string, SharedRead>();
     /** The query of `e` on the grid, sent unless asked already; `leaving` gets how to give up waiting for it. */
-    const join = (e: Exclude<Expr, Quantile>, grid: StepGrid, leaving: Array<(why: unknown) => void>): Promise<GridSeries[]> => {
+    const join = (
+      e: Exclude<Expr, Quantile>,
+      grid: StepGrid,
+      leaving: Array<(why: unknown) => void>
+    ): Promise<GridSeries[]> => {
       const key = `${grid.times[0]}|${grid.step}|${grid.times.length}|${toPromQL(e, grid)}`;
       let read = asked.get(key);
       if (!read) {
         const stop = new AbortController();
         const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
-        const entry: SharedRead = { result: limit.run(() => this.evaluate(e, grid, both), both), readers: 0, settled: false, stop };
+        const entry: SharedRead = {
+          result: limit.run(() => this.evaluate(e, grid, both), both),
+          readers: 0,
+          settled: false,
+          stop,
+        };
         entry.result.then(
           () => (entry.settled = true),
           () => (entry.settled = true)
@@ -79,7 +95,14 @@ export class PrometheusBackend implements HistoryBackend {
   }
 
   status(): HistoryStatus {
-    return { backend: 'prometheus', url: this.client.url, ...this.client.status(), retentionSeconds: null, series: null, bytes: null };
+    return {
+      backend: 'prometheus',
+      url: this.client.url,
+      ...this.client.status(),
+      retentionSeconds: null,
+      series: null,
+      bytes: null,
+    };
   }
 
   async close(): Promise<void> {
