@@ -15,9 +15,9 @@ import { PrometheusBackend } from './history/prometheus/backend';
 import { PrometheusClient } from './history/prometheus/client';
 import type { PrometheusSettings } from './history/prometheus/settings';
 import { RingHistory } from './history/ring';
-import { createRegistry } from './http/exposition';
 import { createApp } from './http/server';
 import { type Logger, silentLogger } from './log';
+import { createRegistry } from './metrics';
 import { ClusterModel, type ScrapedSample } from './model/cluster';
 import type { KubeRuntime } from './kube';
 import { PrometheusClusterView } from './model/prometheus-view';
@@ -137,8 +137,15 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     onError: (err) => log.error({ err }, 'scrape cycle failed'),
   });
 
-  const extraFamilies = [...anomaly.families(model), ...(kube?.families ?? []), ...(backend instanceof PrometheusBackend ? backend.client.families() : [])];
-  const registry = createRegistry({ model, history, version: VERSION, extraFamilies, timestamps: config.metricsTimestamps ?? true });
+  const registry = createRegistry({
+    model,
+    history,
+    version: VERSION,
+    anomaly: anomaly.metrics(model),
+    kube: kube?.metrics ?? null,
+    prometheus: backend instanceof PrometheusBackend ? backend.client : null,
+    timestamps: config.metricsTimestamps ?? true,
+  });
   const app = createApp({
     history: backend,
     cluster,

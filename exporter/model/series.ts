@@ -9,7 +9,7 @@ import type { HistoryWriter, RingHistory } from '../history/ring';
 import type { ClusterModel, NodeState } from './cluster';
 
 export const SERIES = {
-  /** {node, component}: 1 when the last scrape succeeded. Not timestamped on /metrics (see exposition.ts). */
+  /** {node, component}: 1 when the last scrape succeeded. Not timestamped on /metrics (see exporter/metrics/index.ts). */
   up: 'ciliumscope_target_up',
   /** {node, component}. */
   scrapeDurationSeconds: 'ciliumscope_target_scrape_duration_seconds',

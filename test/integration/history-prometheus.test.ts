@@ -18,18 +18,18 @@ import type { Browser, Page } from 'playwright-core';
 import { type RunningExporter, queryReplicaConfig, startExporter } from '../../exporter/app';
 import { annotationEvents } from '../../exporter/http/annotations';
 import { runQueries } from '../../exporter/http/query';
-import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../exporter/http/query/validate';
 import { VERSION } from '../../exporter/version';
 import { type RunningSimulator, startSimulator, writeKubeconfig } from '../../simulator';
 import type { AnnotationsResponse, DropReasonsResponse, NodesResponse, QueryRequest, QueryResponse, ScopeQuery, StatusResponse } from '../../src/contract';
+import { QUERY_TYPE_ORDER, viewsOf } from '../../src/queryCatalog';
 import { testConfig } from '../support/config';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus';
 import { BUILT_PLUGIN, CHROMIUM, describeWith } from '../support/tools';
-import { REPO_ROOT, buildHostPage, hostMounts } from '../browser/host/build';
-import { DIST_DIR, PLUGIN_ID } from '../browser/host/builtPlugin';
-import { launchChromium } from '../browser/host/chromium';
-import { type ProxyRoute, dataProxyHandler } from '../browser/host/dataProxy';
-import { type StaticServer, startStaticServer } from '../browser/host/server';
+import { REPO_ROOT, buildHostPage, hostMounts } from '../../tools/browser-host/build';
+import { DIST_DIR, PLUGIN_ID } from '../../tools/browser-host/builtPlugin';
+import { launchChromium } from '../../tools/browser-host/chromium';
+import { type ProxyRoute, dataProxyHandler } from '../../tools/browser-host/dataProxy';
+import { type StaticServer, startStaticServer } from '../../tools/browser-host/server';
 import { FAST_TIMING } from './kube-support';
 import { comparableNodes, framesDiffer, unionCluster, unionKube, unionReader } from './history-support';
 
@@ -123,7 +123,7 @@ describeWith([{ binary: '/usr/bin/prometheus' }, { binary: CHROMIUM }, BUILT_PLU
   /** The built plugin in Chromium, its datasource pointed at the replica through the data proxy. */
   const openPlugin = async () => {
     const routes = (JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'plugin.json'), 'utf8')) as { routes: ProxyRoute[] }).routes;
-    const host = await buildHostPage({ entry: join(REPO_ROOT, 'test', 'browser', 'host', 'pages', 'plugin.tsx'), title: 'plugin ⟷ query replica' });
+    const host = await buildHostPage({ entry: join(REPO_ROOT, 'test', 'browser', 'pages', 'plugin.tsx'), title: 'plugin ⟷ query replica' });
     server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR), [
       dataProxyHandler([{ uid: 'replica', routes, jsonData: { url: replica.url }, secureJsonData: {} }]),
     ]);
@@ -284,8 +284,8 @@ describeWith([{ binary: '/usr/bin/prometheus' }, { binary: CHROMIUM }, BUILT_PLU
 
   test('every query type and view equals the shards\' embedded history, within float tolerance', async () => {
     const listed = new Set(QUERIES.map((q) => `${q.queryType}/${q.view ?? ''}`));
-    for (const type of QUERY_TYPES) {
-      for (const view of (VIEWS_BY_TYPE as Partial<Record<string, readonly string[]>>)[type] ?? ['']) {
+    for (const type of QUERY_TYPE_ORDER) {
+      for (const view of viewsOf(type).length ? viewsOf(type).map((v) => v.value) : ['']) {
         expect(listed.has(`${type}/${view}`) || (view !== '' && listed.has(`${type}/`))).toBe(true);
       }
     }

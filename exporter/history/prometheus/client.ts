@@ -7,7 +7,6 @@
  * /api/v1/status and /metrics.
  */
 import { Agent, errors as undiciErrors, request } from 'undici';
-import type { FamilySpec } from '../../http/exposition';
 import { discard, formatBytes, readCapped } from '../../scrape/client';
 import { HistoryBackendError, type HistoryStatus } from '../backend';
 import type { PrometheusSettings } from './settings';
@@ -21,6 +20,12 @@ export interface MatrixRow {
 export interface VectorRow {
   metric: Record<string, string>;
   value: [number, string];
+}
+
+export interface RequestStats {
+  outcomes: Readonly<Record<'success' | 'error', number>>;
+  /** Unix ms. */
+  lastSuccessAt: number | null;
 }
 
 /** Requests to Prometheus in flight over the whole process (each API request has its own, smaller, limit too). */
@@ -83,24 +88,9 @@ export class PrometheusClient {
     };
   }
 
-  /** /metrics families: requests by outcome and the time of the last success. */
-  families(): FamilySpec[] {
-    return [
-      {
-        name: 'ciliumscope_history_requests_total',
-        help: 'Requests to the Prometheus history backend (--prometheus-url) by outcome: success or error.',
-        type: 'counter',
-        labelNames: ['outcome'],
-        fill: (emit) => Object.entries(this.outcomes).forEach(([outcome, n]) => emit({ outcome }, n)),
-      },
-      {
-        name: 'ciliumscope_history_last_success_timestamp_seconds',
-        help: 'Unix time of the last successful request to the Prometheus history backend.',
-        type: 'gauge',
-        labelNames: [],
-        fill: (emit) => this.lastSuccessAt !== null && emit({}, this.lastSuccessAt / 1000),
-      },
-    ];
+  /** Requests by outcome and the time of the last success (for /metrics). */
+  requestStats(): RequestStats {
+    return { outcomes: this.outcomes, lastSuccessAt: this.lastSuccessAt };
   }
 
   async close(): Promise<void> {

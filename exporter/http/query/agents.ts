@@ -1,9 +1,10 @@
 /** Query handlers about agents: regeneration time and rate, policy, agent health. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import { SERIES } from '../../model/series';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, type QueryHandler, displayName, read, seriesFrames } from './context';
-import { DEFAULT_QUANTILES, TABLE } from './promql-table';
+import { TABLE, latencyQuantiles } from './promql-table';
 import { agentVersions, importErrorsInRange, policyRevisionSkew, regenerationFailures } from './signals';
 import { filterSet } from './validate';
 
@@ -31,7 +32,7 @@ async function regenerationRate(q: ScopeQuery, ctx: QueryContext): Promise<DataF
 
 /** Quantiles of regeneration time from the summed bucket rates: histogram_quantile(q, sum by (le) (rate(...))). */
 async function regenerationLatency(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
-  const quantiles = q.quantiles ?? DEFAULT_QUANTILES;
+  const quantiles = latencyQuantiles(q);
   const results = await read(ctx, TABLE.regenerationLatency(q));
   // Frames by group, then by quantile, as a panel lists them.
   const byGroup = new Map<string, Array<{ quantile: number; labels: Record<string, string>; values: Array<number | null> }>>();
@@ -74,7 +75,7 @@ export const policyHandler: QueryHandler = async (q, ctx) => {
     );
   };
   let frames: DataFrameJSON[];
-  switch (q.view ?? 'count') {
+  switch (q.view ?? QUERY_TYPES.policy.defaultView) {
     case 'revisionSkew':
       return policyRevisionSkew(q, ctx);
     case 'importErrorsInRange':
@@ -111,7 +112,7 @@ export const policyHandler: QueryHandler = async (q, ctx) => {
 };
 
 export const agentHealthHandler: QueryHandler = async (q, ctx) => {
-  switch (q.view ?? 'status') {
+  switch (q.view ?? QUERY_TYPES.agentHealth.defaultView) {
     case 'up':
       return agentUp(q, ctx);
     case 'versions':

@@ -1,5 +1,6 @@
 /** Query handlers about drop anomalies: the bands of the series most worth seeing, and the table of those outside. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import type { GridSeries } from '../../history/backend';
 import { gridEnd, instantGrid } from '../../history/grid';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
@@ -29,7 +30,7 @@ function latest(series: GridSeries[]): Map<string, number> {
 }
 
 async function anomalyBands(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
-  const limit = q.limit ?? 10;
+  const limit = q.limit ?? QUERY_TYPES.anomaly.views.bands.options.limit;
   // The series most worth seeing: highest score in the range first (then by node, direction, reason). The top
   // `limit` series belong to the top `limit` nodes ranked the same way (or the top `topN`, when set), so only those
   // nodes' series are read.
@@ -105,7 +106,7 @@ async function anomalyScores(q: ScopeQuery, ctx: QueryContext): Promise<DataFram
     })
     .filter((x) => x.score >= 1 || (x.upperBand !== null && x.rate > x.upperBand))
     .sort((a, b) => b.score - a.score || b.rate - a.rate || (a.key < b.key ? -1 : 1))
-    .slice(0, q.limit ?? 10);
+    .slice(0, q.limit ?? QUERY_TYPES.anomaly.views.scores.options.limit);
   const frame = tableFrame(q.refId, 'Drop anomalies', [
     { name: 'Node', type: 'string', values: rows.map((x) => x.node) },
     { name: 'Direction', type: 'string', values: rows.map((x) => x.direction) },

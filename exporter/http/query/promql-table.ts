@@ -38,7 +38,8 @@
  * | unmanagedPods                 | the exporter's own Kubernetes join (no history)                                  |
  * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) > 0 for import errors and restarts; max by (node, direction, reason) (last_over_time(score[<l>])) >= 1 for anomalies |
  */
-import type { QueryType, ScopeQuery } from '../../../src/contract';
+import type { AnnotationKind, QueryType, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import {
   type Aggregation,
   type Expr,
@@ -79,7 +80,9 @@ const filters = (q: ScopeQuery, ...labels: Filtered[]) => labels.map((l) => matc
 const split = (q: ScopeQuery, ...others: string[]) => (q.groupBy === 'node' ? ['node', ...others] : others);
 const packetsOrBytes = (q: ScopeQuery, packets: string, bytes: string) => (q.unit === 'bytes' ? bytes : packets);
 
-export const DEFAULT_QUANTILES = [0.5, 0.9, 0.99];
+/** The quantiles of a regeneration latency query: its own, or the view's default. */
+export const latencyQuantiles = (q: ScopeQuery): readonly number[] =>
+  q.quantiles ?? QUERY_TYPES.regeneration.views.latency.options.quantiles;
 
 /** Endpoint states of a normal lifecycle: every other state is "not ready" (the endpoints-not-ready alert's too). */
 export const NORMAL_ENDPOINT_STATES = ['ready', 'disconnecting', 'disconnected'];
@@ -115,7 +118,7 @@ export const TABLE = {
   /** One expression per quantile, named by its position in the list. */
   regenerationLatency: (q: ScopeQuery): Reads =>
     Object.fromEntries(
-      (q.quantiles ?? DEFAULT_QUANTILES).map((p, i) => [String(i), quantile(p, split(q), selector(SERIES.regenerationBuckets, ...filters(q, 'node')))])
+      latencyQuantiles(q).map((p, i) => [String(i), quantile(p, split(q), selector(SERIES.regenerationBuckets, ...filters(q, 'node')))])
     ),
 
   packetFlow: (q: ScopeQuery): Reads => {
@@ -266,7 +269,7 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
     q.view === 'rate' || q.view === 'failures'
       ? rank(sumBy(['node'], rate(failedRegenerations(q))), 'avg', 'most regeneration failures in the range')
       : rank(
-          quantile(Math.max(...(q.quantiles ?? DEFAULT_QUANTILES)), ['node'], selector(SERIES.regenerationBuckets, ...filters(q, 'node'))),
+          quantile(Math.max(...latencyQuantiles(q)), ['node'], selector(SERIES.regenerationBuckets, ...filters(q, 'node'))),
           'max',
           'slowest regenerations in the range (the highest quantile at its highest)',
           'their buckets as one histogram'
@@ -276,7 +279,7 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
     q.view === 'topNodes' ? null : rank(sumBy(['node'], rate(selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')))), 'avg', 'highest drop rate in the range'),
   policy: (q) => {
     const gauge = (metric: string) => sumBy(['node'], last(selector(metric, ...filters(q, 'node'))));
-    switch (q.view ?? 'count') {
+    switch (q.view ?? QUERY_TYPES.policy.defaultView) {
       case 'revisionSkew':
         return null;
       case 'revision':
@@ -312,7 +315,7 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
  * Annotation kinds: where a counter went up within a step, or where the anomaly score was 1 or more. Only those
  * points are asked for (a 30-day range over 1,000 nodes is 3.5 M scores, a few thousand of them at 1 or more).
  */
-export const ANNOTATIONS = {
+export const ANNOTATIONS: Record<AnnotationKind, (nodes: Selector['matchers']) => Expr> = {
   policyImportErrors: (nodes: Selector['matchers']) => above(0, sumBy(['node'], stepChange(selector(SERIES.policyImportErrors, ...nodes)))),
   agentRestarts: (nodes: Selector['matchers']) => above(0, sumBy(['node'], stepChange(selector(SERIES.agentRestarts, ...nodes)))),
   dropAnomalies: (nodes: Selector['matchers']) => atLeast(1, maxBy(DROP_KEY, last(selector(SERIES.dropAnomalyScore, ...nodes)))),

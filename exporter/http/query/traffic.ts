@@ -1,5 +1,6 @@
 /** Query handlers about traffic: forwarded vs dropped packets, drops by reason, the nodes that drop most. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import { lookupDropReason } from '../../cilium/dropReasons';
 import { emptyFrame, tableFrame } from './frames';
 import { type QueryContext, type QueryHandler, displayName, read, seriesFrames } from './context';
@@ -53,7 +54,7 @@ async function topNodes(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON
   const ranked = perNode
     .map((s) => ({ node: s.labels.node, rate: mean(s.values) }))
     .sort((a, b) => b.rate - a.rate || (a.node < b.node ? -1 : 1))
-    .slice(0, q.limit ?? 10);
+    .slice(0, q.limit ?? QUERY_TYPES.drops.views.topNodes.options.limit);
   const reasons = new Map<string, Array<{ reason: string; rate: number }>>();
   if (ranked.length) {
     const { perReason } = await read(ctx, TABLE.dropTopReasons(q, ranked.map((r) => r.node)));

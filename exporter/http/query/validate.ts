@@ -1,9 +1,11 @@
 /**
  * Validation of API input against the contract, with limits on everything a client controls, and errors that
- * name the offending field (`queries[2].queryType`).
+ * name the offending field (`queries[2].queryType`). The query types, their views and the annotation kinds come from
+ * the catalogue the plugin's editors read too (src/queryCatalog.ts), so the two cannot disagree.
  */
 import { z } from 'zod';
-import type { AnnotationsRequest, QueryRequest, QueryType, QueryView, ScopeQuery } from '../../../src/contract';
+import type { AnnotationKind, AnnotationsRequest, QueryRequest, QueryType, QueryView, ScopeQuery } from '../../../src/contract';
+import { ANNOTATION_KINDS, QUERY_BOUNDS, QUERY_TYPE_ORDER, viewsOf } from '../../../src/queryCatalog';
 
 export const LIMITS = {
   queriesPerRequest: 50,
@@ -12,47 +14,23 @@ export const LIMITS = {
   maxDataPoints: 11_000,
   filterValues: 1000,
   stringLength: 256,
-  rows: 1000,
+  rows: QUERY_BOUNDS.limit,
   /** Largest topN: a panel of more lines than this is no panel. */
-  topN: 1000,
+  topN: QUERY_BOUNDS.topN,
+  quantiles: QUERY_BOUNDS.quantiles,
   /** Series in one query's answer; past it the answer is cut and carries a notice naming this limit. */
   seriesPerQuery: 200,
 };
 
-/** Every query type and whether it is ready; `satisfies` makes a new QueryType fail to compile until listed. */
-export const QUERY_TYPES = [
-  'endpoints',
-  'podEndpointDelta',
-  'unmanagedPods',
-  'regeneration',
-  'packetFlow',
-  'drops',
-  'policy',
-  'agentHealth',
-  'anomaly',
-] as const satisfies readonly QueryType[];
-
-type MissingQueryTypes = Exclude<QueryType, (typeof QUERY_TYPES)[number]>;
-const allQueryTypesListed: MissingQueryTypes extends never ? true : false = true;
-void allQueryTypesListed;
+/** Every query type, and the views each one takes (none for a type with a single view). */
+const QUERY_TYPES = QUERY_TYPE_ORDER as [QueryType, ...QueryType[]];
+const VIEWS_BY_TYPE = new Map(QUERY_TYPES.map((type) => [type, viewsOf(type).map((v) => v.value)]));
+const VIEWS = [...new Set([...VIEWS_BY_TYPE.values()].flat())] as [QueryView, ...QueryView[]];
+const ANNOTATION_KIND_NAMES = Object.keys(ANNOTATION_KINDS) as [AnnotationKind, ...AnnotationKind[]];
 
 const text = z.string().max(LIMITS.stringLength, `must be at most ${LIMITS.stringLength} characters`);
 const filter = z.union([text, z.array(text).max(LIMITS.filterValues, `at most ${LIMITS.filterValues} values`)]);
 const millis = z.number({ error: 'must be a number of milliseconds' }).finite().min(0);
-
-/** The views each query type takes; a type without an entry takes none. The first is the type's default. */
-export const VIEWS_BY_TYPE = {
-  endpoints: ['states', 'notReady'],
-  podEndpointDelta: ['counts', 'delta'],
-  unmanagedPods: ['table', 'count'],
-  regeneration: ['latency', 'rate', 'failures'],
-  policy: ['count', 'revision', 'revisionSkew', 'importErrors', 'importErrorsInRange', 'enforcement'],
-  agentHealth: ['status', 'up', 'scrapeDuration', 'versions'],
-  drops: ['rate', 'topNodes'],
-  anomaly: ['bands', 'scores', 'summary'],
-} as const satisfies Partial<Record<QueryType, readonly QueryView[]>>;
-
-const views = [...new Set(Object.values(VIEWS_BY_TYPE).flat())] as [QueryView, ...QueryView[]];
 
 const querySchema = z
   .object({
@@ -65,11 +43,11 @@ const querySchema = z
     state: filter.optional(),
     groupBy: z.enum(['cluster', 'node'], { error: 'must be cluster or node' }).optional(),
     unit: z.enum(['packets', 'bytes'], { error: 'must be packets or bytes' }).optional(),
-    view: z.enum(views, { error: `must be one of ${views.join(', ')}` }).optional(),
+    view: z.enum(VIEWS, { error: `must be one of ${VIEWS.join(', ')}` }).optional(),
     quantiles: z
       .array(z.number().gt(0, 'must be above 0').lt(1, 'must be below 1'))
       .min(1)
-      .max(10, 'at most 10 quantiles')
+      .max(LIMITS.quantiles, `at most ${LIMITS.quantiles} quantiles`)
       .optional(),
     limit: z.number().int().min(1).max(LIMITS.rows, `must be at most ${LIMITS.rows}`).optional(),
     topN: z
@@ -104,9 +82,9 @@ const requestSchema = z
         ctx.addIssue({ code: 'custom', path: ['queries', i, 'refId'], message: `"${q.refId}" is used twice` });
       }
       refIds.add(q.refId);
-      const allowed: readonly string[] | undefined = (VIEWS_BY_TYPE as Partial<Record<QueryType, readonly string[]>>)[q.queryType];
-      if (q.view !== undefined && !allowed?.includes(q.view)) {
-        const hint = allowed ? `one of ${allowed.join(', ')}` : 'not set';
+      const allowed = VIEWS_BY_TYPE.get(q.queryType) ?? [];
+      if (q.view !== undefined && !allowed.includes(q.view)) {
+        const hint = allowed.length ? `one of ${allowed.join(', ')}` : 'not set';
         ctx.addIssue({ code: 'custom', path: ['queries', i, 'view'], message: `for ${q.queryType} must be ${hint}` });
       }
     });
@@ -115,9 +93,7 @@ const requestSchema = z
 const annotationsSchema = z.object({
   from: millis,
   to: millis,
-  kind: z.enum(['policyImportErrors', 'dropAnomalies', 'agentRestarts'], {
-    error: 'must be one of policyImportErrors, dropAnomalies, agentRestarts',
-  }),
+  kind: z.enum(ANNOTATION_KIND_NAMES, { error: `must be one of ${ANNOTATION_KIND_NAMES.join(', ')}` }),
   node: filter.optional(),
 });
 

@@ -7,10 +7,10 @@ import { EmbeddedBackend } from '../../../exporter/history/embedded';
 import { RingHistory } from '../../../exporter/history/ring';
 import { runQueries } from '../../../exporter/http/query';
 import { RANKS } from '../../../exporter/http/query/promql-table';
-import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../../exporter/http/query/validate';
 import type { ClusterView } from '../../../exporter/model/view';
 import { SERIES } from '../../../exporter/model/series';
-import type { DataFrameJSON, QueryType, ScopeQuery } from '../../../src/contract';
+import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPE_ORDER, viewsOf } from '../../../src/queryCatalog';
 
 const S = 1000;
 const INTERVAL = 10 * S;
@@ -138,10 +138,10 @@ describe('the series cap', () => {
 });
 
 test('every query type in every view has a rank signal or says it has none', () => {
-  for (const type of QUERY_TYPES) {
-    const views: ReadonlyArray<string | undefined> = (VIEWS_BY_TYPE as Partial<Record<QueryType, readonly string[]>>)[type] ?? [undefined];
+  for (const type of QUERY_TYPE_ORDER) {
+    const views = viewsOf(type).length ? viewsOf(type).map((v) => v.value) : [undefined];
     for (const view of views) {
-      const spec = RANKS[type]({ refId: 'A', queryType: type, view: view as ScopeQuery['view'] });
+      const spec = RANKS[type]({ refId: 'A', queryType: type, view });
       if (spec) {
         expect([type, view, spec.describe.length > 10, spec.signal.by]).toEqual([type, view, true, ['node']]);
       }

@@ -37,7 +37,7 @@ export function releaseManifest(release: GrafanaRelease) {
   return {
     name: `ciliumscope-grafana-host-${v.replace(/\./g, '-')}`,
     private: true,
-    description: `Grafana ${v}'s frontend packages for the Cilium Scope plugin host (test/browser/host)`,
+    description: `Grafana ${v}'s frontend packages for the Cilium Scope plugin host (tools/browser-host)`,
     dependencies: {
       '@grafana/data': v,
       '@grafana/runtime': v,

@@ -1,6 +1,6 @@
 /**
  * Builds a host page with esbuild: one script holding Grafana's shared modules from node_modules, the AMD loader
- * and a page's own code (pages/*.tsx), plus the CSS those modules import and an index.html.
+ * and a page's own code (e.g. test/browser/pages/plugin.tsx), plus the CSS those modules import and an index.html.
  */
 import { build, type Plugin } from 'esbuild';
 import { existsSync, mkdtempSync, writeFileSync } from 'fs';
@@ -9,7 +9,7 @@ import { join, resolve, sep } from 'path';
 
 import type { InstalledRelease } from './grafanaInstall';
 
-export const REPO_ROOT = resolve(__dirname, '..', '..', '..');
+export const REPO_ROOT = resolve(__dirname, '..', '..');
 
 const PROJECT_MODULES = join(REPO_ROOT, 'node_modules');
 

@@ -1,11 +1,11 @@
 /**
- * The exporter writes its own families (exposition-text) instead of going through prom-client's Gauge and
+ * The exporter writes its own families (exporter/metrics/text.ts) instead of going through prom-client's Gauge and
  * Counter. For random families, label values (escapes, unicode, empty) and repeated label sets, the text must be
  * exactly what prom-client writes for the same calls: a gauge keeps the last value, a counter adds.
  */
 import fc from 'fast-check';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { FamilyText, escapeHelp, escapeLabelValue, formatValue } from '../../../exporter/http/exposition-text';
+import { FamilyText, HistogramText, escapeHelp, escapeLabelValue, formatValue } from '../../../exporter/metrics/text';
 
 const labelValue = fc.oneof(
   fc.constantFrom('', 'node-1', 'a"b', 'back\\slash', 'line\nbreak', 'é✓', '{}', '\\n'),
@@ -85,5 +85,29 @@ test('a family without samples writes its header only: an unknown value is not e
   const f = new FamilyText({ name: 'ciliumscope_operator_unmanaged_pods', help: 'h', type: 'gauge', labelNames: [] });
   expect(f.render()).toBe(
     '# HELP ciliumscope_operator_unmanaged_pods h\n# TYPE ciliumscope_operator_unmanaged_pods gauge\n'
+  );
+});
+
+test('a histogram is written with the buckets it was given: le after the declared labels, then _sum and _count', () => {
+  const h = { upperBounds: [0.5, 1, Infinity], cumulativeCounts: [1, 1, 2], sum: 2.3, count: 2 };
+  const labelled = new HistogramText({ name: 'x_seconds', help: 'with \\ and\nnewline', labelNames: ['node'] });
+  labelled.add({ node: 'a"b' }, h, 1_700_000_000_123.4);
+  expect(labelled.render()).toBe(
+    [
+      '# HELP x_seconds with \\\\ and\\nnewline',
+      '# TYPE x_seconds histogram',
+      'x_seconds_bucket{node="a\\"b",le="0.5"} 1 1700000000123',
+      'x_seconds_bucket{node="a\\"b",le="1"} 1 1700000000123',
+      'x_seconds_bucket{node="a\\"b",le="+Inf"} 2 1700000000123',
+      'x_seconds_sum{node="a\\"b"} 2.3 1700000000123',
+      'x_seconds_count{node="a\\"b"} 2 1700000000123',
+      '',
+    ].join('\n')
+  );
+  const bare = new HistogramText({ name: 'y_seconds', help: 'h', labelNames: [] });
+  expect(bare.render()).toBe('# HELP y_seconds h\n# TYPE y_seconds histogram\n');
+  bare.add({}, { upperBounds: [Infinity], cumulativeCounts: [0], sum: 0, count: 0 });
+  expect(bare.render()).toBe(
+    '# HELP y_seconds h\n# TYPE y_seconds histogram\ny_seconds_bucket{le="+Inf"} 0\ny_seconds_sum 0\ny_seconds_count 0\n'
   );
 });

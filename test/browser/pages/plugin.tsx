@@ -8,12 +8,10 @@ import {
   DataSourceApi,
   DataSourcePlugin,
   dateTime,
-  PluginType,
   type DataFrame,
   type DataQuery,
   type DataQueryRequest,
   type DataQueryResponse,
-  type DataSourceInstanceSettings,
   type DataSourceSettings,
   type TypedVariableModel,
 } from '@grafana/data';
@@ -29,8 +27,13 @@ import {
 import React, { useState, type ComponentType } from 'react';
 import { lastValueFrom, Observable } from 'rxjs';
 
-import { fetchOverHttp, fetchResponse } from '../backendFetch';
-import { GRAFANA_VERSION, loadAmdModule, mount } from '../runtime';
+import { fetchOverHttp, fetchResponse } from '../../../tools/browser-host/backendFetch';
+import {
+  editorSettings,
+  instanceSettings,
+  proxyUrl as proxyUrlOf,
+} from '../../../tools/browser-host/datasourceSettings';
+import { GRAFANA_VERSION, loadAmdModule, mount } from '../../../tools/browser-host/runtime';
 
 const PLUGIN_ID = 'ciliumscope-cilium-datasource';
 
@@ -41,7 +44,7 @@ interface Fixture {
 
 const fixtures = new Map<string, Fixture>();
 const requests: Array<{ method: string; url: string; data?: unknown }> = [];
-let proxyUrl = '/api/datasources/proxy/uid/cilium-scope';
+let proxyUrl = proxyUrlOf('cilium-scope');
 let backendMode: 'fixtures' | 'http' = 'fixtures';
 
 /** Answers from the fixtures the test set, keyed by method and exporter path. */
@@ -99,35 +102,6 @@ setTemplateSrv(templateSrv);
 type AnyPlugin = DataSourcePlugin<DataSourceApi<DataQuery>, DataQuery>;
 let plugin: AnyPlugin | undefined;
 let datasource: DataSourceApi<DataQuery> | undefined;
-
-function instanceSettings(uid: string, jsonData: Record<string, unknown>): DataSourceInstanceSettings {
-  return {
-    id: 1,
-    uid,
-    type: PLUGIN_ID,
-    name: 'Cilium Scope',
-    access: 'proxy',
-    url: `/api/datasources/proxy/uid/${uid}`,
-    readOnly: false,
-    jsonData,
-    meta: {
-      id: PLUGIN_ID,
-      name: 'Cilium Scope',
-      type: PluginType.datasource,
-      module: `public/plugins/${PLUGIN_ID}/module.js`,
-      baseUrl: `public/plugins/${PLUGIN_ID}`,
-      info: {
-        author: { name: 'Cilium Scope' },
-        description: '',
-        links: [],
-        logos: { small: '', large: '' },
-        screenshots: [],
-        updated: '',
-        version: '',
-      },
-    },
-  };
-}
 
 function requirePlugin(): { plugin: AnyPlugin; datasource: DataSourceApi<DataQuery> } {
   if (!plugin || !datasource) {
@@ -212,9 +186,12 @@ const page = {
       throw new Error('module.js exports no `plugin`');
     }
     const uid = settings.uid ?? 'cilium-scope';
-    proxyUrl = `/api/datasources/proxy/uid/${uid}`;
+    proxyUrl = proxyUrlOf(uid);
     datasource = new plugin.DataSourceClass(
-      instanceSettings(uid, settings.jsonData ?? { url: 'http://exporter:9967' })
+      instanceSettings(
+        { pluginId: PLUGIN_ID, uid, name: 'Cilium Scope' },
+        settings.jsonData ?? { url: 'http://exporter:9967' }
+      )
     );
     return {
       exportNames: Object.keys(exports),
@@ -292,27 +269,7 @@ const page = {
     if (!Editor) {
       throw new Error('the plugin has no ConfigEditor');
     }
-    const initial: DataSourceSettings = {
-      id: 1,
-      uid: 'cilium-scope',
-      orgId: 1,
-      name: 'Cilium Scope',
-      typeLogoUrl: '',
-      type: PLUGIN_ID,
-      typeName: 'Cilium Scope',
-      access: 'proxy',
-      url: '',
-      user: '',
-      database: '',
-      basicAuth: false,
-      basicAuthUser: '',
-      isDefault: false,
-      jsonData: {},
-      secureJsonFields: {},
-      readOnly: false,
-      withCredentials: false,
-      ...overrides,
-    };
+    const initial = editorSettings({ pluginId: PLUGIN_ID, uid: 'cilium-scope', name: 'Cilium Scope' }, overrides);
     mount(<ConfigEditorHost key={Math.random()} Editor={Editor} initial={initial} />);
   },
 

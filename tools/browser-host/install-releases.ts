@@ -1,6 +1,6 @@
 /**
  * `npm run grafana-hosts`: installs the frontend packages of every Grafana release in the matrix into the cache
- * folder (test/browser/host/grafanaInstall.ts) and says where each came from and how long it took. The tests
+ * folder (tools/browser-host/grafanaInstall.ts) and says where each came from and how long it took. The tests
  * install on first use as well; CI runs this first so the install time shows on its own line.
  */
 import { installGrafanaRelease } from './grafanaInstall';

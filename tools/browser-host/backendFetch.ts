@@ -5,7 +5,12 @@
 import type { BackendSrvRequest, FetchError, FetchResponse } from '@grafana/runtime';
 import { Observable } from 'rxjs';
 
-export function fetchResponse<T>(options: BackendSrvRequest, status: number, data: T, statusText = 'OK'): FetchResponse<T> {
+export function fetchResponse<T>(
+  options: BackendSrvRequest,
+  status: number,
+  data: T,
+  statusText = 'OK'
+): FetchResponse<T> {
   return {
     data,
     status,

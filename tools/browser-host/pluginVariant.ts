@@ -15,7 +15,7 @@ import { DIST_DIR } from './builtPlugin';
  * own build with their own options (`.ts` import paths), which the tests' type check does not share.
  */
 function projectConfig(env: Record<string, unknown>): Promise<Configuration> {
-  const loaded = require('../../../webpack.config') as {
+  const loaded = require('../../webpack.config') as {
     default: (e: Record<string, unknown>) => Promise<Configuration>;
   };
   return loaded.default(env);

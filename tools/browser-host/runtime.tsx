@@ -2,7 +2,8 @@
  * Browser side of the host page: what Grafana's frontend gives a plugin, built from this project's node_modules.
  * Grafana's shared modules are exposed through a global AMD `define`, so `<script src=".../module.js">` loads a
  * built plugin the way Grafana's SystemJS loader does: its dependencies resolve to these very module instances,
- * and any other dependency fails. Pages (pages/*.tsx) import this, may add modules, and render into #root.
+ * and any other dependency fails. Pages (test/browser/pages/plugin.tsx, tools/preview/page/preview.tsx) import
+ * this, may add modules, and render into #root.
  */
 import * as emotionCss from '@emotion/css';
 import * as emotionReact from '@emotion/react';
