@@ -177,7 +177,13 @@ export function eachAtLeast(value: number, agg: Aggregation): Aggregation {
   return { ...agg, argKeep: { op: '>=', value } };
 }
 
-export function ranking(order: Ranking['order'], k: number, over: RangeReduction, spanMs: number, arg: Ranking['arg']): Ranking {
+export function ranking(
+  order: Ranking['order'],
+  k: number,
+  over: RangeReduction,
+  spanMs: number,
+  arg: Ranking['arg']
+): Ranking {
   return { kind: 'ranking', order, k, over, spanMs, arg };
 }
 

@@ -9,7 +9,8 @@ import type { CycleSink, CycleStats } from '../scrape/scheduler';
 import type { ScrapeTarget } from '../scrape/targets';
 import { type AgentRates, deriveRates } from './rates';
 
-export type ScrapedSample = { component: 'agent'; sample: AgentSample } | { component: 'operator'; sample: OperatorSample };
+export type ScrapedSample =
+  { component: 'agent'; sample: AgentSample } | { component: 'operator'; sample: OperatorSample };
 
 export interface TargetState {
   target: ScrapeTarget;

@@ -134,7 +134,9 @@ function writeNode(hw: HistoryWriter, model: ClusterModel, node: NodeState, cycl
     w.putCounter(SERIES.regenerations, { node: n, outcome }, total);
   }
   const h = s.regenerationTime;
-  h?.upperBounds.forEach((le, i) => w.putCounter(SERIES.regenerationBuckets, { node: n, le: formatValue(le) }, h.cumulativeCounts[i]));
+  h?.upperBounds.forEach((le, i) =>
+    w.putCounter(SERIES.regenerationBuckets, { node: n, le: formatValue(le) }, h.cumulativeCounts[i])
+  );
   for (const f of s.forwarded) {
     w.putCounter(SERIES.forwardedPackets, { node: n, direction: f.direction }, f.packets);
     putIfKnown(w.putCounter, SERIES.forwardedBytes, { node: n, direction: f.direction }, f.bytes);

@@ -209,7 +209,12 @@ export function agentDynamicFamilies(naming: AgentNaming, minor: number): Dynami
       'gauge',
       (a) => a.health.unreachableHealthEndpoints
     ),
-    scalar('cilium_unreachable_nodes', 'Number of nodes that cannot be reached', 'gauge', (a) => a.health.unreachableNodes),
+    scalar(
+      'cilium_unreachable_nodes',
+      'Number of nodes that cannot be reached',
+      'gauge',
+      (a) => a.health.unreachableNodes
+    ),
   ];
   if (naming.policyImportErrors) {
     families.push(

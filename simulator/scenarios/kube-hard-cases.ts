@@ -133,20 +133,8 @@ export function kubeHardCasesScenario(): KubeCaseScenario {
         },
         { name: 'api-v2', owner: bare, labels: { app: 'api' } }
       );
-      place(
-        cluster,
-        a,
-        'shop/frontend',
-        BEFORE_CILIUM,
-        { managed: false }
-      );
-      place(
-        cluster,
-        b,
-        'payments/payments-api',
-        BEFORE_CILIUM,
-        { managed: false }
-      );
+      place(cluster, a, 'shop/frontend', BEFORE_CILIUM, { managed: false });
+      place(cluster, b, 'payments/payments-api', BEFORE_CILIUM, { managed: false });
       place(
         cluster,
         a,

@@ -11,12 +11,7 @@ import type { Browser, Page } from 'playwright-core';
 import type { RunningExporter } from '../../exporter/app';
 import { VERSION } from '../../exporter/version';
 import type { RunningSimulator } from '../../simulator';
-import type {
-  AnnotationsResponse,
-  DropReasonsResponse,
-  QueryRequest,
-  QueryResponse,
-} from '../../src/contract';
+import type { AnnotationsResponse, DropReasonsResponse, QueryRequest, QueryResponse } from '../../src/contract';
 import { QUERY_TYPE_ORDER } from '../../src/queryCatalog';
 import { buildHostPage, hostMounts, REPO_ROOT } from '../../tools/browser-host/build';
 import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID, pluginRoutes } from '../../tools/browser-host/builtPlugin';

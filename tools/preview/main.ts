@@ -25,9 +25,9 @@ import { REPO_ROOT } from '../browser-host/build';
 import { installGrafanaRelease } from '../browser-host/grafanaInstall';
 import { BUILD_RELEASE, releaseByLine } from '../browser-host/grafanaReleases';
 import { formatFindings, panelFailures, panelWarnings, reportLines } from './check';
-import { importDashboard, withVariable, type DashboardJson } from './dashboard';
+import { GRID_WIDTH, importDashboard, withVariable, type DashboardJson } from './dashboard';
 import { formatPayloads, measurePluginDashboard } from './payload';
-import { GRID_WIDTH, imageName, readDashboard, type RenderedDashboard } from './render';
+import { imageName, readDashboard, type RenderedDashboard } from './render';
 import {
   NODE_DASHBOARD,
   openPreviewSession,

@@ -16,8 +16,6 @@ import { startStaticServer, type StaticServer } from '../browser-host/server';
 import { slug, type DashboardJson } from './dashboard';
 import type { ShowOptions, ShowResult } from './summary';
 
-/** Width of the panel grid; with the page's padding the images are 1600 px wide. */
-export const GRID_WIDTH = 1568;
 /** Chromium's limit for a viewport dimension is far above any dashboard; this bounds a runaway layout. */
 const MAX_VIEWPORT_HEIGHT = 16_000;
 

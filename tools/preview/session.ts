@@ -6,9 +6,9 @@
 import { pluginRoutes } from '../browser-host/builtPlugin';
 import type { ProxiedDatasource } from '../browser-host/dataProxy';
 import type { InstalledRelease } from '../browser-host/grafanaInstall';
-import { importDashboard } from './dashboard';
+import { GRID_WIDTH, importDashboard } from './dashboard';
 import { startPrometheusHistory, type PrometheusHistory } from './prometheus-history';
-import { GRID_WIDTH, openPreviewBrowser, prometheusDatasource, type PreviewBrowser } from './render';
+import { openPreviewBrowser, prometheusDatasource, type PreviewBrowser } from './render';
 import { runScopeHistory, type ScopeHistory } from './scope-history';
 import type { PreviewSessionApi, PreviewSessionOptions, ScopeHistorySettings } from './session-types';
 

@@ -4,7 +4,14 @@
  * the catalogue the plugin's editors read too (src/queryCatalog.ts), so the two cannot disagree.
  */
 import { z } from 'zod';
-import type { AnnotationKind, AnnotationsRequest, QueryRequest, QueryType, QueryView, ScopeQuery } from '../../../src/contract';
+import type {
+  AnnotationKind,
+  AnnotationsRequest,
+  QueryRequest,
+  QueryType,
+  QueryView,
+  ScopeQuery,
+} from '../../../src/contract';
 import { ANNOTATION_KINDS, QUERY_BOUNDS, QUERY_TYPE_ORDER, viewsOf } from '../../../src/queryCatalog';
 
 export const LIMITS = {
@@ -66,15 +73,27 @@ const requestSchema = z
     from: millis,
     to: millis,
     intervalMs: z.number().finite().positive('must be above 0').optional(),
-    maxDataPoints: z.number().int().positive().max(LIMITS.maxDataPoints, `must be at most ${LIMITS.maxDataPoints}`).optional(),
-    queries: z.array(querySchema).min(1, 'needs at least one query').max(LIMITS.queriesPerRequest, `at most ${LIMITS.queriesPerRequest} queries per request`),
+    maxDataPoints: z
+      .number()
+      .int()
+      .positive()
+      .max(LIMITS.maxDataPoints, `must be at most ${LIMITS.maxDataPoints}`)
+      .optional(),
+    queries: z
+      .array(querySchema)
+      .min(1, 'needs at least one query')
+      .max(LIMITS.queriesPerRequest, `at most ${LIMITS.queriesPerRequest} queries per request`),
   })
   .superRefine((r, ctx) => {
     if (r.to < r.from) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     }
     if (r.to - r.from > LIMITS.maxRangeMs) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be within 31 days of from (the longest range a query may ask for)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: 'must be within 31 days of from (the longest range a query may ask for)',
+      });
     }
     const refIds = new Set<string>();
     r.queries.forEach((q, i) => {
@@ -108,9 +127,15 @@ export class ValidationError extends Error {
 
 function firstIssue(error: z.ZodError, body: unknown): ValidationError {
   const issue = error.issues[0];
-  const field = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  const field = issue.path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    ''
+  );
   // zod leaves the input out of its issues: whether the field is missing is read from the body itself.
-  const value = issue.path.reduce<unknown>((at, part) => (at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[part] : undefined), body);
+  const value = issue.path.reduce<unknown>(
+    (at, part) => (at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[part] : undefined),
+    body
+  );
   const message = issue.code === 'invalid_type' && value === undefined ? 'is required' : issue.message;
   return new ValidationError(`${field || 'body'} ${message}`, field || 'body');
 }
@@ -145,6 +170,8 @@ export function filterSet(f: string | string[] | undefined): Set<string> | null 
   if (f === undefined) {
     return null;
   }
-  const values = (Array.isArray(f) ? f : [f]).map((v) => v.trim()).filter((v) => v !== '' && v !== '$__all' && v !== '*');
+  const values = (Array.isArray(f) ? f : [f])
+    .map((v) => v.trim())
+    .filter((v) => v !== '' && v !== '$__all' && v !== '*');
   return values.length ? new Set(values) : null;
 }
