@@ -12,7 +12,16 @@ import {
   gridValue,
   seriesSortKey,
 } from './backend';
-import type { Aggregation, Comparison, Expr, Matcher, RangeCall, Ranking, Selector } from './expr';
+import {
+  type Aggregation,
+  type Comparison,
+  type Expr,
+  type Matcher,
+  type RangeCall,
+  type Ranking,
+  type Selector,
+  rankedKeep,
+} from './expr';
 import type { StepGrid } from './grid';
 import { windowMs } from './promql';
 import { extrapolatedRate, incrementalMean } from './promql-math';
@@ -180,10 +189,13 @@ function rankingOf(source: SampleSource | readonly SampleSource[], expr: Ranking
     const reduced = evaluate(source, expr.arg, { ...grid, from: first, to: t, times })
       .map((s) => ({ labels: s.labels, score: reduce(s.values, expr.over) }))
       .filter((s): s is { labels: Record<string, string>; score: number } => s.score !== null);
-    const sorted = reduced.map((s) => s.score).sort((a, b) => (expr.order === 'topk' ? b - a : a - b));
-    const edge = sorted[Math.min(expr.k, sorted.length) - 1];
+    const kept = rankedKeep(
+      reduced.map((s) => s.score),
+      expr.order,
+      expr.k
+    );
     for (const s of reduced) {
-      if (expr.order === 'topk' ? s.score >= edge : s.score <= edge) {
+      if (kept(s.score)) {
         const key = seriesSortKey(s.labels, expr.arg.by);
         const row = scores.get(key) ?? {
           labels: s.labels,

@@ -97,6 +97,17 @@ export interface Ranking {
 
 export type Expr = Aggregation | Quantile | Ranking;
 
+/**
+ * Which scores a ranking keeps: those at least as good as the k-th best (or the last, when there are fewer), so
+ * every tie with the k-th is kept. One function for both backends: the embedded one ranks its own reductions, the
+ * Prometheus one ranks the reductions Prometheus returns (see PrometheusBackend: R is evaluated once, not twice).
+ */
+export function rankedKeep(scores: readonly number[], order: Ranking['order'], k: number): (score: number) => boolean {
+  const sorted = [...scores].sort((a, b) => (order === 'topk' ? b - a : a - b));
+  const edge = sorted[Math.min(k, sorted.length) - 1];
+  return order === 'topk' ? (score) => score >= edge : (score) => score <= edge;
+}
+
 /** The labels an expression's result series carry. */
 export function resultLabels(expr: Expr): readonly string[] {
   return expr.kind === 'ranking' ? expr.arg.by : expr.by;
