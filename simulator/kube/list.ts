@@ -77,7 +77,7 @@ export function selectPage(
 export async function writeList(res: ServerResponse, type: ResourceStore['type'], page: ListPage): Promise<void> {
   const { records, metadata } = page;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-  const head = `{"kind":"${type.listKind}","apiVersion":"${type.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`;
+  const head = `{"kind":"${type.api.kind}List","apiVersion":"${type.api.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`;
   let pending = head;
   for (let i = 0; i < records.length; i += LIST_BATCH) {
     const end = Math.min(records.length, i + LIST_BATCH);

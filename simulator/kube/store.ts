@@ -140,7 +140,7 @@ export class KubeStore {
       types.push(erase(ciliumEndpointType));
     }
     for (const type of types) {
-      this.resources.set(type.resource, new ResourceStore(type));
+      this.resources.set(type.api.name, new ResourceStore(type));
     }
   }
 
