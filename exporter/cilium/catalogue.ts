@@ -56,7 +56,7 @@ const SCALAR: Storage = { kind: 'scalar' };
  * A family Cilium 1.10 renamed: `current` (1.10+, or `currentVersions`) and `before` (≤1.9) fill the same field the
  * same way, the current name winning where a page carries both.
  */
-function renamedIn1_10<F extends string>(
+function newNameSince1_10<F extends string>(
   current: string,
   before: string,
   entry: Pick<FamilyEntry<F>, 'type' | 'field' | 'storage'>,
@@ -83,7 +83,11 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: 'all',
     storage: { kind: 'version', label: 'version' },
   },
-  ...renamedIn1_10('cilium_endpoint', 'cilium_endpoint_count', { type: 'gauge', field: 'endpoints', storage: SCALAR }),
+  ...newNameSince1_10('cilium_endpoint', 'cilium_endpoint_count', {
+    type: 'gauge',
+    field: 'endpoints',
+    storage: SCALAR,
+  }),
   {
     name: 'cilium_endpoint_state',
     type: 'gauge',
@@ -92,7 +96,7 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: 'all',
     storage: { kind: 'byLabel', label: 'endpoint_state', output: RECORD },
   },
-  ...renamedIn1_10('cilium_endpoint_regenerations_total', 'cilium_endpoint_regenerations', {
+  ...newNameSince1_10('cilium_endpoint_regenerations_total', 'cilium_endpoint_regenerations', {
     type: 'counter',
     field: 'regenerations',
     storage: { kind: 'byLabel', label: 'outcome', output: RECORD },
@@ -137,7 +141,7 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: 'all',
     storage: { kind: 'drops', part: 'bytes' },
   },
-  ...renamedIn1_10('cilium_policy', 'cilium_policy_count', { type: 'gauge', field: 'policies', storage: SCALAR }),
+  ...newNameSince1_10('cilium_policy', 'cilium_policy_count', { type: 'gauge', field: 'policies', storage: SCALAR }),
   {
     name: 'cilium_policy_max_revision',
     type: 'gauge',
@@ -154,7 +158,7 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: '1.14+',
     storage: { kind: 'byLabel', label: 'outcome', output: { as: 'pick', value: 'failure' } },
   },
-  ...renamedIn1_10(
+  ...newNameSince1_10(
     'cilium_policy_import_errors_total',
     'cilium_policy_import_errors',
     { type: 'counter', field: 'policyImportErrors', storage: SCALAR },
@@ -168,7 +172,7 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: 'all',
     storage: { kind: 'byLabel', label: 'enforcement', output: RECORD },
   },
-  ...renamedIn1_10('cilium_identity', 'cilium_identity_count', {
+  ...newNameSince1_10('cilium_identity', 'cilium_identity_count', {
     type: 'gauge',
     field: 'identities',
     storage: { kind: 'byLabel', label: 'type', output: { as: 'sum' } },
