@@ -11,6 +11,7 @@ import type { ExporterConfig } from './config/config';
 import { RingHistory } from './history/store';
 import { createRegistry } from './http/exposition';
 import { createApp } from './http/server';
+import { type HubbleRuntime, startHubble } from './hubble';
 import { type Logger, silentLogger } from './log';
 import { ClusterModel, type ScrapedSample } from './model/cluster';
 import type { KubeRuntime } from './kube';
@@ -39,6 +40,8 @@ export interface RunningExporter {
   anomaly: AnomalyDetection;
   /** The Kubernetes side (join, discovery), when configured. */
   kube: KubeRuntime | null;
+  /** Hubble metrics and Relay (drops by workload), when configured. */
+  hubble: HubbleRuntime | null;
   scrapeNow(): Promise<CycleStats>;
   close(): Promise<void>;
 }
@@ -55,6 +58,10 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   const recorder = new HistoryRecorder(history);
   const anomaly = createAnomalyDetection(config.anomaly ?? defaultAnomalyConfig(), log);
   await anomaly.load(model.now());
+  // Kubernetes starts below; Hubble reads its pod owners through this, once there.
+  let podOwners: KubeRuntime['podOwners'] | null = null;
+  // Registered before the recorder, so a cycle's relay flows are settled before the history point is written.
+  const hubble = config.hubble ? startHubble(config.hubble, { model, staleAfterMs: config.staleAfterMs, log, lookup: () => podOwners }) : null;
   model.onCycle((m, stats) => anomaly.onCycle(m, stats.startedAt));
   recorder.addContributor((w, m, cycleStart) => anomaly.contribute(w, m, cycleStart));
   model.onCycle((m, stats) => recorder.record(m, stats.startedAt));
@@ -78,20 +85,29 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   });
   const lastErrors = new Map<string, string>();
   const scrape = async (target: ScrapeTarget): Promise<ScrapeOutcome<ScrapedSample>> => {
-    const outcome: ScrapeOutcome<ScrapedSample> =
-      target.component === 'agent'
-        ? mapOutcome(await client.scrape(target.url, agentPageConsumer), (sample) => ({ component: 'agent', sample }))
-        : mapOutcome(await client.scrape(target.url, operatorPageConsumer), (sample) => ({ component: 'operator', sample }));
+    let outcome: ScrapeOutcome<ScrapedSample>;
+    if (target.component === 'agent') {
+      outcome = mapOutcome(await client.scrape(target.url, agentPageConsumer), (sample) => ({ component: 'agent', sample }));
+    } else if (target.component === 'hubble' && hubble) {
+      outcome = mapOutcome(await client.scrape(target.url, hubble.pageConsumer()), (sample) => ({ component: 'hubble', sample }));
+    } else {
+      outcome = mapOutcome(await client.scrape(target.url, operatorPageConsumer), (sample) => ({ component: 'operator', sample }));
+    }
     logTransition(log, lastErrors, target, outcome);
     return outcome;
   };
 
-  const baseSource = options.targetSource ?? new StaticTargetSource(config.agents, config.operator);
+  const baseSource = options.targetSource ?? new StaticTargetSource(config.agents, config.operator, config.hubble?.targets ?? []);
+  const hubblePods = config.hubble?.discoverPort ? { port: config.hubble.discoverPort, urlTemplate: config.hubble.urlTemplate } : null;
   const kube = config.kube
-    ? loadKubernetes().startKubernetes(config.kube, { model, baseSource, shard: config.shard, staleAfterMs: config.staleAfterMs, log })
+    ? loadKubernetes().startKubernetes(config.kube, { model, baseSource, shard: config.shard, staleAfterMs: config.staleAfterMs, log, hubble: hubblePods })
     : null;
   if (kube) {
     recorder.addContributor(kube.contributor);
+    podOwners = kube.podOwners;
+  }
+  if (hubble) {
+    recorder.addContributor(hubble.contributor);
   }
   const source = kube?.targetSource ?? baseSource;
   const scheduler = new ScrapeScheduler<ScrapedSample>({
@@ -105,7 +121,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     onError: (err) => log.error({ err }, 'scrape cycle failed'),
   });
 
-  const registry = createRegistry({ model, history, version: VERSION, extraFamilies: [...anomaly.families(model), ...(kube?.families ?? [])] });
+  const registry = createRegistry({ model, history, version: VERSION, extraFamilies: [...anomaly.families(model), ...(kube?.families ?? []), ...(hubble?.families ?? [])] });
   const app = createApp({
     model,
     history,
@@ -117,6 +133,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     protectMetrics: config.protectMetrics,
     kube: kube?.queries ?? null,
     anomaly: anomaly.queries(model),
+    hubble: hubble ? () => hubble.status() : null,
     shard: config.shard,
     notReadyReason: () => (model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : (kube?.notReadyReason() ?? null)),
     log,
@@ -131,6 +148,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
     await kube?.close();
+    hubble?.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -154,6 +172,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     history,
     anomaly,
     kube,
+    hubble,
     scrapeNow: () => scheduler.runCycle(),
     close: async () => {
       if (closed) {
@@ -161,6 +180,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
       }
       closed = true;
       await scheduler.stop();
+      hubble?.close();
       await kube?.close();
       await anomaly.close(model.now());
       await new Promise<void>((resolve) => {

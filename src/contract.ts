@@ -249,6 +249,55 @@ export interface StatusResponse {
   };
   history: { backend: string; retentionSeconds: number; series: number; bytes: number };
   shard: { index: number; count: number } | null;
+  /** Hubble metrics and Hubble Relay (drops by workload); absent when neither is configured. */
+  hubble?: HubbleStatus;
+}
+
+/** How Hubble metrics label a drop's endpoints, as found on a node's page (see the README's Hubble section). */
+export type HubbleContextForm =
+  | 'pod'
+  | 'namespace'
+  | 'workload-name'
+  | 'identity'
+  | 'labels'
+  | 'reserved-identity'
+  | 'ip'
+  | 'none';
+
+export interface HubbleStatus {
+  metrics: {
+    /** Hubble metrics targets and their health. */
+    targets: number;
+    up: number;
+    down: number;
+    stale: number;
+    /** Nodes per context form of their last page (a cluster normally shows one form). */
+    contexts: Array<{ form: HubbleContextForm; nodes: number; example: string }>;
+    /** Nodes whose Hubble page has something wrong, worst first (at most 20). */
+    problems: Array<{ node: string; problem: string }>;
+  };
+  relay: {
+    address: string;
+    tls: boolean;
+    state: 'connecting' | 'streaming' | 'backoff' | 'closed';
+    connected: boolean;
+    error: string | null;
+    /** Unix ms of the last message; of the start of the current stream. */
+    lastMessageAt: number | null;
+    streamingSince: number | null;
+    /** Drop flows received, and the exporter's refusals (beyond the node cap). */
+    flows: number;
+    refusedFlows: number;
+    /** Events Hubble lost before they reached the exporter (GetFlowsResponse lost_events), by source. */
+    lostEvents: Record<string, number>;
+    reconnects: number;
+    errors: Record<string, number>;
+    /** Relay's node_status: nodes per state, and the names of the nodes it cannot reach (at most 50). */
+    nodeStates: Record<string, number>;
+    unavailableNodes: string[];
+  } | null;
+  /** The workload pair model: its bounds and what it holds. */
+  pairs: { topK: number; maxSeriesPerNode: number; nodes: number; keptPairs: number; heldPairs: number };
 }
 
 /** Annotation kinds the plugin can ask for. */

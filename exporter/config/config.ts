@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { AnomalyConfig } from '../anomaly/params';
+import { type HubbleSettings, resolveHubbleSettings } from '../hubble/settings';
 import { type KubeSettings, resolveKubeSettings } from '../kube/settings';
 import { OPTIONS, OPTION_BY_NAME, type OptionSpec, envName } from './options';
 import { parseBytes, parseDurationMs } from './units';
@@ -43,6 +44,8 @@ export interface ExporterConfig {
   anomaly?: AnomalyConfig;
   /** Kubernetes (unmanaged pods, discovery); null or absent when not configured. */
   kube?: KubeSettings | null;
+  /** Hubble metrics and Hubble Relay (drops by workload); null or absent when not configured. */
+  hubble?: HubbleSettings | null;
 }
 
 type RawValue = string | string[] | number | boolean | unknown[] | Record<string, unknown>;
@@ -106,6 +109,7 @@ const configSchema = z
       stateFile: z.string().min(1).nullable(),
     }),
     kube: z.custom<KubeSettings | null>(),
+    hubble: z.custom<HubbleSettings | null>(),
   })
   .superRefine((c, ctx) => {
     if (c.scrapeTimeoutMs > c.scrapeIntervalMs) {
@@ -197,8 +201,9 @@ export function loadConfig(input: LoadInput): LoadResult {
   const duration = (name: string): number | undefined => convert(name, pick(name));
   const scrapeIntervalMs = duration('scrape-interval')!;
   const tokenFile = pick('token-file');
+  const agents = toAgentList(pick('agent'));
   const candidate = {
-    agents: toAgentList(pick('agent')),
+    agents,
     operator: toOperator(pick('operator')),
     listen: toListen(pick('listen')!),
     scrapeIntervalMs,
@@ -239,6 +244,15 @@ export function loadConfig(input: LoadInput): LoadResult {
     kube: resolveKubeSettings({
       value: (name) => convert<unknown>(name, pick(name)),
       env: input.env,
+      fail: (option, message) => {
+        throw new ConfigError(`--${option}: ${message}`);
+      },
+    }),
+    hubble: resolveHubbleSettings({
+      value: (name) => convert<unknown>(name, pick(name)),
+      targets: toAgentList(pick('hubble')),
+      agents,
+      readFile: (option, path) => readOptionalFile(option, { label: `--${option}`, value: path }, readFile)!,
       fail: (option, message) => {
         throw new ConfigError(`--${option}: ${message}`);
       },

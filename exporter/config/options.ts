@@ -4,6 +4,7 @@
  */
 
 import { DEFAULT_ANOMALY_PARAMS } from '../anomaly/params';
+import { HUBBLE_OPTIONS } from '../hubble/settings';
 import { KUBE_OPTIONS } from '../kube/settings';
 import { formatDurationMs } from './units';
 
@@ -157,6 +158,7 @@ export const OPTIONS: OptionSpec[] = [
     help: 'file the anomaly detector saves its state to (atomically, every 10 cycles, at shutdown) and loads at start',
   },
   ...KUBE_OPTIONS,
+  ...HUBBLE_OPTIONS,
 ];
 
 export const OPTION_BY_NAME: ReadonlyMap<string, OptionSpec> = new Map(OPTIONS.map((o) => [o.name, o]));

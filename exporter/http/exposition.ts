@@ -113,6 +113,9 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
     if (op) {
       list.push({ node: op.target.target.node, component: 'operator', state: op.target, sampleAt: op.sampleAt });
     }
+    for (const h of model.hubbleTargets()) {
+      list.push({ node: h.target.node, component: 'hubble', state: h, sampleAt: h.lastSuccess });
+    }
     return list;
   });
   const perNode = (name: string, help: string, type: 'gauge' | 'counter', pick: (n: NodeState['sample'] & object) => number | null) =>
@@ -164,7 +167,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
   // Targets
   defineFamily(registry, {
     name: 'ciliumscope_target_up',
-    help: '1 when the last scrape of the target succeeded, 0 otherwise. component is agent or operator; node is empty for an operator on an unknown node.',
+    help: '1 when the last scrape of the target succeeded, 0 otherwise. component is agent, operator or hubble (the agent\'s Hubble metrics); node is empty for an operator on an unknown node.',
     type: 'gauge',
     labelNames: ['node', 'component'],
     fill: (emit) => targets().forEach((t) => t.state.lastScrape !== null && emit({ node: t.node, component: t.component }, t.state.up ? 1 : 0)),

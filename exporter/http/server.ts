@@ -8,6 +8,7 @@ import type { Registry } from 'prom-client';
 import type {
   AnnotationsResponse,
   DropReasonsResponse,
+  HubbleStatus,
   NamespacesResponse,
   NodeInfo,
   NodesResponse,
@@ -35,6 +36,8 @@ export interface ApiDeps {
   protectMetrics: boolean;
   kube: KubeQueries | null;
   anomaly: AnomalyQueries | null;
+  /** The Hubble part of the status, when Hubble is configured. */
+  hubble?: (() => HubbleStatus) | null;
   shard: { index: number; count: number } | null;
   /** Ready once this returns null; otherwise the reason it is not. */
   notReadyReason: () => string | null;
@@ -227,5 +230,6 @@ function status(deps: ApiDeps): StatusResponse {
     kubernetes: deps.kube?.status() ?? { enabled: false, synced: false, lastSyncAgeSeconds: null, error: null, unmanagedSource: 'none' },
     history: { backend: h.backend, retentionSeconds: h.retentionMs / 1000, series: h.series, bytes: h.bytes },
     shard: deps.shard,
+    ...(deps.hubble ? { hubble: deps.hubble() } : {}),
   };
 }

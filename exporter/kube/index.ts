@@ -17,7 +17,8 @@ import { SERIES, type SeriesContributor } from '../model/series';
 import { shardOf } from '../scrape/shard';
 import { CombinedTargetSource, type TargetSource } from '../scrape/targets';
 import { loadKubeConfig, serverOf } from './connection';
-import { DiscoveredTargetSource } from './discovery';
+import type { PodOwnerLookup } from '../hubble/workload';
+import { DiscoveredTargetSource, type PodScrapeSettings } from './discovery';
 import { ResourceWatcher, type WatcherStatus } from './informer';
 import { PodJoin } from './join';
 import { CEP_PATH, ciliumEndpointLister, podLister, podsPath } from './listers';
@@ -38,6 +39,8 @@ export interface KubeDeps {
   log: Logger;
   /** Wall clock for sync ages. */
   now?: () => number;
+  /** The agents' Hubble metrics port and URL template (--hubble-port), or null to discover none. */
+  hubble?: PodScrapeSettings | null;
 }
 
 export interface KubeRuntime {
@@ -46,6 +49,8 @@ export interface KubeRuntime {
   queries: KubeQueries;
   families: FamilySpec[];
   contributor: SeriesContributor;
+  /** Pod owners and namespaces from the join, for naming the workloads of Hubble's pods. */
+  podOwners: PodOwnerLookup;
   notReadyReason(): string | null;
   /** Resolves when every watcher has synced (or timeoutMs passed); never rejects. */
   whenSynced(timeoutMs: number): Promise<void>;
@@ -105,7 +110,8 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
       () => agents.objects(),
       settings.agent,
       () => operators.objects(),
-      settings.operator
+      settings.operator,
+      deps.hubble ?? null
     );
     all.push(agents, operators);
   }
@@ -234,6 +240,13 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
     queries,
     families,
     contributor,
+    podOwners: {
+      ownerOf: (namespace, pod) => {
+        const found = join.pod(namespace, pod);
+        return found === undefined ? undefined : found.owner;
+      },
+      hasNamespace: (namespace) => join.hasNamespace(namespace),
+    },
     notReadyReason: () => {
       for (const s of statuses()) {
         if (!s.synced && !s.absent) {

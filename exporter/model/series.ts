@@ -45,6 +45,11 @@ export const SERIES = {
   dropRateBaseline: 'drop_rate_baseline',
   dropRateUpperBand: 'drop_rate_upper_band',
   dropAnomalyScore: 'drop_anomaly_score',
+  /**
+   * {node, reason, direction, source_namespace, source_workload, destination_namespace, destination_workload}:
+   * packets/s of a kept workload pair, or of the node's "(other)" row (written by the Hubble model).
+   */
+  workloadDroppedRate: 'workload_dropped_rate',
 } as const;
 
 /** Adds a module's own series to a cycle's point (Kubernetes join, anomaly detector). */
@@ -70,6 +75,15 @@ export class HistoryRecorder {
       w.put(SERIES.up, labels, operator.target.up ? 1 : 0);
       if (operator.target.durationMs !== null) {
         w.put(SERIES.scrapeDurationSeconds, labels, operator.target.durationMs / 1000);
+      }
+    }
+    for (const hubble of model.hubbleTargets()) {
+      if (hubble.lastScrape !== null && hubble.lastScrape >= cycleStart) {
+        const labels = { node: hubble.target.node, component: 'hubble' };
+        w.put(SERIES.up, labels, hubble.up ? 1 : 0);
+        if (hubble.durationMs !== null) {
+          w.put(SERIES.scrapeDurationSeconds, labels, hubble.durationMs / 1000);
+        }
       }
     }
     for (const contribute of this.contributors) {

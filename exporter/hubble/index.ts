@@ -1,0 +1,137 @@
+/**
+ * The exporter's Hubble side, wired: Hubble metrics pages (scraped with the agents, see app.ts) and Hubble Relay's
+ * drop flows feed the workload pair model; it gives /metrics families, a history contributor, the status and the
+ * table of top pairs.
+ *
+ * Interface for the query layer (and a Prometheus backend): the series ciliumscope_workload_dropped_packets_total on
+ * /metrics (metrics.ts), the history series SERIES.workloadDroppedRate (packets/s per kept pair and other row, one
+ * point per cycle), and `topPairs` for the table with the denying policies.
+ */
+import type { HubbleStatus } from '../../src/contract';
+import type { FamilySpec } from '../http/exposition';
+import type { Logger } from '../log';
+import type { ClusterModel } from '../model/cluster';
+import { SERIES, type SeriesContributor } from '../model/series';
+import type { PageConsumer } from '../scrape/client';
+import { hubblePageConsumer } from './consumer';
+import { hubbleFamilies } from './metrics';
+import { type NodeDrops, WorkloadDrops } from './model';
+import type { HubbleSample } from './normalise';
+import { DeniedBy } from './relay/denied-by';
+import { dropFlowOf } from './relay/flows';
+import { RelayFollower } from './relay/follower';
+import type { HubbleSettings } from './settings';
+import { hubbleStatus } from './status';
+import { type PairFilter, type PairRow, topPairs } from './table';
+import type { PodOwnerLookup } from './workload';
+
+export type { HubbleSettings } from './settings';
+
+export interface HubbleDeps {
+  model: ClusterModel;
+  staleAfterMs: number;
+  log: Logger;
+  /** The Kubernetes join's pod owners, once Kubernetes is configured (read at every page). */
+  lookup: () => PodOwnerLookup | null;
+}
+
+export interface HubbleRuntime {
+  drops: WorkloadDrops;
+  /** A page consumer for a Hubble metrics target. */
+  pageConsumer(): (contentType: string | undefined) => PageConsumer<HubbleSample>;
+  families: FamilySpec[];
+  contributor: SeriesContributor;
+  status(): HubbleStatus;
+  /** Top workload pairs with their denying policies, largest first. */
+  topPairs(filter: PairFilter): PairRow[];
+  /** Nodes whose Hubble data is fresh. */
+  freshNodes(): NodeDrops[];
+  close(): void;
+}
+
+const MAX_RELAY_NODES = 5000;
+
+export function startHubble(settings: HubbleSettings, deps: HubbleDeps): HubbleRuntime {
+  const { model } = deps;
+  const log = deps.log.child({ component: 'hubble' });
+  const drops = new WorkloadDrops({
+    topK: settings.topK,
+    maxSeries: settings.maxSeries,
+    halfLifeMs: settings.halfLifeMs,
+    maxRelayNodes: MAX_RELAY_NODES,
+  });
+  const deniedBy = settings.relay ? new DeniedBy(2 * settings.topK, MAX_RELAY_NODES) : null;
+  const relay = settings.relay
+    ? new RelayFollower({
+        settings: settings.relay,
+        log,
+        now: model.now,
+        onFlow: (wire, node) => {
+          const flow = dropFlowOf(wire, node, deps.lookup());
+          if (flow) {
+            deniedBy!.add(flow);
+            drops.addFlow(flow.node, flow.reason, flow.direction, flow.source, flow.destination);
+          }
+        },
+      })
+    : null;
+
+  model.onHubblePage((node, sample, at) => drops.ingestPage(node, sample, at));
+  model.onCycle((m) => {
+    const metricsNodes = new Set(m.hubbleTargets().map((t) => t.target.node));
+    drops.retainMetricsNodes(metricsNodes);
+    metricsNodes.forEach((node) => drops.claimMetricsNode(node));
+    if (relay?.status().connected) {
+      drops.settleRelay(m.now());
+    }
+  });
+
+  const freshNodes = (): NodeDrops[] => {
+    const now = model.now();
+    return drops.nodes().filter((n) => n.settledAt !== null && now - n.settledAt <= deps.staleAfterMs);
+  };
+
+  const contributor: SeriesContributor = (w, _model, cycleStart) => {
+    for (const n of freshNodes()) {
+      if (n.settledAt! < cycleStart || !n.intervalSeconds) {
+        continue;
+      }
+      for (const row of drops.rows(n)) {
+        w.put(
+          SERIES.workloadDroppedRate,
+          {
+            node: row.node,
+            reason: row.reason,
+            direction: row.direction,
+            source_namespace: row.source.namespace,
+            source_workload: row.source.workload,
+            destination_namespace: row.destination.namespace,
+            destination_workload: row.destination.workload,
+          },
+          row.lastIncrease / n.intervalSeconds
+        );
+      }
+    }
+  };
+
+  relay?.start();
+  log.info(
+    { targets: settings.targets.length, discoverPort: settings.discoverPort, relay: settings.relay?.address ?? null, topK: settings.topK },
+    'Hubble drops by workload'
+  );
+  return {
+    drops,
+    pageConsumer: () => hubblePageConsumer({ reading: settings.context, lookup: deps.lookup() }, settings.maxSeries),
+    families: hubbleFamilies({
+      drops,
+      freshNodes,
+      relay: () => relay?.status() ?? null,
+      refusedRelayFlows: () => drops.refusedRelayFlows + (deniedBy?.refused ?? 0),
+    }),
+    contributor,
+    status: () => hubbleStatus(model, drops, relay?.status() ?? null, { topK: settings.topK, maxSeries: settings.maxSeries }),
+    topPairs: (filter) => topPairs(drops, deniedBy, freshNodes(), filter),
+    freshNodes,
+    close: () => relay?.close(),
+  };
+}
