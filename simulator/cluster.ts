@@ -4,6 +4,7 @@
  * and driven through the same calls are identical, and a fault or spike on one node never changes another node.
  */
 import { AgentState, type DropRateFactor, type InjectedDrop } from './agent';
+import { HubbleCluster, type SimContextForm } from './hubble/state';
 import { type EndpointState, type SimPod, needsEndpoint, podKey } from './model';
 import { OperatorState } from './operator';
 import { Prng, hashSeed } from './prng';
@@ -34,6 +35,8 @@ export interface ClusterOptions {
   scenario?: string;
   /** Unix seconds at tick 0 (default 2026-01-01T00:00:00Z). */
   startTimeSeconds?: number;
+  /** Context labels of the Hubble metrics pages: one form for all nodes, or mixed (default pod). */
+  hubbleContext?: SimContextForm | 'mixed';
 }
 
 export const DEFAULT_SEED = 1;
@@ -102,6 +105,8 @@ export class SimulatedCluster {
   readonly nodes: SimNode[] = [];
   readonly workloads: Workload[];
   readonly operator: OperatorState;
+  /** Hubble's attribution of the agents' drops to flows (metrics pages and Relay). */
+  readonly hubble: HubbleCluster;
   /** Pods the scheduler has not placed (Pending, no node). */
   readonly unscheduledPods: SimPod[] = [];
   policies: number;
@@ -140,6 +145,12 @@ export class SimulatedCluster {
     for (let i = 0; i < nodes; i++) {
       this.addNode(i);
     }
+    try {
+      // Before the pods and the agents' history, so Hubble attributes the same drops the agents count.
+      this.hubble = new HubbleCluster(this, { context: options.hubbleContext });
+    } catch (error) {
+      throw new ClusterOptionsError((error as Error).message);
+    }
     this.operator = new OperatorState(hashSeed(this.seed, 'operator'), this.nowSeconds, this.tickSeconds);
     for (const node of this.nodes) {
       this.populate(node);
@@ -153,6 +164,11 @@ export class SimulatedCluster {
   /** Simulated Unix seconds now. */
   get nowSeconds(): number {
     return this.startTimeSeconds + this.tickCount * this.tickSeconds;
+  }
+
+  /** Whether a pod namespace/name exists (scheduled or not, any phase). */
+  hasPod(key: string): boolean {
+    return this.podKeys.has(key);
   }
 
   node(name: string): SimNode | undefined {

@@ -23,7 +23,9 @@ import {
 } from './http/responders';
 import { KubeApi, type KubeApiOptions, type KubeFaultState, type KubeStats } from './kube/api';
 import type { KubeFault } from './kube/faults';
-import { OPERATOR_KEY, PageStore } from './page-store';
+import { HUBBLE_PAGE_MODES, type HubblePageMode, MAX_SPRAY_PER_TICK, SIM_CONTEXT_FORMS, type SimContextForm } from './hubble/state';
+import { RELAY_FAULTS, type RelayFault, SimulatedRelay } from './hubble/relay';
+import { OPERATOR_KEY, PageStore, hubbleKey } from './page-store';
 import { clusterTruth, type SimulatorTruth, truthJsonReplacer } from './truth';
 
 export interface SimulatorOptions {
@@ -52,6 +54,17 @@ export interface SimulatorOptions {
    * called); false turns it off, an object sets its token, CRD and limits.
    */
   kube?: boolean | KubeApiOptions;
+  /** Context labels of the Hubble metrics pages (/hubble/<node>/metrics): pod, namespace, workload, labels or mixed. */
+  hubbleContext?: SimContextForm | 'mixed';
+  /** Serve a Hubble Relay (gRPC) on this address; port 0 picks a free one. Off by default. */
+  hubbleRelay?: { host?: string; port?: number };
+}
+
+/** What can change on a node's Hubble page at run time. */
+export interface HubbleChange {
+  form?: SimContextForm;
+  mode?: HubblePageMode;
+  sprayPerTick?: number;
 }
 
 export interface RunningSimulator {
@@ -59,10 +72,20 @@ export interface RunningSimulator {
   nodes: string[];
   agentUrl(node: string): string;
   operatorUrl: string;
+  /** The node's Hubble metrics page. */
+  hubbleUrl(node: string): string;
+  /** HOST:PORT of the simulated Hubble Relay, or null when it is off. */
+  relayAddress: string | null;
+  relay: SimulatedRelay | null;
   cluster: SimulatedCluster;
   tick(n?: number): void;
   setFault(node: string, fault: Fault): void;
   setOperatorFault(fault: Fault): void;
+  /** A fault on a node's Hubble metrics endpoint (the same kinds as the agent's). */
+  setHubbleFault(node: string, fault: Fault): void;
+  /** Changes a node's ("*": every node's) Hubble page: context form, mode (normal, unknownLabels, spray). */
+  setHubble(node: string, change: HubbleChange): void;
+  setRelayFault(fault: RelayFault, options?: { nodes?: string[]; count?: number; perTick?: number }): void;
   spike(s: SpikeSpec): void;
   truth(): SimulatorTruth;
   /** The Kubernetes API's settings; null when it is off. */
@@ -87,6 +110,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     podsPerNode: options.podsPerNode,
     scenario: options.scenario,
     startTimeSeconds: options.startTimeSeconds,
+    hubbleContext: options.hubbleContext,
   });
   const autoTickMs = options.autoTickMs ?? 0;
   if (!Number.isFinite(autoTickMs) || autoTickMs < 0) {
@@ -101,6 +125,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     throw new ClusterOptionsError((error as Error).message);
   }
   const faults = new FaultBook(cluster);
+  const hubbleFaults = new FaultBook(cluster);
   let kube: KubeApi | null = null;
   if (options.kube !== false) {
     try {
@@ -116,7 +141,18 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     }
     return kube;
   };
-  const simulator = new SimulatorServer(cluster, pages, faults, kube);
+  const relay = options.hubbleRelay ? new SimulatedRelay(cluster, cluster.hubble) : null;
+  let relayAddress: string | null = null;
+  if (relay) {
+    try {
+      relayAddress = await relay.listen(options.hubbleRelay?.host ?? '127.0.0.1', options.hubbleRelay?.port ?? 0);
+    } catch (error) {
+      await relay.close();
+      kube?.close();
+      throw error;
+    }
+  }
+  const simulator = new SimulatorServer(cluster, pages, faults, kube, hubbleFaults, relay);
   const server = createServer((req, res) => simulator.handle(req, res));
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.headersTimeout = 10_000;
@@ -128,6 +164,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await relay?.close();
+    kube?.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -139,12 +179,23 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     nodes: cluster.nodeNames(),
     agentUrl: (node) => `${url}/agents/${encodeURIComponent(node)}/metrics`,
     operatorUrl: `${url}/operator/metrics`,
+    hubbleUrl: (node) => `${url}/hubble/${encodeURIComponent(node)}/metrics`,
+    relayAddress,
+    relay,
     cluster,
     tick: (n = 1) => cluster.tick(n),
     setFault: (node, fault) => void faults.setAgent(node, fault),
     setOperatorFault: (fault) => void faults.setOperator(fault),
+    setHubbleFault: (node, fault) => void hubbleFaults.setAgent(node, fault),
+    setHubble: (node, change) => cluster.hubble.configure(node, checkHubbleChange(change)),
+    setRelayFault: (fault, extra) => {
+      if (!relay) {
+        throw new ClusterOptionsError('the Hubble Relay is off (start with hubbleRelay or --hubble-relay-listen)');
+      }
+      relay.setFault(fault, extra);
+    },
     spike: (s) => cluster.addSpike(s),
-    truth: () => clusterTruth(cluster, (node) => faults.agentKind(node), faults.operator().kind, undefined, crd),
+    truth: () => clusterTruth(cluster, (node) => faults.agentKind(node), faults.operator().kind, undefined, crd, relay),
     kube: kube ? { token: kube.token, ciliumEndpointCRD: kube.ciliumEndpointCRD } : null,
     setKubeFault: (fault) => requireKube().setFault(fault),
     kubeStats: () => requireKube().stats(),
@@ -155,6 +206,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         }
         simulator.abortPending();
         kube?.close();
+        void relay?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });
@@ -171,7 +223,9 @@ class SimulatorServer {
     private readonly cluster: SimulatedCluster,
     private readonly pages: PageStore,
     private readonly faults: FaultBook,
-    private readonly kube: KubeApi | null
+    private readonly kube: KubeApi | null,
+    private readonly hubbleFaults: FaultBook,
+    private readonly relay: SimulatedRelay | null
   ) {}
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -208,6 +262,17 @@ class SimulatorServer {
       await this.serveMetrics(req, res, node, this.faults.agent(node), 'cilium_endpoint_state');
       return;
     }
+    const hubble = /^\/hubble\/([^/]+)\/metrics$/.exec(path);
+    if (hubble) {
+      requireMethod(method, ['GET', 'HEAD']);
+      const node = decodeURIComponent(hubble[1]);
+      if (!this.cluster.node(node)?.agent) {
+        writeJson(res, 404, { error: `no agent (and so no Hubble) on node "${node}"` });
+        return;
+      }
+      await this.serveMetrics(req, res, hubbleKey(node), this.hubbleFaults.agent(node), 'hubble_drop_total');
+      return;
+    }
     switch (path) {
       case '/operator/metrics':
         requireMethod(method, ['GET', 'HEAD']);
@@ -224,7 +289,8 @@ class SimulatorServer {
           (n) => this.faults.agentKind(n),
           this.faults.operator().kind,
           node,
-          this.kube?.ciliumEndpointCRD ?? true
+          this.kube?.ciliumEndpointCRD ?? true,
+          this.relay
         );
         writeJson(res, 200, truth, truthJsonReplacer);
         return;
@@ -247,6 +313,8 @@ class SimulatorServer {
       case '/control/fault':
       case '/control/spike':
       case '/control/operator':
+      case '/control/hubble':
+      case '/control/relay':
         requireMethod(method, ['POST']);
         writeJson(res, 200, this.control(path, requireObject(await readJsonBody(req))));
         return;
@@ -282,6 +350,39 @@ class SimulatorServer {
         const node = requireString(body, 'node');
         const spec = this.faults.setAgent(node, body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB });
         return { node, ...spec };
+      }
+      case '/control/hubble': {
+        const node = requireString(body, 'node');
+        if (body.fault !== undefined) {
+          this.hubbleFaults.setAgent(node, body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB });
+        }
+        const change = checkHubbleChange({ form: body.form, mode: body.mode, sprayPerTick: body.sprayPerTick } as HubbleChange);
+        this.cluster.hubble.configure(node, change);
+        return { node, ...change, ...(body.fault !== undefined ? { fault: body.fault } : {}) };
+      }
+      case '/control/relay': {
+        if (!this.relay) {
+          throw new HttpError(404, 'the Hubble Relay is off (start the simulator with --hubble-relay-listen)');
+        }
+        const fault = requireString(body, 'fault');
+        if (!(RELAY_FAULTS as readonly string[]).includes(fault)) {
+          throw new HttpError(400, `fault must be one of ${RELAY_FAULTS.join(', ')}`, 'fault');
+        }
+        const nodes = body.nodes;
+        if (nodes !== undefined && (!Array.isArray(nodes) || nodes.some((n) => typeof n !== 'string'))) {
+          throw new HttpError(400, 'nodes must be a list of node names', 'nodes');
+        }
+        const extra = {
+          nodes: nodes as string[] | undefined,
+          count: body.count as number | undefined,
+          perTick: body.perTick as number | undefined,
+        };
+        try {
+          this.relay.setFault(fault as RelayFault, extra);
+        } catch (error) {
+          throw new HttpError(400, (error as Error).message);
+        }
+        return { relay: this.relay.truth().address, fault };
       }
       case '/control/operator':
         return {
@@ -384,6 +485,8 @@ class SimulatorServer {
       nodes: this.cluster.nodes.length,
       tick: this.cluster.tickCount,
       agentMetrics: `${base}/agents/{node}/metrics`,
+      hubbleMetrics: `${base}/hubble/{node}/metrics`,
+      hubbleRelay: this.relay ? this.relay.truth().address : null,
       operatorMetrics: `${base}/operator/metrics`,
       truth: `${base}/truth`,
       kubernetes: this.kube
@@ -398,7 +501,7 @@ class SimulatorServer {
             ],
           }
         : null,
-      control: ['tick', 'fault', 'spike', 'operator', 'kube'].map((c) => `POST ${base}/control/${c}`),
+      control: ['tick', 'fault', 'spike', 'operator', 'kube', 'hubble', 'relay'].map((c) => `POST ${base}/control/${c}`),
     };
   }
 
@@ -417,6 +520,31 @@ class SimulatorServer {
       writeJson(res, 500, { error: `internal error: ${(error as Error)?.message ?? String(error)}` });
     }
   }
+}
+
+/** Validates a Hubble page change from code or JSON; absent fields stay as they are. */
+function checkHubbleChange(change: HubbleChange): HubbleChange {
+  const out: HubbleChange = {};
+  if (change.form !== undefined) {
+    if (!(SIM_CONTEXT_FORMS as readonly unknown[]).includes(change.form)) {
+      throw new HttpError(400, `form must be one of ${SIM_CONTEXT_FORMS.join(', ')}`, 'form');
+    }
+    out.form = change.form;
+  }
+  if (change.mode !== undefined) {
+    if (!(HUBBLE_PAGE_MODES as readonly unknown[]).includes(change.mode)) {
+      throw new HttpError(400, `mode must be one of ${HUBBLE_PAGE_MODES.join(', ')}`, 'mode');
+    }
+    out.mode = change.mode;
+  }
+  if (change.sprayPerTick !== undefined) {
+    const n = change.sprayPerTick;
+    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_SPRAY_PER_TICK) {
+      throw new HttpError(400, `sprayPerTick must be an integer from 0 to ${MAX_SPRAY_PER_TICK}`, 'sprayPerTick');
+    }
+    out.sprayPerTick = n;
+  }
+  return out;
 }
 
 function requireMethod(method: string, allowed: string[]): void {

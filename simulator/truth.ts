@@ -10,6 +10,8 @@ import type { OwnerKind, PodPhase } from './model';
 import { identityCounts, ipAddressCounts } from './render/agent-dynamic';
 import { operatorUnmanagedPods } from './render/operator-page';
 import { type UnmanagedTruth, unmanagedTruth } from './kube/truth';
+import type { RelayTruth, SimulatedRelay } from './hubble/relay';
+import { type HubbleNodeTruth, hubbleTruth } from './hubble/truth';
 
 export interface UnmanagedPodTruth {
   namespace: string;
@@ -82,6 +84,10 @@ export interface SimulatorTruth {
   spikes: ActiveSpike[];
   /** Unmanaged pods as a correct exporter reports them (`UnmanagedPodsResponse` terms). */
   unmanaged: UnmanagedTruth;
+  /** Hubble: per node, the drops attributed to flows since the agent started, and the page's form and mode. */
+  hubble: Record<string, HubbleNodeTruth>;
+  /** The simulated Hubble Relay's flows written, lost events, unavailable nodes; null when it is off. */
+  relay: RelayTruth | null;
 }
 
 export function agentSample(cluster: SimulatedCluster, agent: AgentState): AgentSample {
@@ -202,7 +208,8 @@ export function clusterTruth(
   faultOf: (node: string) => FaultKind,
   operatorFault: FaultKind,
   only?: string,
-  ciliumEndpointCRD = true
+  ciliumEndpointCRD = true,
+  relay: SimulatedRelay | null = null
 ): SimulatorTruth {
   const nodes: Record<string, NodeTruth> = {};
   for (const node of cluster.nodes) {
@@ -237,6 +244,8 @@ export function clusterTruth(
     },
     spikes: cluster.activeSpikes(),
     unmanaged: unmanagedTruth(cluster, ciliumEndpointCRD, only),
+    hubble: hubbleTruth(cluster.hubble, only),
+    relay: relay?.truth() ?? null,
   };
 }
 
