@@ -67,6 +67,8 @@ export class NodePairs {
   /** Every packet added, routed or pending (the node's total as this model saw it). */
   totalPackets = 0;
   evictions = 0;
+  /** Counter values of the pairs evicted from the summary (their series ended for good). */
+  evictedPackets = 0;
 
   constructor(
     private readonly topK: number,
@@ -136,6 +138,29 @@ export class NodePairs {
     }
   }
 
+  /**
+   * Packets routed so far, by where they are: counters of pairs held (exported or not), counters of evicted pairs,
+   * other rows. Their sum plus the pending packets is `totalPackets`.
+   */
+  routedPackets(): { held: number; evicted: number; other: number; pending: number } {
+    let held = 0;
+    let other = 0;
+    let pending = 0;
+    for (const drops of this.reasons.values()) {
+      for (const entry of drops.summary.entries()) {
+        held += entry.value.packets;
+        pending += entry.value.pending;
+      }
+      for (const row of drops.other.values()) {
+        other += row.packets;
+      }
+      for (const n of drops.orphaned.values()) {
+        pending += n;
+      }
+    }
+    return { held, evicted: this.evictedPackets, other, pending };
+  }
+
   /** Pairs held across all reasons (kept or not). */
   get heldPairs(): number {
     let n = 0;
@@ -161,6 +186,7 @@ export class NodePairs {
   private evict(drops: ReasonDrops, evicted: SummaryEntry<PairState>): void {
     this.evictions++;
     const pair = evicted.value;
+    this.evictedPackets += pair.packets;
     if (pair.pending > 0) {
       drops.orphaned.set(pair.direction, (drops.orphaned.get(pair.direction) ?? 0) + pair.pending);
     }

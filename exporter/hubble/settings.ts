@@ -13,6 +13,8 @@ import type { BareValueReading } from './context';
 export interface RelaySettings {
   /** HOST:PORT as given. */
   address: string;
+  /** A GetFlows call that delivers nothing for this long after it opens is taken as stalled and opened again. */
+  timeoutMs: number;
   tls: { ca: Buffer | null; cert: Buffer | null; key: Buffer | null; serverName: string | null } | null;
 }
 
@@ -87,6 +89,12 @@ export const HUBBLE_OPTIONS: OptionSpec[] = [
   { name: 'hubble-relay-ca-file', kind: 'string', placeholder: 'FILE', help: 'CA bundle to verify Hubble Relay\'s certificate (turns TLS on)' },
   { name: 'hubble-relay-cert-file', kind: 'string', placeholder: 'FILE', help: 'client certificate for Hubble Relay (mutual TLS)' },
   { name: 'hubble-relay-key-file', kind: 'string', placeholder: 'FILE', help: 'private key of --hubble-relay-cert-file' },
+  {
+    name: 'hubble-relay-timeout',
+    kind: 'duration',
+    defaultText: '15s',
+    help: 'time Hubble Relay has to answer a GetFlows call (it announces its nodes at once) before the call is opened again',
+  },
   {
     name: 'hubble-relay-server-name',
     kind: 'string',
@@ -205,5 +213,9 @@ function relaySettings(address: string, input: HubbleSettingsInput): RelaySettin
     fail('hubble-relay-cert-file', 'give both --hubble-relay-cert-file and --hubble-relay-key-file, or neither');
   }
   const tls = ca || cert || serverName ? { ca, cert, key, serverName } : null;
-  return { address: address.trim(), tls };
+  const timeoutMs = value('hubble-relay-timeout') as number;
+  if (timeoutMs < 100 || timeoutMs > 600_000) {
+    fail('hubble-relay-timeout', 'must be from 100ms to 10m');
+  }
+  return { address: address.trim(), timeoutMs, tls };
 }

@@ -4,7 +4,7 @@
  * node status (Relay's view of which agents it reaches) or lost events (flows Hubble could not deliver, counted by
  * source).
  *
- * Faults: a call that ends, fails, or says nothing within `firstMessageTimeoutMs` (Relay announces its nodes as it
+ * Faults: a call that ends, fails, or says nothing within --hubble-relay-timeout (Relay announces its nodes as it
  * starts a call, so silence means a stalled peer) is cancelled and opened again after an exponential backoff with
  * jitter (1 s doubling to 1 min; reset once a call delivers). A response that does not decode (garbage) fails the
  * call the same way. Messages are capped at 1 MiB; keepalive pings find a dead connection. Every fault is counted
@@ -49,7 +49,6 @@ export interface RelayFollowerOptions {
   onFlow: (flow: WireFlow, node: string | undefined) => void;
   log: Logger;
   now?: () => number;
-  firstMessageTimeoutMs?: number;
   backoff?: { initialMs: number; maxMs: number };
   /** Nodes whose status is kept at most. */
   maxNodes?: number;
@@ -203,7 +202,7 @@ export class RelayFollower {
   }
 
   private get firstMessageTimeoutMs(): number {
-    return this.options.firstMessageTimeoutMs ?? 15_000;
+    return this.options.settings.timeoutMs;
   }
 
   private handle(response: GetFlowsResponse): void {
