@@ -15,7 +15,7 @@ import { Backoff } from '../../kube/backoff';
 import type { Logger } from '../../log';
 import type { RelaySettings } from '../settings';
 import { observerClient } from './proto';
-import type { WireFlow } from './flows';
+import { type WireFlow, nodeOfRelayName } from './flows';
 
 export type RelayState = 'connecting' | 'streaming' | 'backoff' | 'closed';
 
@@ -40,7 +40,7 @@ export interface RelayFollowerStatus {
   reconnects: number;
   /** Faults by kind: the gRPC status name (UNAVAILABLE, INTERNAL...), `ended` or `silent`. */
   errors: Record<string, number>;
-  /** Relay's last word on each node it reported (at most maxNodes). */
+  /** Relay's last word on each node it reported, by node name without Relay's cluster prefix (at most maxNodes). */
   nodes: ReadonlyMap<string, RelayNodeState>;
 }
 
@@ -224,7 +224,7 @@ export class RelayFollower {
       case 'node_status': {
         const status = response.node_status;
         const state = String(status?.state_change ?? 'UNKNOWN_NODE_STATE');
-        for (const name of status?.node_names ?? []) {
+        for (const name of (status?.node_names ?? []).map(nodeOfRelayName)) {
           if (this.nodeStates.has(name) || this.nodeStates.size < (this.options.maxNodes ?? 5000)) {
             this.nodeStates.set(name, { state, message: (status?.message ?? '').slice(0, 256) });
           }

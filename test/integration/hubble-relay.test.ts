@@ -1,0 +1,163 @@
+/**
+ * Hubble Relay over gRPC on loopback: the exporter follows GetFlows (follow, DROPPED whitelist), its groups of
+ * flows and the denying policies equal what the simulated Relay wrote, relay-only nodes get their pairs from the
+ * flows, and Relay's faults (lost events, unavailable nodes, a cut stream, garbage, a stall) show in the status
+ * and on /metrics while the agents' numbers stay exact.
+ */
+import { type RunningExporter, startExporter } from '../../exporter/app';
+import type { HubbleStatus } from '../../src/contract';
+import { type RunningSimulator, startSimulator } from '../../simulator';
+import { testConfig } from '../support/config';
+import { readExposition } from '../support/exposition';
+import { agentDrops, hubbleSettings, increase, pairKeyOf, relaySettings, until, workloadRows } from '../support/hubble';
+
+async function status(exporter: RunningExporter): Promise<NonNullable<HubbleStatus['relay']>> {
+  const body = await (await fetch(`${exporter.url}/api/v1/status`)).json();
+  return body.hubble.relay;
+}
+
+async function metrics(exporter: RunningExporter): Promise<string> {
+  return (await fetch(`${exporter.url}/metrics`)).text();
+}
+
+/** Ticks, waits until every flow the Relay wrote has arrived, then scrapes (which settles relay-fed nodes). */
+async function tickAndSettle(sim: RunningSimulator, exporter: RunningExporter, ticks: number): Promise<void> {
+  for (let i = 0; i < ticks; i++) {
+    sim.tick();
+    const written = sim.relay!.truth().flows.reduce((s, f) => s + f.flows, 0);
+    await until(async () => (await status(exporter)).flows >= written, 10_000, `${written} flows at the exporter`);
+    expect((await exporter.scrapeNow()).failed).toBe(0);
+  }
+}
+
+describe('Hubble Relay with Hubble metrics', () => {
+  let sim: RunningSimulator;
+  let exporter: RunningExporter;
+  beforeAll(async () => {
+    sim = await startSimulator({ nodes: 3, seed: 5, autoTickMs: 0, pageKB: 20, hubbleContext: 'pod', hubbleRelay: {}, kube: false });
+    exporter = await startExporter(
+      testConfig({
+        agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
+        scrapeIntervalMs: 5000,
+        scrapeTimeoutMs: 2000,
+        staleAfterMs: 1_000_000,
+        hubble: hubbleSettings(sim, { relay: relaySettings(sim, { timeoutMs: 500 }) }),
+      }),
+      { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
+    );
+    await until(async () => (await status(exporter)).connected, 10_000, 'the relay stream');
+    await exporter.scrapeNow();
+  });
+  afterAll(async () => {
+    await exporter?.close();
+    await sim?.close();
+  });
+
+  test('asks for a followed stream of drops; groups and denying policies equal what Relay wrote', async () => {
+    await tickAndSettle(sim, exporter, 8);
+    const truth = sim.relay!.truth();
+    expect(truth.requests[0]).toEqual({ follow: true, whitelistVerdicts: ['DROPPED'] });
+    expect(truth.flows.length).toBeGreaterThan(3);
+    expect(truth.flows.some((f) => f.policies.length > 0)).toBe(true);
+
+    const rows = exporter.hubble!.topPairs({ node: null, namespace: null, workload: null, reason: null, direction: null, includeOther: false, limit: 10_000 });
+    const seen = new Map<string, number>();
+    for (const row of rows) {
+      for (const g of row.deniedBy) {
+        const key = [row.node, g.reason, g.direction, g.source.namespace, g.source.workload, g.destination.namespace, g.destination.workload, g.protocol, g.port, g.policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(',')].join('|');
+        seen.set(key, g.flows);
+      }
+    }
+    const expected = new Map<string, number>();
+    for (const f of truth.flows) {
+      const ep = (e: typeof f.source) => (e.reserved ? ['', e.reserved] : [e.namespace, e.workload]);
+      const key = [f.node, f.reason, f.direction, ...ep(f.source), ...ep(f.destination), f.protocol, f.port ?? '', f.policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(',')].join('|');
+      expected.set(key, (expected.get(key) ?? 0) + f.flows);
+    }
+    expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(expected));
+  });
+
+  test('lost events and unavailable nodes show in the status and on /metrics', async () => {
+    sim.setRelayFault('lostEvents', { count: 250 });
+    sim.setRelayFault('unavailable', { nodes: [sim.nodes[1]] });
+    await until(async () => (await status(exporter)).unavailableNodes.length === 1, 5000, 'node_status');
+    const s = await status(exporter);
+    expect(s.lostEvents).toEqual({ HUBBLE_RING_BUFFER: 250 });
+    expect(s.unavailableNodes).toEqual([sim.nodes[1]]);
+    expect(s.nodeStates).toEqual({ NODE_CONNECTED: 2, NODE_UNAVAILABLE: 1 });
+    const m = readExposition(await metrics(exporter));
+    expect(m.get('ciliumscope_hubble_relay_lost_events_total{source="HUBBLE_RING_BUFFER"}')).toBe(250);
+    expect(m.get(`ciliumscope_hubble_relay_node_unavailable{node="${sim.nodes[1]}"}`)).toBe(1);
+    sim.setRelayFault('none');
+    await until(async () => (await status(exporter)).unavailableNodes.length === 0, 5000, 'the node back');
+  });
+
+  test.each(['cut', 'garbage', 'stall'] as const)('a %s stream is opened again; the agents\' numbers stay exact meanwhile', async (fault) => {
+    const before = await status(exporter);
+    sim.setRelayFault(fault);
+    // A stall first cuts the open stream; the call opened after it then hears nothing.
+    const kind = { cut: 'UNAVAILABLE', garbage: 'INTERNAL', stall: 'silent' }[fault];
+    await until(async () => ((await status(exporter)).errors[kind] ?? 0) > (before.errors[kind] ?? 0), 15_000, `a ${kind} fault`);
+    const during = await status(exporter);
+    expect(during.error).toMatch(fault === 'stall' ? /sent nothing within 0.5s/ : fault === 'garbage' ? /INTERNAL/ : /UNAVAILABLE: simulated stream cut/);
+    sim.tick();
+    expect((await exporter.scrapeNow()).failed).toBe(0);
+    const page = await metrics(exporter);
+    const truth = sim.truth();
+    for (const node of sim.nodes) {
+      for (const d of truth.nodes[node].agent!.dropped) {
+        expect(readExposition(page).get(`ciliumscope_dropped_packets_total{direction="${d.direction}",node="${node}",reason="${d.reason}"}`)).toBe(d.packets);
+      }
+    }
+    if (fault !== 'cut') {
+      expect(readExposition(page).get('ciliumscope_hubble_relay_up{}')).toBe(0);
+    }
+    sim.setRelayFault('none');
+    await until(async () => (await status(exporter)).connected, 15_000, 'the stream back');
+    expect((await status(exporter)).error).toBeNull();
+  });
+});
+
+describe('Hubble Relay alone', () => {
+  let sim: RunningSimulator;
+  let exporter: RunningExporter;
+  afterAll(async () => {
+    await exporter?.close();
+    await sim?.close();
+  });
+
+  test('nodes without a Hubble metrics target get their pairs from the flows, with direction', async () => {
+    sim = await startSimulator({ nodes: 2, seed: 8, autoTickMs: 0, pageKB: 20, hubbleRelay: {}, kube: false });
+    exporter = await startExporter(
+      testConfig({
+        agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
+        scrapeIntervalMs: 5000,
+        staleAfterMs: 1_000_000,
+        hubble: hubbleSettings(sim, { targets: [], relay: relaySettings(sim) }),
+      }),
+      { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
+    );
+    await until(async () => (await status(exporter)).connected, 10_000, 'the relay stream');
+    const firstPage = await metrics(exporter);
+    await exporter.scrapeNow();
+    const agentBefore = agentDrops(await metrics(exporter));
+    await tickAndSettle(sim, exporter, 6);
+    const page = await metrics(exporter);
+    const expected = new Map<string, number>();
+    for (const f of sim.relay!.truth().flows) {
+      const ep = (e: typeof f.source) => (e.reserved ? { namespace: '', workload: e.reserved } : { namespace: e.namespace, workload: e.workload });
+      const key = pairKeyOf(f.node, f.reason, f.direction, ep(f.source), ep(f.destination));
+      expected.set(key, (expected.get(key) ?? 0) + f.flows);
+    }
+    expect(firstPage).not.toContain('ciliumscope_workload_dropped_packets_total{');
+    expect(Object.fromEntries(workloadRows(page).pairs)).toEqual(Object.fromEntries(expected));
+    // Relay streams one flow per dropped packet: the same drops the agents counted since the stream opened.
+    const agentIncrease = increase(agentDrops(page), agentBefore);
+    const byReason = new Map<string, number>();
+    for (const [key, v] of expected) {
+      const [node, reason] = key.split('|');
+      byReason.set(`${node}|${reason}`, (byReason.get(`${node}|${reason}`) ?? 0) + v);
+    }
+    expect(Object.fromEntries(byReason)).toEqual(Object.fromEntries(agentIncrease));
+  });
+});
