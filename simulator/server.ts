@@ -157,6 +157,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
+  // Go's HTTP servers (the agents') keep idle connections open; Node's 5 s default would close them under a scraper
+  // that is busy parsing a large page, which then races its next request against the close.
+  server.keepAliveTimeout = 120_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -20,8 +20,6 @@ export type HubblePageMode = (typeof HUBBLE_PAGE_MODES)[number];
 
 /** Ticks a gone pod's series stay on a pod-context page (Cilium: one minute; 12 ticks of 5 s). */
 export const GONE_POD_GRACE_TICKS = 12;
-/** Ticks a sprayed series stays on the page. */
-const SPRAY_TICKS = 2;
 export const MAX_SPRAY_PER_TICK = 100_000;
 
 export interface NodeHubble {
@@ -34,9 +32,16 @@ export interface NodeHubble {
   retired: Map<string, HubbleCounter>;
   /** Tick at which a counter's pod was first seen gone. */
   goneSince: Map<string, number>;
-  sprayed: Array<{ counter: HubbleCounter; expires: number }>;
+  /** Drop series between never-seen workloads on the page now (spray mode): source namespace, pod and workload. */
+  sprayed: SprayedSeries[];
   /** Distinct names sprayed so far. */
   sprayedNames: number;
+}
+
+export interface SprayedSeries {
+  namespace: string;
+  pod: string;
+  workload: string;
 }
 
 export type DropEventListener = (node: string, counter: HubbleCounter, packets: number) => void;
@@ -134,14 +139,11 @@ export class HubbleCluster {
     this.cluster.generation++;
   }
 
-  /** The counters a node's page shows now: live ones (gone pods' within their grace), retired ones, sprayed ones. */
+  /** The counters a node's page shows now: live ones (gone pods' within their grace) and retired ones. */
   pageCounters(state: NodeHubble): HubbleCounter[] {
     const out = [...state.attribution.counters.values()];
     if (state.form !== 'pod') {
       out.push(...state.retired.values());
-    }
-    for (const s of state.sprayed) {
-      out.push(s.counter);
     }
     return out;
   }
@@ -168,9 +170,9 @@ export class HubbleCluster {
     for (const state of this.nodes.values()) {
       this.retireGone(state, tick);
       if (state.mode === 'spray') {
-        state.sprayed = state.sprayed.filter((s) => s.expires > tick);
+        state.sprayed = [];
         for (let i = 0; i < state.sprayPerTick; i++) {
-          state.sprayed.push({ counter: this.sprayCounter(), expires: tick + SPRAY_TICKS });
+          state.sprayed.push(this.sprayed());
           state.sprayedNames++;
         }
       }
@@ -198,23 +200,11 @@ export class HubbleCluster {
     }
   }
 
-  /** A drop counter between two random workloads, never seen before: what an attacker's pod names look like. */
-  private sprayCounter(): HubbleCounter {
+  /** A workload never seen before: what an attacker's pod names look like. */
+  private sprayed(): SprayedSeries {
     const n = ++this.sprayCount;
-    const name = `spray-${n.toString(36)}-${this.rng.suffix(6)}`;
-    const source: SimEndpoint = { namespace: `spray-${n % 97}`, pod: `${name}-${this.rng.suffix(5)}`, workload: name, reserved: '' };
-    const destination: SimEndpoint = { namespace: 'shop', pod: `frontend-${this.rng.suffix(5)}`, workload: 'frontend', reserved: '' };
-    return {
-      key: `spray|${n}`,
-      direction: 'INGRESS',
-      reason: 'Policy denied',
-      protocol: 'TCP',
-      port: 80,
-      source,
-      destination,
-      policies: [],
-      packets: 1,
-    };
+    const workload = `spray-${n.toString(36)}-${this.rng.suffix(6)}`;
+    return { namespace: `spray-${n % 97}`, pod: `${workload}-${this.rng.suffix(5)}`, workload };
   }
 }
 
