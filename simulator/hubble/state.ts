@@ -34,8 +34,9 @@ export interface NodeHubble {
   goneSince: Map<string, number>;
   /** Drop series between never-seen workloads on the page now (spray mode): source namespace, pod and workload. */
   sprayed: SprayedSeries[];
-  /** Distinct names sprayed so far. */
+  /** Distinct names sprayed so far, and at the last tick. */
   sprayedNames: number;
+  lastSprayed: number;
 }
 
 export interface SprayedSeries {
@@ -84,6 +85,7 @@ export class HubbleCluster {
         goneSince: new Map(),
         sprayed: [],
         sprayedNames: 0,
+        lastSprayed: 0,
       };
       this.nodes.set(name, state);
       if (node.agent) {
@@ -130,6 +132,7 @@ export class HubbleCluster {
         state.mode = change.mode;
         if (change.mode !== 'spray') {
           state.sprayed = [];
+          state.lastSprayed = 0;
         }
       }
       if (change.sprayPerTick !== undefined) {
@@ -170,7 +173,9 @@ export class HubbleCluster {
     for (const state of this.nodes.values()) {
       this.retireGone(state, tick);
       if (state.mode === 'spray') {
-        state.sprayed = [];
+        // Each tick's names stay for two ticks, so a scraper slower than the ticks still sees every one of them.
+        state.sprayed = state.sprayed.slice(state.sprayed.length - state.lastSprayed);
+        state.lastSprayed = state.sprayPerTick;
         for (let i = 0; i < state.sprayPerTick; i++) {
           state.sprayed.push(this.sprayed());
           state.sprayedNames++;

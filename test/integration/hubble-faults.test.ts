@@ -3,23 +3,19 @@
  * spray of a million distinct workload names. The exporter says what is wrong in the status, keeps memory and
  * /metrics bounded, and the agents' numbers stay exact.
  */
-import v8 from 'node:v8';
-import vm from 'node:vm';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { type RunningExporter, startExporter } from '../../exporter/app';
 import type { HubbleStatus } from '../../src/contract';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import { testConfig } from '../support/config';
 import { readExposition } from '../support/exposition';
-import { hubbleSettings } from '../support/hubble';
+import { hubbleSettings, until } from '../support/hubble';
+import { BUILT_EXPORTER, ROOT, describeWith } from '../support/tools';
 
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc') as () => void;
-
-function heapUsed(): number {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
+/** The stated bound on the exporter's resident memory growth while 10⁶ distinct names go through one node's page. */
+const HUBBLE_SPRAY_RSS_GROWTH_MIB = 160;
 
 async function hubbleStatus(exporter: RunningExporter): Promise<HubbleStatus> {
   return (await (await fetch(`${exporter.url}/api/v1/status`)).json()).hubble;
@@ -48,11 +44,9 @@ describe('bad Hubble input', () => {
     exporter = await startExporter(
       testConfig({
         agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
-        // The sprayed page is tens of MB, rendered and parsed in this one process: room to do so.
-        scrapeIntervalMs: 30_000,
-        scrapeTimeoutMs: 30_000,
+        scrapeIntervalMs: 5000,
+        scrapeTimeoutMs: 5000,
         staleAfterMs: 1_000_000,
-        maxBodyBytes: 64 * 1024 * 1024,
         hubble: hubbleSettings(sim, { topK: K, maxSeries: MAX_SERIES }),
       }),
       { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
@@ -100,34 +94,85 @@ describe('bad Hubble input', () => {
     expectAgentsExact(sim, page);
     sim.setHubbleFault(node, 'none');
   });
+});
 
-  test('a million distinct workload names: memory, the model and /metrics stay bounded', async () => {
+/**
+ * The exporter runs as its own process (the built command) so its memory is measured alone, from /proc: a spray of
+ * 10⁶ distinct workload names on one node's Hubble page must leave it within the stated bound.
+ */
+describeWith([BUILT_EXPORTER], 'a million distinct workload names', () => {
+  let sim: RunningSimulator;
+  let child: ChildProcess | null = null;
+  afterAll(async () => {
+    child?.kill('SIGTERM');
+    await sim?.close();
+  });
+
+  test('memory, the model and /metrics stay within the bound; the status says what was not counted', async () => {
+    sim = await startSimulator({ nodes: 3, seed: 9, autoTickMs: 0, pageKB: 20, hubbleContext: 'pod', kube: false });
     const node = sim.nodes[0];
-    const before = heapUsed();
-    const metricsBefore = (await (await fetch(`${exporter.url}/metrics`)).text()).length;
-    const PER_TICK = 40_000;
-    sim.setHubble(node, { mode: 'spray', sprayPerTick: PER_TICK });
+    const args = ['--listen', '127.0.0.1:0', '--scrape-interval', '1s', '--max-body-bytes', '64MiB', '--log-level', 'warn'];
+    for (const n of sim.nodes) {
+      args.push('--agent', `${n}=${sim.agentUrl(n)}`, '--hubble', `${n}=${sim.hubbleUrl(n)}`);
+    }
+    child = spawn(process.execPath, [join(ROOT, 'bin', 'ciliumscope-exporter.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const url = await listeningUrl(child);
+    const cycles = async () => readExposition(await (await fetch(`${url}/metrics`)).text()).get('ciliumscope_scrape_cycles_total{}') ?? 0;
+    await until(async () => (await cycles()) >= 2, 30_000, 'two scrape cycles');
+    const before = memory(child.pid!);
+    const metricsBefore = (await (await fetch(`${url}/metrics`)).text()).length;
+    const cyclesBefore = await cycles();
+    // 40,000 new names a tick, each on the page for two ticks (1.4 s), scraped every second.
+    sim.setHubble(node, { mode: 'spray', sprayPerTick: 40_000 });
     for (let i = 0; i < 25; i++) {
       sim.tick();
-      const stats = await exporter.scrapeNow();
-      const errors = [...exporter.model.nodes().map((n) => n.agent), ...exporter.model.hubbleTargets()].filter((t) => t.error).map((t) => `${t.target.component} ${t.target.node}: ${t.error}`);
-      expect([i, stats.failed, errors]).toEqual([i, 0, []]);
+      await new Promise((r) => setTimeout(r, 700));
     }
+    sim.setHubble(node, { mode: 'spray', sprayPerTick: 0 });
+    sim.tick();
+    const target = (await cycles()) + 2;
+    await until(async () => (await cycles()) >= target, 30_000, 'the last sprayed page read');
+    expect((await cycles()) - cyclesBefore).toBeGreaterThanOrEqual(18);
     expect(sim.truth().hubble[node].sprayedNames).toBe(1_000_000);
-    const page = await (await fetch(`${exporter.url}/metrics`)).text();
-    const grown = heapUsed() - before;
-    // The stated bound: per node at most --hubble-max-series series ids and 2K pairs per reason; nothing per name.
-    expect(grown).toBeLessThan(16 * 1024 * 1024);
+    const after = memory(child.pid!);
+    const page = await (await fetch(`${url}/metrics`)).text();
+    // The stated bound (README, Hubble): the model keeps per node at most --hubble-max-series series ids and 2 × K
+    // pairs per reason, nothing per name seen; what the process grows by is the parsing of a 6 MB page.
+    expect(after.rssMiB - before.rssMiB).toBeLessThan(HUBBLE_SPRAY_RSS_GROWTH_MIB);
     expect(page.length - metricsBefore).toBeLessThan(64 * 1024);
-    const rows = page.split('\n').filter((l) => l.startsWith(`ciliumscope_workload_dropped_packets_total{node="${node}"`));
+    const rows = page.split('\n').filter((l) => l.startsWith('ciliumscope_workload_dropped_packets_total{') && l.includes(`node="${node}"`));
     const reasons = new Set(rows.map((l) => /reason="([^"]*)"/.exec(l)![1]));
-    expect(rows.length).toBeLessThanOrEqual(reasons.size * (K + 3));
-    const state = exporter.hubble!.drops.node(node)!;
-    expect(state.pairs.heldPairs).toBeLessThanOrEqual(reasons.size * 2 * K);
-    expect(state.page!.untrackedSeries).toBeGreaterThan(0);
-    const status = await hubbleStatus(exporter);
+    expect(rows.length).toBeLessThanOrEqual(reasons.size * (50 + 3));
+    const m = readExposition(page);
+    expect(m.get(`ciliumscope_workload_drop_pairs{node="${node}"}`)).toBeLessThanOrEqual(reasons.size * 100);
+    expect(m.get(`ciliumscope_hubble_untracked_series{node="${node}"}`)).toBeGreaterThan(0);
+    const status = (await (await fetch(`${url}/api/v1/status`)).json()).hubble as HubbleStatus;
     expect(status.metrics.problems.find((p) => p.node === node)?.problem).toMatch(/hubble_drop_total series beyond --hubble-max-series were not counted/);
-    expectAgentsExact(sim, page);
-    sim.setHubble(node, { mode: 'normal', sprayPerTick: 0 });
-  }, 120_000);
+    expect(status.metrics.up).toBe(3);
+    for (const n of sim.nodes) {
+      expect(m.get(`ciliumscope_target_up{component="agent",node="${n}"}`)).toBe(1);
+    }
+    process.stdout.write(`10⁶ sprayed names: exporter RSS ${before.rssMiB.toFixed(0)} → ${after.rssMiB.toFixed(0)} MiB (peak ${after.peakMiB.toFixed(0)} MiB), /metrics ${metricsBefore} → ${page.length} bytes\n`);
+  }, 180_000);
 });
+
+async function listeningUrl(child: ChildProcess): Promise<string> {
+  let stderr = '';
+  return new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no URL printed: ${stderr}`)), 15_000);
+    child.stderr!.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      const m = /metrics at (http:\/\/\S+)\/metrics/.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+  });
+}
+
+function memory(pid: number): { rssMiB: number; peakMiB: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
+  return { rssMiB: kb('VmRSS'), peakMiB: kb('VmHWM') };
+}
