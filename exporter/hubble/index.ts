@@ -91,12 +91,16 @@ export function startHubble(settings: HubbleSettings, deps: HubbleDeps): HubbleR
     return drops.nodes().filter((n) => n.settledAt !== null && now - n.settledAt <= deps.staleAfterMs);
   };
 
+  // Per node, the largest pairs by their last increase and the (other) rows: the history's series stay bounded
+  // (nodes × --hubble-history-pairs) whatever K is; the rest are on /metrics for a Prometheus-compatible store.
   const contributor: SeriesContributor = (w, _model, cycleStart) => {
     for (const n of freshNodes()) {
       if (n.settledAt! < cycleStart || !n.intervalSeconds) {
         continue;
       }
-      for (const row of drops.rows(n)) {
+      const rows = [...drops.rows(n)];
+      const pairs = rows.filter((r) => !r.other).sort((a, b) => b.lastIncrease - a.lastIncrease || b.packets - a.packets);
+      for (const row of [...pairs.slice(0, settings.historyPairs), ...rows.filter((r) => r.other)]) {
         w.put(
           SERIES.workloadDroppedRate,
           {

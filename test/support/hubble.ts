@@ -13,6 +13,7 @@ export function hubbleSettings(sim: RunningSimulator, over: Partial<HubbleSettin
     topK: 1000,
     maxSeries: 5000,
     halfLifeMs: DEFAULT_HUBBLE_HALF_LIFE_MS,
+    historyPairs: 10,
     relay: null,
     ...over,
   };
