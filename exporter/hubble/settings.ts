@@ -60,9 +60,9 @@ export const HUBBLE_OPTIONS: OptionSpec[] = [
   {
     name: 'hubble-context',
     kind: 'string',
-    placeholder: 'auto|namespace|workload-name',
+    placeholder: 'MODE',
     defaultText: 'auto',
-    help: 'how source/destination values without a slash are read: namespaces, workload names, or auto (namespaces unless Kubernetes knows no such namespace)',
+    help: 'how Hubble source/destination values without a slash are read: namespace, workload-name, or auto (namespaces unless Kubernetes knows no such namespace)',
   },
   {
     name: 'hubble-top-k',

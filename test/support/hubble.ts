@@ -1,6 +1,5 @@
 /** Hubble settings and ground-truth helpers for the tests that run the exporter against the simulator. */
-import type { HubbleSettings, RelaySettings } from '../../exporter/hubble/settings';
-import { DEFAULT_HUBBLE_HALF_LIFE_MS } from '../../exporter/hubble/settings';
+import { DEFAULT_HUBBLE_HALF_LIFE_MS, type HubbleSettings, type RelaySettings } from '../../exporter/hubble/settings';
 import type { RunningSimulator, SimulatorTruth } from '../../simulator';
 import { readExposition, parseLabels } from './exposition';
 

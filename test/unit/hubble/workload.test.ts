@@ -26,11 +26,8 @@ describe('workload of a pod', () => {
     expect(workloadOfOwner('Job/report-29430720')).toBe('report');
     expect(workloadOfOwner('StatefulSet/kafka')).toBe('kafka');
     expect(workloadOfOwner(null)).toBeNull();
-    const lookup = {
-      ownerOf: (ns: string, pod: string) =>
-        ({ 'a/x-1': 'DaemonSet/agent', 'a/etcd-node-1': 'Node/node-1', 'a/loose': null })[`${ns}/${pod}`],
-      hasNamespace: () => true,
-    };
+    const owners: Record<string, string | null> = { 'a/x-1': 'DaemonSet/agent', 'a/etcd-node-1': 'Node/node-1', 'a/loose': null };
+    const lookup = { ownerOf: (ns: string, pod: string) => owners[`${ns}/${pod}`], hasNamespace: () => true };
     expect(workloadOfPod('a', 'x-1', lookup)).toBe('agent');
     expect(workloadOfPod('a', 'etcd-node-1', lookup)).toBe('etcd');
     expect(workloadOfPod('a', 'loose', lookup)).toBe('loose');
