@@ -40,6 +40,8 @@ export interface HubbleCounter {
 }
 
 interface FlowTemplate {
+  /** Unique on the node: direction, reason and index in the catalogue. */
+  id: string;
   localWorkload: string;
   remoteWorkload: string | null;
   protocol: string;
@@ -99,6 +101,11 @@ export class NodeAttribution {
   readonly counters = new Map<string, HubbleCounter>();
   private readonly rng: Prng;
   private readonly catalogues = new Map<string, FlowTemplate[]>();
+  private local: { all: SimPod[]; byWorkload: Map<string, SimPod[]> } | null = null;
+  /** Endpoints by pod key, so a pod's flows share one object (bounded: cleared when full). */
+  private readonly endpoints = new Map<string, SimEndpoint>();
+  private localTick = -1;
+  private localGeneration = -1;
 
   constructor(
     private readonly cluster: SimulatedCluster,
@@ -138,10 +145,11 @@ export class NodeAttribution {
     const local = this.localEndpoint(flow.localWorkload);
     const remote = flow.remoteWorkload === null ? WORLD : this.remoteEndpoint(flow.remoteWorkload);
     const [source, destination] = direction === 'INGRESS' ? [remote, local] : [local, remote];
-    const policies = policiesFor(reason, direction, source, destination);
-    const key = `${direction}|${reason}|${flow.protocol}|${flow.port}|${endpointId(source)}|${endpointId(destination)}|${policies.map((p) => p.name).join(',')}`;
+    // The template fixes direction, reason, protocol and port; the endpoints fix the policies.
+    const key = `${flow.id}|${endpointId(source)}|${endpointId(destination)}`;
     let counter = this.counters.get(key);
     if (!counter) {
+      const policies = policiesFor(reason, direction, source, destination);
       counter = { key, direction, reason, protocol: flow.protocol, port: flow.port, source, destination, policies, packets: 0 };
       this.counters.set(key, counter);
     }
@@ -159,6 +167,7 @@ export class NodeAttribution {
       for (let i = 0; i < FLOWS_PER_CATALOGUE; i++) {
         const [protocol, port] = this.rng.pick(PORTS);
         flows.push({
+          id: `${id}|${i}`,
           localWorkload: local.length ? this.rng.pick(local) : '',
           remoteWorkload: this.rng.chance(0.15) ? null : this.rng.pick(remote),
           protocol,
@@ -172,14 +181,29 @@ export class NodeAttribution {
   }
 
   private localEndpoint(workload: string): SimEndpoint {
-    const local = [...this.node.pods.values()].filter(attributable);
-    const own = local.filter((p) => p.workload === workload);
-    const candidates = own.length ? own : local;
+    const local = this.localPods();
+    const candidates = local.byWorkload.get(workload) ?? local.all;
     if (candidates.length === 0) {
       return HOST;
     }
-    candidates.sort((a, b) => (a.name < b.name ? -1 : 1));
     return this.endpointOf(candidates[this.rng.int(candidates.length)]);
+  }
+
+  /** The node's attributable pods by name, and by workload: built once per tick (the pods only change in ticks). */
+  private localPods(): { all: SimPod[]; byWorkload: Map<string, SimPod[]> } {
+    if (this.local === null || this.localTick !== this.cluster.tickCount || this.localGeneration !== this.node.pods.size) {
+      const all = [...this.node.pods.values()].filter(attributable).sort((a, b) => (a.name < b.name ? -1 : 1));
+      const byWorkload = new Map<string, SimPod[]>();
+      for (const pod of all) {
+        const list = byWorkload.get(pod.workload) ?? [];
+        list.push(pod);
+        byWorkload.set(pod.workload, list);
+      }
+      this.local = { all, byWorkload };
+      this.localTick = this.cluster.tickCount;
+      this.localGeneration = this.node.pods.size;
+    }
+    return this.local;
   }
 
   private remoteEndpoint(workload: string): SimEndpoint {
@@ -188,7 +212,16 @@ export class NodeAttribution {
   }
 
   private endpointOf(pod: SimPod): SimEndpoint {
-    return { namespace: pod.namespace, pod: pod.name, workload: this.workloadName(pod), reserved: '' };
+    const key = `${pod.namespace}/${pod.name}`;
+    let endpoint = this.endpoints.get(key);
+    if (!endpoint) {
+      endpoint = { namespace: pod.namespace, pod: pod.name, workload: this.workloadName(pod), reserved: '' };
+      if (this.endpoints.size >= 4096) {
+        this.endpoints.clear();
+      }
+      this.endpoints.set(key, endpoint);
+    }
+    return endpoint;
   }
 
   private workloadName(pod: SimPod): string {

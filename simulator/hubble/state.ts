@@ -20,6 +20,7 @@ export type HubblePageMode = (typeof HUBBLE_PAGE_MODES)[number];
 
 /** Ticks a gone pod's series stay on a pod-context page (Cilium: one minute; 12 ticks of 5 s). */
 export const GONE_POD_GRACE_TICKS = 12;
+const GONE_POD_CHECK_TICKS = 4;
 export const MAX_SPRAY_PER_TICK = 100_000;
 
 export interface NodeHubble {
@@ -170,8 +171,12 @@ export class HubbleCluster {
 
   private afterTick(): void {
     const tick = this.cluster.tickCount;
+    // Gone pods are looked for every few ticks: their series leave a pod page 12 to 15 ticks after the pod.
+    const lookForGone = tick % GONE_POD_CHECK_TICKS === 0;
     for (const state of this.nodes.values()) {
-      this.retireGone(state, tick);
+      if (lookForGone) {
+        this.retireGone(state, tick);
+      }
       if (state.mode === 'spray') {
         // Each tick's names stay for two ticks, so a scraper slower than the ticks still sees every one of them.
         state.sprayed = state.sprayed.slice(state.sprayed.length - state.lastSprayed);

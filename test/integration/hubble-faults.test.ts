@@ -111,7 +111,7 @@ describeWith([BUILT_EXPORTER], 'a million distinct workload names', () => {
   test('memory, the model and /metrics stay within the bound; the status says what was not counted', async () => {
     sim = await startSimulator({ nodes: 3, seed: 9, autoTickMs: 0, pageKB: 20, hubbleContext: 'pod', kube: false });
     const node = sim.nodes[0];
-    const args = ['--listen', '127.0.0.1:0', '--scrape-interval', '1s', '--max-body-bytes', '64MiB', '--log-level', 'warn'];
+    const args = ['--listen', '127.0.0.1:0', '--scrape-interval', '1s', '--stale-after', '5m', '--max-body-bytes', '64MiB', '--log-level', 'warn'];
     for (const n of sim.nodes) {
       args.push('--agent', `${n}=${sim.agentUrl(n)}`, '--hubble', `${n}=${sim.hubbleUrl(n)}`);
     }
