@@ -27,7 +27,7 @@ class MissingDashboardWarning {
 }
 
 /**
- * The same swc rule compiling to ES2020 instead of ES2015: every browser Grafana 12.3+ supports runs ES2020, and
+ * The same swc rule compiling to ES2020 instead of ES2015: every browser Grafana 10.4+ supports runs ES2020, and
  * ES2015 output inlines helpers for each object spread and optional chain, making module.js larger.
  */
 function withSwcTarget(config: Configuration, target: string): Configuration {

@@ -20,7 +20,8 @@ const fs = require('node:fs');
 const path = require('node:path');
 const { spawn } = require('node:child_process');
 const { parseArgs } = require('node:util');
-const autocannon = require('autocannon');
+const { cannon, drained, summary } = require('./scale/cannon');
+const { startApiServer } = require('./scale/processes');
 const { cpuSeconds, memory, machine } = require('./scale/proc');
 
 const ROOT = path.resolve(__dirname, '..');
@@ -86,41 +87,6 @@ function options() {
   };
 }
 
-function startServer(o) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [
-        path.join(__dirname, 'scale', 'api-server.js'),
-        '--nodes',
-        String(o.nodes),
-        '--page-kb',
-        String(o.pageKB),
-        '--backfill',
-        String(o.backfill),
-        '--scrape-every',
-        String(o.scrapeEvery),
-        ...(o.build ? ['--build', o.build] : []),
-      ],
-      { stdio: ['ignore', 'pipe', 'pipe'] }
-    );
-    let out = '';
-    let err = '';
-    child.stderr.on('data', (c) => {
-      err = (err + c).slice(-16384);
-      process.stderr.write(c);
-    });
-    child.stdout.on('data', (c) => {
-      out += c;
-      const nl = out.indexOf('\n');
-      if (nl >= 0) {
-        resolve({ child, ...JSON.parse(out.slice(0, nl)) });
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`api server exited (${code}):\n${err}`)));
-  });
-}
-
 let twenty = [];
 
 function body(nowMs, queries) {
@@ -134,14 +100,6 @@ function body(nowMs, queries) {
   });
 }
 
-function cannon(url, requests, connections, seconds) {
-  return new Promise((resolve, reject) => {
-    autocannon({ url, connections, duration: seconds, requests }, (error, result) =>
-      error ? reject(error) : resolve(result)
-    );
-  });
-}
-
 async function main() {
   const o = options();
   for (const file of ['build/exporter/app.js', 'build/simulator/cli.js']) {
@@ -152,7 +110,7 @@ async function main() {
   }
   const m = machine();
   console.log(`API load: ${o.nodes} nodes, 1 h of history at 30 s, ${o.connections} connections`);
-  const server = await startServer(o);
+  const server = await startApiServer(o);
   const results = {
     machine: m,
     nodes: o.nodes,
@@ -213,29 +171,6 @@ async function main() {
   if (o.json) {
     fs.writeFileSync(o.json, JSON.stringify(results, null, 2));
   }
-}
-
-/** Waits until the server answers /healthz quickly again (responses of the last run may still be in flight). */
-async function drained(url) {
-  for (let i = 0; i < 100; i++) {
-    const t = performance.now();
-    await (await fetch(`${url}/healthz`)).text();
-    if (performance.now() - t < 20) {
-      return;
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
-
-function summary(r) {
-  return {
-    p50: r.latency.p50,
-    p99: r.latency.p99,
-    max: r.latency.max,
-    rps: r.requests.average,
-    total: r.requests.total,
-    errors: r.errors + r.timeouts + r.non2xx,
-  };
 }
 
 function print(r) {

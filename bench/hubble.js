@@ -76,7 +76,8 @@ function startExporter(name, config) {
 async function metric(url, name) {
   const text = await (await fetch(`${url}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(name + ' ') || l.startsWith(name + '{'));
-  return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
+  // The value follows the name and labels; a timestamp may follow it.
+  return line ? Number(/^[^{\s]+(?:\{.*\})?\s+(\S+)/.exec(line)[1]) : 0;
 }
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));

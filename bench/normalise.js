@@ -4,7 +4,7 @@
  *   parse      parseText with the agent family filter and an empty sample callback (the baseline)
  *   normalise  normaliseAgentPage: the same parse feeding AgentNormaliser, then finish()
  *   replay     AgentNormaliser alone: the page's kept samples, parsed once beforehand, fed to accept(), then finish()
- * on the real pages in ../shared/fixtures and on a ~300 KB page of a busy current (1.18-style) agent: the 1.11 page
+ * on the real pages in test/fixtures/pages and on a ~300 KB page of a busy current (1.18-style) agent: the 1.11 page
  * plus many drop reasons, endpoint states, map-pressure series, regeneration histograms with failures, and unkept
  * families as filler. Prints ms per page, the normaliser's overhead over the parse, and the share of one core that
  * 1,000 such pages every 30 s would take.
@@ -32,12 +32,8 @@ const { parseText } = require(path.join(build, 'scrape', 'textparse.js'));
 const { keepAgentFamily } = require(path.join(build, 'cilium', 'catalogue.js'));
 const { AgentNormaliser, normaliseAgentPage } = require(path.join(build, 'cilium', 'normalise.js'));
 
-const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
+const fixtures = path.join(root, 'test', 'fixtures', 'pages');
 const files = ['agent-1.9.10.prom', 'agent-1.11.0.prom'];
-if (!files.every((f) => fs.existsSync(path.join(fixtures, f)))) {
-  console.error(`the fixture pages are missing from ${fixtures}: ../shared must sit beside the clone`);
-  process.exit(1);
-}
 const pages = files.map((f) => ({ name: f, body: fs.readFileSync(path.join(fixtures, f)) }));
 
 function busyAgentPage(base) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Text-format parser throughput on the real Cilium pages in ../shared/fixtures, in one run and side by side:
+ * Text-format parser throughput on the real Cilium pages in test/fixtures/pages, in one run and side by side:
  *   newline scan   Buffer.indexOf(0x0a) over the same bytes (the upper limit of any line parser)
  *   pptf           parse-prometheus-text-format (takes a string: the UTF-8 decode of the page is included)
  *   full           our TextParser keeping every family
@@ -32,12 +32,8 @@ if (!fs.existsSync(parserPath)) {
 const { parseText, TextParser } = require(parserPath);
 const pptf = require('parse-prometheus-text-format');
 
-const fixtures = path.resolve(root, '..', 'shared', 'fixtures');
+const fixtures = path.join(root, 'test', 'fixtures', 'pages');
 const files = ['agent-1.9.10.prom', 'agent-1.11.0.prom', 'operator-stacked.prom'];
-if (!files.every((f) => fs.existsSync(path.join(fixtures, f)))) {
-  console.error(`the fixture pages are missing from ${fixtures}: ../shared must sit beside the clone`);
-  process.exit(1);
-}
 const pages = files.map((f) => ({ name: f, body: fs.readFileSync(path.join(fixtures, f)) }));
 pages.push({ name: 'all 3 concatenated', body: Buffer.concat(pages.map((p) => p.body)) });
 

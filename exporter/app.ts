@@ -1,21 +1,29 @@
 /**
  * Wires the exporter together: targets → scrape scheduler → cluster model → history and /metrics → HTTP.
- * `startExporter` is what the CLI runs and what tests and benchmarks start in-process.
+ * `startExporter` is what the CLI runs and what tests and benchmarks start in-process; a query replica is the same
+ * call with `history.backend: 'prometheus'`, `prometheus` settings and no targets (see `loadConfig` for the flags).
  */
 import type { AddressInfo } from 'node:net';
 import { type Server, createServer } from 'node:http';
 import { type AnomalyDetection, createAnomalyDetection } from './anomaly/attach';
 import { defaultAnomalyConfig } from './anomaly/params';
 import { agentPageConsumer, operatorPageConsumer } from './cilium/consumers';
-import type { ExporterConfig } from './config/config';
-import { RingHistory } from './history/store';
+import { type ExporterConfig, loadConfig } from './config/config';
+import type { HistoryBackend } from './history/backend';
+import { EmbeddedBackend } from './history/embedded';
+import { PrometheusBackend } from './history/prometheus/backend';
+import { PrometheusClient } from './history/prometheus/client';
+import type { PrometheusSettings } from './history/prometheus/settings';
+import { RingHistory } from './history/ring';
 import { createRegistry } from './http/exposition';
 import { createApp } from './http/server';
 import { type HubbleRuntime, startHubble } from './hubble';
 import { type Logger, silentLogger } from './log';
 import { ClusterModel, type ScrapedSample } from './model/cluster';
 import type { KubeRuntime } from './kube';
+import { PrometheusClusterView } from './model/prometheus-view';
 import { HistoryRecorder } from './model/series';
+import { type ClusterView, LocalClusterView } from './model/view';
 import { ScrapeClient, type ScrapeOutcome, mapOutcome } from './scrape/client';
 import { type CycleStats, ScrapeScheduler } from './scrape/scheduler';
 import { shardFilter } from './scrape/shard';
@@ -36,7 +44,14 @@ export interface RunningExporter {
   port: number;
   config: ExporterConfig;
   model: ClusterModel;
-  history: RingHistory;
+  /** The embedded history; null with the Prometheus backend, which keeps none. */
+  history: RingHistory | null;
+  /** What the API reads history from. */
+  backend: HistoryBackend;
+  /** Serves the API from Prometheus without scraping anything itself. */
+  replica: boolean;
+  /** The cluster the API describes (the node list, the agent table). */
+  cluster: ClusterView;
   anomaly: AnomalyDetection;
   /** The Kubernetes side (join, discovery), when configured. */
   kube: KubeRuntime | null;
@@ -50,12 +65,15 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   const log = options.logger ?? silentLogger;
   const startedAt = Date.now();
   const model = new ClusterModel({ staleAfterMs: config.staleAfterMs, nonPodEndpoints: config.nonPodEndpoints, now: options.now });
-  const history = new RingHistory({
-    retentionMs: config.history.retentionMs,
-    intervalMs: config.scrapeIntervalMs,
-    maxBytes: config.history.maxBytes,
-  });
-  const recorder = new HistoryRecorder(history);
+  const prometheus = config.history.backend === 'prometheus' ? config.prometheus : null;
+  if (config.history.backend === 'prometheus' && !prometheus) {
+    throw new Error('--history-backend prometheus needs --prometheus-url');
+  }
+  const history = prometheus
+    ? null
+    : new RingHistory({ retentionMs: config.history.retentionMs, intervalMs: config.scrapeIntervalMs, maxBytes: config.history.maxBytes });
+  const backend = historyBackend(history, prometheus ?? null, config.scrapeIntervalMs);
+  const recorder = history ? new HistoryRecorder(history) : null;
   const anomaly = createAnomalyDetection(config.anomaly ?? defaultAnomalyConfig(), log);
   await anomaly.load(model.now());
   // Kubernetes starts below; Hubble reads its pod owners through this, once there.
@@ -63,8 +81,8 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   // Registered before the recorder, so a cycle's relay flows are settled before the history point is written.
   const hubble = config.hubble ? startHubble(config.hubble, { model, staleAfterMs: config.staleAfterMs, log, lookup: () => podOwners }) : null;
   model.onCycle((m, stats) => anomaly.onCycle(m, stats.startedAt));
-  recorder.addContributor((w, m, cycleStart) => anomaly.contribute(w, m, cycleStart));
-  model.onCycle((m, stats) => recorder.record(m, stats.startedAt));
+  recorder?.addContributor((w, m, cycleStart) => anomaly.contribute(w, m, cycleStart));
+  model.onCycle((m, stats) => recorder?.record(m, stats.startedAt));
   model.onCycle((_m, stats) => {
     log.debug({ ...stats }, 'scrape cycle done');
     if (stats.durationMs > config.scrapeIntervalMs) {
@@ -98,17 +116,32 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   };
 
   const baseSource = options.targetSource ?? new StaticTargetSource(config.agents, config.operator, config.hubble?.targets ?? []);
+  // A query replica scrapes nothing: it answers for the nodes every shard writes to Prometheus.
+  const replica = backend instanceof PrometheusBackend && !options.targetSource && !config.agents.length && !config.operator && !config.kube?.discover;
+  const promView = backend instanceof PrometheusBackend ? new PrometheusClusterView(backend) : null;
   const hubblePods = config.hubble?.discoverPort ? { port: config.hubble.discoverPort, urlTemplate: config.hubble.urlTemplate } : null;
   const kube = config.kube
-    ? loadKubernetes().startKubernetes(config.kube, { model, baseSource, shard: config.shard, staleAfterMs: config.staleAfterMs, log, hubble: hubblePods })
+    ? loadKubernetes().startKubernetes(config.kube, {
+        model,
+        baseSource,
+        shard: config.shard,
+        staleAfterMs: config.staleAfterMs,
+        log,
+        agents: replica ? promView!.directory() : undefined,
+        hubble: hubblePods,
+      })
     : null;
   if (kube) {
-    recorder.addContributor(kube.contributor);
+    recorder?.addContributor(kube.contributor);
     podOwners = kube.podOwners;
+    if (replica) {
+      promView!.refreshEvery(backend.intervalMs);
+    }
   }
   if (hubble) {
-    recorder.addContributor(hubble.contributor);
+    recorder?.addContributor(hubble.contributor);
   }
+  const cluster: ClusterView = promView ?? new LocalClusterView(model, () => kube?.queries.podCounts() ?? new Map());
   const source = kube?.targetSource ?? baseSource;
   const scheduler = new ScrapeScheduler<ScrapedSample>({
     source,
@@ -121,10 +154,18 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     onError: (err) => log.error({ err }, 'scrape cycle failed'),
   });
 
-  const registry = createRegistry({ model, history, version: VERSION, extraFamilies: [...anomaly.families(model), ...(kube?.families ?? []), ...(hubble?.families ?? [])] });
+  const extraFamilies = [
+    ...anomaly.families(model),
+    ...(kube?.families ?? []),
+    ...(hubble?.families ?? []),
+    ...(backend instanceof PrometheusBackend ? backend.client.families() : []),
+  ];
+  const registry = createRegistry({ model, history, version: VERSION, extraFamilies, timestamps: config.metricsTimestamps ?? true });
   const app = createApp({
-    model,
-    history,
+    history: backend,
+    cluster,
+    // Cached answers stay while the history cannot change them (see query-cache.ts).
+    generation: history ? () => String(model.cycleCount()) : () => String(Math.floor(Date.now() / backend.intervalMs)),
     registry,
     version: VERSION,
     startedAt,
@@ -132,7 +173,6 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     token: config.token,
     protectMetrics: config.protectMetrics,
     kube: kube?.queries ?? null,
-    anomaly: anomaly.queries(model),
     hubble: hubble ? () => hubble.status() : null,
     shard: config.shard,
     notReadyReason: () => (model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : (kube?.notReadyReason() ?? null)),
@@ -154,7 +194,10 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   const port = (server.address() as AddressInfo).port;
   const shownHost = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
-  log.info({ url, agents: config.agents.length, operator: config.operator?.url ?? null, intervalMs: config.scrapeIntervalMs }, 'exporter listening');
+  log.info(
+    { url, agents: config.agents.length, operator: config.operator?.url ?? null, intervalMs: config.scrapeIntervalMs, history: backend.kind, replica },
+    replica ? `query replica listening, reading history from ${prometheus!.url}` : 'exporter listening'
+  );
 
   let closed = false;
   if (options.autoScrape !== false && kube) {
@@ -170,6 +213,9 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     config,
     model,
     history,
+    backend,
+    replica,
+    cluster,
     anomaly,
     kube,
     hubble,
@@ -181,6 +227,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
       closed = true;
       await scheduler.stop();
       hubble?.close();
+      promView?.close();
       await kube?.close();
       await anomaly.close(model.now());
       await new Promise<void>((resolve) => {
@@ -188,11 +235,36 @@ export async function startExporter(config: ExporterConfig, options: StartOption
         server.closeAllConnections();
       });
       await client.close();
+      await backend.close();
     },
   };
 }
 
 const KUBE_FIRST_SYNC_WAIT_MS = 10_000;
+
+/**
+ * The configuration of a query replica reading `prometheusUrl`, plus any flags as the CLI takes them (e.g.
+ * `['--listen', '127.0.0.1:0', '--scrape-interval', '30s']`): `startExporter(queryReplicaConfig(url))` runs one in-process.
+ */
+export function queryReplicaConfig(prometheusUrl: string, flags: string[] = []): ExporterConfig {
+  const loaded = loadConfig({ argv: ['--history-backend', 'prometheus', '--prometheus-url', prometheusUrl, ...flags], env: {} });
+  if (loaded.kind !== 'config') {
+    throw new Error('queryReplicaConfig: --help and --version are not configurations');
+  }
+  return loaded.config;
+}
+
+/**
+ * The history the API reads: the rings, or Prometheus, whose samples are the exporters' scrape interval or its own
+ * scrape interval apart, whichever is longer (with timestamped samples, scraping more often adds nothing).
+ */
+function historyBackend(ring: RingHistory | null, prometheus: PrometheusSettings | null, scrapeIntervalMs: number): HistoryBackend {
+  if (ring || !prometheus) {
+    return new EmbeddedBackend(ring!, scrapeIntervalMs);
+  }
+  const client = new PrometheusClient(prometheus, `ciliumscope-exporter/${VERSION}`);
+  return new PrometheusBackend(client, Math.max(scrapeIntervalMs, prometheus.scrapeIntervalMs), prometheus.maxConcurrency);
+}
 
 /** Loaded only when Kubernetes is configured: the client library takes a second or two and ~35 MB to load. */
 function loadKubernetes(): typeof import('./kube') {

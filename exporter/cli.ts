@@ -27,7 +27,7 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   }
   const config = loaded.config;
   const log = createLogger(config.logLevel);
-  if (config.agents.length === 0 && !config.operator && !config.kube?.discover) {
+  if (config.agents.length === 0 && !config.operator && !config.kube?.discover && config.history.backend !== 'prometheus') {
     log.warn('no targets: pass --agent NODE=URL (repeatable) and/or --operator URL, or --kubeconfig to discover them; serving an empty cluster');
   }
   let exporter;

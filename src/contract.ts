@@ -163,8 +163,11 @@ export interface NodeInfo {
   /** Pods Kubernetes schedules here (Running or Pending, not hostNetwork); null without Kubernetes. */
   pods: number | null;
   unmanagedPods: number | null;
-  /** Where the target came from: a static --agent flag or Kubernetes discovery. */
-  source: 'static' | 'kubernetes';
+  /**
+   * Where the target came from: a static --agent flag or Kubernetes discovery; `prometheus` on a query replica,
+   * which reads the node from the series the scraping exporters write to Prometheus.
+   */
+  source: 'static' | 'kubernetes' | 'prometheus';
 }
 
 export interface NodesResponse {
@@ -247,7 +250,7 @@ export interface StatusResponse {
     error: string | null;
     unmanagedSource: UnmanagedSource;
   };
-  history: { backend: string; retentionSeconds: number; series: number; bytes: number };
+  history: HistoryStatus;
   shard: { index: number; count: number } | null;
   /** Hubble metrics and Hubble Relay (drops by workload); absent when neither is configured. */
   hubble?: HubbleStatus;
@@ -298,6 +301,23 @@ export interface HubbleStatus {
   } | null;
   /** The workload pair model: its bounds and what it holds. */
   pairs: { topK: number; maxSeriesPerNode: number; nodes: number; keptPairs: number; heldPairs: number };
+}
+
+/** Where the exporter reads history from (--history-backend), and whether that works. */
+export interface HistoryStatus {
+  backend: 'embedded' | 'prometheus';
+  /** The Prometheus-compatible server history is read from (credentials removed); null for the embedded history. */
+  url: string | null;
+  /** ok: answering (the embedded history always is); error: the last request failed; unknown: none made yet. */
+  state: 'ok' | 'error' | 'unknown';
+  /** Unix ms of the last successful request to the server, and of the last failed one with its message. */
+  lastSuccessAt: number | null;
+  lastError: string | null;
+  lastErrorAt: number | null;
+  /** The embedded history only (null for Prometheus): its retention at the current number of series, series held, memory. */
+  retentionSeconds: number | null;
+  series: number | null;
+  bytes: number | null;
 }
 
 /** Annotation kinds the plugin can ask for. */

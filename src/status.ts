@@ -47,6 +47,15 @@ function kubernetesLine(k: StatusResponse['kubernetes']): string {
   return `Kubernetes: synced${when}; ${source}`;
 }
 
+function historyLine(h: StatusResponse['history']): string {
+  if (h.backend === 'embedded') {
+    const kept = h.retentionSeconds === null ? '' : `, up to ${age(h.retentionSeconds).replace(' ago', '')}`;
+    return `History: kept by the exporter in memory${kept}`;
+  }
+  const last = h.lastSuccessAt === null ? 'no answer yet' : `last answer at ${new Date(h.lastSuccessAt).toISOString()}`;
+  return `History: read from Prometheus at ${h.url} (${h.state === 'error' ? `failing: ${h.lastError}` : last})`;
+}
+
 function operatorLine(o: StatusResponse['operator']): string | undefined {
   if (!o.configured) {
     return undefined;
@@ -59,12 +68,13 @@ function operatorLine(o: StatusResponse['operator']): string | undefined {
 
 /**
  * The health check's verdict from `GET /api/v1/status`: success when every agent answers and Kubernetes (when
- * used) is in sync, a warning that names what is degraded, an error when no agent answers.
+ * used) is in sync, a warning that names what is degraded, an error when no agent answers or the history backend
+ * (Prometheus, for a query replica) fails.
  */
 export function statusToTestResult(status: StatusResponse): TestDataSourceResponse {
-  const { nodes, kubernetes, operator } = status;
+  const { nodes, kubernetes, operator, history } = status;
   const headline = `Cilium Scope exporter ${status.exporterVersion}: ${nodesLine(nodes)}`;
-  const lines = [kubernetesLine(kubernetes), operatorLine(operator)].filter((l): l is string => Boolean(l));
+  const lines = [kubernetesLine(kubernetes), operatorLine(operator), historyLine(history)].filter((l): l is string => Boolean(l));
   if (status.shard) {
     lines.push(
       `Shard ${status.shard.index + 1} of ${status.shard.count}: this exporter scrapes only its share of the nodes`
@@ -72,6 +82,24 @@ export function statusToTestResult(status: StatusResponse): TestDataSourceRespon
   }
   const details = { message: lines.join('. ') + '.' };
 
+  if (history.state === 'error') {
+    return {
+      status: 'error',
+      message:
+        `Connected to Cilium Scope exporter ${status.exporterVersion}, but its ${history.lastError}. ` +
+        'Panels cannot load until the history backend answers; the exporter keeps running and tries again at every request.',
+      details,
+    };
+  }
+  if (nodes.total === 0 && history.backend === 'prometheus') {
+    return {
+      status: 'error',
+      message:
+        `Connected to Cilium Scope exporter ${status.exporterVersion}, reading Prometheus at ${history.url}, but Prometheus holds ` +
+        'no ciliumscope_target_up series: check that it scrapes the exporters (the shards) and that --prometheus-url points at it.',
+      details,
+    };
+  }
   if (nodes.total === 0) {
     return {
       status: 'error',

@@ -198,4 +198,45 @@ async function startPrometheus({ sim, intervalMs, timeoutMs, binary = 'prometheu
   };
 }
 
-module.exports = { startSimulator, startExporter, startPrometheus, freePort, sleep, ROOT };
+/**
+ * bench/scale/api-server.js in its own process: an exporter holding `backfill` cycles of history of a simulated
+ * cluster, still scraping every `scrapeEvery` ms. Resolves with its first stdout line (url, nowMs, nodes, series,
+ * pid) and the child.
+ */
+function startApiServer(o) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      [
+        path.join(__dirname, 'api-server.js'),
+        '--nodes',
+        String(o.nodes),
+        '--page-kb',
+        String(o.pageKB),
+        '--backfill',
+        String(o.backfill),
+        '--scrape-every',
+        String(o.scrapeEvery),
+        ...(o.interval ? ['--interval', String(o.interval)] : []),
+        ...(o.build ? ['--build', o.build] : []),
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] }
+    );
+    let out = '';
+    let err = '';
+    child.stderr.on('data', (c) => {
+      err = (err + c).slice(-16384);
+      process.stderr.write(c);
+    });
+    child.stdout.on('data', (c) => {
+      out += c;
+      const nl = out.indexOf('\n');
+      if (nl >= 0) {
+        resolve({ child, ...JSON.parse(out.slice(0, nl)) });
+      }
+    });
+    child.once('exit', (code) => reject(new Error(`api server exited (${code}):\n${err}`)));
+  });
+}
+
+module.exports = { startSimulator, startExporter, startPrometheus, startApiServer, freePort, sleep, ROOT };

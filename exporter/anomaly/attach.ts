@@ -1,15 +1,14 @@
 /**
  * Connects the drop anomaly detector to the rest of the exporter: it reads each scrape cycle's fresh rates from the
- * cluster model, adds its series to the history point of the cycle, exposes its families on /metrics, answers the
- * `anomaly` query type's scores view, and keeps its state file. The detector itself (detector.ts) knows none of
- * these; the imports of model, history and http here are types only.
+ * cluster model, adds its series to the history point of the cycle, exposes its families on /metrics (at the time
+ * of the agent scrape they were computed from, like the agent's own series), and keeps its state file. The
+ * detector itself (detector.ts) knows none of these; the imports of history and http here are types only.
  */
-import type { HistoryWriter } from '../history/store';
+import type { HistoryWriter } from '../history/ring';
 import type { Emit, FamilySpec } from '../http/exposition';
-import type { AnomalyQueries } from '../http/query/context';
 import type { Logger } from '../log';
 import type { ClusterModel } from '../model/cluster';
-import { SERIES } from '../model/series';
+import { SERIES, agentClock } from '../model/series';
 import { DropAnomalyDetector } from './detector';
 import type { AnomalyConfig } from './params';
 import { maxSnapshotBytes, readSnapshotFile, restoreSnapshot, takeSnapshot, writeSnapshotFile } from './snapshot';
@@ -24,7 +23,6 @@ export interface AnomalyDetection {
   /** History contributor: baseline, upper band and score of every series scored this cycle. */
   contribute(writer: HistoryWriter, model: ClusterModel, cycleStart: number): void;
   families(model: ClusterModel): FamilySpec[];
-  queries(model: ClusterModel): AnomalyQueries;
   /** Loads the state file, when one is configured. */
   load(nowMs: number): Promise<void>;
   /** Saves the state file now (no-op without one). */
@@ -72,7 +70,13 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
     });
   };
 
-  const freshSeries = (model: ClusterModel, emit: (slot: number, labels: Record<string, string>) => void) => {
+  /**
+   * The time of the agent sample each node's scores were last computed from. Not the node's latest sample time: a
+   * sample is taken during a cycle and scored at its end, and /metrics must not pair a new time with old scores
+   * (Prometheus refuses a second value at the same time).
+   */
+  const observedAt = new Map<string, number>();
+  const freshSeries = (model: ClusterModel, emit: (slot: number, labels: Record<string, string>, at: number | null) => void) => {
     const t = detector.table;
     const now = model.now();
     const stale = new Map<string, boolean>();
@@ -84,7 +88,8 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
         stale.set(node.name, isStale);
       }
       if (!isStale) {
-        emit(slot, { node: node.name, direction: t.pairDirection[t.keyId[slot]], reason: t.pairReason[t.keyId[slot]] });
+        const labels = { node: node.name, direction: t.pairDirection[t.keyId[slot]], reason: t.pairReason[t.keyId[slot]] };
+        emit(slot, labels, observedAt.get(node.name) ?? null);
       }
     });
   };
@@ -95,7 +100,7 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
       help,
       type: 'gauge',
       labelNames: ['node', 'direction', 'reason'],
-      fill: (emit: Emit) => freshSeries(model, (slot, labels) => emit(labels, pick(slot))),
+      fill: (emit: Emit) => freshSeries(model, (slot, labels, at) => emit(labels, pick(slot), at)),
     });
   const t = detector.table;
   const familyMakers = [
@@ -126,6 +131,12 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
         const r = node.rates;
         if (r && node.ratesAt !== null && node.ratesAt >= cycleStart) {
           detector.observe(node.name, { intervalSeconds: r.intervalSeconds, restarted: r.restarted, drops: r.dropped });
+          observedAt.set(node.name, node.ratesAt);
+        }
+      }
+      for (const name of observedAt.keys()) {
+        if (!live.has(name)) {
+          observedAt.delete(name);
         }
       }
       detector.endCycle(live);
@@ -134,20 +145,46 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
       }
     },
     contribute(writer) {
+      const warming = new Set<string>();
       detector.forEachCurrent((slot, node) => {
+        const at = observedAt.get(node.name);
+        if (at === undefined) {
+          return;
+        }
+        const w = writer.at(agentClock(node.name), at);
         const labels = {
           node: node.name,
           direction: t.pairDirection[t.keyId[slot]],
           reason: t.pairReason[t.keyId[slot]],
         };
-        writer.put(SERIES.dropRateBaseline, labels, t.baseline[slot]);
-        writer.put(SERIES.dropRateUpperBand, labels, t.band[slot]);
-        writer.put(SERIES.dropAnomalyScore, labels, t.score[slot]);
+        w.put(SERIES.dropRateBaseline, labels, t.baseline[slot]);
+        w.put(SERIES.dropRateUpperBand, labels, t.band[slot]);
+        w.put(SERIES.dropAnomalyScore, labels, t.score[slot]);
+        if (!warming.has(node.name)) {
+          warming.add(node.name);
+          w.put(SERIES.dropAnomalyWarmingUp, { node: node.name }, detector.isWarm(node) ? 0 : 1);
+        }
       });
     },
     families(model) {
       return [
         ...familyMakers.map((make) => make(model)),
+        {
+          name: SERIES.dropAnomalyWarmingUp,
+          help: "1 while the node's drop series are in the anomaly detector's warm-up (--anomaly-warmup): their scores cannot reach 1 yet.",
+          type: 'gauge',
+          labelNames: ['node'],
+          fill: (emit) => {
+            const seen = new Set<string>();
+            freshSeries(model, (slot, { node }, at) => {
+              const entry = seen.has(node) ? undefined : t.nodeById(t.nodeId[slot]);
+              if (entry) {
+                seen.add(node);
+                emit({ node }, detector.isWarm(entry) ? 0 : 1, at);
+              }
+            });
+          },
+        },
         {
           name: 'ciliumscope_drop_anomaly_series',
           help: 'Drop series (node × direction × reason) the anomaly detector keeps state for.',
@@ -170,17 +207,6 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
           fill: (emit) => emit({}, saves),
         },
       ];
-    },
-    queries(model) {
-      return {
-        current: () => {
-          const now = model.now();
-          return detector.rows((name) => {
-            const state = model.node(name);
-            return state !== undefined && !model.isStale(state, now);
-          });
-        },
-      };
     },
     async load(nowMs) {
       if (!config.stateFile) {

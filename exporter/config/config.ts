@@ -4,17 +4,14 @@ import { parseArgs } from 'node:util';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import type { AnomalyConfig } from '../anomaly/params';
+import { type PrometheusSettings, resolvePrometheusSettings } from '../history/prometheus/settings';
 import { type HubbleSettings, resolveHubbleSettings } from '../hubble/settings';
 import { type KubeSettings, resolveKubeSettings } from '../kube/settings';
 import { OPTIONS, OPTION_BY_NAME, type OptionSpec, envName } from './options';
 import { parseBytes, parseDurationMs } from './units';
+import { ConfigError, listOf, readOptionalFile, readToken, toAgentList, toListen, toOperator, toShard } from './values';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
-}
+export { ConfigError };
 
 export interface StaticTargetConfig {
   node: string;
@@ -34,9 +31,14 @@ export interface ExporterConfig {
   /** The bearer token read from --token-file, or null when the API is open. */
   token: string | null;
   protectMetrics: boolean;
+  /** Agent series on /metrics carry their scrape's time (default true). */
+  metricsTimestamps?: boolean;
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   nonPodEndpoints: number;
-  history: { retentionMs: number; maxBytes: number };
+  /** Where range queries read history; retention and cap apply to the embedded one. */
+  history: { backend?: 'embedded' | 'prometheus'; retentionMs: number; maxBytes: number };
+  /** The Prometheus history backend; set (only) with history.backend prometheus. */
+  prometheus?: PrometheusSettings | null;
   tls: { ca: Buffer | null; cert: Buffer | null; key: Buffer | null; insecureSkipVerify: boolean };
   /** This replica's share of the nodes, or null to scrape them all. */
   shard: { index: number; count: number } | null;
@@ -49,7 +51,7 @@ export interface ExporterConfig {
 }
 
 type RawValue = string | string[] | number | boolean | unknown[] | Record<string, unknown>;
-type Source = { label: string; value: RawValue };
+export type Source = { label: string; value: RawValue };
 
 const httpUrl = z
   .string()
@@ -80,9 +82,11 @@ const configSchema = z
     staleAfterMs: z.number().int().positive(),
     token: z.string().min(1).nullable(),
     protectMetrics: z.boolean(),
+    metricsTimestamps: z.boolean(),
     logLevel: z.enum(['debug', 'info', 'warn', 'error', 'silent']),
     nonPodEndpoints: z.number().int().min(0).max(16),
     history: z.object({
+      backend: z.enum(['embedded', 'prometheus']),
       retentionMs: z.number().int().min(60_000, 'must be at least 1m'),
       maxBytes: z.number().int().min(1024 * 1024, 'must be at least 1MiB'),
     }),
@@ -109,6 +113,7 @@ const configSchema = z
       stateFile: z.string().min(1).nullable(),
     }),
     kube: z.custom<KubeSettings | null>(),
+    prometheus: z.custom<PrometheusSettings | null>(),
     hubble: z.custom<HubbleSettings | null>(),
   })
   .superRefine((c, ctx) => {
@@ -145,10 +150,12 @@ const FIELD_TO_OPTION: Record<string, string> = {
   staleAfterMs: 'stale-after',
   token: 'token-file',
   protectMetrics: 'protect-metrics',
+  metricsTimestamps: 'metrics-timestamps',
   logLevel: 'log-level',
   nonPodEndpoints: 'non-pod-endpoints',
   tls: 'tls-cert-file',
   shard: 'shard',
+  'history.backend': 'history-backend',
   'history.retentionMs': 'history-retention',
   'history.maxBytes': 'history-max-bytes',
   'anomaly.windowMs': 'anomaly-window',
@@ -199,6 +206,9 @@ export function loadConfig(input: LoadInput): LoadResult {
   };
 
   const duration = (name: string): number | undefined => convert(name, pick(name));
+  const fail = (option: string, message: string): never => {
+    throw new ConfigError(`--${option}: ${message}`);
+  };
   const scrapeIntervalMs = duration('scrape-interval')!;
   const tokenFile = pick('token-file');
   const agents = toAgentList(pick('agent'));
@@ -213,9 +223,11 @@ export function loadConfig(input: LoadInput): LoadResult {
     staleAfterMs: duration('stale-after') ?? scrapeIntervalMs * 3,
     token: tokenFile ? readToken(String(tokenFile.value), readFile) : null,
     protectMetrics: convert('protect-metrics', pick('protect-metrics')),
+    metricsTimestamps: convert<boolean>('metrics-timestamps', pick('metrics-timestamps')),
     logLevel: String(pick('log-level')!.value),
     nonPodEndpoints: convert('non-pod-endpoints', pick('non-pod-endpoints')),
     history: {
+      backend: String(pick('history-backend')!.value),
       retentionMs: duration('history-retention'),
       maxBytes: convert('history-max-bytes', pick('history-max-bytes')),
     },
@@ -241,21 +253,14 @@ export function loadConfig(input: LoadInput): LoadResult {
       maxSeries: convert('anomaly-max-series', pick('anomaly-max-series')),
       stateFile: pick('anomaly-state-file') ? String(pick('anomaly-state-file')!.value) : null,
     },
-    kube: resolveKubeSettings({
-      value: (name) => convert<unknown>(name, pick(name)),
-      env: input.env,
-      fail: (option, message) => {
-        throw new ConfigError(`--${option}: ${message}`);
-      },
-    }),
+    kube: resolveKubeSettings({ value: (name) => convert<unknown>(name, pick(name)), env: input.env, fail }),
+    prometheus: resolvePrometheusSettings({ value: (name) => convert<unknown>(name, pick(name)), list: (name) => listOf(pick(name)), fail, readFile, scrapeIntervalMs }),
     hubble: resolveHubbleSettings({
       value: (name) => convert<unknown>(name, pick(name)),
       targets: toAgentList(pick('hubble')),
       agents,
       readFile: (option, path) => readOptionalFile(option, { label: `--${option}`, value: path }, readFile)!,
-      fail: (option, message) => {
-        throw new ConfigError(`--${option}: ${message}`);
-      },
+      fail,
     }),
   };
   const parsed = configSchema.safeParse(candidate);
@@ -276,13 +281,22 @@ function readFlags(argv: string[]): { values: Record<string, Source>; help: bool
   for (const o of OPTIONS) {
     options[o.name] = { type: o.kind === 'boolean' ? 'boolean' : 'string', multiple: o.kind === 'list' };
   }
+  // A boolean flag also takes an explicit value, --discover=false, read like the same setting from the environment.
+  const values: Record<string, Source> = {};
+  const rest = argv.filter((arg) => {
+    const m = /^--([a-z-]+)=(.*)$/s.exec(arg);
+    if (m && OPTION_BY_NAME.get(m[1])?.kind === 'boolean') {
+      values[m[1]] = { label: `--${m[1]}`, value: m[2] };
+      return false;
+    }
+    return true;
+  });
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: false });
+    parsed = parseArgs({ args: rest, options, strict: true, allowPositionals: false });
   } catch (err) {
     throw new ConfigError(`${(err as Error).message.replace(/\. To specify a positional.*$/, '')} (see --help)`);
   }
-  const values: Record<string, Source> = {};
   for (const [name, value] of Object.entries(parsed.values)) {
     if (name !== 'help' && name !== 'version' && value !== undefined) {
       values[name] = { label: `--${name}`, value: value as RawValue };
@@ -360,90 +374,4 @@ function convert<T = number>(name: string, source: Source | undefined): T {
     default:
       return text as T;
   }
-}
-
-function splitTarget(text: string, label: string, nodeRequired: boolean): StaticTargetConfig {
-  const eq = text.indexOf('=');
-  const schemeAt = text.indexOf('://');
-  if (eq > 0 && (schemeAt < 0 || eq < schemeAt)) {
-    return { node: text.slice(0, eq).trim(), url: text.slice(eq + 1).trim() };
-  }
-  if (nodeRequired) {
-    throw new ConfigError(`${label}: "${text}" must be NODE=URL, e.g. node-1=http://10.0.0.5:9962/metrics`);
-  }
-  return { node: '', url: text.trim() };
-}
-
-function toAgentList(source: Source | undefined): StaticTargetConfig[] {
-  if (!source) {
-    return [];
-  }
-  const items = Array.isArray(source.value) ? source.value : [source.value];
-  return items.map((item) => {
-    if (item && typeof item === 'object' && !Array.isArray(item)) {
-      const { node, url } = item as Record<string, unknown>;
-      return { node: String(node ?? ''), url: String(url ?? '') };
-    }
-    return splitTarget(String(item), source.label, true);
-  });
-}
-
-function toOperator(source: Source | undefined): StaticTargetConfig | null {
-  if (!source) {
-    return null;
-  }
-  if (typeof source.value === 'object' && !Array.isArray(source.value)) {
-    const { node, url } = source.value as Record<string, unknown>;
-    return { node: String(node ?? ''), url: String(url ?? '') };
-  }
-  return splitTarget(String(source.value), source.label, false);
-}
-
-function toListen(source: Source): { host: string; port: number } {
-  const text = String(source.value).trim();
-  const m = /^(?:\[([^\]]+)\]|([^:]*)):(\d{1,5})$/.exec(text);
-  if (!m) {
-    throw new ConfigError(`${source.label}: "${text}" must be HOST:PORT, e.g. 0.0.0.0:9967 or [::]:9967`);
-  }
-  const host = m[1] ?? (m[2] === '' ? '0.0.0.0' : m[2]);
-  return { host, port: Number(m[3]) };
-}
-
-function readOptionalFile(option: string, source: Source | undefined, readFile: (p: string) => string): Buffer | null {
-  if (!source) {
-    return null;
-  }
-  const path = String(source.value);
-  try {
-    return Buffer.from(readFile(path));
-  } catch (err) {
-    throw new ConfigError(`--${option}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-}
-
-function toShard(source: Source | undefined): { index: number; count: number } | null {
-  if (!source) {
-    return null;
-  }
-  const m = /^(\d+)\/(\d+)$/.exec(String(source.value).trim());
-  if (!m) {
-    throw new ConfigError(`${source.label}: "${String(source.value)}" must be N/M, e.g. 0/3 for the first of three replicas`);
-  }
-  return { index: Number(m[1]), count: Number(m[2]) };
-}
-
-function readToken(path: string, readFile: (p: string) => string): string {
-  let token: string;
-  try {
-    token = readFile(path).trim();
-  } catch (err) {
-    throw new ConfigError(`--token-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
-  }
-  if (!token) {
-    throw new ConfigError(`--token-file: ${path} is empty`);
-  }
-  if (/\s/.test(token)) {
-    throw new ConfigError(`--token-file: ${path} must hold a single token without spaces or line breaks`);
-  }
-  return token;
 }

@@ -4,6 +4,7 @@
  */
 
 import { DEFAULT_ANOMALY_PARAMS } from '../anomaly/params';
+import { HISTORY_BACKEND_OPTION, PROMETHEUS_OPTIONS } from '../history/prometheus/settings';
 import { HUBBLE_OPTIONS } from '../hubble/settings';
 import { KUBE_OPTIONS } from '../kube/settings';
 import { formatDurationMs } from './units';
@@ -48,6 +49,12 @@ export const OPTIONS: OptionSpec[] = [
     help: 'file holding a bearer token; when set, every /api/ route requires "Authorization: Bearer <token>"',
   },
   { name: 'protect-metrics', kind: 'boolean', defaultText: 'false', help: 'also require the token on /metrics' },
+  {
+    name: 'metrics-timestamps',
+    kind: 'boolean',
+    defaultText: 'true',
+    help: "stamp the series read from an agent with the time of its scrape, so Prometheus stores the samples the exporter's history holds (false: Prometheus's own scrape time)",
+  },
   { name: 'log-level', kind: 'string', defaultText: 'info', help: 'debug, info, warn, error or silent' },
   {
     name: 'non-pod-endpoints',
@@ -70,13 +77,16 @@ export const OPTIONS: OptionSpec[] = [
     placeholder: 'N/M',
     help: 'scrape only the nodes whose name hashes to shard N of M (0-based), so M replicas split a large cluster',
   },
+  HISTORY_BACKEND_OPTION,
   { name: 'history-retention', kind: 'duration', defaultText: '3h', help: 'how long the embedded history keeps points' },
   {
     name: 'history-max-bytes',
     kind: 'bytes',
     defaultText: '192MiB',
     help: 'hard cap on the embedded history\'s memory; retention shrinks to fit',
-  },  {
+  },
+  ...PROMETHEUS_OPTIONS,
+  {
     name: 'anomaly-window',
     kind: 'duration',
     defaultText: formatDurationMs(DEFAULT_ANOMALY_PARAMS.windowMs),
@@ -168,13 +178,16 @@ export function envName(option: OptionSpec): string {
   return 'CILIUMSCOPE_' + option.name.toUpperCase().replace(/-/g, '_');
 }
 
+/** Width of the flag column of --help: the longest flag with its placeholder. */
+const FLAG_COLUMN = 38;
+
 export function renderHelp(program: string): string {
   const lines = [`Usage: ${program} [options]`, '', 'Options (also settable as environment variables and YAML keys):'];
   for (const o of OPTIONS) {
     const flag = `--${o.name}${o.kind === 'boolean' ? '' : ' ' + (o.placeholder ?? o.kind.toUpperCase())}`;
     const dflt = o.defaultText !== undefined ? ` (default ${o.defaultText})` : '';
-    lines.push(`  ${flag.padEnd(34)} ${o.help}${dflt}`, `  ${''.padEnd(34)} env ${envName(o)}`);
+    lines.push(`  ${flag.padEnd(FLAG_COLUMN)} ${o.help}${dflt}`, `  ${''.padEnd(FLAG_COLUMN)} env ${envName(o)}`);
   }
-  lines.push('  --help                             this text', '  --version                          the exporter version');
+  lines.push(`  ${'--help'.padEnd(FLAG_COLUMN)} this text`, `  ${'--version'.padEnd(FLAG_COLUMN)} the exporter version`);
   return lines.join('\n');
 }

@@ -1,50 +1,57 @@
-/** Annotation events for the plugin, read from the history: import errors, agent restarts, anomaly periods. */
+/**
+ * Annotation events for the plugin, read from the history on a grid of at most 11,000 steps over the range (at
+ * least one scrape interval each): a policy import error or an agent restart where its counter went up within a
+ * step, and a drop anomaly region over the consecutive steps where the series' score was 1 or more.
+ */
 import type { AnnotationEvent, AnnotationsRequest } from '../../src/contract';
-import type { HistoryStore, SeriesRange } from '../history/store';
-import { SERIES } from '../model/series';
+import type { GridSeries, HistoryReader } from '../history/backend';
+import { MAX_POINTS, type StepGrid, makeGrid } from '../history/grid';
+import { matcher } from '../history/expr';
+import { ANNOTATIONS } from './query/promql-table';
 import { filterSet } from './query/validate';
 
 const MAX_EVENTS = 1000;
 
-export function annotationEvents(history: HistoryStore, request: AnnotationsRequest): AnnotationEvent[] {
-  const nodes = filterSet(request.node);
-  const match = (labels: Record<string, string>) => !nodes || nodes.has(labels.node);
+export async function annotationEvents(history: HistoryReader, request: AnnotationsRequest, sampleIntervalMs: number): Promise<AnnotationEvent[]> {
+  const grid = makeGrid(request.from, request.to, undefined, MAX_POINTS, sampleIntervalMs);
+  const nodes = [matcher('node', filterSet(request.node))].filter((m) => m !== null);
+  const [series] = await history.evaluate([ANNOTATIONS[request.kind](nodes)], grid);
   let events: AnnotationEvent[];
   switch (request.kind) {
     case 'policyImportErrors':
-      events = pointEvents(history.select(SERIES.policyImportErrors, match, request.from, request.to), (s, v) => ({
-        title: `Policy import failed on ${s.labels.node}`,
-        text: `${v} policy import error${v === 1 ? '' : 's'} on node ${s.labels.node} since the previous scrape.`,
+      events = pointEvents(grid, series, (node, n) => ({
+        title: `Policy import failed on ${node}`,
+        text: `${n} policy import error${n === 1 ? '' : 's'} on node ${node}.`,
         tags: ['cilium', 'policy', 'import-error'],
       }));
       break;
     case 'agentRestarts':
-      events = pointEvents(history.select(SERIES.agentRestart, match, request.from, request.to), (s) => ({
-        title: `Cilium agent restarted on ${s.labels.node}`,
-        text: `The agent on ${s.labels.node} restarted (its process start time changed or its counters went back to zero).`,
+      events = pointEvents(grid, series, (node) => ({
+        title: `Cilium agent restarted on ${node}`,
+        text: `The agent on ${node} restarted (its process start time changed or its counters went back to zero).`,
         tags: ['cilium', 'agent', 'restart'],
       }));
       break;
     default:
-      events = anomalyRegions(history.select(SERIES.dropAnomalyScore, match, request.from, request.to));
+      events = anomalyRegions(grid, series);
   }
-  return events.sort((a, b) => a.time - b.time).slice(0, MAX_EVENTS);
+  return events.sort((a, b) => a.time - b.time || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0)).slice(0, MAX_EVENTS);
 }
 
-function pointEvents(series: SeriesRange[], describe: (s: SeriesRange, value: number) => Omit<AnnotationEvent, 'time' | 'node'>): AnnotationEvent[] {
+function pointEvents(grid: StepGrid, series: GridSeries[], describe: (node: string, count: number) => Omit<AnnotationEvent, 'time' | 'node'>): AnnotationEvent[] {
   const events: AnnotationEvent[] = [];
   for (const s of series) {
     s.values.forEach((v, i) => {
-      if (v > 0) {
-        events.push({ time: s.times[i], node: s.labels.node, ...describe(s, Math.round(v)) });
+      if (v !== null && v > 0) {
+        events.push({ time: grid.times[i], node: s.labels.node, ...describe(s.labels.node, Math.round(v)) });
       }
     });
   }
   return events;
 }
 
-/** Consecutive points with a score of 1 or more become one region, from the first to the last of them. */
-function anomalyRegions(series: SeriesRange[]): AnnotationEvent[] {
+/** Consecutive steps with a score of 1 or more become one region, from the first to the last of them. */
+function anomalyRegions(grid: StepGrid, series: GridSeries[]): AnnotationEvent[] {
   const events: AnnotationEvent[] = [];
   for (const s of series) {
     let start: number | null = null;
@@ -66,10 +73,10 @@ function anomalyRegions(series: SeriesRange[]): AnnotationEvent[] {
       peak = 0;
     };
     s.values.forEach((v, i) => {
-      if (v >= 1) {
-        start ??= s.times[i];
+      if (v !== null && v >= 1) {
+        start ??= grid.times[i];
         peak = Math.max(peak, v);
-        last = s.times[i];
+        last = grid.times[i];
       } else {
         close();
       }

@@ -6,6 +6,10 @@
  * a counter, HELP and label values escaped as the format requires.
  */
 
+import { formatValue } from '../history/promql-math';
+
+export { formatValue };
+
 export type LabelValues = Record<string, string>;
 
 export interface TextFamily {
@@ -25,19 +29,10 @@ export function escapeHelp(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
 }
 
-export function formatValue(value: number): string {
-  if (Number.isNaN(value)) {
-    return 'NaN';
-  }
-  if (!Number.isFinite(value)) {
-    return value > 0 ? '+Inf' : '-Inf';
-  }
-  return String(value);
-}
 
 /** Collects one family's samples, then renders it. */
 export class FamilyText {
-  private readonly values = new Map<string, number>();
+  private readonly values = new Map<string, { value: number; timestampMs: number | null }>();
   /** Sample lines of a family whose label sets are unique (no map of label sets needed). */
   private lines = '';
 
@@ -46,22 +41,24 @@ export class FamilyText {
     private readonly unique = false
   ) {}
 
-  add(labels: LabelValues, value: number): void {
+  /** A sample; with a timestamp (Unix ms), Prometheus stores it at that time instead of its scrape's. */
+  add(labels: LabelValues, value: number, timestampMs: number | null = null): void {
     const key = this.labelText(labels);
     if (this.unique) {
-      this.lines += `${this.family.name}${key} ${formatValue(value)}\n`;
+      this.lines += sampleLine(this.family.name, key, value, timestampMs);
       return;
     }
     const previous = this.values.get(key);
-    this.values.set(key, previous !== undefined && this.family.type === 'counter' ? previous + value : value);
+    const sum = previous !== undefined && this.family.type === 'counter' ? previous.value + value : value;
+    this.values.set(key, { value: sum, timestampMs });
   }
 
   /** `# HELP`, `# TYPE` and one line per label set; the header alone when there is no sample. */
   render(): string {
     const { name, help, type } = this.family;
     let out = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} ${type}\n${this.lines}`;
-    for (const [labels, value] of this.values) {
-      out += `${name}${labels} ${formatValue(value)}\n`;
+    for (const [labels, { value, timestampMs }] of this.values) {
+      out += sampleLine(name, labels, value, timestampMs);
     }
     return out;
   }
@@ -81,4 +78,8 @@ export class FamilyText {
     }
     return text ? text + '}' : '';
   }
+}
+
+function sampleLine(name: string, labels: string, value: number, timestampMs: number | null): string {
+  return timestampMs === null ? `${name}${labels} ${formatValue(value)}\n` : `${name}${labels} ${formatValue(value)} ${Math.round(timestampMs)}\n`;
 }

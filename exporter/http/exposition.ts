@@ -6,98 +6,42 @@
  *
  * A node's values are exposed while its data is fresh and withdrawn once stale, so Prometheus never alerts on
  * frozen numbers; `ciliumscope_target_up` and `ciliumscope_target_stale` say why a node went quiet.
+ *
+ * Every series read from an agent's page (and the anomaly detector's series computed from it) carries the time of
+ * that agent's scrape, as federation carries sample times: Prometheus honours exposition timestamps, so it stores
+ * the samples at the times the embedded history stores them, and a rate over either is the same number. Without
+ * them, Prometheus would stamp each sample with its own scrape time, which lags the exporter's cycle by a varying
+ * phase: over a window of four intervals that jitter alone moves a rate by tens of per cent. What this changes:
+ * Prometheus writes no staleness marker for a timestamped series, so a withdrawn node's last agent values stay
+ * visible to instant queries for Prometheus's 5-minute lookback (range functions such as rate() ignore staleness
+ * markers anyway), and a value repeated with the same timestamp is stored once. The scrape duration of a target is
+ * stamped with its scrape's time too. The exporter's view of its targets (`ciliumscope_target_up`, `_stale`, the
+ * last scrape and success times, errors), the Kubernetes join, the operator and the exporter's own series stay
+ * untimestamped, so the target-down and Kubernetes alerts resolve as soon as a series goes away.
  */
-import { Registry, collectDefaultMetrics } from 'prom-client';
+import { collectDefaultMetrics } from 'prom-client';
 import type { ClusterModel, NodeState, TargetState } from '../model/cluster';
-import type { HistoryStore } from '../history/store';
-import { FamilyText, escapeHelp, escapeLabelValue, formatValue } from './exposition-text';
-
-type LabelValues = Record<string, string>;
-type Emit = (labels: LabelValues, value: number) => void;
-
-interface FamilySpec {
-  name: string;
-  help: string;
-  labelNames: string[];
-  type: 'gauge' | 'counter';
-  fill: (emit: Emit) => void;
-  /** Every label set is emitted once by construction: written as it comes, without the check for repeats. */
-  unique?: boolean;
-}
-
-/**
- * prom-client's registry for the process metrics (collectDefaultMetrics), plus the exporter's own families, each
- * refilled from the model at every scrape and written by exposition-text (no per-series store to reset and refill).
- */
-export class ExpositionRegistry extends Registry {
-  private readonly writers: Array<{ name: string; render: () => string }> = [];
-  private scrapes = 0;
-
-  /** Incremented at every scrape, so values derived once per scrape (the fresh nodes) can be reused within it. */
-  get scrapeCount(): number {
-    return this.scrapes;
-  }
-
-  addFamily(spec: FamilySpec): void {
-    // A gauge keeps finite values; a counter finite values that are not negative (as prom-client's inc allows).
-    const keep = spec.type === 'gauge' ? (v: number) => Number.isFinite(v) : (v: number) => Number.isFinite(v) && v >= 0;
-    this.addWriter(spec.name, () => {
-      const text = new FamilyText(spec, spec.unique);
-      spec.fill((labels, value) => keep(value) && text.add(labels, value));
-      return text.render();
-    });
-  }
-
-  /** A family written by its own function (the pass-through histogram). */
-  addWriter(name: string, render: () => string): void {
-    if (this.writers.some((w) => w.name === name) || this.getSingleMetric(name)) {
-      throw new Error(`A metric with the name ${name} has already been registered.`);
-    }
-    this.writers.push({ name, render });
-  }
-
-  override async metrics(): Promise<string> {
-    const own = await super.metrics();
-    this.scrapes++;
-    const parts = [own.endsWith('\n') ? own : own + '\n'];
-    for (const w of this.writers) {
-      parts.push(w.render());
-    }
-    return parts.join('\n');
-  }
-}
-
-/** Registers a family whose every scrape starts empty and is refilled from the model. */
-function defineFamily(registry: ExpositionRegistry, spec: FamilySpec): void {
-  registry.addFamily(spec);
-}
-
-/** Calls `f` at most once per scrape of the registry. */
-function oncePerScrape<T>(registry: ExpositionRegistry, f: () => T): () => T {
-  let at = -1;
-  let value: T;
-  return () => {
-    if (at !== registry.scrapeCount) {
-      value = f();
-      at = registry.scrapeCount;
-    }
-    return value;
-  };
-}
+import type { RingHistory } from '../history/ring';
+import { escapeHelp, escapeLabelValue, formatValue } from './exposition-text';
+import { type Emit, ExpositionRegistry, type FamilySpec, type LabelValues, defineFamily, oncePerScrape } from './exposition-registry';
 
 export interface ExpositionOptions {
   model: ClusterModel;
-  history: HistoryStore;
+  /** The embedded history, when this exporter keeps one (not with --history-backend prometheus). */
+  history: RingHistory | null;
   version: string;
   /** Extra families from other modules (Kubernetes join, anomaly detector). */
   extraFamilies?: FamilySpec[];
+  /** Write the agent series' scrape times (--metrics-timestamps, default true). */
+  timestamps?: boolean;
 }
 
 export type { FamilySpec, Emit };
+export { ExpositionRegistry };
 
 export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
   const { model, history } = options;
-  const registry = new ExpositionRegistry();
+  const registry = new ExpositionRegistry(options.timestamps ?? true);
   collectDefaultMetrics({ register: registry });
 
   /** Fresh nodes with a sample: the ones whose values are exposed. */
@@ -129,7 +73,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
         for (const n of freshNodes()) {
           const v = pick(n.sample);
           if (v !== null) {
-            emit({ node: n.name }, v);
+            emit({ node: n.name }, v, n.sampleAt);
           }
         }
       },
@@ -150,7 +94,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
       fill: (emit) => {
         for (const n of freshNodes()) {
           for (const [key, v] of Object.entries(pick(n.sample))) {
-            emit({ node: n.name, [label]: key }, v);
+            emit({ node: n.name, [label]: key }, v, n.sampleAt);
           }
         }
       },
@@ -186,10 +130,19 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
   });
   defineFamily(registry, {
     name: 'ciliumscope_target_scrape_duration_seconds',
-    help: 'Duration of the last scrape of the target.',
+    help: 'Duration of the last scrape of the target (at the time that scrape began).',
     type: 'gauge',
     labelNames: ['node', 'component'],
-    fill: (emit) => targets().forEach((t) => t.state.durationMs !== null && emit({ node: t.node, component: t.component }, t.state.durationMs / 1000)),
+    // A measurement of one scrape: stamped with its time, like the agent's own series.
+    fill: (emit) =>
+      targets().forEach((t) => t.state.durationMs !== null && emit({ node: t.node, component: t.component }, t.state.durationMs / 1000, t.state.lastScrape)),
+  });
+  defineFamily(registry, {
+    name: 'ciliumscope_target_last_scrape_timestamp_seconds',
+    help: 'Unix time of the last scrape of the target, successful or not.',
+    type: 'gauge',
+    labelNames: ['node', 'component'],
+    fill: (emit) => targets().forEach((t) => t.state.lastScrape !== null && emit({ node: t.node, component: t.component }, t.state.lastScrape / 1000)),
   });
   defineFamily(registry, {
     name: 'ciliumscope_target_last_success_timestamp_seconds',
@@ -250,28 +203,28 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
     help: 'Series held by the embedded history.',
     type: 'gauge',
     labelNames: [],
-    fill: (emit) => emit({}, history.stats().series),
+    fill: (emit) => history && emit({}, history.stats().series),
   });
   defineFamily(registry, {
     name: 'ciliumscope_history_bytes',
     help: 'Memory held by the embedded history.',
     type: 'gauge',
     labelNames: [],
-    fill: (emit) => emit({}, history.stats().bytes),
+    fill: (emit) => history && emit({}, history.stats().bytes),
   });
   defineFamily(registry, {
     name: 'ciliumscope_history_retention_seconds',
     help: 'Time span the embedded history can hold at the current number of series (shrinks to fit --history-max-bytes).',
     type: 'gauge',
     labelNames: [],
-    fill: (emit) => emit({}, history.stats().retentionMs / 1000),
+    fill: (emit) => history && emit({}, history.stats().retentionMs / 1000),
   });
   defineFamily(registry, {
     name: 'ciliumscope_history_dropped_series_total',
     help: 'Series the embedded history refused because --history-max-bytes was reached at the minimum retention.',
     type: 'counter',
     labelNames: [],
-    fill: (emit) => emit({}, history.stats().droppedSeries),
+    fill: (emit) => history && emit({}, history.stats().droppedSeries),
   });
 
   // Agents
@@ -280,14 +233,14 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
     help: 'Cilium agent version per node (always 1).',
     type: 'gauge',
     labelNames: ['node', 'version'],
-    fill: (emit) => freshNodes().forEach((n) => emit({ node: n.name, version: n.sample.ciliumVersion ?? 'unknown' }, 1)),
+    fill: (emit) => freshNodes().forEach((n) => emit({ node: n.name, version: n.sample.ciliumVersion ?? 'unknown' }, 1, n.sampleAt)),
   });
   defineFamily(registry, {
     name: 'ciliumscope_agent_restarts_total',
     help: 'Agent restarts the exporter detected (process start time changed or counters went down) since it started.',
     type: 'counter',
     labelNames: ['node'],
-    fill: (emit) => model.nodes().forEach((n) => emit({ node: n.name }, n.restarts)),
+    fill: (emit) => model.nodes().forEach((n) => emit({ node: n.name }, n.restarts, n.sampleAt)),
   });
   perNodeRecord('ciliumscope_endpoints', 'Endpoints per node and state, as the agent names states (ready, regenerating, ...). Host and health endpoints included.', 'state', (s) => s.endpointStates);
   perNode('ciliumscope_endpoints_total', 'All endpoints the agent manages, host and health endpoints included (cilium_endpoint).', 'gauge', (s) => s.endpoints);
@@ -300,7 +253,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
       freshNodes().forEach((n) => {
         const v = model.podEndpoints(n);
         if (v !== null) {
-          emit({ node: n.name }, v);
+          emit({ node: n.name }, v, n.sampleAt);
         }
       }),
   });
@@ -316,7 +269,8 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
         for (const n of freshNodes()) {
           for (const t of pick(n.sample)) {
             if (t.value !== null) {
-              emit(withReason ? { node: n.name, direction: t.direction, reason: t.reason ?? '' } : { node: n.name, direction: t.direction }, t.value);
+              const labels: LabelValues = withReason ? { node: n.name, direction: t.direction, reason: t.reason ?? '' } : { node: n.name, direction: t.direction };
+              emit(labels, t.value, n.sampleAt);
             }
           }
         }
@@ -336,7 +290,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
   perNode('ciliumscope_controllers_failing', 'Agent controllers currently failing.', 'gauge', (s) => s.controllersFailing);
   perNodeRecord('ciliumscope_bpf_map_pressure', 'Fill ratio (0..1) of BPF maps the agent reports (only maps above Cilium\'s reporting threshold).', 'map_name', (s) => s.bpfMapPressure);
   perNodeRecord('ciliumscope_ip_addresses', 'IP addresses allocated on the node by family.', 'family', (s) => s.ipAddresses);
-  registry.addWriter('ciliumscope_endpoint_regeneration_seconds', () => regenerationHistogram(freshNodes()));
+  registry.addWriter('ciliumscope_endpoint_regeneration_seconds', () => regenerationHistogram(freshNodes(), registry.timestamps));
 
   // Operator
   const operatorSample = () => {
@@ -388,7 +342,7 @@ export function createRegistry(options: ExpositionOptions): ExpositionRegistry {
  * ciliumscope_endpoint_regeneration_seconds{node}: the agent's total regeneration-time histogram passed through
  * with its own buckets (prom-client's Histogram can only observe, not carry another histogram's cumulative counts).
  */
-function regenerationHistogram(nodes: Array<NodeState & { sample: NonNullable<NodeState['sample']> }>): string {
+function regenerationHistogram(nodes: Array<NodeState & { sample: NonNullable<NodeState['sample']> }>, timestamps: boolean): string {
   const name = 'ciliumscope_endpoint_regeneration_seconds';
   const help = 'Total endpoint regeneration time (cilium_endpoint_regeneration_time_stats_seconds, scope total), the agent\'s buckets.';
   let out = `# HELP ${name} ${escapeHelp(help)}\n# TYPE ${name} histogram\n`;
@@ -398,10 +352,11 @@ function regenerationHistogram(nodes: Array<NodeState & { sample: NonNullable<No
       continue;
     }
     const node = escapeLabelValue(n.name);
+    const at = n.sampleAt === null || !timestamps ? '' : ` ${Math.round(n.sampleAt)}`;
     h.upperBounds.forEach((le, i) => {
-      out += `${name}_bucket{node="${node}",le="${formatValue(le)}"} ${formatValue(h.cumulativeCounts[i])}\n`;
+      out += `${name}_bucket{node="${node}",le="${formatValue(le)}"} ${formatValue(h.cumulativeCounts[i])}${at}\n`;
     });
-    out += `${name}_sum{node="${node}"} ${formatValue(h.sum)}\n${name}_count{node="${node}"} ${formatValue(h.count)}\n`;
+    out += `${name}_sum{node="${node}"} ${formatValue(h.sum)}${at}\n${name}_count{node="${node}"} ${formatValue(h.count)}${at}\n`;
   }
   return out;
 }

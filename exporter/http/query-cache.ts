@@ -1,15 +1,22 @@
 /**
- * Answers of POST /api/v1/query, kept until the next scrape cycle. A dashboard refreshing, or many people looking
- * at the same one, asks the same queries over a range ending "now": until a cycle adds a point, the answer cannot
- * change, so it is computed and serialised once per cycle. A query's key is its step grid, the end of its range
- * (any end at or after the newest point is the same end) and the query itself; everything is forgotten when a cycle
- * completes. Unmanaged pods come from the Kubernetes watch, which changes between cycles: never cached. Bounded
- * in bytes, least recently used out first.
+ * Answers of POST /api/v1/query, kept while the history cannot change them. A dashboard refreshing, or many people
+ * looking at the same one, ask the same queries over a range ending "now": the answer is computed and serialised
+ * once, and identical queries asked while it is being computed wait for it instead of computing it again.
+ *
+ * What keeps an answer valid is the generation the caller gives:
+ * - embedded history: the scrape cycle count. Until a cycle adds samples the rings cannot change, so a cached answer
+ *   is exactly what running the queries again gives;
+ * - Prometheus: the scrape interval the current time falls in. Prometheus takes in at most one sample per series
+ *   per interval, so an answer is served at most one interval after it was computed: the same freshness a
+ *   dashboard refreshing once per interval has, while fifty people refreshing cost one query.
+ * A query's key is its step grid (first point, step, count), the range's length (totals over the range) and the
+ * query itself. Unmanaged pods come from the Kubernetes watch, which changes between cycles: never cached. Failed
+ * answers are not kept. Bounded in bytes, least recently used out first.
  */
-import type { QueryRequest, ScopeQuery } from '../../src/contract';
-import { makeGrid } from './query/range';
+import type { QueryRequest, QueryResult, ScopeQuery } from '../../src/contract';
+import { gridOf } from './query';
 
-/** Query types whose answer depends only on what changes at the end of a cycle. */
+/** Query types whose answer depends only on what the generation tracks. */
 const UNCACHED = new Set<ScopeQuery['queryType']>(['unmanagedPods']);
 
 export interface QueryCacheOptions {
@@ -19,6 +26,7 @@ export interface QueryCacheOptions {
 export class QueryCache {
   private generation: string | null = null;
   private readonly entries = new Map<string, string>();
+  private readonly inflight = new Map<string, Promise<string>>();
   private bytes = 0;
   private readonly maxBytes: number;
   hits = 0;
@@ -29,57 +37,70 @@ export class QueryCache {
   }
 
   /**
-   * Serialised `{ results }` for the request: cached answers where there are, `compute` for the others (called
-   * once with just those queries). `generation` changes when a cycle completes; `pointRange` tells which history
-   * points a range selects.
+   * Serialised `{ results }` for the request: cached or in-flight answers where there are, `compute` for the others
+   * (called once with just those queries).
    */
-  answer(
+  async answer(
     request: QueryRequest & { queries: ScopeQuery[] },
-    scrapeIntervalMs: number,
-    state: { generation: string; pointRange: (from: number, to: number) => [number, number] | null },
-    compute: (queries: ScopeQuery[]) => Record<string, unknown>
-  ): string {
-    if (state.generation !== this.generation) {
+    sampleIntervalMs: number,
+    generation: string,
+    compute: (queries: ScopeQuery[]) => Promise<Record<string, QueryResult>>
+  ): Promise<string> {
+    if (generation !== this.generation) {
       this.entries.clear();
       this.bytes = 0;
-      this.generation = state.generation;
+      this.generation = generation;
     }
-    // What an answer depends on besides the query: the step grid, the points the handlers select (one step
-    // before the range to its end) and the range's length (totals over the range).
-    const grid = makeGrid(request.from, request.to, request.intervalMs, request.maxDataPoints, scrapeIntervalMs);
-    const points = state.pointRange(request.from - grid.step, request.to);
-    const prefix = `${grid.times[0] ?? ''}|${grid.step}|${grid.times.length}|${points?.join('-') ?? 'none'}|${request.to - request.from}|`;
-    const parts = new Map<string, string>();
+    const grid = gridOf(request, sampleIntervalMs);
+    const prefix = `${generation}|${grid.times[0] ?? ''}|${grid.step}|${grid.times.length}|${request.to - request.from}|`;
+    const parts = new Map<string, string | Promise<string>>();
     const missing: Array<{ query: ScopeQuery; key: string }> = [];
     for (const q of request.queries) {
       const key = prefix + JSON.stringify(q);
-      const cached = UNCACHED.has(q.queryType) ? undefined : this.entries.get(key);
-      if (cached === undefined) {
-        missing.push({ query: q, key });
-      } else {
+      const cacheable = !UNCACHED.has(q.queryType);
+      const cached = cacheable ? this.entries.get(key) : undefined;
+      const pending = cacheable ? this.inflight.get(key) : undefined;
+      if (cached !== undefined) {
         // Most recently used last.
         this.entries.delete(key);
         this.entries.set(key, cached);
         parts.set(q.refId, cached);
         this.hits++;
+      } else if (pending) {
+        parts.set(q.refId, pending);
+        this.hits++;
+      } else {
+        missing.push({ query: q, key });
       }
     }
     if (missing.length) {
       this.misses += missing.length;
       const results = compute(missing.map((m) => m.query));
       for (const { query: q, key } of missing) {
-        const json = JSON.stringify(results[q.refId]);
-        parts.set(q.refId, json);
-        const failed = (results[q.refId] as { error?: unknown } | undefined)?.error !== undefined;
-        if (!failed && !UNCACHED.has(q.queryType)) {
-          this.store(key, json);
+        const json = results.then((r) => ({ json: JSON.stringify(r[q.refId]), failed: r[q.refId]?.error !== undefined }));
+        const text = json.then((j) => j.json);
+        // Awaited below; a rejection left behind by an earlier one failing must not be unhandled.
+        text.catch(() => undefined);
+        parts.set(q.refId, text);
+        if (UNCACHED.has(q.queryType)) {
+          continue;
         }
+        this.inflight.set(key, text);
+        json.then(
+          ({ json: body, failed }) => {
+            this.inflight.delete(key);
+            if (!failed && generation === this.generation) {
+              this.store(key, body);
+            }
+          },
+          () => this.inflight.delete(key)
+        );
       }
     }
     let out = '{"results":{';
-    request.queries.forEach((q, i) => {
-      out += (i ? ',' : '') + JSON.stringify(q.refId) + ':' + parts.get(q.refId);
-    });
+    for (const [i, q] of request.queries.entries()) {
+      out += (i ? ',' : '') + JSON.stringify(q.refId) + ':' + (await parts.get(q.refId));
+    }
     return out + '}}';
   }
 

@@ -3,6 +3,7 @@
  * asked for); /api/v1/* is the JSON API of the contract, behind a bearer token when one is configured. Every
  * error is JSON `{ error, field? }` without a stack trace.
  */
+import { setMaxListeners } from 'node:events';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import type { Registry } from 'prom-client';
 import type {
@@ -10,24 +11,26 @@ import type {
   DropReasonsResponse,
   HubbleStatus,
   NamespacesResponse,
-  NodeInfo,
   NodesResponse,
   StatusResponse,
   UnmanagedPodsResponse,
 } from '../../src/contract';
 import { DROP_REASONS, lookupDropReason } from '../cilium/dropReasons';
-import type { HistoryStore } from '../history/store';
-import type { ClusterModel } from '../model/cluster';
+import { type HistoryBackend, HistoryBackendError } from '../history/backend';
+import type { ClusterSummary, ClusterView } from '../model/view';
 import { annotationEvents } from './annotations';
 import { requireBearer } from './auth';
 import { QueryCache } from './query-cache';
-import type { AnomalyQueries, KubeQueries } from './query/context';
+import type { KubeQueries } from './query/context';
 import { runQueries } from './query';
 import { ValidationError, filterSet, parseAnnotationsRequest, parseQueryRequest } from './query/validate';
 
 export interface ApiDeps {
-  model: ClusterModel;
-  history: HistoryStore;
+  history: HistoryBackend;
+  /** The cluster now: this exporter's own targets, or (query replica) what Prometheus holds. */
+  cluster: ClusterView;
+  /** Changes whenever cached query answers may be out of date (see query-cache.ts). */
+  generation: () => string;
   registry: Registry;
   version: string;
   startedAt: number;
@@ -35,7 +38,6 @@ export interface ApiDeps {
   token: string | null;
   protectMetrics: boolean;
   kube: KubeQueries | null;
-  anomaly: AnomalyQueries | null;
   /** The Hubble part of the status, when Hubble is configured. */
   hubble?: (() => HubbleStatus) | null;
   shard: { index: number; count: number } | null;
@@ -45,6 +47,27 @@ export interface ApiDeps {
 }
 
 const MAX_BODY = '256kb';
+/** An API request's reads from the history end by then, so the answer (an error at worst) beats the 30 s server cut. */
+const REQUEST_DEADLINE_MS = 25_000;
+
+/** Aborted when the client goes away or the request's deadline passes. */
+function requestSignal(res: Response): AbortSignal {
+  const controller = new AbortController();
+  // Every request to the history backend listens to it (bounded by the request's queries).
+  setMaxListeners(1000, controller.signal);
+  const deadline = setTimeout(
+    () => controller.abort(new Error(`the API request took longer than ${REQUEST_DEADLINE_MS / 1000}s`)),
+    REQUEST_DEADLINE_MS
+  );
+  deadline.unref();
+  res.on('close', () => {
+    clearTimeout(deadline);
+    if (!res.writableFinished) {
+      controller.abort(new Error('the client closed the connection'));
+    }
+  });
+  return controller.signal;
+}
 
 export function createApp(deps: ApiDeps): express.Express {
   const app = express();
@@ -77,26 +100,23 @@ export function createApp(deps: ApiDeps): express.Express {
   api.use(express.json({ limit: MAX_BODY, strict: true }));
 
   const queryCache = new QueryCache();
-  api.post('/query', (req, res) => {
+  api.post('/query', async (req, res) => {
     const request = parseQueryRequest(req.body);
-    const context = { model: deps.model, history: deps.history, kube: deps.kube, anomaly: deps.anomaly };
-    const body = queryCache.answer(
-      request,
-      deps.scrapeIntervalMs,
-      { generation: String(deps.model.cycleCount()), pointRange: (from, to) => deps.history.pointRange(from, to) },
-      (queries) => runQueries({ ...request, queries }, context, deps.scrapeIntervalMs).results
-    );
+    const interval = deps.history.intervalMs;
+    const base = { history: deps.history.reader(requestSignal(res)), cluster: deps.cluster, kube: deps.kube };
+    const onError = (err: unknown, query: { refId: string; queryType: string }) => deps.log.error({ err, refId: query.refId, queryType: query.queryType }, 'query failed');
+    const body = await queryCache.answer(request, interval, deps.generation(), (queries) => runQueries({ ...request, queries }, base, interval, onError));
     res.type('application/json').send(body);
   });
 
-  api.post('/annotations', (req, res) => {
+  api.post('/annotations', async (req, res) => {
     const request = parseAnnotationsRequest(req.body);
-    const body: AnnotationsResponse = { annotations: annotationEvents(deps.history, request) };
+    const body: AnnotationsResponse = { annotations: await annotationEvents(deps.history.reader(requestSignal(res)), request, deps.history.intervalMs) };
     res.json(body);
   });
 
-  api.get('/nodes', (_req, res) => {
-    const body: NodesResponse = { nodes: nodeInfos(deps) };
+  api.get('/nodes', async (_req, res) => {
+    const body: NodesResponse = { nodes: await deps.cluster.nodes() };
     res.json(body);
   });
 
@@ -105,11 +125,11 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json(body);
   });
 
-  api.get('/drop-reasons', (_req, res) => {
+  api.get('/drop-reasons', async (_req, res) => {
     // Labels resolve through the catalogue, so older spellings and bare codes mark their entry as seen.
     const seenEntries = new Set<string>();
     const unknown: string[] = [];
-    for (const label of deps.model.dropReasonsSeen()) {
+    for (const label of await deps.cluster.dropReasonsSeen()) {
       const entry = lookupDropReason(label);
       if (entry) {
         seenEntries.add(entry.reason);
@@ -149,7 +169,9 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json(body);
   });
 
-  api.get('/status', (_req, res) => res.json(status(deps)));
+  api.get('/status', async (_req, res) => {
+    res.json(await status(deps));
+  });
 
   api.use((_req, res) => {
     res.status(404).json({ error: 'no such API route: see the API reference in the README' });
@@ -169,6 +191,8 @@ export function createApp(deps: ApiDeps): express.Express {
     const e = err as { status?: number; type?: string; message?: string };
     if (err instanceof ValidationError) {
       res.status(400).json({ error: err.message, field: err.field });
+    } else if (err instanceof HistoryBackendError) {
+      res.status(err.status).json({ error: err.message });
     } else if (e?.type === 'entity.parse.failed') {
       res.status(400).json({ error: 'body is not valid JSON', field: 'body' });
     } else if (e?.type === 'entity.too.large') {
@@ -191,44 +215,30 @@ function queryParam(req: Request, name: string): string | string[] | undefined {
   return Array.isArray(v) ? v.map(String) : undefined;
 }
 
-function nodeInfos(deps: ApiDeps): NodeInfo[] {
-  const counts = deps.kube?.podCounts() ?? new Map<string, { pods: number; unmanaged: number }>();
-  const now = deps.model.now();
-  return deps.model.nodes().map((n) => ({
-    name: n.name,
-    up: n.agent.up,
-    stale: deps.model.isStale(n, now),
-    ciliumVersion: n.sample?.ciliumVersion ?? null,
-    lastScrape: n.agent.lastScrape,
-    lastSuccess: n.agent.lastSuccess,
-    scrapeDurationMs: n.agent.durationMs,
-    error: n.agent.error,
-    podEndpoints: deps.model.podEndpoints(n),
-    endpoints: n.sample?.endpoints ?? null,
-    pods: counts.get(n.name)?.pods ?? null,
-    unmanagedPods: counts.get(n.name)?.unmanaged ?? null,
-    source: n.agent.target.source,
-  }));
-}
+const NO_SUMMARY: ClusterSummary = {
+  nodes: { total: 0, up: 0, down: 0, stale: 0 },
+  operator: { configured: false, up: null, error: null },
+};
 
-function status(deps: ApiDeps): StatusResponse {
-  const nodes = deps.model.nodes();
-  const now = deps.model.now();
-  const op = deps.model.operator();
-  const h = deps.history.stats();
+/** Always answers: when the history backend fails, its state says so (the health check shows it) and counts are 0. */
+async function status(deps: ApiDeps): Promise<StatusResponse> {
+  let summary = NO_SUMMARY;
+  try {
+    summary = await deps.cluster.summary();
+  } catch (err) {
+    if (!(err instanceof HistoryBackendError)) {
+      throw err;
+    }
+  }
+  const h = deps.history.status();
   return {
     exporterVersion: deps.version,
     startedAt: deps.startedAt,
     scrapeIntervalMs: deps.scrapeIntervalMs,
-    nodes: {
-      total: nodes.length,
-      up: nodes.filter((n) => n.agent.up).length,
-      down: nodes.filter((n) => !n.agent.up && n.agent.lastScrape !== null).length,
-      stale: nodes.filter((n) => deps.model.isStale(n, now)).length,
-    },
-    operator: { configured: op !== null, up: op ? (op.target.lastScrape === null ? null : op.target.up) : null, error: op?.target.error ?? null },
+    nodes: summary.nodes,
+    operator: summary.operator,
     kubernetes: deps.kube?.status() ?? { enabled: false, synced: false, lastSyncAgeSeconds: null, error: null, unmanagedSource: 'none' },
-    history: { backend: h.backend, retentionSeconds: h.retentionMs / 1000, series: h.series, bytes: h.bytes },
+    history: h,
     shard: deps.shard,
     ...(deps.hubble ? { hubble: deps.hubble() } : {}),
   };

@@ -3,18 +3,18 @@
  * drop flows feed the workload pair model; it gives /metrics families, a history contributor, the status and the
  * table of top pairs.
  *
- * Interface for the query layer (and a Prometheus backend): the series ciliumscope_workload_dropped_packets_total on
- * /metrics (metrics.ts), the history series SERIES.workloadDroppedRate (packets/s per kept pair and other row, one
- * point per cycle), and `topPairs` for the table with the denying policies.
+ * Interface for the query layer: the counter SERIES.workloadDroppedPackets, written alike to /metrics (metrics.ts) and
+ * to the embedded history (the contributor below: the same rows, values and sample times), so either history backend
+ * answers an expression over it the same; and `topPairs` for the table with the denying policies.
  */
 import type { HubbleStatus } from '../../src/contract';
 import type { FamilySpec } from '../http/exposition';
 import type { Logger } from '../log';
 import type { ClusterModel } from '../model/cluster';
-import { SERIES, type SeriesContributor } from '../model/series';
+import { SERIES, type SeriesContributor, hubbleClock } from '../model/series';
 import type { PageConsumer } from '../scrape/client';
 import { hubblePageConsumer } from './consumer';
-import { hubbleFamilies } from './metrics';
+import { hubbleFamilies, workloadLabels } from './metrics';
 import { type NodeDrops, WorkloadDrops } from './model';
 import type { HubbleSample } from './normalise';
 import { DeniedBy } from './relay/denied-by';
@@ -91,29 +91,16 @@ export function startHubble(settings: HubbleSettings, deps: HubbleDeps): HubbleR
     return drops.nodes().filter((n) => n.settledAt !== null && now - n.settledAt <= deps.staleAfterMs);
   };
 
-  // Per node, the largest pairs by their last increase and the (other) rows: the history's series stay bounded
-  // (nodes × --hubble-history-pairs) whatever K is; the rest are on /metrics for a Prometheus-compatible store.
+  // What /metrics writes, at the time /metrics stamps it: every kept pair and (other) row of the nodes settled in
+  // this cycle (a Hubble page read, or relay flows routed), as cumulative counters.
   const contributor: SeriesContributor = (w, _model, cycleStart) => {
-    for (const n of freshNodes()) {
-      if (n.settledAt! < cycleStart || !n.intervalSeconds) {
+    for (const n of drops.nodes()) {
+      if (n.settledAt === null || n.settledAt < cycleStart) {
         continue;
       }
-      const rows = [...drops.rows(n)];
-      const pairs = rows.filter((r) => !r.other).sort((a, b) => b.lastIncrease - a.lastIncrease || b.packets - a.packets);
-      for (const row of [...pairs.slice(0, settings.historyPairs), ...rows.filter((r) => r.other)]) {
-        w.put(
-          SERIES.workloadDroppedRate,
-          {
-            node: row.node,
-            reason: row.reason,
-            direction: row.direction,
-            source_namespace: row.source.namespace,
-            source_workload: row.source.workload,
-            destination_namespace: row.destination.namespace,
-            destination_workload: row.destination.workload,
-          },
-          row.lastIncrease / n.intervalSeconds
-        );
+      const nw = w.at(hubbleClock(n.node), n.settledAt);
+      for (const row of drops.rows(n)) {
+        nw.putCounter(SERIES.workloadDroppedPackets, workloadLabels(row), row.packets);
       }
     }
   };

@@ -1,9 +1,16 @@
 /**
  * The Hubble families of /metrics. Per-node values are exposed while the node's Hubble data is fresh and withdrawn
  * once stale, like the agents' values; `ciliumscope_target_up{component="hubble"}` says why a node went quiet.
+ *
+ * Like the series read from an agent's page, every per-node value carries the time of the node's Hubble data: the
+ * scrape of its Hubble metrics page, or for a node fed by Hubble Relay the cycle that routed its flows (its values
+ * change at no other time). The embedded history stores the workload counters at that same time (index.ts), so a
+ * Prometheus scraping /metrics holds the samples the history holds. The Relay's own families are the exporter's
+ * state, not timestamped.
  */
 import type { FamilySpec } from '../http/exposition';
-import type { NodeDrops, WorkloadDrops } from './model';
+import { SERIES } from '../model/series';
+import type { NodeDrops, WorkloadDropRow, WorkloadDrops } from './model';
 import type { RelayFollowerStatus } from './relay/follower';
 
 export interface HubbleMetricsSource {
@@ -14,7 +21,6 @@ export interface HubbleMetricsSource {
   refusedRelayFlows(): number;
 }
 
-export const WORKLOAD_DROPS_FAMILY = 'ciliumscope_workload_dropped_packets_total';
 export const WORKLOAD_DROPS_LABELS = [
   'node',
   'source_namespace',
@@ -40,14 +46,14 @@ export function hubbleFamilies(h: HubbleMetricsSource): FamilySpec[] {
     fill: (emit) => {
       for (const n of h.freshNodes()) {
         if (n.page) {
-          each(n, (labels, value) => emit({ node: n.node, ...labels }, value));
+          each(n, (labels, value) => emit({ node: n.node, ...labels }, value, n.settledAt));
         }
       }
     },
   });
   const families: FamilySpec[] = [
     {
-      name: WORKLOAD_DROPS_FAMILY,
+      name: SERIES.workloadDroppedPackets,
       help: 'Packets dropped per workload pair as Hubble attributes them, per node, reason (the agent\'s string) and direction (UNKNOWN when Hubble metrics lack traffic_direction): the top --hubble-top-k pairs per node and reason, plus one source/destination "(other)" row per direction with the rest, so the rows add up to the node\'s Hubble drops. Counted since the exporter started.',
       type: 'counter',
       labelNames: [...WORKLOAD_DROPS_LABELS],
@@ -55,18 +61,7 @@ export function hubbleFamilies(h: HubbleMetricsSource): FamilySpec[] {
       fill: (emit) => {
         for (const n of h.freshNodes()) {
           for (const row of h.drops.rows(n)) {
-            emit(
-              {
-                node: row.node,
-                source_namespace: row.source.namespace,
-                source_workload: row.source.workload,
-                destination_namespace: row.destination.namespace,
-                destination_workload: row.destination.workload,
-                reason: row.reason,
-                direction: row.direction,
-              },
-              row.packets
-            );
+            emit(workloadLabels(row), row.packets, n.settledAt);
           }
         }
       },
@@ -76,14 +71,14 @@ export function hubbleFamilies(h: HubbleMetricsSource): FamilySpec[] {
       help: 'Workload pairs the model holds for the node (kept and ranked; at most 2 × --hubble-top-k per reason).',
       type: 'gauge',
       labelNames: ['node'],
-      fill: (emit) => h.freshNodes().forEach((n) => emit({ node: n.node }, n.pairs.heldPairs)),
+      fill: (emit) => h.freshNodes().forEach((n) => emit({ node: n.node }, n.settled.heldPairs, n.settledAt)),
     },
     {
       name: 'ciliumscope_workload_drop_pair_evictions_total',
       help: 'Workload pairs that gave their place in the model to a new pair (a high rate means more distinct pairs than the model holds).',
       type: 'counter',
       labelNames: ['node'],
-      fill: (emit) => h.freshNodes().forEach((n) => emit({ node: n.node }, n.pairs.evictions)),
+      fill: (emit) => h.freshNodes().forEach((n) => emit({ node: n.node }, n.settled.evictions, n.settledAt)),
     },
     perPage('ciliumscope_hubble_context', 'Form of the context labels on the node\'s hubble_drop_total (pod, namespace, workload-name, identity, labels, reserved-identity, ip, none); always 1.', 'gauge', ['form'], (n, emit) =>
       emit({ form: n.page!.form }, 1)
@@ -112,6 +107,19 @@ export function hubbleFamilies(h: HubbleMetricsSource): FamilySpec[] {
   ];
   families.push(...relayFamilies(h));
   return families;
+}
+
+/** The labels of a row of ciliumscope_workload_dropped_packets_total. */
+export function workloadLabels(row: WorkloadDropRow): Record<(typeof WORKLOAD_DROPS_LABELS)[number], string> {
+  return {
+    node: row.node,
+    source_namespace: row.source.namespace,
+    source_workload: row.source.workload,
+    destination_namespace: row.destination.namespace,
+    destination_workload: row.destination.workload,
+    reason: row.reason,
+    direction: row.direction,
+  };
 }
 
 function relayFamilies(h: HubbleMetricsSource): FamilySpec[] {

@@ -22,6 +22,8 @@ export interface NodeDrops {
   settledAt: number | null;
   /** Seconds between the last two settles: the interval of `lastIncrease`. */
   intervalSeconds: number | null;
+  /** Pairs held and evictions so far, as of the last settle (what /metrics writes at `settledAt`). */
+  settled: { heldPairs: number; evictions: number };
   /** Metrics-fed nodes: the page's context and what it carried. */
   page: PageFacts | null;
 }
@@ -171,7 +173,7 @@ export class WorkloadDrops {
       if (source === 'relay' && this.relayNodeCount() >= this.maxRelayNodes) {
         return null;
       }
-      state = { node, source, pairs: new NodePairs(this.options.topK, this.capacity), settledAt: null, intervalSeconds: null, page: null };
+      state = { node, source, pairs: new NodePairs(this.options.topK, this.capacity), settledAt: null, intervalSeconds: null, settled: { heldPairs: 0, evictions: 0 }, page: null };
       this.byNode.set(node, state);
     }
     return state;
@@ -190,6 +192,7 @@ export class WorkloadDrops {
     state.intervalSeconds = state.settledAt === null ? null : elapsedMs / 1000;
     state.settledAt = at;
     state.pairs.settle(Math.pow(0.5, elapsedMs / this.options.halfLifeMs));
+    state.settled = { heldPairs: state.pairs.heldPairs, evictions: state.pairs.evictions };
   }
 }
 

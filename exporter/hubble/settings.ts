@@ -28,8 +28,6 @@ export interface HubbleSettings {
   topK: number;
   maxSeries: number;
   halfLifeMs: number;
-  /** Pairs per node written to the embedded history each cycle. */
-  historyPairs: number;
   relay: RelaySettings | null;
 }
 
@@ -81,12 +79,6 @@ export const HUBBLE_OPTIONS: OptionSpec[] = [
     kind: 'duration',
     defaultText: formatDurationMs(DEFAULT_HUBBLE_HALF_LIFE_MS),
     help: 'half-life of the drop counts that rank pairs for --hubble-top-k (a pair that stops dropping gives way after a few)',
-  },
-  {
-    name: 'hubble-history-pairs',
-    kind: 'integer',
-    defaultText: '10',
-    help: 'workload pairs per node kept in the embedded history each cycle (the largest by recent drops, plus the (other) rows)',
   },
   {
     name: 'hubble-relay',
@@ -156,10 +148,6 @@ export function resolveHubbleSettings(input: HubbleSettingsInput): HubbleSetting
   if (halfLifeMs < 1000) {
     fail('hubble-rank-half-life', 'must be at least 1s');
   }
-  const historyPairs = value('hubble-history-pairs') as number;
-  if (historyPairs < 0 || historyPairs > 10_000) {
-    fail('hubble-history-pairs', 'must be from 0 to 10000');
-  }
   const targets = new Map<string, { node: string; url: string }>();
   for (const t of input.targets) {
     checkTarget(t, fail);
@@ -187,7 +175,6 @@ export function resolveHubbleSettings(input: HubbleSettingsInput): HubbleSetting
     topK,
     maxSeries,
     halfLifeMs,
-    historyPairs,
     relay: relayAddress === undefined ? null : relaySettings(relayAddress, input),
   };
 }

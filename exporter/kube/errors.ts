@@ -23,7 +23,7 @@ function statusMessage(body: unknown): string | null {
 
 const HINTS: Record<number, string> = {
   401: 'the API server rejected the credentials',
-  403: 'the exporter may not get/list/watch this resource; see deploy/rbac.yaml',
+  403: 'the exporter may not get/list/watch this resource; see deploy/base/rbac.yaml',
   404: 'not found',
   410: 'the resource version is too old',
   429: 'the API server asked to slow down',

@@ -11,20 +11,20 @@
 import type { UnmanagedPodsResponse, UnmanagedSource } from '../../src/contract';
 import type { FamilySpec } from '../http/exposition';
 import type { KubeQueries } from '../http/query/context';
+import type { PodOwnerLookup } from '../hubble/workload';
 import type { Logger } from '../log';
 import type { ClusterModel } from '../model/cluster';
 import { SERIES, type SeriesContributor } from '../model/series';
 import { shardOf } from '../scrape/shard';
 import { CombinedTargetSource, type TargetSource } from '../scrape/targets';
 import { loadKubeConfig, serverOf } from './connection';
-import type { PodOwnerLookup } from '../hubble/workload';
 import { DiscoveredTargetSource, type PodScrapeSettings } from './discovery';
 import { ResourceWatcher, type WatcherStatus } from './informer';
 import { PodJoin } from './join';
 import { CEP_PATH, ciliumEndpointLister, podLister, podsPath } from './listers';
 import { kubeFamilies } from './metrics';
 import { type SlimCiliumEndpoint, type SlimPod, slimCiliumEndpoint, slimPod } from './objects';
-import { type JoinView, type NodeNumbers, nodeNumbers, unmanagedPodsAnswer } from './report';
+import { type AgentDirectory, type JoinView, type NodeNumbers, nodeNumbers, unmanagedPodsAnswer } from './report';
 import type { KubeSettings } from './settings';
 
 export type { KubeSettings } from './settings';
@@ -39,6 +39,11 @@ export interface KubeDeps {
   log: Logger;
   /** Wall clock for sync ages. */
   now?: () => number;
+  /**
+   * A query replica's directory of agents (from Prometheus) instead of the exporter's own targets; its per-node
+   * numbers are then not written to /metrics or the history, since the shards already write them.
+   */
+  agents?: AgentDirectory;
   /** The agents' Hubble metrics port and URL template (--hubble-port), or null to discover none. */
   hubble?: PodScrapeSettings | null;
 }
@@ -121,6 +126,21 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
   const unmanagedSource = (p: WatcherStatus, c: WatcherStatus): UnmanagedSource =>
     !p.synced ? 'none' : c.absent ? 'counts' : c.synced ? 'ciliumendpoints' : 'none';
 
+  const ownAgents: AgentDirectory = {
+    agentNodes: () =>
+      targetSource
+        .targets()
+        .filter((t) => t.component === 'agent')
+        .map((t) => t.node),
+    agentSilent: (node) => {
+      const state = deps.model.node(node);
+      return state !== undefined && state.agent.scrapes > 0 && state.agent.lastSuccess === null;
+    },
+    podEndpoints: (node) => {
+      const state = deps.model.node(node);
+      return state && !deps.model.isStale(state) ? deps.model.podEndpoints(state) : null;
+    },
+  };
   const view = (): JoinView => {
     const p = pods.status();
     const c = endpoints.status();
@@ -148,25 +168,12 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
         `Kubernetes data is stale: the API server has not been reachable for ${Math.round(ageMs! / 1000)}s; these are the last known numbers.`
       );
     }
-    const agentNodes = () =>
-      targetSource
-        .targets()
-        .filter((t) => t.component === 'agent')
-        .map((t) => t.node);
     return {
       join,
       source,
       notice: notices.length ? notices.join(' ') : null,
       inShard: deps.shard ? (node) => shardOf(node, deps.shard!.count) === deps.shard!.index : () => true,
-      agentNodes,
-      agentSilent: (node) => {
-        const state = deps.model.node(node);
-        return state !== undefined && state.agent.scrapes > 0 && state.agent.lastSuccess === null;
-      },
-      podEndpoints: (node) => {
-        const state = deps.model.node(node);
-        return state && !deps.model.isStale(state) ? deps.model.podEndpoints(state) : null;
-      },
+      ...(deps.agents ?? ownAgents),
       syncedAt,
       stale,
     };
@@ -205,7 +212,7 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
   };
 
   const contributor: SeriesContributor = (w, model, cycleStart) => {
-    for (const n of freshNumbers() ?? []) {
+    for (const n of deps.agents ? [] : (freshNumbers() ?? [])) {
       w.put(SERIES.pods, { node: n.node }, n.pods);
       if (n.unmanaged !== null) {
         w.put(SERIES.unmanagedPods, { node: n.node }, n.unmanaged);
@@ -218,7 +225,7 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
   };
 
   const families = kubeFamilies({
-    freshNumbers,
+    freshNumbers: () => (deps.agents ? null : freshNumbers()),
     watchers: statuses,
     source: () => unmanagedSource(pods.status(), endpoints.status()),
     discovered: () => discovered?.targets() ?? null,

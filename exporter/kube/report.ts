@@ -29,6 +29,9 @@ export interface JoinView {
   stale: boolean;
 }
 
+/** Which nodes have an agent: the exporter's own targets, or (query replica) the agents seen in Prometheus. */
+export type AgentDirectory = Pick<JoinView, 'agentNodes' | 'agentSilent' | 'podEndpoints'>;
+
 export interface NodeNumbers {
   node: string;
   /** Running or Pending, not hostNetwork: what the agent should have endpoints for (terminating ones included). */

@@ -136,7 +136,7 @@ export class ScrapeClient {
 }
 
 /** Ends a body we no longer read; the error destroying it emits is expected, not an unhandled event. */
-function discard(stream: Readable): void {
+export function discard(stream: Readable): void {
   stream.on('error', () => undefined);
   stream.destroy();
 }
@@ -182,7 +182,7 @@ function decompress(body: Buffer, encoding: 'gzip' | 'deflate', limit: number): 
 /**
  * Reads a body chunk by chunk into `onChunk`; the bytes read, or null (the rest discarded) once they exceed `limit`.
  */
-async function readCapped(body: Readable, limit: number, onChunk: (chunk: Buffer) => void): Promise<number | null> {
+export async function readCapped(body: Readable, limit: number, onChunk: (chunk: Buffer) => void): Promise<number | null> {
   let bytes = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     bytes += chunk.length;

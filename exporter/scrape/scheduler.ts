@@ -19,6 +19,7 @@ export interface CycleStats {
 
 export interface CycleSink<T> {
   beginCycle(startedAt: number, targets: ScrapeTarget[]): void;
+  /** `at`: when the scrape began (the time of its sample). */
   recordScrape(target: ScrapeTarget, outcome: ScrapeOutcome<T>, at: number): void;
   endCycle(stats: CycleStats): void;
 }
@@ -107,6 +108,8 @@ export class ScrapeScheduler<T> {
     const worker = async () => {
       while (next < targets.length) {
         const target = targets[next++];
+        // A sample's time is when its scrape began, as Prometheus stamps its own scrapes.
+        const scrapeStart = this.now();
         let outcome: ScrapeOutcome<T>;
         try {
           outcome = await scrape(target);
@@ -118,7 +121,7 @@ export class ScrapeScheduler<T> {
         } else {
           failed++;
         }
-        sink.recordScrape(target, outcome, this.now());
+        sink.recordScrape(target, outcome, scrapeStart);
       }
     };
     await Promise.all(Array.from({ length: Math.min(maxConcurrency, targets.length) }, worker));

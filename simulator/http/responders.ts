@@ -126,7 +126,8 @@ export async function writeOversized(res: ServerResponse, page: RenderedPage, si
   res.end();
 }
 
-function drainedOrClosed(res: ServerResponse): Promise<void> {
+/** Resolves when the response can take more data, or when its connection closed (nothing more will be read). */
+export function drainedOrClosed(res: ServerResponse): Promise<void> {
   return new Promise((resolve) => {
     const done = (): void => {
       res.off('drain', done);

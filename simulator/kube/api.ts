@@ -6,6 +6,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatedCluster } from '../cluster';
+import { drainedOrClosed } from '../http/responders';
 import { ciliumGroup, ciliumResources, coreResources, coreVersions, groupList, versionDocument } from './discovery';
 import { type KubeFault, type KubeFaultSpec, normaliseKubeFault } from './faults';
 import type { KubeRecord, KubeResource } from './objects';
@@ -385,7 +386,7 @@ export class KubeApi {
         pending += (j === 0 ? '' : ',') + type.toJson(records[j]);
       }
       if (!res.write(pending)) {
-        await drained(res);
+        await drainedOrClosed(res);
       }
       pending = '';
       if (res.destroyed) {
@@ -551,18 +552,6 @@ function firstAfter(keys: readonly string[], key: string): number {
     }
   }
   return lo;
-}
-
-function drained(res: ServerResponse): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      res.off('drain', done);
-      res.off('close', done);
-      resolve();
-    };
-    res.on('drain', done);
-    res.on('close', done);
-  });
 }
 
 function checkRange(value: number, name: string, min: number, max: number): number {

@@ -1,12 +1,13 @@
 import React from 'react';
 import type { AnnotationQuery, QueryEditorProps } from '@grafana/data';
-import { Combobox, InlineField, InlineFieldRow, Stack, Text, type ComboboxOption } from '@grafana/ui';
+import { InlineField, InlineFieldRow, Stack, Text } from '@grafana/ui';
 
 import { ANNOTATION_KINDS, DEFAULT_ANNOTATION_KIND } from '../annotationKinds';
 import type { AnnotationKind } from '../contract';
 import type { DataSource } from '../datasource';
 import type { ScopeDataQuery } from '../types';
 import { FilterField } from './FilterField';
+import { Picker, type PickerOption } from './pickers';
 import { useAsyncOptions } from './useAsyncOptions';
 
 type Props = QueryEditorProps<DataSource, ScopeDataQuery> & {
@@ -14,7 +15,7 @@ type Props = QueryEditorProps<DataSource, ScopeDataQuery> & {
   onAnnotationChange?: (annotation: AnnotationQuery<ScopeDataQuery>) => void;
 };
 
-const KIND_OPTIONS: Array<ComboboxOption<AnnotationKind>> = (Object.keys(ANNOTATION_KINDS) as AnnotationKind[]).map(
+const KIND_OPTIONS: Array<PickerOption<AnnotationKind>> = (Object.keys(ANNOTATION_KINDS) as AnnotationKind[]).map(
   (value) => ({ value, label: ANNOTATION_KINDS[value].label, description: ANNOTATION_KINDS[value].description })
 );
 
@@ -30,12 +31,12 @@ export function AnnotationQueryEditor({ query, onChange, datasource }: Props) {
     <Stack direction="column" gap={0}>
       <InlineFieldRow>
         <InlineField label="Events" labelWidth={14} tooltip="Which events to mark on the dashboard's time series.">
-          <Combobox<AnnotationKind>
-            data-testid="annotation-kind"
+          <Picker<AnnotationKind>
+            testId="annotation-kind"
             options={KIND_OPTIONS}
             value={kind}
             width={30}
-            onChange={(option) => onChange({ ...query, annotationKind: option.value })}
+            onChange={(annotationKind) => onChange({ ...query, annotationKind })}
           />
         </InlineField>
         <FilterField

@@ -1,14 +1,15 @@
 import React from 'react';
 import { getTemplateSrv } from '@grafana/runtime';
-import { InlineField, MultiCombobox, type ComboboxOption } from '@grafana/ui';
+import { InlineField } from '@grafana/ui';
 
 import type { Filter } from '../contract';
+import { MultiPicker, type PickerOption } from './pickers';
 
 export interface FilterFieldProps {
   label: string;
   tooltip: string;
   value: Filter | undefined;
-  options: Array<ComboboxOption<string>>;
+  options: Array<PickerOption<string>>;
   loading?: boolean;
   /** Why the option list could not be loaded. */
   loadError?: string;
@@ -25,7 +26,7 @@ export function filterValues(value: Filter | undefined): string[] {
 }
 
 /** The dashboard's template variables as options, so `$node` can be picked like any value. */
-export function variableOptions(): Array<ComboboxOption<string>> {
+export function variableOptions(): Array<PickerOption<string>> {
   return getTemplateSrv()
     .getVariables()
     .map((v) => ({ value: `$${v.name}`, label: `$${v.name}`, description: 'Template variable', group: 'Variables' }));
@@ -52,20 +53,14 @@ export function FilterField(props: FilterFieldProps) {
       tooltip={loadError ? `${tooltip} The list of values could not be loaded: ${loadError}` : tooltip}
       loading={loading}
     >
-      <MultiCombobox<string>
-        data-testid={`filter-${label.toLowerCase().replace(/\s+/g, '-')}`}
+      <MultiPicker
+        testId={`filter-${label.toLowerCase().replace(/\s+/g, '-')}`}
         options={allOptions}
         value={selected}
         placeholder={loadError ? 'All (list unavailable)' : (placeholder ?? 'All')}
-        createCustomValue
-        isClearable
-        width="auto"
         minWidth={20}
         maxWidth={60}
-        onChange={(picked) => {
-          const values = picked.map((o) => o.value);
-          onChange(values.length > 0 ? values : undefined);
-        }}
+        onChange={(values) => onChange(values.length > 0 ? values : undefined)}
       />
     </InlineField>
   );

@@ -1,15 +1,6 @@
 import React from 'react';
 import type { QueryEditorProps } from '@grafana/data';
-import {
-  Box,
-  Combobox,
-  InlineField,
-  InlineFieldRow,
-  RadioButtonGroup,
-  Stack,
-  Text,
-  type ComboboxOption,
-} from '@grafana/ui';
+import { Box, InlineField, InlineFieldRow, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 
 import type { DropReasonInfo, NodeInfo, QueryType, QueryView } from '../contract';
 import type { DataSource } from '../datasource';
@@ -31,13 +22,14 @@ import {
 import type { ScopeDataQuery, ScopeJsonData } from '../types';
 import { DraftField } from './DraftField';
 import { FilterField } from './FilterField';
+import { Picker, type PickerOption } from './pickers';
 import { useAsyncOptions } from './useAsyncOptions';
 
 type Props = QueryEditorProps<DataSource, ScopeDataQuery, ScopeJsonData>;
 
 const LABEL_WIDTH = 14;
 
-const QUERY_TYPE_OPTIONS: Array<ComboboxOption<QueryType>> = QUERY_TYPE_ORDER.map((value) => ({
+const QUERY_TYPE_OPTIONS: Array<PickerOption<QueryType>> = QUERY_TYPE_ORDER.map((value) => ({
   value,
   label: QUERY_TYPES[value].label,
   description: QUERY_TYPES[value].description,
@@ -67,7 +59,7 @@ const FILTER_HELP: Record<FilterName, { label: string; tooltip: string }> = {
   state: { label: 'State', tooltip: 'Endpoint states to include, e.g. ready, regenerating. Empty: every state.' },
 };
 
-function nodeOption(node: NodeInfo): ComboboxOption<string> {
+function nodeOption(node: NodeInfo): PickerOption<string> {
   const details = [
     node.up ? 'up' : 'down',
     node.stale ? 'stale' : '',
@@ -78,7 +70,7 @@ function nodeOption(node: NodeInfo): ComboboxOption<string> {
   return { value: node.name, label: node.name, description: details };
 }
 
-function reasonOptions(reasons: DropReasonInfo[]): Array<ComboboxOption<string>> {
+function reasonOptions(reasons: DropReasonInfo[]): Array<PickerOption<string>> {
   const seen = reasons.filter((r) => r.seen);
   const others = reasons.filter((r) => !r.seen);
   return [
@@ -87,7 +79,7 @@ function reasonOptions(reasons: DropReasonInfo[]): Array<ComboboxOption<string>>
   ];
 }
 
-function staticOptions(values: string[]): Array<ComboboxOption<string>> {
+function staticOptions(values: string[]): Array<PickerOption<string>> {
   return values.map((value) => ({ value, label: value }));
 }
 
@@ -158,13 +150,13 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
           labelWidth={LABEL_WIDTH}
           tooltip="What to show. Each type reads the filters beside it."
         >
-          <Combobox<QueryType>
+          <Picker<QueryType>
             id="ciliumscope-query-type"
-            data-testid="query-type"
+            testId="query-type"
             options={QUERY_TYPE_OPTIONS}
             value={queryType}
             width={28}
-            onChange={(option) => changeType(option.value)}
+            onChange={changeType}
           />
         </InlineField>
         {info.views.length > 0 && view && (

@@ -1,8 +1,9 @@
 import React, { useEffect } from 'react';
 import type { DataSourceApi, QueryEditorProps } from '@grafana/data';
-import { Combobox, InlineField, InlineFieldRow, InlineSwitch, Stack, Text, type ComboboxOption } from '@grafana/ui';
+import { InlineField, InlineFieldRow, InlineSwitch, Stack, Text } from '@grafana/ui';
 
 import type { ScopeDataQuery, ScopeJsonData, ScopeVariableQuery, VariableQueryKind } from '../types';
+import { Picker, type PickerOption } from './pickers';
 import { parseVariableQuery, VARIABLE_QUERY_SYNTAX, variableQueryText, VariableQueryError } from '../variableQuery';
 
 type Props = QueryEditorProps<
@@ -12,7 +13,7 @@ type Props = QueryEditorProps<
   ScopeVariableQuery
 >;
 
-const KIND_OPTIONS: Array<ComboboxOption<VariableQueryKind>> = (
+const KIND_OPTIONS: Array<PickerOption<VariableQueryKind>> = (
   Object.keys(VARIABLE_QUERY_SYNTAX) as VariableQueryKind[]
 ).map((value) => ({
   value,
@@ -58,12 +59,12 @@ export function VariableQueryEditor({ query, onChange }: Props) {
           invalid={Boolean(error)}
           error={error}
         >
-          <Combobox<VariableQueryKind>
-            data-testid="variable-kind"
+          <Picker<VariableQueryKind>
+            testId="variable-kind"
             options={KIND_OPTIONS}
             value={kind}
             width={30}
-            onChange={(option) => change(option.value, seenOnly)}
+            onChange={(next) => change(next, seenOnly)}
           />
         </InlineField>
         {kind === 'dropReasons' && (

@@ -1,15 +1,15 @@
 import { useEffect, useState } from 'react';
-import type { ComboboxOption } from '@grafana/ui';
+import type { PickerOption } from './pickers';
 
 export interface AsyncOptions {
-  options: Array<ComboboxOption<string>>;
+  options: Array<PickerOption<string>>;
   loading: boolean;
   error?: string;
 }
 
 interface Loaded {
   key: string;
-  options: Array<ComboboxOption<string>>;
+  options: Array<PickerOption<string>>;
   error?: string;
 }
 
@@ -18,7 +18,7 @@ interface Loaded {
  * the list empty with the reason: the filter still takes typed values and template variables.
  */
 export function useAsyncOptions(
-  load: (() => Promise<Array<ComboboxOption<string>>>) | undefined,
+  load: (() => Promise<Array<PickerOption<string>>>) | undefined,
   key: string
 ): AsyncOptions {
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);

@@ -179,7 +179,11 @@ describe('editors of the built plugin in Chromium', () => {
       (expected) => (window as any).page.state.lastQuery?.queryType === expected || expected === 'endpoints',
       type
     );
-    expect(await page().locator('#ciliumscope-query-type').inputValue()).toBe(label);
+    // The query changed; the editor shows the new type once React has rendered it.
+    await page().waitForFunction(
+      (shown) => (document.querySelector('#ciliumscope-query-type') as HTMLInputElement | null)?.value === shown,
+      label
+    );
 
     const labels = await visibleLabels();
     expect(labels).toEqual(expect.arrayContaining(['Query type', 'Node', ...filters, ...options]));

@@ -2,7 +2,8 @@
  * The dashboard preview as a test: both shipped dashboards rendered in Chromium from real data (the built plugin
  * against the exporter on a simulated half hour; PromQL against a real Prometheus scraping the exporter for 40 s),
  * every panel checked for data, query errors and render errors, and a deliberately broken copy of each dashboard
- * shown to fail with exactly the broken panels' titles. Images go to a temporary directory.
+ * shown to fail with exactly the broken panels' titles; both dashboards again on Grafana 10.4's modules. Images go to
+ * a temporary directory.
  */
 import { existsSync, mkdtempSync, rmSync, statSync } from 'fs';
 import { tmpdir } from 'os';
@@ -13,6 +14,8 @@ import { visualPanels, type DashboardJson } from '../../tools/preview/dashboard'
 import { readDashboard, type RenderedDashboard } from '../../tools/preview/render';
 import type { OpenPreviewSession, PreviewSessionApi } from '../../tools/preview/session-types';
 import { assertBuiltPlugin } from './host/builtPlugin';
+import { installGrafanaRelease, type InstalledRelease } from './host/grafanaInstall';
+import { OLDEST_RELEASE } from './host/grafanaReleases';
 
 /**
  * The session starts the exporter, the simulator and Prometheus. It is loaded at run time, by a path the compiler
@@ -155,5 +158,35 @@ describe('the Prometheus dashboard (real Prometheus scraping the exporter)', () 
     expect(failures.map((f) => f.title)).toEqual(['Policies per node']);
     expect(failures[0].problems.join(' ')).toMatch(/query error: A: bad_data: .*parse error/);
     expect(result.pageErrors).toEqual([]);
+  });
+});
+
+describe(`both dashboards on Grafana ${OLDEST_RELEASE.version}'s modules (the oldest release supported)`, () => {
+  let grafana: InstalledRelease;
+
+  beforeAll(async () => {
+    grafana = await installGrafanaRelease(OLDEST_RELEASE);
+  }, 15 * 60_000);
+
+  it('the plugin dashboard shows data in every panel, without query, render or page errors', async () => {
+    const json = readDashboard(PLUGIN_DASHBOARD);
+    const t = Date.now();
+    const rendered = await session.renderPlugin(
+      json,
+      { dir: join(out, OLDEST_RELEASE.version), name: 'cilium-scope' },
+      grafana
+    );
+    timings.pluginRenderOldestMs = Date.now() - t;
+    expectEveryPanelShown(rendered, json as DashboardJson);
+  });
+
+  it('the Prometheus dashboard shows data in every panel, without query, render or page errors', async () => {
+    const json = readDashboard(PROMETHEUS_DASHBOARD);
+    const rendered = await session.renderPrometheus(
+      json,
+      { dir: join(out, OLDEST_RELEASE.version), name: 'cilium-scope-prometheus' },
+      grafana
+    );
+    expectEveryPanelShown(rendered, json as DashboardJson);
   });
 });

@@ -5,7 +5,18 @@ import type { Browser, Page } from 'playwright-core';
 import { buildHostPage, hostMounts } from './host/build';
 import { DIST_DIR, PLUGIN_ID } from './host/builtPlugin';
 import { collectPageErrors, launchChromium } from './host/chromium';
-import { startStaticServer, type StaticServer } from './host/server';
+import type { InstalledRelease } from './host/grafanaInstall';
+import { startStaticServer, type RequestHandler, type StaticServer } from './host/server';
+
+/** What `page.loadPlugin()` describes for the built plugin: a datasource plugin with both editors. */
+export const LOADED_PLUGIN = {
+  exportNames: ['plugin'],
+  isDataSourcePlugin: true,
+  extendsDataSourceApi: true,
+  components: { ConfigEditor: 'function', QueryEditor: 'function' },
+  hasAnnotationEditor: true,
+  hasVariableEditor: true,
+};
 
 export interface PluginHost {
   page: Page;
@@ -15,15 +26,27 @@ export interface PluginHost {
   close(): Promise<void>;
 }
 
-export async function openPluginHost(viewport = { width: 1100, height: 800 }): Promise<PluginHost> {
+export interface PluginHostOptions {
+  viewport?: { width: number; height: number };
+  /** A Grafana release's modules for the page (default: the project's own, the release it builds against). */
+  grafana?: InstalledRelease;
+  /** Request handlers before the static files, e.g. the data proxy. */
+  handlers?: RequestHandler[];
+  /** Where the plugin is served from (default: dist/). */
+  distDir?: string;
+}
+
+export async function openPluginHost(options: PluginHostOptions = {}): Promise<PluginHost> {
+  const viewport = options.viewport ?? { width: 1100, height: 800 };
   const host = await buildHostPage({
     entry: join(__dirname, 'host', 'pages', 'plugin.tsx'),
     title: 'Cilium Scope plugin host',
+    grafana: options.grafana,
   });
   let server: StaticServer | undefined;
   let browser: Browser | undefined;
   try {
-    server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR));
+    server = await startStaticServer(hostMounts(host, PLUGIN_ID, options.distDir ?? DIST_DIR), options.handlers);
     browser = await launchChromium();
     const page = await browser.newPage({ viewport, deviceScaleFactor: 1 });
     const pageErrors = collectPageErrors(page);

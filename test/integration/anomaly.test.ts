@@ -69,7 +69,8 @@ async function metricSamples(name: string): Promise<Sample[]> {
   const out: Sample[] = [];
   for (const line of text.split('\n')) {
     if (line.startsWith(name + '{')) {
-      const m = /^[^{]+\{(.*)\}\s+(\S+)$/.exec(line)!;
+      // name{labels} value [timestamp]
+      const m = /^[^{]+\{(.*)\}\s+(\S+)(?:\s+\d+)?$/.exec(line)!;
       out.push({ labels: parseLabels(m[1]), value: Number(m[2]) });
     }
   }

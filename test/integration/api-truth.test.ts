@@ -1,15 +1,18 @@
 /**
  * The exporter's API and /metrics against the simulator's ground truth: every query type, over loopback, with the
- * exporter's clock on simulated time so rates are exact.
+ * exporter's clock on simulated time so rates are exact. The API has Prometheus's step semantics: a gauge's point is
+ * the last sample at or before it; a rate's point is over the window of 4 scrape intervals ending at it (the step is
+ * one interval here), which at the 5th scrape and later starts exactly at a sample, so the rate is the counter's
+ * increase over the window divided by its length, with no extrapolation: that is what is checked against the truth.
  */
-import { type RunningExporter, startExporter } from '../../exporter/app';
-import { histogramQuantile } from '../../exporter/model/rates';
-import { type RunningSimulator, type SimulatorTruth, startSimulator } from '../../simulator';
+import type { RunningExporter } from '../../exporter/app';
+import { bucketQuantile } from '../../exporter/history/promql-math';
+import type { RunningSimulator, SimulatorTruth } from '../../simulator';
 import type { DataFrameJSON, QueryRequest, QueryResponse, ScopeQuery } from '../../src/contract';
-import { testConfig } from '../support/config';
 import { readExposition, seriesId } from '../support/exposition';
+import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedCluster';
 
-// History keeps rates as 32-bit floats: equal to the truth within float32's relative precision.
+// Gauges are kept as 32-bit floats; rates are computed in 64 bits from the counters: within float32's precision.
 expect.extend({
   toBeCloseTo32(received: number | null | undefined, expected: number) {
     const pass = typeof received === 'number' && Math.abs(received - expected) <= Math.max(1e-9, Math.abs(expected) * 2e-7);
@@ -33,32 +36,22 @@ const truths: SimulatorTruth[] = [];
 let t0 = 0;
 let tickMs = 0;
 
+let cluster: ScrapedCluster;
+
 beforeAll(async () => {
-  sim = await startSimulator({ nodes: NODES, seed: 11, autoTickMs: 0, pageKB: 40 });
-  tickMs = sim.cluster.tickSeconds * 1000;
-  exporter = await startExporter(
-    testConfig({
-      agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
-      operator: { node: '', url: sim.operatorUrl },
-      scrapeIntervalMs: tickMs,
-      scrapeTimeoutMs: 2000,
-      staleAfterMs: 10 * tickMs,
-    }),
-    { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
-  );
-  for (let k = 0; k < TICKS; k++) {
-    if (k > 0) {
-      sim.tick();
-    }
-    truths.push(sim.truth());
-    const stats = await exporter.scrapeNow();
-    expect(stats.failed).toBe(0);
-  }
+  cluster = await startScrapedCluster({
+    nodes: NODES,
+    seed: 11,
+    ticks: TICKS,
+    onTick: (_tick, simulator) => truths.push(simulator.truth()),
+  });
+  ({ sim, exporter } = cluster);
+  tickMs = cluster.range.intervalMs;
+  expect(cluster.scrapes.map((s) => s.failed)).toEqual(Array(TICKS).fill(0));
   t0 = truths[0].timeSeconds * 1000;
 });
 afterAll(async () => {
-  await exporter?.close();
-  await sim?.close();
+  await cluster?.close();
 });
 
 async function query(queries: Array<Omit<ScopeQuery, 'refId'>>): Promise<Record<string, DataFrameJSON[]>> {
@@ -96,6 +89,11 @@ function frameWith(frames: DataFrameJSON[], labels: Record<string, string>): Dat
 }
 
 const timeOf = (k: number) => truths[k].timeSeconds * 1000;
+/** Scrapes per rate window: the window is 4 intervals, so it spans 4 ticks, from sample k - 4 to sample k. */
+const WINDOW_TICKS = 4;
+const windowSeconds = () => (WINDOW_TICKS * tickMs) / 1000;
+/** Steps whose rate window starts at a sample (the first ones reach back before the first scrape). */
+const fullWindows = () => Array.from({ length: TICKS - WINDOW_TICKS }, (_, i) => i + WINDOW_TICKS);
 const agentOf = (k: number, node: string) => truths[k].nodes[node].agent!;
 const sumOver = (k: number, f: (node: string) => number) => sim.nodes.reduce((acc, n) => acc + f(n), 0);
 
@@ -112,22 +110,30 @@ test('endpoints by state, per node and cluster-wide, at every scrape', async () 
   }
 });
 
-test('forwarded and dropped packets per second by direction match the counters\' increases', async () => {
+test('forwarded and dropped packets per second by direction match the counters\' increases over the window', async () => {
   const { A: flow, B: flowBytes } = await query([{ queryType: 'packetFlow' }, { queryType: 'packetFlow', unit: 'bytes', groupBy: 'node' }]);
-  for (let k = 1; k < TICKS; k++) {
+  let checkedDrops = 0;
+  for (const k of fullWindows()) {
+    const j = k - WINDOW_TICKS;
     for (const direction of ['INGRESS', 'EGRESS']) {
-      const fwd = (j: number, n: string) => agentOf(j, n).forwarded.find((f) => f.direction === direction)!.packets;
-      const expected = sumOver(k, (n) => fwd(k, n) - fwd(k - 1, n)) / (tickMs / 1000);
+      const fwd = (i: number, n: string) => agentOf(i, n).forwarded.find((f) => f.direction === direction)!.packets;
+      const expected = sumOver(k, (n) => fwd(k, n) - fwd(j, n)) / windowSeconds();
       expect(points(frameWith(flow, { direction, verdict: 'forwarded' })).get(timeOf(k))).toBeCloseTo32(expected);
-      const drops = (j: number, n: string) => agentOf(j, n).dropped.filter((d) => d.direction === direction).reduce((a, d) => a + d.packets, 0);
-      const expectedDrops = sumOver(k, (n) => drops(k, n) - drops(k - 1, n)) / (tickMs / 1000);
-      const dropped = frames(flow, { direction, verdict: 'dropped' });
-      expect(dropped === null ? 0 : (points(dropped).get(timeOf(k)) ?? 0)).toBeCloseTo32(expectedDrops);
+      // A drop series born inside the window is extrapolated as Prometheus does: compare only when all were there.
+      const reasons = (i: number) => sim.nodes.flatMap((n) => agentOf(i, n).dropped.filter((d) => d.direction === direction).map((d) => `${n}/${d.reason}`));
+      if (reasons(k).every((r) => reasons(j).includes(r))) {
+        const drops = (i: number, n: string) => agentOf(i, n).dropped.filter((d) => d.direction === direction).reduce((a, d) => a + d.packets, 0);
+        const expectedDrops = sumOver(k, (n) => drops(k, n) - drops(j, n)) / windowSeconds();
+        const dropped = frames(flow, { direction, verdict: 'dropped' });
+        expect(dropped === null ? 0 : (points(dropped).get(timeOf(k)) ?? 0)).toBeCloseTo32(expectedDrops);
+        checkedDrops++;
+      }
       const node = sim.nodes[0];
-      const bytes = (j: number) => agentOf(j, node).forwarded.find((f) => f.direction === direction)!.bytes!;
-      expect(points(frameWith(flowBytes, { node, direction, verdict: 'forwarded' })).get(timeOf(k))).toBeCloseTo32((bytes(k) - bytes(k - 1)) / (tickMs / 1000));
+      const bytes = (i: number) => agentOf(i, node).forwarded.find((f) => f.direction === direction)!.bytes!;
+      expect(points(frameWith(flowBytes, { node, direction, verdict: 'forwarded' })).get(timeOf(k))).toBeCloseTo32((bytes(k) - bytes(j)) / windowSeconds());
     }
   }
+  expect(checkedDrops).toBeGreaterThan(0);
 });
 
 function frames(list: DataFrameJSON[], labels: Record<string, string>): DataFrameJSON | null {
@@ -141,13 +147,16 @@ function frames(list: DataFrameJSON[], labels: Record<string, string>): DataFram
 test('drops by direction and reason', async () => {
   const { A: drops } = await query([{ queryType: 'drops', groupBy: 'node' }]);
   let checked = 0;
-  for (let k = 1; k < TICKS; k++) {
+  for (const k of fullWindows()) {
     for (const node of sim.nodes) {
-      const before = new Map(agentOf(k - 1, node).dropped.map((d) => [`${d.direction}/${d.reason}`, d.packets]));
+      const before = new Map(agentOf(k - WINDOW_TICKS, node).dropped.map((d) => [`${d.direction}/${d.reason}`, d.packets]));
       for (const d of agentOf(k, node).dropped) {
-        const expected = (d.packets - (before.get(`${d.direction}/${d.reason}`) ?? 0)) / (tickMs / 1000);
+        const start = before.get(`${d.direction}/${d.reason}`);
+        if (start === undefined) {
+          continue;
+        }
         const frame = frameWith(drops, { node, direction: d.direction, reason: d.reason });
-        expect(points(frame).get(timeOf(k))).toBeCloseTo32(expected);
+        expect(points(frame).get(timeOf(k))).toBeCloseTo32((d.packets - start) / windowSeconds());
         expect(frame.schema.fields[1].config?.description).toBeTruthy();
         checked++;
       }
@@ -158,20 +167,24 @@ test('drops by direction and reason', async () => {
 
 test('regeneration rate by outcome and latency quantiles from the bucket increases', async () => {
   const { A: rate, B: latency } = await query([{ queryType: 'regeneration', view: 'rate' }, { queryType: 'regeneration', view: 'latency', quantiles: [0.5, 0.99] }]);
-  for (let k = 1; k < TICKS; k++) {
-    const success = sumOver(k, (n) => (agentOf(k, n).regenerations.success ?? 0) - (agentOf(k - 1, n).regenerations.success ?? 0)) / (tickMs / 1000);
+  let quantiles = 0;
+  for (const k of fullWindows()) {
+    const j = k - WINDOW_TICKS;
+    const success = sumOver(k, (n) => (agentOf(k, n).regenerations.success ?? 0) - (agentOf(j, n).regenerations.success ?? 0)) / windowSeconds();
     expect(points(frameWith(rate, { outcome: 'success' })).get(timeOf(k)) ?? 0).toBeCloseTo32(success);
-    const h = (j: number, n: string) => agentOf(j, n).regenerationTime!;
+    const h = (i: number, n: string) => agentOf(i, n).regenerationTime!;
     const bounds = h(k, sim.nodes[0]).upperBounds;
-    const buckets = bounds.map((le, i) => ({ le, count: sumOver(k, (n) => h(k, n).cumulativeCounts[i] - h(k - 1, n).cumulativeCounts[i]) }));
-    const p50 = histogramQuantile(0.5, buckets);
+    const buckets = bounds.map((le, i) => ({ le, count: sumOver(k, (n) => h(k, n).cumulativeCounts[i] - h(j, n).cumulativeCounts[i]) / windowSeconds() }));
+    const p50 = bucketQuantile(0.5, buckets);
     const got = frames(latency, { quantile: '0.5' });
     if (Number.isFinite(p50)) {
       expect(points(got!).get(timeOf(k))).toBeCloseTo32(p50);
+      quantiles++;
     } else {
       expect(got === null || points(got).get(timeOf(k)) === null).toBe(true);
     }
   }
+  expect(quantiles).toBeGreaterThan(0);
 });
 
 test('policy: counts (max and min over nodes), import errors, enforcement', async () => {
@@ -184,10 +197,9 @@ test('policy: counts (max and min over nodes), import errors, enforcement', asyn
   const policies = sim.nodes.map((n) => agentOf(k, n).policies!);
   expect(points(frameWith(count, { aggregate: 'max' })).get(timeOf(k))).toBe(Math.max(...policies));
   expect(points(frameWith(count, { aggregate: 'min' })).get(timeOf(k))).toBe(Math.min(...policies));
-  const totalErrors = sumOver(k, (n) => agentOf(k, n).policyImportErrors! - agentOf(0, n).policyImportErrors!);
-  const errorFrame = errors.find((f) => f.schema.fields.length === 2 && f.data.values[0].length > 0);
-  const summed = errorFrame ? (errorFrame.data.values[1] as Array<number | null>).reduce<number>((a, v) => a + (v ?? 0), 0) : 0;
-  expect(summed).toBe(totalErrors);
+  // Failed imports over the rate window ending at the last scrape: the counters' increase over 4 scrapes.
+  const totalErrors = sumOver(k, (n) => agentOf(k, n).policyImportErrors! - agentOf(k - WINDOW_TICKS, n).policyImportErrors!);
+  expect(points(errors[0]).get(timeOf(k))).toBeCloseTo32(totalErrors);
   for (const [mode, n] of Object.entries(sim.nodes.reduce<Record<string, number>>((acc, node) => {
     for (const [m, c] of Object.entries(agentOf(k, node).enforcement)) {
       acc[m] = (acc[m] ?? 0) + c;
@@ -219,12 +231,35 @@ test('pod/endpoint delta without Kubernetes shows pod endpoints and says why pod
   for (const node of sim.nodes) {
     expect(points(frameWith(delta, { node })).get(timeOf(k))).toBe(agentOf(k, node).endpoints! - 2);
   }
-  expect(delta[0].schema.meta?.notices?.[0].text).toMatch(/Kubernetes is not configured/);
+  expect(delta[0].schema.meta?.notices?.[0].text).toMatch(/No pod counts in this range: no exporter writing this history watches Kubernetes/);
   expect(unmanaged[0].schema.meta?.notices?.[0].text).toMatch(/Kubernetes is not configured/);
   expect(anomaly).toHaveLength(1);
 });
 
-test('/metrics carries the agents\' cumulative counters exactly', async () => {
+test('the rightmost point is the current value, and no point is after `to`, wherever `to` falls between scrapes', async () => {
+  const last = TICKS - 1;
+  for (const [ahead, intervalMs] of [
+    [0, tickMs],
+    [1, tickMs],
+    [tickMs / 2, tickMs],
+    [tickMs - 1, tickMs],
+    [2500, 1000],
+    [7 * tickMs, 3 * tickMs],
+  ]) {
+    const to = timeOf(last) + ahead;
+    const body: QueryRequest = { from: t0, to, intervalMs, maxDataPoints: 1000, queries: [{ refId: 'A', queryType: 'endpoints', groupBy: 'node' }] };
+    const res = (await (await fetch(`${exporter.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as QueryResponse;
+    for (const node of sim.nodes) {
+      const frame = frameWith(res.results.A.frames, { node, state: 'ready' });
+      const [times, values] = frame.data.values as [number[], Array<number | null>];
+      expect(times[times.length - 1]).toBeLessThanOrEqual(to);
+      expect(to - times[times.length - 1]).toBeLessThan(Math.max(intervalMs, tickMs));
+      expect([ahead, node, values[values.length - 1]]).toEqual([ahead, node, agentOf(last, node).endpointStates.ready]);
+    }
+  }
+});
+
+test('/metrics carries the agents\' cumulative counters exactly, at the time of their scrape', async () => {
   const metrics = readExposition(await (await fetch(`${exporter.url}/metrics`)).text());
   const k = TICKS - 1;
   for (const node of sim.nodes) {
@@ -244,6 +279,14 @@ test('/metrics carries the agents\' cumulative counters exactly', async () => {
     expect(metrics.get(seriesId('ciliumscope_operator_ipam_ips', { type }))).toBe(v);
   }
   expect(metrics.get(seriesId('ciliumscope_target_up', { node: '', component: 'operator' }))).toBe(1);
+  const page = await (await fetch(`${exporter.url}/metrics`)).text();
+  const scrapedAt = String(timeOf(k));
+  const line = (prefix: string) => page.split('\n').find((l) => l.startsWith(prefix))!;
+  // Agent series carry their scrape's time; the exporter's view of its targets does not (staleness markers).
+  expect(line(`ciliumscope_dropped_packets_total{node="${sim.nodes[0]}"`).split(' ').at(-1)).toBe(scrapedAt);
+  expect(line(`ciliumscope_endpoints{node="${sim.nodes[0]}"`).split(' ').at(-1)).toBe(scrapedAt);
+  expect(line(`ciliumscope_endpoint_regeneration_seconds_bucket{node="${sim.nodes[0]}"`).split(' ').at(-1)).toBe(scrapedAt);
+  expect(line(`ciliumscope_target_up{node="${sim.nodes[0]}"`).split(' ')).toHaveLength(2);
 });
 
 describe('invalid input', () => {

@@ -56,10 +56,16 @@ describeWith([BUILT_EXPORTER], 'ciliumscope-exporter command', () => {
     expect(r.stderr).toBe('ciliumscope-exporter: --scrape-interval: "soon" is not a duration (examples: 30s, 1m30s, 500ms)\n');
   });
 
+  test('a bad --prometheus-url: exit code 2 naming the setting', () => {
+    const r = spawnSync(process.execPath, [BIN, '--history-backend', 'prometheus', '--prometheus-url', 'ftp://prom:9090'], { encoding: 'utf8' });
+    expect(r.status).toBe(2);
+    expect(r.stderr).toBe('ciliumscope-exporter: --prometheus-url: "ftp://prom:9090" must be an http:// or https:// URL\n');
+  });
+
   test('--help lists every flag', () => {
     const r = spawnSync(process.execPath, [BIN, '--help'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    for (const flag of ['--agent NODE=URL', '--operator', '--listen', '--scrape-interval', '--scrape-timeout', '--max-concurrency', '--max-body-bytes', '--token-file', '--log-level']) {
+    for (const flag of ['--agent NODE=URL', '--operator', '--listen', '--scrape-interval', '--scrape-timeout', '--max-concurrency', '--max-body-bytes', '--token-file', '--log-level', '--history-backend embedded|prometheus', '--prometheus-url URL', '--prometheus-header NAME=VALUE']) {
       expect(r.stdout).toContain(flag);
     }
   });

@@ -6,7 +6,7 @@ import { startExporter } from '../../exporter/app';
 import { testConfig } from '../support/config';
 import { type TestServer, startServer } from '../support/http';
 import { rawSamples, readExposition, seriesId } from '../support/exposition';
-import { describeWithShared, readShared } from '../support/shared';
+import { readPage } from '../support/fixtures';
 
 const first = (page: string, ...names: string[]) => {
   for (const n of names) {
@@ -19,13 +19,13 @@ const first = (page: string, ...names: string[]) => {
 };
 
 for (const file of ['agent-1.9.10.prom', 'agent-1.11.0.prom']) {
-  describeWithShared(`fixtures/${file}`, `/metrics on ${file}`, () => {
+  describe(`/metrics on ${file}`, () => {
     let server: TestServer;
     let metrics: Map<string, number>;
     let page: string;
 
     beforeAll(async () => {
-      page = readShared('fixtures', file).toString('utf8');
+      page = readPage(file).toString('utf8');
       server = await startServer((_req, res) => {
         res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
         res.end(page);

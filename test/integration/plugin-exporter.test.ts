@@ -4,15 +4,14 @@
  * route of src/plugin.json as Grafana's server does (URL from jsonData, bearer token from secureJsonData), so
  * what is checked here is the whole path a dashboard panel takes, minus Grafana itself.
  */
-import { readFileSync } from 'fs';
 import { createServer } from 'net';
 import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
 
-import { type RunningExporter, startExporter } from '../../exporter/app';
+import type { RunningExporter } from '../../exporter/app';
 import { QUERY_TYPES } from '../../exporter/http/query/validate';
 import { VERSION } from '../../exporter/version';
-import { type RunningSimulator, startSimulator } from '../../simulator';
+import type { RunningSimulator } from '../../simulator';
 import type {
   AnnotationsResponse,
   DropReasonsResponse,
@@ -20,11 +19,11 @@ import type {
   QueryResponse,
 } from '../../src/contract';
 import { buildHostPage, hostMounts, REPO_ROOT } from '../browser/host/build';
-import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../browser/host/builtPlugin';
+import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID, pluginRoutes } from '../browser/host/builtPlugin';
 import { launchChromium } from '../browser/host/chromium';
-import { dataProxyHandler, type ProxiedDatasource, type ProxyRoute } from '../browser/host/dataProxy';
+import { dataProxyHandler, type ProxiedDatasource } from '../browser/host/dataProxy';
 import { startStaticServer, type StaticServer } from '../browser/host/server';
-import { testConfig } from '../support/config';
+import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedCluster';
 
 jest.setTimeout(180_000);
 
@@ -37,6 +36,7 @@ interface PageResult {
   errors: Array<{ refId?: string; message?: string; status?: number }>;
 }
 
+let cluster: ScrapedCluster;
 let sim: RunningSimulator;
 let exporter: RunningExporter;
 let server: StaticServer;
@@ -81,33 +81,10 @@ const lastRequest = () =>
 
 beforeAll(async () => {
   assertBuiltPlugin();
-  sim = await startSimulator({ nodes: 3, seed: 21, autoTickMs: 0, pageKB: 40 });
-  const tickMs = sim.cluster.tickSeconds * 1000;
-  exporter = await startExporter(
-    testConfig({
-      agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
-      operator: { node: '', url: sim.operatorUrl },
-      scrapeIntervalMs: tickMs,
-      scrapeTimeoutMs: 2000,
-      staleAfterMs: 10 * tickMs,
-      token: TOKEN,
-    }),
-    { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
-  );
-  const from = sim.cluster.nowSeconds * 1000;
-  for (let k = 0; k < TICKS; k++) {
-    if (k > 0) {
-      sim.tick();
-    }
-    if (k === RESTART_TICK) {
-      sim.setFault(sim.nodes[0], 'restart');
-    }
-    await exporter.scrapeNow();
-  }
-  range = { from, to: sim.cluster.nowSeconds * 1000, intervalMs: tickMs };
+  cluster = await startScrapedCluster({ nodes: 3, seed: 21, ticks: TICKS, restartTick: RESTART_TICK, token: TOKEN });
+  ({ sim, exporter, range } = cluster);
 
-  const routes = (JSON.parse(readFileSync(join(REPO_ROOT, 'src', 'plugin.json'), 'utf8')) as { routes: ProxyRoute[] })
-    .routes;
+  const routes = pluginRoutes(join(REPO_ROOT, 'src', 'plugin.json'));
   unreachable = `http://127.0.0.1:${await closedPort()}`;
   const datasources: ProxiedDatasource[] = [
     { uid: 'good', routes, jsonData: { url: exporter.url }, secureJsonData: { token: TOKEN } },
@@ -131,8 +108,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
-  await exporter?.close();
-  await sim?.close();
+  await cluster?.close();
 });
 
 afterEach(() => {

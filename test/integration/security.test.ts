@@ -376,7 +376,7 @@ describe('the image and what it writes', () => {
   });
 
   test('the Deployment keeps the root filesystem read-only, without privileges', () => {
-    const text = readFileSync(join(ROOT, 'deploy', 'deployment.yaml'), 'utf8');
+    const text = readFileSync(join(ROOT, 'deploy', 'base', 'deployment.yaml'), 'utf8');
     for (const line of [
       'readOnlyRootFilesystem: true',
       'runAsNonRoot: true',
@@ -385,7 +385,7 @@ describe('the image and what it writes', () => {
     ]) {
       expect(text).toContain(line);
     }
-    const rbac = readFileSync(join(ROOT, 'deploy', 'rbac.yaml'), 'utf8')
+    const rbac = readFileSync(join(ROOT, 'deploy', 'base', 'rbac.yaml'), 'utf8')
       .split('\n')
       .filter((l) => !l.trim().startsWith('#'))
       .join('\n');

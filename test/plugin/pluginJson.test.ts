@@ -41,7 +41,7 @@ describe('src/plugin.json', () => {
       metrics: true,
       annotations: true,
       backend: false,
-      dependencies: { grafanaDependency: '>=12.3.0' },
+      dependencies: { grafanaDependency: '>=10.4.0' },
     });
     expect(pluginJson.alerting).not.toBe(true);
   });

@@ -20,7 +20,17 @@ function status(overrides: Partial<StatusResponse> = {}): StatusResponse {
       error: null,
       unmanagedSource: 'ciliumendpoints',
     },
-    history: { backend: 'memory', retentionSeconds: 21600, series: 4000, bytes: 1 << 20 },
+    history: {
+      backend: 'embedded',
+      url: null,
+      state: 'ok',
+      lastSuccessAt: null,
+      lastError: null,
+      lastErrorAt: null,
+      retentionSeconds: 10800,
+      series: 4000,
+      bytes: 1 << 20,
+    },
     shard: null,
     ...overrides,
   };
@@ -44,8 +54,59 @@ describe('DataSource.testDatasource', () => {
     expect(result.status).toBe('success');
     expect(result.message).toBe('Cilium Scope exporter 0.1.0: 12 nodes seen (12 up).');
     expect(result.details?.message).toBe(
-      'Kubernetes: synced, last update 4 s ago; unmanaged pods named from CiliumEndpoints. Operator: up.'
+      'Kubernetes: synced, last update 4 s ago; unmanaged pods named from CiliumEndpoints. Operator: up. ' +
+        'History: kept by the exporter in memory, up to 3 h.'
     );
+  });
+
+  const prometheus = (over: Partial<StatusResponse['history']>): StatusResponse['history'] => ({
+    backend: 'prometheus',
+    url: 'http://prometheus:9090',
+    state: 'ok',
+    lastSuccessAt: Date.UTC(2025, 0, 10, 12, 0, 5),
+    lastError: null,
+    lastErrorAt: null,
+    retentionSeconds: null,
+    series: null,
+    bytes: null,
+    ...over,
+  });
+
+  it('names the Prometheus a query replica reads, and its last answer', async () => {
+    backend.setHandler(routes({ 'GET /api/v1/status': { status: 200, data: status({ history: prometheus({}) }) } }));
+    const result = await ds.testDatasource();
+    expect(result.status).toBe('success');
+    expect(result.details?.message).toContain(
+      'History: read from Prometheus at http://prometheus:9090 (last answer at 2025-01-10T12:00:05.000Z)'
+    );
+  });
+
+  it("fails with the history backend's own error when Prometheus does not answer", async () => {
+    const lastError = 'history backend prometheus (http://prometheus:9090): cannot connect: ECONNREFUSED';
+    const history = prometheus({ state: 'error', lastError, lastErrorAt: Date.UTC(2025, 0, 10, 12, 1) });
+    backend.setHandler(
+      routes({ 'GET /api/v1/status': { status: 200, data: status({ history, nodes: { total: 0, up: 0, down: 0, stale: 0 } }) } })
+    );
+    const result = await ds.testDatasource();
+    expect(result).toMatchObject({
+      status: 'error',
+      message:
+        'Connected to Cilium Scope exporter 0.1.0, but its history backend prometheus (http://prometheus:9090): cannot connect: ECONNREFUSED. ' +
+        'Panels cannot load until the history backend answers; the exporter keeps running and tries again at every request.',
+    });
+    expect(result.details?.message).toContain(`History: read from Prometheus at http://prometheus:9090 (failing: ${lastError})`);
+  });
+
+  it('says what to check when Prometheus answers but holds no exporter series', async () => {
+    backend.setHandler(
+      routes({
+        'GET /api/v1/status': { status: 200, data: status({ history: prometheus({}), nodes: { total: 0, up: 0, down: 0, stale: 0 } }) },
+      })
+    );
+    expect(await ds.testDatasource()).toMatchObject({
+      status: 'error',
+      message: expect.stringMatching(/holds no ciliumscope_target_up series: check that it scrapes the exporters/),
+    });
   });
 
   it('warns and names what is degraded', async () => {

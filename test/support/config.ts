@@ -1,5 +1,6 @@
 /** An exporter configuration for in-process tests: loopback, port 0, quiet, short intervals. */
 import type { ExporterConfig } from '../../exporter/config/config';
+import { OPTION_BY_NAME } from '../../exporter/config/options';
 
 export function testConfig(over: Partial<ExporterConfig> = {}): ExporterConfig {
   return {
@@ -20,4 +21,9 @@ export function testConfig(over: Partial<ExporterConfig> = {}): ExporterConfig {
     shard: null,
     ...over,
   };
+}
+
+/** Setting names (YAML keys, or flags without their dashes) that the exporter's option table does not know. */
+export function unknownSettings(names: string[]): string[] {
+  return names.filter((n) => !OPTION_BY_NAME.has(n));
 }

@@ -1,7 +1,7 @@
 /** Hubble settings and ground-truth helpers for the tests that run the exporter against the simulator. */
 import { DEFAULT_HUBBLE_HALF_LIFE_MS, type HubbleSettings, type RelaySettings } from '../../exporter/hubble/settings';
 import type { RunningSimulator, SimulatorTruth } from '../../simulator';
-import { readExposition, parseLabels } from './exposition';
+import { rawSamples, readExposition } from './exposition';
 
 export function hubbleSettings(sim: RunningSimulator, over: Partial<HubbleSettings> = {}): HubbleSettings {
   return {
@@ -12,7 +12,6 @@ export function hubbleSettings(sim: RunningSimulator, over: Partial<HubbleSettin
     topK: 1000,
     maxSeries: 5000,
     halfLifeMs: DEFAULT_HUBBLE_HALF_LIFE_MS,
-    historyPairs: 10,
     relay: null,
     ...over,
   };
@@ -57,12 +56,7 @@ export function increase(later: Map<PairKey, number>, earlier: Map<PairKey, numb
 export function workloadRows(page: string): { pairs: Map<PairKey, number>; other: Map<string, number> } {
   const pairs = new Map<PairKey, number>();
   const other = new Map<string, number>();
-  for (const line of page.split('\n')) {
-    if (!line.startsWith('ciliumscope_workload_dropped_packets_total{')) {
-      continue;
-    }
-    const labels = parseLabels(line.slice(line.indexOf('{') + 1, line.lastIndexOf('}')));
-    const value = Number(line.slice(line.lastIndexOf(' ') + 1));
+  for (const { labels, value } of rawSamples(page, 'ciliumscope_workload_dropped_packets_total')) {
     if (labels.source_workload === '(other)') {
       other.set(`${labels.node}|${labels.reason}|${labels.direction}`, value);
     } else {

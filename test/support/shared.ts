@@ -1,7 +1,7 @@
 /**
- * Access to ../shared (real Cilium pages and reference tables), which CI places beside the clone.
- * The project never copies these files; tests that need them fail when CI is set and the files are missing,
- * and skip with a loud message otherwise.
+ * Access to ../shared beside the clone, for Grafana's JSON schemas only (plugin.json, dashboards), which the project
+ * does not copy. Tests that need them fail when CI is set and the files are missing, and skip with a loud message
+ * otherwise. Real Cilium pages and reference tables are in test/fixtures (test/support/fixtures.ts).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';

@@ -1,6 +1,6 @@
 /**
  * The alert catalogue, once: rendered into Grafana-managed rules (provisioning/alerting), a Prometheus rule file
- * (prometheus/rules) and a PrometheusRule manifest (deploy/). Each alert is a few PromQL queries and a condition
+ * (prometheus/rules) and a PrometheusRule manifest (deploy/base/). Each alert is a few PromQL queries and a condition
  * that must hold for all of them, per label set; Grafana evaluates the condition with reduce/math/threshold
  * expressions, Prometheus with `and on (...)`.
  */

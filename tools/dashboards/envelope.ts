@@ -3,7 +3,7 @@
  * Dashboards tab, with `__inputs` for the datasource) and the provisioned copy (file provisioning does not
  * substitute inputs, so it names the provisioned datasource's fixed uid instead).
  */
-import { FOLDER, SCHEMA_VERSION } from './ids';
+import { FOLDER, OLDEST_GRAFANA, SCHEMA_VERSION } from './ids';
 import type { Json } from './grafana';
 
 export interface DashboardDefinition {
@@ -97,7 +97,7 @@ export function renderDashboard(def: DashboardDefinition, variant: Variant): Jso
     ],
     __elements: {},
     __requires: [
-      { type: 'grafana', id: 'grafana', name: 'Grafana', version: '12.3.0' },
+      { type: 'grafana', id: 'grafana', name: 'Grafana', version: OLDEST_GRAFANA },
       { type: 'datasource', id: ds.pluginId, name: ds.pluginName, version: '' },
       ...panelTypes(def.panels).map((id) => ({ type: 'panel', id, name: id, version: '' })),
     ],

@@ -4,7 +4,7 @@
  *   dashboards/cilium-scope.json, dashboards/cilium-scope-prometheus.json          (import copies, `__inputs`)
  *   provisioning/dashboards/ciliumscope/*.json                                      (provisioned copies, fixed uids)
  *   provisioning/alerting/ciliumscope-rules.yaml                                    (Grafana-managed alert rules)
- *   prometheus/rules/ciliumscope.rules.yml, deploy/prometheusrule.yaml              (Prometheus / Operator rules)
+ *   prometheus/rules/ciliumscope.rules.yml, deploy/base/prometheusrule.yaml         (Prometheus / Operator rules)
  *   prometheus/tests/ciliumscope.rules.test.yml                                     (promtool unit tests of the rules)
  *
  * Run: npx ts-node tools/dashboards/generate.ts          (writes)
@@ -43,7 +43,7 @@ export const PATHS = {
   grafanaAlerts: 'provisioning/alerting/ciliumscope-rules.yaml',
   prometheusRules: 'prometheus/rules/ciliumscope.rules.yml',
   prometheusRuleTests: 'prometheus/tests/ciliumscope.rules.test.yml',
-  prometheusRuleManifest: 'deploy/prometheusrule.yaml',
+  prometheusRuleManifest: 'deploy/base/prometheusrule.yaml',
 } as const;
 
 export function generatedFiles(): GeneratedFile[] {

@@ -1,7 +1,8 @@
 /**
  * Typed builders for the parts of Grafana's dashboard JSON the Cilium Scope dashboards use: time series, tables,
- * stats, rows, template variables and the automatic grid layout. Output follows Grafana's dashboard schema
- * (schemaVersion 42); tests validate it against the JSON schemas of grafana-foundation-sdk.
+ * stats, rows, template variables and the automatic grid layout. Output is what Grafana 10.4 reads (schemaVersion
+ * 39, panel options that exist from 10.4 on; later releases migrate it forward); tests check it against the
+ * @grafana/schema types of every release in the matrix and the JSON schemas of grafana-foundation-sdk.
  */
 
 export interface DatasourceRef {
@@ -192,7 +193,7 @@ export function table(p: TableSpec, datasource: DatasourceRef): SizedPanel {
     frameIndex: 0,
     showHeader: true,
     cellHeight: 'sm',
-    footer: { show: false, reducer: ['sum'], countRows: false, fields: [] },
+    // No `footer`: hidden is the default, and Grafana 12.x moved the table footer out of the panel options.
     sortBy: p.sortBy ?? [],
   };
   return base(p, 'table', datasource, options, {
@@ -212,8 +213,8 @@ export function stat(p: StatSpec, datasource: DatasourceRef): SizedPanel {
     colorMode: p.colorMode ?? 'value',
     graphMode: p.graphMode ?? 'none',
     justifyMode: 'auto',
+    // percentChangeColorMode came with 11.x; its default applies while showPercentChange is off.
     showPercentChange: false,
-    percentChangeColorMode: 'standard',
   };
   return base(p, 'stat', datasource, options, {
     defaults: fieldDefaults(p, {}, { mode: 'thresholds' }),

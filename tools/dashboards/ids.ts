@@ -26,8 +26,15 @@ export const DASHBOARD_UIDS = {
 /** Folder the provisioned dashboards and alert rules go to. */
 export const FOLDER = { title: 'Cilium Scope', uid: 'ciliumscope' } as const;
 
-/** Current dashboard schema version (Grafana 12.x writes 41 and 42). */
-export const SCHEMA_VERSION = 42;
+/**
+ * The dashboard schema version Grafana 10.4 writes, the oldest release the dashboards support. Grafana migrates a
+ * dashboard forward when it loads it (12.x and 13.x take it to 41 or 42), never back, so a newer version would be
+ * refused or misread by 10.4.
+ */
+export const SCHEMA_VERSION = 39;
+
+/** The oldest Grafana the dashboards are generated for (import metadata's `__requires`). */
+export const OLDEST_GRAFANA = '10.4.0';
 
 /** The Prometheus job name that scrapes the exporter (prometheus/prometheus.yml and the rule expressions agree). */
 export const PROMETHEUS_JOB = 'ciliumscope-exporter';

@@ -172,7 +172,7 @@ export function prometheusRuleGroups(): { groups: Json[] } {
   };
 }
 
-/** deploy/prometheusrule.yaml: the same groups for the Prometheus Operator. */
+/** deploy/base/prometheusrule.yaml: the same groups for the Prometheus Operator. */
 export function prometheusRuleManifest(): Json {
   return {
     apiVersion: 'monitoring.coreos.com/v1',

@@ -3,9 +3,13 @@
  * docs/dashboards/ (one PNG per dashboard, one per row), and checks every panel on the way. Exit code 1 when a
  * panel fails (query error, no data, render error) or the page reported an error.
  *
- *   npm run preview -- [--out DIR] [--prometheus-seconds N] [--panels]
+ *   npm run preview -- [--grafana LINE] [--out DIR] [--prometheus-seconds N] [--panels]
  *
- * --out                 where the images go (default docs/dashboards)
+ * --grafana             the Grafana release whose @grafana/* modules render the panels: a line or version of the
+ *                       matrix in test/browser/host/grafanaReleases.ts (10.4, 11.6, 12.4, 13.1; default 13.1,
+ *                       the project's own), installed into the cache folder on first use
+ * --out                 where the images go (default docs/dashboards; for another release than the default,
+ *                       docs/compat/<version>/dashboards with the whole dashboards only)
  * --prometheus-seconds  wall-clock seconds of Prometheus history (default 75; 0 skips the Prometheus dashboard)
  * --panels              also one image per panel (for a close look; not for the docs)
  *
@@ -15,6 +19,8 @@ import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 import { REPO_ROOT } from '../../test/browser/host/build';
+import { installGrafanaRelease } from '../../test/browser/host/grafanaInstall';
+import { BUILD_RELEASE, releaseByLine } from '../../test/browser/host/grafanaReleases';
 import { formatFindings, panelFailures, panelWarnings, reportLines } from './check';
 import { imageName, readDashboard, type RenderedDashboard } from './render';
 import { openPreviewSession, PLUGIN_DASHBOARD, PROMETHEUS_DASHBOARD } from './session';
@@ -38,7 +44,8 @@ async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      out: { type: 'string', default: join(REPO_ROOT, 'docs', 'dashboards') },
+      grafana: { type: 'string', default: BUILD_RELEASE.line },
+      out: { type: 'string' },
       'prometheus-seconds': { type: 'string', default: '75' },
       panels: { type: 'boolean', default: false },
     },
@@ -49,9 +56,18 @@ async function main(argv: string[]): Promise<number> {
       `--prometheus-seconds: "${values['prometheus-seconds']}" must be 0 or a whole number from 30 to 3600`
     );
   }
-  const out = resolve(values.out!);
+  const release = releaseByLine(values.grafana!);
+  const out = resolve(
+    values.out ??
+      (release === BUILD_RELEASE
+        ? join(REPO_ROOT, 'docs', 'dashboards')
+        : join(REPO_ROOT, 'docs', 'compat', release.version, 'dashboards'))
+  );
   const started = Date.now();
+  const grafana = await installGrafanaRelease(release, (line) => process.stdout.write(`${line}\n`));
+  process.stdout.write(`Grafana ${release.version} modules (${grafana.source}: ${grafana.nodeModules})\n`);
   const session = await openPreviewSession({
+    grafana,
     prometheusSeconds: seconds,
     log: (line) => process.stdout.write(`${line}\n`),
   });
@@ -61,6 +77,7 @@ async function main(argv: string[]): Promise<number> {
       dir: out,
       name: imageName(PLUGIN_DASHBOARD),
       panels: values.panels,
+      rows: release === BUILD_RELEASE,
     });
     ok = report(`${PLUGIN_DASHBOARD} (Cilium Scope datasource, built plugin)`, plugin) && ok;
     if (session.prometheus) {
@@ -69,6 +86,7 @@ async function main(argv: string[]): Promise<number> {
         dir: out,
         name: imageName(PROMETHEUS_DASHBOARD),
         panels: values.panels,
+        rows: release === BUILD_RELEASE,
       });
       ok = report(`${PROMETHEUS_DASHBOARD} (Prometheus ${session.facts.prometheusUrl})`, prometheus) && ok;
     }

@@ -10,7 +10,8 @@ import type { Browser } from 'playwright-core';
 import { buildHostPage, hostMounts, REPO_ROOT } from '../../test/browser/host/build';
 import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../../test/browser/host/builtPlugin';
 import { collectPageErrors, launchChromium } from '../../test/browser/host/chromium';
-import { dataProxyHandler, type ProxiedDatasource, type ProxyRoute } from '../../test/browser/host/dataProxy';
+import { dataProxyHandler, type ProxiedDatasource } from '../../test/browser/host/dataProxy';
+import type { InstalledRelease } from '../../test/browser/host/grafanaInstall';
 import { startStaticServer, type StaticServer } from '../../test/browser/host/server';
 import { slug, type DashboardJson } from './dashboard';
 import type { ShowOptions, ShowResult } from './summary';
@@ -35,22 +36,17 @@ export interface RenderOutput {
   name: string;
   /** Also one image per panel, `<name>-panel-<id>.png` (for looking closely; not part of the docs). */
   panels?: boolean;
+  /** One image per row besides the dashboard's (default true). */
+  rows?: boolean;
 }
 
 export interface PreviewBrowser {
+  /** The Grafana release whose @grafana/* modules the page renders with. */
+  grafanaVersion: string;
   /** Adds a datasource to the data proxy (the Cilium Scope route from dist/plugin.json, or Prometheus). */
   addDatasource(ds: ProxiedDatasource): void;
   render(options: ShowOptions, output?: RenderOutput): Promise<RenderedDashboard>;
   close(): Promise<void>;
-}
-
-/** The routes of the built plugin's plugin.json, as Grafana reads them. */
-export function pluginRoutes(): ProxyRoute[] {
-  const pluginJson = JSON.parse(readFileSync(join(DIST_DIR, 'plugin.json'), 'utf8')) as { routes?: ProxyRoute[] };
-  if (!pluginJson.routes?.length) {
-    throw new Error('dist/plugin.json has no routes: the preview reaches the exporter through them');
-  }
-  return pluginJson.routes;
 }
 
 /** A Prometheus datasource as Grafana proxies it: every path under the datasource URL. */
@@ -64,11 +60,14 @@ export function prometheusDatasource(uid: string, url: string): ProxiedDatasourc
  */
 const DATA_PROXY = /\/api\/datasources\/proxy\//;
 
-export async function openPreviewBrowser(): Promise<PreviewBrowser> {
+/** The preview page on a Grafana release's modules (default: the project's own, the release it builds against). */
+export async function openPreviewBrowser(grafana?: InstalledRelease): Promise<PreviewBrowser> {
   assertBuiltPlugin();
   const host = await buildHostPage({
     entry: join(__dirname, 'page', 'preview.tsx'),
     title: 'Cilium Scope dashboard preview',
+    grafana,
+    optionalModules: ['@grafana/ui/unstable'],
   });
   const datasources: ProxiedDatasource[] = [];
   let server: StaticServer | undefined;
@@ -116,7 +115,7 @@ export async function openPreviewBrowser(): Promise<PreviewBrowser> {
         await page.screenshot({ path: full, fullPage: true, clip: { x, y, width, height } });
         files.push(full);
         const used = new Set<string>();
-        for (const row of result.rows) {
+        for (const row of output.rows === false ? [] : result.rows) {
           const name = `${output.name}-${used.has(row.slug) ? `${row.slug}-${row.top}` : row.slug}.png`;
           used.add(row.slug);
           const file = join(output.dir, name);
@@ -143,6 +142,7 @@ export async function openPreviewBrowser(): Promise<PreviewBrowser> {
   }
 
   return {
+    grafanaVersion: host.grafanaVersion,
     addDatasource: (ds) => {
       datasources.push(ds);
     },

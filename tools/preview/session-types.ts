@@ -2,6 +2,7 @@
  * The preview session as its users see it, in types that do not reach the exporter's or the simulator's sources
  * (the browser tests are type-checked with the plugin's compiler settings, which those sources are not written for).
  */
+import type { InstalledRelease } from '../../test/browser/host/grafanaInstall';
 import type { RenderedDashboard, RenderOutput } from './render';
 import type { ScopeEvents } from './summary';
 
@@ -20,6 +21,8 @@ export interface PreviewSessionOptions {
   /** Wall-clock seconds of Prometheus history (default 75); 0 skips the Prometheus dashboard. */
   prometheusSeconds?: number;
   scope?: ScopeHistorySettings;
+  /** The Grafana release whose modules render the dashboards (default: the project's, 13.1.1). */
+  grafana?: InstalledRelease;
   log?: (line: string) => void;
 }
 
@@ -33,8 +36,9 @@ export interface PreviewSessionApi {
   };
   /** Milliseconds each preparation step took. */
   timings: Record<string, number>;
-  renderPlugin(dashboard: unknown, output?: RenderOutput): Promise<RenderedDashboard>;
-  renderPrometheus(dashboard: unknown, output?: RenderOutput): Promise<RenderedDashboard>;
+  /** Renders on the session's release, or on `grafana` (its page is built on first use). */
+  renderPlugin(dashboard: unknown, output?: RenderOutput, grafana?: InstalledRelease): Promise<RenderedDashboard>;
+  renderPrometheus(dashboard: unknown, output?: RenderOutput, grafana?: InstalledRelease): Promise<RenderedDashboard>;
   close(): Promise<void>;
 }
 

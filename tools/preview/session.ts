@@ -3,9 +3,12 @@
  * plugin dashboard and the preview page are prepared meanwhile; then any dashboard JSON (the shipped ones, or a
  * broken copy in a test) renders against them.
  */
+import { pluginRoutes } from '../../test/browser/host/builtPlugin';
+import type { ProxiedDatasource } from '../../test/browser/host/dataProxy';
+import type { InstalledRelease } from '../../test/browser/host/grafanaInstall';
 import { importDashboard } from './dashboard';
 import { startPrometheusHistory, type PrometheusHistory } from './prometheus-history';
-import { GRID_WIDTH, openPreviewBrowser, pluginRoutes, prometheusDatasource, type PreviewBrowser } from './render';
+import { GRID_WIDTH, openPreviewBrowser, prometheusDatasource, type PreviewBrowser } from './render';
 import { runScopeHistory, type ScopeHistory } from './scope-history';
 import type { PreviewSessionApi, PreviewSessionOptions } from './session-types';
 
@@ -29,10 +32,30 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
   const timings: Record<string, number> = {};
   const seconds = options.prometheusSeconds ?? 75;
   let prometheus: PrometheusHistory | null = null;
-  let browser: PreviewBrowser | null = null;
   let scope: ScopeHistory | null = null;
+  /** One page per Grafana release asked for ('' is the default, the project's own modules). */
+  const browsers = new Map<string, Promise<PreviewBrowser>>();
+  const datasources: ProxiedDatasource[] = [];
+  const browserFor = (grafana?: InstalledRelease): Promise<PreviewBrowser> => {
+    const key = grafana?.release.version ?? '';
+    if (!browsers.has(key)) {
+      browsers.set(
+        key,
+        openPreviewBrowser(grafana).then((b) => {
+          datasources.forEach((ds) => b.addDatasource(ds));
+          return b;
+        })
+      );
+    }
+    return browsers.get(key)!;
+  };
   const close = async () => {
-    await browser?.close();
+    const opened = await Promise.allSettled([...browsers.values()]);
+    for (const b of opened) {
+      if (b.status === 'fulfilled') {
+        await b.value.close();
+      }
+    }
     await scope?.close();
     await prometheus?.close();
   };
@@ -42,28 +65,30 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
       prometheus = await startPrometheusHistory({ seconds, log });
       timings.prometheusStartMs = Date.now() - started;
     }
-    const opening = openPreviewBrowser().then((b) => {
+    const opening = browserFor(options.grafana).then((b) => {
       timings.pageBuildMs = Date.now() - started;
       return b;
     });
     log('Simulated hour for the plugin dashboard (exporter on simulated time)');
     const scopeRun = runScopeHistory({ log, ...options.scope });
+    let browser: PreviewBrowser;
     [browser, scope] = await Promise.all([opening, scopeRun]);
     timings.scopeHistoryMs = scope.runMs;
-    browser.addDatasource({
+    datasources.push({
       uid: SCOPE_UID,
       routes: pluginRoutes(),
       jsonData: { url: scope.exporter.url },
       secureJsonData: { token: scope.token },
     });
     if (prometheus) {
-      browser.addDatasource(prometheusDatasource(PROMETHEUS_UID, prometheus.prometheus.url));
+      datasources.push(prometheusDatasource(PROMETHEUS_UID, prometheus.prometheus.url));
     }
+    datasources.forEach((ds) => browser.addDatasource(ds));
   } catch (error) {
     await close();
     throw error;
   }
-  const ready = { browser, scope };
+  const ready = { scope };
 
   return {
     scope,
@@ -75,8 +100,8 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
       prometheusUrl: prometheus?.prometheus.url ?? null,
     },
     timings,
-    renderPlugin: (json, output) =>
-      ready.browser.render(
+    renderPlugin: async (json, output, grafana = options.grafana) =>
+      (await browserFor(grafana)).render(
         {
           dashboard: importDashboard(json, { DS_CILIUMSCOPE: SCOPE_UID }),
           kind: 'plugin',
@@ -87,12 +112,12 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
         },
         output
       ),
-    renderPrometheus: async (json, output) => {
+    renderPrometheus: async (json, output, grafana = options.grafana) => {
       if (!prometheus) {
         throw new Error('this session collects no Prometheus history (prometheusSeconds 0)');
       }
       const range = await prometheus.ready();
-      return ready.browser.render(
+      return (await browserFor(grafana)).render(
         {
           dashboard: importDashboard(json, { DS_PROMETHEUS: PROMETHEUS_UID }),
           kind: 'prometheus',

@@ -1,49 +1,47 @@
 /** Query handlers about agents: regeneration time and rate, policy, agent health. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
-import { histogramQuantile } from '../../model/rates';
 import { SERIES } from '../../model/series';
 import { emptyFrame, seriesFrame, tableFrame } from './frames';
-import { type QueryContext, type QueryHandler, displayName, groupedFrames, labelFilters, select, splitLabels } from './context';
-import { combine, groupBy, onGrid, reduceGroup } from './range';
+import { type QueryContext, type QueryHandler, displayName, read, seriesFrames } from './context';
+import { DEFAULT_QUANTILES, TABLE } from './promql-table';
+import { filterSet } from './validate';
+
+const RED_AT = (value: number, below = 'green', above = 'red') => ({
+  mode: 'absolute' as const,
+  steps: [
+    { value: null, color: below },
+    { value, color: above },
+  ],
+});
 
 export const regenerationHandler: QueryHandler = (q, ctx) => (q.view === 'rate' ? regenerationRate(q, ctx) : regenerationLatency(q, ctx));
 
-function regenerationRate(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
-  const frames = groupedFrames(ctx, {
-    refId: q.refId,
-    series: select(ctx, SERIES.regenerationRate, labelFilters(q, ['node'])),
-    by: splitLabels(q, ['outcome']),
-    within: 'mean',
-    across: 'sum',
-    config: (l) => ({
-      displayNameFromDS: displayName(l, ['node', 'outcome']),
-      unit: 'ops',
-      description: `Endpoint regenerations per second that ended in ${l.outcome}.`,
-      ...(l.outcome === 'failure' ? { thresholds: { mode: 'absolute' as const, steps: [{ value: null, color: 'green' }, { value: 0.001, color: 'red' }] } } : {}),
-    }),
-  });
+async function regenerationRate(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
+  const { rate } = await read(ctx, TABLE.regenerationRate(q));
+  const frames = seriesFrames(ctx, q.refId, rate, (l) => ({
+    displayNameFromDS: displayName(l, ['node', 'outcome']),
+    unit: 'ops',
+    description: `Endpoint regenerations per second that ended in ${l.outcome}.`,
+    ...(l.outcome === 'failure' ? { thresholds: RED_AT(0.001) } : {}),
+  }));
   return frames.length ? frames : [emptyFrame(q.refId, 'No regenerations in this range (rates need two scrapes of an agent).')];
 }
 
-/** Quantiles of regeneration time from the summed bucket increases, as histogram_quantile(sum(rate(...))) does. */
-function regenerationLatency(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
-  const quantiles = q.quantiles ?? [0.5, 0.9, 0.99];
-  const series = select(ctx, SERIES.regenerationBucketRate, labelFilters(q, ['node']));
+/** Quantiles of regeneration time from the summed bucket rates: histogram_quantile(q, sum by (le) (rate(...))). */
+async function regenerationLatency(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
+  const quantiles = q.quantiles ?? DEFAULT_QUANTILES;
+  const results = await read(ctx, TABLE.regenerationLatency(q));
+  // Frames by group, then by quantile, as a panel lists them.
+  const byGroup = new Map<string, Array<{ quantile: number; labels: Record<string, string>; values: Array<number | null> }>>();
+  quantiles.forEach((quantile, i) => {
+    for (const s of results[String(i)]) {
+      const key = JSON.stringify(s.labels);
+      byGroup.set(key, [...(byGroup.get(key) ?? []), { quantile, labels: s.labels, values: s.values }]);
+    }
+  });
   const frames: DataFrameJSON[] = [];
-  for (const { labels, members } of groupBy(series, splitLabels(q, [])).values()) {
-    const buckets = [...groupBy(members, ['le']).values()].map(({ labels: l, members: m }) => ({
-      le: Number(l.le),
-      perStep: reduceGroup(m, ctx.grid, 'sum', 'sum'),
-    }));
-    for (const quantile of quantiles) {
-      const values = ctx.grid.times.map((_, i) => {
-        const counts = buckets.filter((b) => b.perStep[i] !== null).map((b) => ({ le: b.le, count: b.perStep[i]! }));
-        const v = histogramQuantile(quantile, counts);
-        return Number.isFinite(v) ? v : null;
-      });
-      if (values.every((v) => v === null)) {
-        continue;
-      }
+  for (const key of [...byGroup.keys()].sort()) {
+    for (const { quantile, labels, values } of byGroup.get(key)!) {
       const name = `p${Math.round(quantile * 1000) / 10}`;
       frames.push(
         seriesFrame({
@@ -54,7 +52,7 @@ function regenerationLatency(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] 
           config: {
             displayNameFromDS: displayName(labels, ['node'], ` ${name}`),
             unit: 's',
-            description: `${name} of endpoint regeneration time (scope total) over each step.`,
+            description: `${name} of endpoint regeneration time (scope total) over the rate window ending at each point.`,
           },
         })
       );
@@ -63,195 +61,121 @@ function regenerationLatency(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] 
   return frames.length ? frames : [emptyFrame(q.refId, 'No regenerations in this range: quantiles need regenerations between two scrapes.')];
 }
 
-export const policyHandler: QueryHandler = (q, ctx) => {
-  const match = labelFilters(q, ['node']);
-  const perNode = q.groupBy === 'node';
-  const gauge = (metric: string, what: string, description: string) => {
-    if (perNode) {
-      return groupedFrames(ctx, {
-        refId: q.refId,
-        series: select(ctx, metric, match),
-        by: ['node'],
-        within: 'last',
-        across: 'sum',
-        config: (l) => ({ displayNameFromDS: `${l.node} ${what}`, unit: 'none', decimals: 0, description }),
-      });
+export const policyHandler: QueryHandler = async (q, ctx) => {
+  const gauge = async (metric: typeof SERIES.policies | typeof SERIES.policyMaxRevision, what: string, description: string) => {
+    const r = await read(ctx, TABLE.policyGauge(q, metric));
+    if (q.groupBy === 'node') {
+      return seriesFrames(ctx, q.refId, r.perNode, (l) => ({ displayNameFromDS: `${l.node} ${what}`, unit: 'none', decimals: 0, description }));
     }
-    // Policies are cluster objects every agent loads: across nodes, min and max show who lags behind.
-    const series = select(ctx, metric, match);
     return (['max', 'min'] as const).flatMap((how) =>
-      groupedFrames(ctx, {
-        refId: q.refId,
-        series,
-        by: [],
-        within: 'last',
-        across: how,
-        config: () => ({ displayNameFromDS: `${what} (${how} over nodes)`, unit: 'none', decimals: 0, description }),
-      }).map((f) => relabel(f, { aggregate: how }))
+      seriesFrames(ctx, q.refId, r[how], () => ({ displayNameFromDS: `${what} (${how} over nodes)`, unit: 'none', decimals: 0, description }), { aggregate: how })
     );
   };
   let frames: DataFrameJSON[];
   switch (q.view ?? 'count') {
     case 'revision':
-      frames = gauge(SERIES.policyMaxRevision, 'policy revision', 'Highest policy revision per agent; a node behind the others has not applied the latest policy.');
+      frames = await gauge(SERIES.policyMaxRevision, 'policy revision', 'Highest policy revision per agent; a node behind the others has not applied the latest policy.');
       break;
-    case 'importErrors':
-      frames = groupedFrames(ctx, {
-        refId: q.refId,
-        series: select(ctx, SERIES.policyImportErrors, match),
-        by: splitLabels(q, []),
-        within: 'sum',
-        across: 'sum',
-        config: (l) => ({
-          displayNameFromDS: displayName(l, ['node'], ' policy import errors'),
-          unit: 'none',
-          decimals: 0,
-          description: 'Failed policy imports in each step (cilium_policy_import_errors_total or cilium_policy_change_total{outcome="failure"}).',
-          thresholds: { mode: 'absolute', steps: [{ value: null, color: 'green' }, { value: 1, color: 'red' }] },
-        }),
-      });
+    case 'importErrors': {
+      const { errors } = await read(ctx, TABLE.policyImportErrors(q));
+      frames = seriesFrames(ctx, q.refId, errors, (l) => ({
+        displayNameFromDS: displayName(l, ['node'], ' policy import errors'),
+        unit: 'none',
+        decimals: 0,
+        description:
+          'Failed policy imports within the rate window ending at each point (cilium_policy_import_errors_total or cilium_policy_change_total{outcome="failure"}).',
+        thresholds: RED_AT(1),
+      }));
       break;
-    case 'enforcement':
-      frames = groupedFrames(ctx, {
-        refId: q.refId,
-        series: select(ctx, SERIES.enforcement, match),
-        by: splitLabels(q, ['enforcement']),
-        within: 'last',
-        across: 'sum',
-        config: (l) => ({
-          displayNameFromDS: displayName(l, ['node', 'enforcement']),
-          unit: 'none',
-          decimals: 0,
-          description: 'Endpoints by policy enforcement mode (none means no policy applies to them).',
-        }),
-      });
+    }
+    case 'enforcement': {
+      const { modes } = await read(ctx, TABLE.policyEnforcement(q));
+      frames = seriesFrames(ctx, q.refId, modes, (l) => ({
+        displayNameFromDS: displayName(l, ['node', 'enforcement']),
+        unit: 'none',
+        decimals: 0,
+        description: 'Endpoints by policy enforcement mode (none means no policy applies to them).',
+      }));
       break;
+    }
     default:
-      frames = gauge(SERIES.policies, 'policies', 'Network policies loaded in the agent.');
+      frames = await gauge(SERIES.policies, 'policies', 'Network policies loaded in the agent.');
   }
   return frames.length ? frames : [emptyFrame(q.refId, 'No policy data in this range yet.')];
 };
 
-function relabel(frame: DataFrameJSON, labels: Record<string, string>): DataFrameJSON {
-  return {
-    ...frame,
-    schema: { ...frame.schema, fields: frame.schema.fields.map((f) => (f.type === 'number' ? { ...f, labels: { ...f.labels, ...labels } } : f)) },
-  };
-}
-
-export const agentHealthHandler: QueryHandler = (q, ctx) => {
+export const agentHealthHandler: QueryHandler = async (q, ctx) => {
   switch (q.view ?? 'status') {
     case 'up':
       return agentUp(q, ctx);
     case 'scrapeDuration': {
-      const frames = groupedFrames(ctx, {
-        refId: q.refId,
-        series: select(ctx, SERIES.scrapeDurationSeconds, labelFilters(q, ['node'])),
-        by: q.groupBy === 'node' ? ['node', 'component'] : ['component'],
-        within: 'max',
-        across: 'max',
-        config: (l) => ({
-          displayNameFromDS:
-            q.groupBy !== 'node'
-              ? `slowest ${l.component} scrape`
-              : l.component === 'operator'
-                ? `operator${l.node ? ` (${l.node})` : ''} scrape`
+      const { slowest } = await read(ctx, TABLE.scrapeDuration(q));
+      const frames = seriesFrames(ctx, q.refId, slowest, (l) => ({
+        displayNameFromDS:
+          q.groupBy !== 'node'
+            ? `slowest ${l.component} scrape`
+            : l.component === 'operator'
+              ? `operator${l.node ? ` (${l.node})` : ''} scrape`
+              : l.component === 'hubble'
+                ? `${l.node} Hubble scrape`
                 : `${l.node} scrape`,
-          unit: 's',
-          description: 'Time to fetch and parse the metrics page.',
-        }),
-      });
+        unit: 's',
+        description: 'Time to fetch and parse the metrics page (the longest within the rate window ending at each point).',
+      }));
       return frames.length ? frames : [emptyFrame(q.refId, 'No scrapes in this range.')];
     }
     default:
-      return [agentStatusTable(q, ctx)];
+      return [await agentStatusTable(q, ctx)];
   }
 };
 
-function agentUp(q: ScopeQuery, ctx: QueryContext): DataFrameJSON[] {
-  const series = select(ctx, SERIES.up, labelFilters(q, ['node']));
+async function agentUp(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
+  const r = await read(ctx, TABLE.agentUp(q));
   if (q.groupBy === 'node') {
-    const frames = groupedFrames(ctx, {
-      refId: q.refId,
-      series,
-      by: ['node', 'component'],
-      within: 'last',
-      across: 'max',
-      config: (l) => ({
-        displayNameFromDS: l.node ? `${l.node} ${l.component}` : l.component,
-        unit: 'bool_yes_no',
-        min: 0,
-        max: 1,
-        thresholds: { mode: 'absolute', steps: [{ value: null, color: 'red' }, { value: 1, color: 'green' }] },
-      }),
-    });
+    const frames = seriesFrames(ctx, q.refId, r.perTarget, (l) => ({
+      displayNameFromDS: l.node ? `${l.node} ${l.component}` : l.component,
+      unit: 'bool_yes_no',
+      min: 0,
+      max: 1,
+      thresholds: RED_AT(1, 'red', 'green'),
+    }));
     return frames.length ? frames : [emptyFrame(q.refId, 'No scrapes in this range.')];
   }
-  const rows = series.map((s) => onGrid(s, ctx.grid, 'last'));
-  const up = combine(rows, 'sum', ctx.grid.times.length);
-  const down = combine(rows.map((r) => r.map((v) => (v === null ? null : 1 - v))), 'sum', ctx.grid.times.length);
-  if (up.every((v) => v === null)) {
+  const up = r.up[0]?.values;
+  const targets = r.targets[0]?.values;
+  if (!up || !targets) {
     return [emptyFrame(q.refId, 'No scrapes in this range.')];
   }
-  return [
-    seriesFrame({ refId: q.refId, times: ctx.grid.times, values: up, labels: { status: 'up' }, config: { displayNameFromDS: 'targets up', unit: 'none', decimals: 0, color: { mode: 'fixed', fixedColor: 'green' } } }),
+  const down = targets.map((n, i) => (n === null || up[i] === null ? null : n - up[i]!));
+  const frame = (values: Array<number | null>, status: string, color: string) =>
     seriesFrame({
       refId: q.refId,
       times: ctx.grid.times,
-      values: down,
-      labels: { status: 'down' },
-      config: { displayNameFromDS: 'targets down', unit: 'none', decimals: 0, color: { mode: 'fixed', fixedColor: 'red' } },
-    }),
-  ];
+      values,
+      labels: { status },
+      config: { displayNameFromDS: `targets ${status}`, unit: 'none', decimals: 0, color: { mode: 'fixed', fixedColor: color } },
+    });
+  return [frame(up, 'up', 'green'), frame(down, 'down', 'red')];
 }
 
-function agentStatusTable(q: ScopeQuery, ctx: QueryContext): DataFrameJSON {
-  const match = labelFilters(q, ['node']);
-  const now = ctx.model.now();
-  const nodes = ctx.model.nodes().filter((n) => match({ node: n.name }));
-  const op = ctx.model.operator();
-  const rows = nodes.map((n) => ({
-    node: n.name,
-    component: 'agent',
-    up: n.agent.up,
-    stale: ctx.model.isStale(n, now),
-    version: n.sample?.ciliumVersion ?? '',
-    lastScrape: n.agent.lastScrape,
-    duration: n.agent.durationMs,
-    endpoints: n.sample?.endpoints ?? null,
-    restarts: n.restarts,
-    error: n.agent.error ?? '',
-  }));
-  if (op && match({ node: op.target.target.node })) {
-    rows.push({
-      node: op.target.target.node,
-      component: 'operator',
-      up: op.target.up,
-      stale: op.sampleAt === null || now - op.sampleAt > ctx.model.options.staleAfterMs,
-      version: '',
-      lastScrape: op.target.lastScrape,
-      duration: op.target.durationMs,
-      endpoints: null,
-      restarts: 0,
-      error: op.target.error ?? '',
-    });
-  }
-  const upDown = { mode: 'absolute' as const, steps: [{ value: null, color: 'red' }, { value: 1, color: 'green' }] };
+async function agentStatusTable(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON> {
+  const nodes = filterSet(q.node);
+  const rows = (await ctx.cluster.targets()).filter((r) => !nodes || nodes.has(r.node));
   return tableFrame(
     q.refId,
     'Agents',
     [
       { name: 'Node', type: 'string', values: rows.map((r) => r.node) },
       { name: 'Component', type: 'string', values: rows.map((r) => r.component) },
-      { name: 'Up', type: 'number', values: rows.map((r) => (r.up ? 1 : 0)), config: { unit: 'bool_yes_no', thresholds: upDown } },
+      { name: 'Up', type: 'number', values: rows.map((r) => (r.up ? 1 : 0)), config: { unit: 'bool_yes_no', thresholds: RED_AT(1, 'red', 'green') } },
       { name: 'Stale', type: 'boolean', values: rows.map((r) => r.stale) },
       { name: 'Cilium version', type: 'string', values: rows.map((r) => r.version) },
       { name: 'Last scrape', type: 'time', values: rows.map((r) => r.lastScrape) },
-      { name: 'Scrape duration', type: 'number', values: rows.map((r) => (r.duration === null ? null : r.duration / 1000)), config: { unit: 's', decimals: 3 } },
+      { name: 'Scrape duration', type: 'number', values: rows.map((r) => (r.durationMs === null ? null : r.durationMs / 1000)), config: { unit: 's', decimals: 3 } },
       { name: 'Endpoints', type: 'number', values: rows.map((r) => r.endpoints), config: { decimals: 0 } },
       { name: 'Restarts', type: 'number', values: rows.map((r) => r.restarts), config: { decimals: 0 } },
       { name: 'Error', type: 'string', values: rows.map((r) => r.error) },
     ],
-    rows.length ? undefined : 'No targets configured: pass --agent NODE=URL or enable Kubernetes discovery.'
+    rows.length ? undefined : 'No targets: pass --agent NODE=URL, enable Kubernetes discovery, or (query replica) check that Prometheus holds ciliumscope_target_up.'
   );
 }

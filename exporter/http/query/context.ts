@@ -1,10 +1,10 @@
-/** What every query handler gets, and the small helpers they share to select and shape history series. */
+/** What every query handler gets, and the small helpers they share to read the history and shape its series. */
 import type { DataFrameJSON, FieldConfigJSON, ScopeQuery, StatusResponse, UnmanagedPodsResponse } from '../../../src/contract';
-import type { HistoryStore, Labels, SeriesRange } from '../../history/store';
-import type { ClusterModel } from '../../model/cluster';
-import { type AcrossSeries, type StepGrid, type WithinStep, groupBy, reduceGroup } from './range';
+import type { GridSeries, HistoryReader } from '../../history/backend';
+import type { StepGrid } from '../../history/grid';
+import type { ClusterView } from '../../model/view';
 import { seriesFrame } from './frames';
-import { filterSet } from './validate';
+import type { Reads } from './promql-table';
 
 /** Answers about Kubernetes, when the exporter watches it. */
 export interface KubeQueries {
@@ -15,58 +15,37 @@ export interface KubeQueries {
   status(): StatusResponse['kubernetes'];
 }
 
-/** Current anomaly state, when the detector runs. */
-export interface AnomalyQueries {
-  current(): Array<{ node: string; direction: string; reason: string; rate: number; baseline: number; upperBand: number; score: number; warmingUp: boolean }>;
-}
-
 export interface QueryContext {
   grid: StepGrid;
-  model: ClusterModel;
-  history: HistoryStore;
+  history: HistoryReader;
+  /** The targets and their state (the agentHealth status table). */
+  cluster: ClusterView;
   kube: KubeQueries | null;
-  anomaly: AnomalyQueries | null;
 }
 
-export type QueryHandler = (query: ScopeQuery, ctx: QueryContext) => DataFrameJSON[];
+export type QueryHandler = (query: ScopeQuery, ctx: QueryContext) => Promise<DataFrameJSON[]>;
 
-/** Label filters of a query, keyed by history label name. */
-export function labelFilters(query: ScopeQuery, names: Array<'node' | 'direction' | 'reason' | 'state'>): (labels: Labels) => boolean {
-  const sets = names.map((n) => [n, filterSet(query[n])] as const).filter(([, set]) => set !== null) as Array<readonly [string, Set<string>]>;
-  return (labels) => sets.every(([name, set]) => set.has(labels[name] ?? ''));
+/** Evaluates named expressions on the query's grid (or another one), together. */
+export async function read<R extends Reads>(ctx: QueryContext, reads: R, grid: StepGrid = ctx.grid): Promise<Record<keyof R, GridSeries[]>> {
+  const names = Object.keys(reads) as Array<keyof R>;
+  const results = await ctx.history.evaluate(
+    names.map((n) => reads[n]),
+    grid
+  );
+  return Object.fromEntries(names.map((n, i) => [n, results[i]])) as Record<keyof R, GridSeries[]>;
 }
 
-export function select(ctx: QueryContext, metric: string, match: (labels: Labels) => boolean): SeriesRange[] {
-  // One step earlier than the range, so the first step has its points.
-  return ctx.history.select(metric, match, ctx.grid.from - ctx.grid.step, ctx.grid.to);
-}
-
-export interface GroupedFramesOptions {
-  refId: string;
-  series: SeriesRange[];
-  /** Labels that make a frame; series differing only in other labels are combined. */
-  by: string[];
-  within: WithinStep;
-  across: AcrossSeries;
-  config: (labels: Record<string, string>) => FieldConfigJSON;
-}
-
-/** One frame per group of series, each combined across its members step by step. */
-export function groupedFrames(ctx: QueryContext, o: GroupedFramesOptions): DataFrameJSON[] {
-  const frames: DataFrameJSON[] = [];
-  for (const { labels, members } of groupBy(o.series, o.by).values()) {
-    const values = reduceGroup(members, ctx.grid, o.within, o.across);
-    if (values.every((v) => v === null)) {
-      continue;
-    }
-    frames.push(seriesFrame({ refId: o.refId, times: ctx.grid.times, values, labels, config: o.config(labels) }));
-  }
-  return frames;
-}
-
-/** The labels a grouped query splits by: node too when grouping per node. */
-export function splitLabels(query: ScopeQuery, others: string[]): string[] {
-  return query.groupBy === 'node' ? ['node', ...others] : others;
+/** One time-series frame per result series. */
+export function seriesFrames(
+  ctx: QueryContext,
+  refId: string,
+  series: GridSeries[],
+  config: (labels: Record<string, string>) => FieldConfigJSON,
+  extraLabels: Record<string, string> = {}
+): DataFrameJSON[] {
+  return series.map((s) =>
+    seriesFrame({ refId, times: ctx.grid.times, values: s.values, labels: { ...s.labels, ...extraLabels }, config: config(s.labels) })
+  );
 }
 
 export function displayName(labels: Record<string, string>, parts: string[], suffix = ''): string {

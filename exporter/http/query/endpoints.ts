@@ -1,54 +1,39 @@
 /** Query handlers about endpoints and pods: endpoint states, the pod/endpoint delta, the unmanaged pods table. */
-import { SERIES } from '../../model/series';
 import { emptyFrame, tableFrame, withNotice } from './frames';
-import { type QueryHandler, displayName, groupedFrames, labelFilters, select, splitLabels } from './context';
+import { type QueryHandler, displayName, read, seriesFrames } from './context';
+import { TABLE } from './promql-table';
 import { filterSet } from './validate';
 
-const NO_KUBERNETES =
-  'Kubernetes is not configured (--kubeconfig or in-cluster): pods cannot be counted, so only endpoints are shown.';
+const NO_POD_COUNTS =
+  'No pod counts in this range: no exporter writing this history watches Kubernetes (--kubeconfig or in-cluster), so only pod endpoints are shown.';
 
-export const endpointsHandler: QueryHandler = (q, ctx) => {
-  const series = select(ctx, SERIES.endpoints, labelFilters(q, ['node', 'state']));
-  const frames = groupedFrames(ctx, {
-    refId: q.refId,
-    series,
-    by: splitLabels(q, ['state']),
-    within: 'last',
-    across: 'sum',
-    config: (l) => ({
-      displayNameFromDS: displayName(l, ['node', 'state']),
-      unit: 'none',
-      decimals: 0,
-      description: 'Endpoints in this state, as the agent reports them (host and health endpoints included).',
-    }),
-  });
+export const endpointsHandler: QueryHandler = async (q, ctx) => {
+  const { states } = await read(ctx, TABLE.endpoints(q));
+  const frames = seriesFrames(ctx, q.refId, states, (l) => ({
+    displayNameFromDS: displayName(l, ['node', 'state']),
+    unit: 'none',
+    decimals: 0,
+    description: 'Endpoints in this state, as the agent reports them (host and health endpoints included).',
+  }));
   return frames.length ? frames : [emptyFrame(q.refId, 'No endpoint data in this range: no agent has been scraped successfully yet.')];
 };
 
-export const podEndpointDeltaHandler: QueryHandler = (q, ctx) => {
-  const match = labelFilters(q, ['node']);
-  const by = splitLabels(q, []);
-  const part = (metric: string, label: string, description: string) =>
-    groupedFrames(ctx, {
-      refId: q.refId,
-      series: select(ctx, metric, match),
-      by,
-      within: 'last',
-      across: 'sum',
-      config: (l) => ({ displayNameFromDS: displayName(l, ['node'], ` ${label}`), unit: 'none', decimals: 0, description }),
-    });
+export const podEndpointDeltaHandler: QueryHandler = async (q, ctx) => {
+  const { pods, podEndpoints, delta } = await read(ctx, TABLE.podEndpointDelta(q));
+  const part = (series: typeof pods, label: string, description: string) =>
+    seriesFrames(ctx, q.refId, series, (l) => ({ displayNameFromDS: displayName(l, ['node'], ` ${label}`), unit: 'none', decimals: 0, description }));
   const frames = [
-    ...part(SERIES.pods, 'pods', 'Pods Running or Pending, not hostNetwork, scheduled on the node.'),
-    ...part(SERIES.podEndpoints, 'pod endpoints', 'Endpoints the agent manages, minus its host and health endpoints.'),
-    ...part(SERIES.endpointPodDelta, 'delta', 'Pods minus pod endpoints: above 0, pods Cilium does not manage.'),
+    ...part(pods, 'pods', 'Pods Running or Pending, not hostNetwork, scheduled on the node.'),
+    ...part(podEndpoints, 'pod endpoints', 'Endpoints the agent manages, minus its host and health endpoints.'),
+    ...part(delta, 'delta', 'Pods minus pod endpoints: above 0, pods Cilium does not manage.'),
   ];
-  if (!ctx.kube) {
-    return frames.length ? frames.map((f, i) => (i === 0 ? withNotice(f, NO_KUBERNETES) : f)) : [emptyFrame(q.refId, NO_KUBERNETES)];
+  if (!frames.length) {
+    return [emptyFrame(q.refId, 'No pod or endpoint data in this range yet.')];
   }
-  return frames.length ? frames : [emptyFrame(q.refId, 'No pod or endpoint data in this range yet.')];
+  return pods.length ? frames : frames.map((f, i) => (i === 0 ? withNotice(f, NO_POD_COUNTS) : f));
 };
 
-export const unmanagedPodsHandler: QueryHandler = (q, ctx) => {
+export const unmanagedPodsHandler: QueryHandler = async (q, ctx) => {
   if (!ctx.kube) {
     return [tableFrame(q.refId, 'Unmanaged pods', columns([]), 'Kubernetes is not configured (--kubeconfig or in-cluster): unmanaged pods cannot be listed.')];
   }

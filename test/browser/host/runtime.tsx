@@ -19,15 +19,44 @@ import * as ReactDOM from 'react-dom';
 import * as ReactDOMClient from 'react-dom/client';
 import * as jsxRuntime from 'react/jsx-runtime';
 import * as rxjs from 'rxjs';
+// Grafana's own stylesheet carries uPlot's, which time series need; @grafana/ui imports it itself only from 11.x.
+import 'uplot/dist/uPlot.min.css';
+
+declare const __GRAFANA_VERSION__: string;
+
+/** The Grafana release whose modules this page holds (set by build.ts). */
+export const GRAFANA_VERSION = __GRAFANA_VERSION__;
+
+/**
+ * Names a plugin read from a Grafana module that this release does not export, since the last mount(). Reading one
+ * is legitimate (a runtime check for a newer API); rendering one is React's error #130 ("element type is
+ * invalid: got undefined"), which names nothing in a production build, so the host names it.
+ */
+const missingReads = new Set<string>();
+
+/**
+ * The module as the plugin sees it, with reads of names it does not export noted. Property reads, `in` and key
+ * listing behave exactly as on the module itself.
+ */
+function notingMissingExports(name: string, module: object): object {
+  return new Proxy(module, {
+    get(target, key, receiver) {
+      if (typeof key === 'string' && !(key in target) && key !== 'then' && key !== '__esModule') {
+        missingReads.add(`${name}.${key}`);
+      }
+      return Reflect.get(target, key, receiver);
+    },
+  });
+}
 
 export const sharedModules: Record<string, unknown> = {
   react: React,
   'react-dom': ReactDOM,
   'react-dom/client': ReactDOMClient,
   'react/jsx-runtime': jsxRuntime,
-  '@grafana/data': grafanaData,
-  '@grafana/ui': grafanaUi,
-  '@grafana/runtime': grafanaRuntime,
+  '@grafana/data': notingMissingExports('@grafana/data', grafanaData),
+  '@grafana/ui': notingMissingExports('@grafana/ui', grafanaUi),
+  '@grafana/runtime': notingMissingExports('@grafana/runtime', grafanaRuntime),
   '@emotion/css': emotionCss,
   '@emotion/react': emotionReact,
   rxjs,
@@ -109,16 +138,60 @@ export function Themed({ children }: { children: React.ReactNode }) {
   );
 }
 
+/** A render error, with the Grafana exports the plugin used that this release lacks. */
+export function describeRenderError(error: Error): string {
+  const missing = [...missingReads];
+  if (missing.length === 0) {
+    return `${error.message} (Grafana ${GRAFANA_VERSION})`;
+  }
+  return (
+    `${error.message} — the plugin used ${missing.join(', ')}, which Grafana ${GRAFANA_VERSION} does not export ` +
+    `(React error #130 when rendered)`
+  );
+}
+
+/**
+ * Catches what the plugin's components throw while rendering, reports it with the missing exports named (a console
+ * error, which the tests collect) and shows it in place of the component, as Grafana's own error boundary would.
+ */
+class HostErrorBoundary extends React.Component<{ children: React.ReactNode }, { message?: string }> {
+  state: { message?: string } = {};
+
+  static getDerivedStateFromError(error: Error) {
+    return { message: describeRenderError(error) };
+  }
+
+  componentDidCatch(error: Error) {
+    console.error(`render failed: ${describeRenderError(error)}`);
+  }
+
+  render() {
+    if (this.state.message !== undefined) {
+      return (
+        <grafanaUi.Alert severity="error" title="The plugin failed to render">
+          <span data-testid="render-error">{this.state.message}</span>
+        </grafanaUi.Alert>
+      );
+    }
+    return this.props.children;
+  }
+}
+
 let root: ReactDOMClient.Root | undefined;
 
-/** Renders into #root (replacing what was there), inside the dark theme. */
+/** Renders into #root (replacing what was there), inside the dark theme and an error boundary. */
 export function mount(element: React.ReactElement): void {
   const container = document.getElementById('root');
   if (!container) {
     throw new Error('the host page has no #root');
   }
+  missingReads.clear();
   root ??= ReactDOMClient.createRoot(container);
-  root.render(<Themed>{element}</Themed>);
+  root.render(
+    <Themed>
+      <HostErrorBoundary key={Math.random()}>{element}</HostErrorBoundary>
+    </Themed>
+  );
 }
 
 installDefine();

@@ -9,7 +9,7 @@ import {
   keepOperatorFamily,
 } from '../../../exporter/cilium/catalogue';
 import { normaliseAgentPage, normaliseOperatorPage } from '../../../exporter/cilium/normalise';
-import { describeWithShared, readShared } from '../../support/shared';
+import { readPage, readReference } from '../../support/fixtures';
 
 describe('keepFamily', () => {
   test('accepts text-format family names', () => {
@@ -94,15 +94,15 @@ describe('routes', () => {
   });
 });
 
-describeWithShared('reference/cilium/agent_metrics.tsv', 'catalogue names against the reference', () => {
+describe('catalogue names against the reference', () => {
   // Compound rows of the reference ("cilium_process_* (…, start_time_seconds)") do not spell every name out, so
   // a name counts as known when the reference or a real page spells it.
   const known = [
-    readShared('reference', 'cilium', 'agent_metrics.tsv').toString('utf8'),
-    readShared('reference', 'cilium', 'operator_metrics.tsv').toString('utf8'),
-    readShared('fixtures', 'agent-1.9.10.prom').toString('utf8'),
-    readShared('fixtures', 'agent-1.11.0.prom').toString('utf8'),
-    readShared('fixtures', 'operator-stacked.prom').toString('utf8'),
+    readReference('agent_metrics.tsv'),
+    readReference('operator_metrics.tsv'),
+    readPage('agent-1.9.10.prom').toString('utf8'),
+    readPage('agent-1.11.0.prom').toString('utf8'),
+    readPage('operator-stacked.prom').toString('utf8'),
   ].join('\n');
   const spelled = (name: string) => new RegExp(`(^|[^a-z_])${name}([^a-z_]|$)`, 'm').test(known);
 

@@ -1,6 +1,6 @@
 import { DROP_REASONS, lookupDropReason } from '../../../exporter/cilium/dropReasons';
 import { normaliseAgentPage } from '../../../exporter/cilium/normalise';
-import { describeWithShared, readShared } from '../../support/shared';
+import { readPage, readReference } from '../../support/fixtures';
 
 describe('the drop reason catalogue', () => {
   test('reasons are unique and every entry explains itself', () => {
@@ -52,7 +52,7 @@ interface TsvRow {
 }
 
 function readTsv(): TsvRow[] {
-  const lines = readShared('reference', 'cilium', 'drop_reasons.tsv').toString('utf8').split('\n').slice(1);
+  const lines = readReference('drop_reasons.tsv').split('\n').slice(1);
   return lines
     .filter((line) => line.trim() !== '')
     .map((line) => {
@@ -68,7 +68,7 @@ function hubbleMatches(tsv: string, entry: string | null): boolean {
   return entry === tsv;
 }
 
-describeWithShared('reference/cilium/drop_reasons.tsv', 'drop reasons against the reference table', () => {
+describe('drop reasons against the reference table', () => {
   const rows = readTsv();
 
   test('the table was read', () => {
@@ -118,9 +118,9 @@ describeWithShared('reference/cilium/drop_reasons.tsv', 'drop reasons against th
   });
 });
 
-describeWithShared('fixtures/agent-1.9.10.prom', 'drop reasons seen on a real page', () => {
+describe('drop reasons seen on a real page', () => {
   test('every reason on agent-1.9.10.prom has an entry', () => {
-    const dropped = normaliseAgentPage(readShared('fixtures', 'agent-1.9.10.prom')).dropped;
+    const dropped = normaliseAgentPage(readPage('agent-1.9.10.prom')).dropped;
     expect(dropped.length).toBe(3);
     for (const drop of dropped) {
       expect({ reason: drop.reason, known: lookupDropReason(drop.reason) !== undefined }).toEqual({

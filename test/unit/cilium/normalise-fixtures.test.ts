@@ -1,5 +1,5 @@
 /**
- * The real pages in ../shared/fixtures, normalised. Every expected number below was read from the raw page text
+ * The real pages in test/fixtures/pages, normalised. Every expected number below was read from the raw page text
  * (line numbers given), not from the normaliser's output.
  */
 import {
@@ -11,11 +11,11 @@ import {
 import { keepAgentFamily, keepOperatorFamily } from '../../../exporter/cilium/catalogue';
 import type { AgentSample, OperatorSample } from '../../../exporter/cilium/sample';
 import { parseText } from '../../../exporter/scrape/textparse';
-import { describeWithShared, readShared } from '../../support/shared';
+import { readPage } from '../../support/fixtures';
 
 const BOUNDS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, Infinity];
 
-describeWithShared('fixtures/agent-1.9.10.prom', 'agent-1.9.10.prom (old names)', () => {
+describe('agent-1.9.10.prom (old names)', () => {
   const expected: AgentSample = {
     ciliumVersion: '1.9.10', // l.1087, value 0
     endpoints: 2, // cilium_endpoint_count l.369
@@ -58,16 +58,16 @@ describeWithShared('fixtures/agent-1.9.10.prom', 'agent-1.9.10.prom (old names)'
   };
 
   test('normalises to the values on the page', () => {
-    expect(normaliseAgentPage(readShared('fixtures', 'agent-1.9.10.prom'))).toEqual(expected);
+    expect(normaliseAgentPage(readPage('agent-1.9.10.prom'))).toEqual(expected);
   });
 
   test('reads the same from a string body', () => {
-    expect(normaliseAgentPage(readShared('fixtures', 'agent-1.9.10.prom').toString('utf8'))).toEqual(expected);
+    expect(normaliseAgentPage(readPage('agent-1.9.10.prom').toString('utf8'))).toEqual(expected);
   });
 
   test('names the old families it used', () => {
     const normaliser = new AgentNormaliser();
-    parseText(readShared('fixtures', 'agent-1.9.10.prom'), normaliser.accept, { keepFamily: keepAgentFamily });
+    parseText(readPage('agent-1.9.10.prom'), normaliser.accept, { keepFamily: keepAgentFamily });
     normaliser.finish();
     expect(normaliser.sources()).toMatchObject({
       ciliumVersion: 'cilium_version',
@@ -85,7 +85,7 @@ describeWithShared('fixtures/agent-1.9.10.prom', 'agent-1.9.10.prom (old names)'
 
   test('the family filter lets through only what the normaliser reads', () => {
     const names = new Set<string>();
-    parseText(readShared('fixtures', 'agent-1.9.10.prom'), (name) => names.add(name), {
+    parseText(readPage('agent-1.9.10.prom'), (name) => names.add(name), {
       keepFamily: keepAgentFamily,
     });
     expect(names.has('cilium_endpoint_count')).toBe(true);
@@ -95,7 +95,7 @@ describeWithShared('fixtures/agent-1.9.10.prom', 'agent-1.9.10.prom (old names)'
   });
 });
 
-describeWithShared('fixtures/agent-1.11.0.prom', 'agent-1.11.0.prom (1.10+ names)', () => {
+describe('agent-1.11.0.prom (1.10+ names)', () => {
   const expected: AgentSample = {
     ciliumVersion: '1.11.0', // l.1023, value 0
     endpoints: 2, // cilium_endpoint l.344
@@ -135,12 +135,12 @@ describeWithShared('fixtures/agent-1.11.0.prom', 'agent-1.11.0.prom (1.10+ names
   };
 
   test('normalises to the values on the page', () => {
-    expect(normaliseAgentPage(readShared('fixtures', 'agent-1.11.0.prom'))).toEqual(expected);
+    expect(normaliseAgentPage(readPage('agent-1.11.0.prom'))).toEqual(expected);
   });
 
   test('names the 1.10+ families it used', () => {
     const normaliser = new AgentNormaliser();
-    parseText(readShared('fixtures', 'agent-1.11.0.prom'), normaliser.accept, { keepFamily: keepAgentFamily });
+    parseText(readPage('agent-1.11.0.prom'), normaliser.accept, { keepFamily: keepAgentFamily });
     normaliser.finish();
     expect(normaliser.sources()).toMatchObject({
       endpoints: 'cilium_endpoint',
@@ -154,7 +154,7 @@ describeWithShared('fixtures/agent-1.11.0.prom', 'agent-1.11.0.prom (1.10+ names
   });
 });
 
-describeWithShared('fixtures/operator-stacked.prom', 'operator-stacked.prom (concatenated dumps)', () => {
+describe('operator-stacked.prom (concatenated dumps)', () => {
   const expected: OperatorSample = {
     unmanagedPods: null, // not on any dump (1.17+)
     // cilium_operator_ipam_ips appears twice (l.736-738, l.1074-1076): the last wins, and it is preferred over
@@ -168,12 +168,12 @@ describeWithShared('fixtures/operator-stacked.prom', 'operator-stacked.prom (con
   };
 
   test('normalises to the last value of each repeated series', () => {
-    expect(normaliseOperatorPage(readShared('fixtures', 'operator-stacked.prom'))).toEqual(expected);
+    expect(normaliseOperatorPage(readPage('operator-stacked.prom'))).toEqual(expected);
   });
 
   test('uses the IPAM families, not the ENI ones', () => {
     const normaliser = new OperatorNormaliser();
-    parseText(readShared('fixtures', 'operator-stacked.prom'), normaliser.accept, {
+    parseText(readPage('operator-stacked.prom'), normaliser.accept, {
       keepFamily: keepOperatorFamily,
     });
     normaliser.finish();
@@ -187,7 +187,7 @@ describeWithShared('fixtures/operator-stacked.prom', 'operator-stacked.prom (con
   });
 
   test('an agent page read as an operator page gives an empty operator sample', () => {
-    expect(normaliseOperatorPage(readShared('fixtures', 'agent-1.11.0.prom'))).toEqual({
+    expect(normaliseOperatorPage(readPage('agent-1.11.0.prom'))).toEqual({
       unmanagedPods: null,
       ipamIps: {},
       ipamNodes: {},

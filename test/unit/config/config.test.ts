@@ -150,6 +150,70 @@ describe('loadConfig', () => {
     expect(failure(['--shard', 'two'])).toBe('--shard: "two" must be N/M, e.g. 0/3 for the first of three replicas');
   });
 
+  test('history backend: embedded by default; prometheus needs a URL; client settings from files', () => {
+    expect(load([]).history.backend).toBe('embedded');
+    expect(load([]).prometheus).toBeNull();
+    files['/prom/token'] = 'abc123\n';
+    files['/prom/basic'] = 'grafana:s3cr:et\n';
+    files['/prom/ca.pem'] = 'CA';
+    const c = load([
+      '--history-backend', 'prometheus',
+      '--prometheus-url', 'https://mimir.example:8080/prometheus/',
+      '--prometheus-bearer-token-file', '/prom/token',
+      '--prometheus-ca-file', '/prom/ca.pem',
+      '--prometheus-header', 'X-Scope-OrgID=tenant-1',
+      '--prometheus-header', 'X-Extra=a=b',
+      '--prometheus-timeout', '5s',
+      '--scrape-interval', '15s',
+    ]);
+    expect(c.history.backend).toBe('prometheus');
+    expect(c.prometheus).toEqual({
+      url: 'https://mimir.example:8080/prometheus',
+      bearerToken: 'abc123',
+      basicAuth: null,
+      ca: Buffer.from('CA'),
+      headers: [
+        ['X-Scope-OrgID', 'tenant-1'],
+        ['X-Extra', 'a=b'],
+      ],
+      timeoutMs: 5000,
+      scrapeIntervalMs: 15_000,
+      maxSeries: 50_000,
+      maxResponseBytes: 64 * 1024 * 1024,
+      maxConcurrency: 4,
+    });
+    const env = { CILIUMSCOPE_HISTORY_BACKEND: 'prometheus', CILIUMSCOPE_PROMETHEUS_URL: 'http://prom:9090', CILIUMSCOPE_PROMETHEUS_BASIC_AUTH_FILE: '/prom/basic' };
+    expect(load(['--prometheus-scrape-interval', '10s'], env).prometheus).toMatchObject({
+      url: 'http://prom:9090',
+      basicAuth: { username: 'grafana', password: 's3cr:et' },
+      scrapeIntervalMs: 10_000,
+    });
+  });
+
+  test('history backend: bad settings name the setting', () => {
+    const prom = ['--history-backend', 'prometheus'];
+    expect(failure(['--history-backend', 'thanos'])).toBe('--history-backend: "thanos" must be embedded or prometheus');
+    expect(failure(prom)).toBe('--prometheus-url: is required with --history-backend prometheus (e.g. http://prometheus:9090)');
+    expect(failure([...prom, '--prometheus-url', 'prometheus:9090'])).toBe('--prometheus-url: "prometheus:9090" must be an http:// or https:// URL');
+    expect(failure([...prom, '--prometheus-url', 'not a url'])).toBe('--prometheus-url: "not a url" is not a URL (e.g. http://prometheus:9090)');
+    expect(failure([...prom, '--prometheus-url', 'http://u:p@prom:9090'])).toBe('--prometheus-url: must not carry credentials: put them in --prometheus-basic-auth-file');
+    expect(failure(['--prometheus-url', 'http://prom:9090'])).toBe('--prometheus-url: needs --history-backend prometheus');
+    const url = [...prom, '--prometheus-url', 'http://prom:9090'];
+    expect(failure([...url, '--prometheus-header', 'X-Scope-OrgID'])).toBe('--prometheus-header: "X-Scope-OrgID" must be NAME=VALUE, e.g. X-Scope-OrgID=tenant-1');
+    expect(failure([...url, '--prometheus-header', 'Authorization=Bearer x'])).toMatch(/^--prometheus-header: Authorization is set by the exporter itself/);
+    files['/prom/bad-basic'] = 'no-colon';
+    expect(failure([...url, '--prometheus-basic-auth-file', '/prom/bad-basic'])).toBe('--prometheus-basic-auth-file: must hold one line USER:PASSWORD');
+    expect(failure([...url, '--prometheus-bearer-token-file', '/prom/missing'])).toBe('--prometheus-bearer-token-file: cannot read /prom/missing: ENOENT');
+    expect(failure([...url, '--prometheus-max-series', '0'])).toBe('--prometheus-max-series: 0 must be an integer from 1 to 10000000');
+  });
+
+  test('boolean flags take an explicit value too', () => {
+    expect(load(['--metrics-timestamps=false']).metricsTimestamps).toBe(false);
+    expect(load([]).metricsTimestamps).toBe(true);
+    expect(load(['--protect-metrics=true', '--token-file', '/prom/token']).protectMetrics).toBe(true);
+    expect(failure(['--metrics-timestamps=maybe'])).toBe('--metrics-timestamps: "maybe" is not true or false');
+  });
+
   test('help and version', () => {
     expect(loadConfig({ argv: ['--help'], env: {} }).kind).toBe('help');
     expect(loadConfig({ argv: ['--version'], env: {} }).kind).toBe('version');

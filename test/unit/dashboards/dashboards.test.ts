@@ -126,8 +126,11 @@ describeWithShared('reference/grafana/dashboard-schema/dashboard.jsonschema.json
         if (!s) {
           continue;
         }
-        if (!s.options(p.options)) {
-          problems.push({ panel: p.id, options: s.options.errors });
+        // Grafana fills an option the JSON leaves out with the panel plugin's default (the schema lists options
+        // that have defaults as required); options the newest schema has but Grafana 10.4 lacks are left out.
+        const optionErrors = s.options(p.options) ? [] : s.options.errors!.filter((e) => e.keyword !== 'required');
+        if (optionErrors.length > 0) {
+          problems.push({ panel: p.id, options: optionErrors });
         }
         const custom = ((p.fieldConfig as Json).defaults as Json).custom;
         if (s.custom && !s.custom(custom)) {
@@ -149,10 +152,9 @@ describe.each(DASHBOARDS.map((d) => [d.path, d] as const))('%s', (_path, d) => {
   const dashboard = readJson(d.path);
   const panels = visualPanels(dashboard);
 
-  test('has the fixed uid, a current schemaVersion and panels with a title, description and unit or table', () => {
+  test('has the fixed uid, the schemaVersion of Grafana 10.4 and panels with a title, description and unit or table', () => {
     expect(dashboard.uid).toBe(d.uid);
-    expect(dashboard.schemaVersion).toBeGreaterThanOrEqual(41);
-    expect(dashboard.schemaVersion).toBeLessThanOrEqual(42);
+    expect(dashboard.schemaVersion).toBe(39);
     expect(panels.length).toBeGreaterThanOrEqual(18);
     for (const p of panels) {
       expect(String(p.title).length).toBeGreaterThan(3);

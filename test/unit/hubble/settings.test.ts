@@ -25,7 +25,6 @@ describe('Hubble settings', () => {
       topK: 50,
       maxSeries: 5000,
       halfLifeMs: 3_600_000,
-      historyPairs: 10,
       relay: null,
     });
   });

@@ -32,7 +32,7 @@ describe('describeKubeError', () => {
     );
     expect(httpStatusOf(forbidden)).toBe(403);
     expect(describeKubeError(forbidden)).toBe(
-      'HTTP 403 (the exporter may not get/list/watch this resource; see deploy/rbac.yaml): pods is forbidden: User "x" cannot list'
+      'HTTP 403 (the exporter may not get/list/watch this resource; see deploy/base/rbac.yaml): pods is forbidden: User "x" cannot list'
     );
     expect(describeKubeError(Object.assign(new Error('Gone'), { statusCode: 410 }))).toBe(
       'HTTP 410 (the resource version is too old)'

@@ -1,27 +1,24 @@
-/** The Kubernetes manifests in deploy/: they parse, fit together, run locked down and may only read pods and CEPs. */
-import { readFileSync, readdirSync } from 'node:fs';
+/** The Kubernetes base in deploy/base/: it parses, fits together, runs locked down and may only read pods and CEPs. */
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
 import { loadConfig } from '../../../exporter/config/config';
 import { OPTION_BY_NAME, envName } from '../../../exporter/config/options';
+import { unknownSettings } from '../../support/config';
+import {
+  DEPLOY,
+  type Doc,
+  expectLockedDown,
+  expectProbes,
+  mountedSettings,
+  readManifests,
+  settingKeys,
+} from './manifests';
 
-const DEPLOY = join(__dirname, '..', '..', '..', 'deploy');
+const BASE = join(DEPLOY, 'base');
 const OPTIONAL = ['servicemonitor.yaml', 'prometheusrule.yaml', 'token-patch.yaml'];
 
-type Doc = Record<string, any>;
-const files = readdirSync(DEPLOY).filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'));
-const docs: Array<{ file: string; doc: Doc }> = [];
-for (const file of files) {
-  for (const d of parseAllDocuments(readFileSync(join(DEPLOY, file), 'utf8'))) {
-    if (d.errors.length > 0) {
-      throw new Error(`${file}: ${d.errors[0].message}`);
-    }
-    const doc = d.toJS() as Doc | null;
-    if (doc) {
-      docs.push({ file, doc });
-    }
-  }
-}
+const docs = readManifests(BASE);
+const files = [...new Set(docs.map((d) => d.file))];
 const only = (kind: string, file?: string): Doc => {
   const found = docs.filter((d) => d.doc.kind === kind && (file === undefined || d.file === file));
   expect(found).toHaveLength(1);
@@ -69,48 +66,17 @@ test('every manifest parses and names its kind; the kustomization lists every re
 });
 
 test('the Deployment runs the exporter image locked down: non-root, read-only, no escalation, no capabilities, seccomp', () => {
-  expect(container.image).toBe('ghcr.io/ciliumscope/exporter:0.1.0');
-  expect(pod.containers).toHaveLength(1);
-  expect(pod.initContainers ?? []).toEqual([]);
-  expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-  expect(pod.securityContext.runAsUser).toBeGreaterThan(0);
-  expect(pod.hostNetwork ?? false).toBe(false);
-  expect(pod.hostPID ?? false).toBe(false);
-  expect(pod.hostIPC ?? false).toBe(false);
-  const sc = container.securityContext;
-  expect(sc).toMatchObject({
-    allowPrivilegeEscalation: false,
-    readOnlyRootFilesystem: true,
-    runAsNonRoot: true,
-    privileged: false,
-  });
-  expect(sc.capabilities).toEqual({ drop: ['ALL'] });
-  expect(sc.seccompProfile).toEqual({ type: 'RuntimeDefault' });
-  for (const kind of ['requests', 'limits']) {
-    expect(Object.keys(container.resources[kind]).sort()).toEqual(['cpu', 'memory']);
-  }
-  expect(pod.volumes.every((v: Doc) => !('hostPath' in v))).toBe(true);
+  expectLockedDown(pod);
 });
 
 test("probes: liveness on /healthz, readiness on /readyz, on the exporter's port", () => {
-  const port = container.ports.find((p: Doc) => p.name === 'http');
-  expect(port.containerPort).toBe(9967);
-  expect(container.livenessProbe.httpGet).toEqual({ path: '/healthz', port: 'http' });
-  expect(container.readinessProbe.httpGet).toEqual({ path: '/readyz', port: 'http' });
+  expectProbes(container);
 });
 
 test('the settings in the ConfigMap load, in-cluster, listening on the container port', () => {
-  const configMap = only('ConfigMap');
-  const mount = container.volumeMounts.find(
-    (m: Doc) => m.name === pod.volumes.find((v: Doc) => v.configMap?.name === configMap.metadata.name).name
-  );
-  const configArg = container.args.find((a: string) => a.startsWith('--config='));
-  const configPath = configArg.slice('--config='.length);
-  const key = configPath.slice(mount.mountPath.length + 1);
-  const text: string = configMap.data[key];
-  for (const line of text.split('\n').filter((l) => l.trim() !== '')) {
-    expect(OPTION_BY_NAME.has(line.split(':')[0])).toBe(true);
-  }
+  const { path: configPath, text, configMap } = mountedSettings(pod, [only('ConfigMap')]);
+  expect(configMap).toBe(only('ConfigMap'));
+  expect(unknownSettings(settingKeys(text))).toEqual([]);
   const result = loadConfig({
     argv: container.args,
     env: { KUBERNETES_SERVICE_HOST: '10.96.0.1' },
@@ -187,5 +153,5 @@ test('the optional token patch mounts the Secret and points --token-file into it
   expect(env.value.startsWith(mount.mountPath + '/')).toBe(true);
   const volume = patch.spec.template.spec.volumes.find((v: Doc) => v.name === mount.name);
   expect(volume.secret.secretName).toBe('ciliumscope-exporter-token');
-  expect(readFileSync(join(DEPLOY, 'kustomization.yaml'), 'utf8')).toContain('token-patch.yaml');
+  expect(readFileSync(join(BASE, 'kustomization.yaml'), 'utf8')).toContain('token-patch.yaml');
 });

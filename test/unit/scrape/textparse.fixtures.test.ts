@@ -1,5 +1,5 @@
 import { Labels, MetricType, parseText, TextParser } from '../../../exporter/scrape/textparse';
-import { describeWithShared, readShared } from '../../support/shared';
+import { readPage } from '../../support/fixtures';
 
 interface Sample {
   name: string;
@@ -59,8 +59,8 @@ function naiveFamilyCounts(text: string): Map<string, number> {
 }
 
 for (const page of PAGES) {
-  describeWithShared(`fixtures/${page}`, `TextParser on the real page ${page}`, () => {
-    const body = readShared('fixtures', page);
+  describe(`TextParser on the real page ${page}`, () => {
+    const body = readPage(page);
     const text = body.toString('utf8');
     const samples = parseAll(body);
 
@@ -142,8 +142,8 @@ for (const page of PAGES) {
   });
 }
 
-describeWithShared('fixtures/agent-1.9.10.prom', 'exact values of agent-1.9.10.prom', () => {
-  const samples = parseAll(readShared('fixtures', 'agent-1.9.10.prom'));
+describe('exact values of agent-1.9.10.prom', () => {
+  const samples = parseAll(readPage('agent-1.9.10.prom'));
   const find = (name: string, labels: Labels): Sample[] =>
     samples.filter((s) => s.name === name && JSON.stringify(s.labels) === JSON.stringify(labels));
 

@@ -1,4 +1,4 @@
-import { describeWithShared, readShared } from '../../support/shared';
+import { readPage } from '../../support/fixtures';
 import {
   compareLabels,
   escapeLabelValue,
@@ -102,9 +102,9 @@ describe('labels', () => {
   });
 });
 
-describeWithShared('fixtures/agent-1.9.10.prom', 'formatValue against real agent pages', () => {
+describe('formatValue against real agent pages', () => {
   test.each(['agent-1.9.10.prom', 'agent-1.11.0.prom'])('every value of %s is written back identically', (file) => {
-    const text = readShared('fixtures', file).toString('utf8');
+    const text = readPage(file).toString('utf8');
     let checked = 0;
     for (const line of text.split('\n')) {
       if (line === '' || line.startsWith('#')) {

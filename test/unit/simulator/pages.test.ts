@@ -3,7 +3,7 @@ import { KNOWN_DROP_REASONS } from '../../../simulator/drop-reasons';
 import { AgentPageRenderer } from '../../../simulator/render/agent-page';
 import { operatorUnmanagedPods, renderOperatorPage } from '../../../simulator/render/operator-page';
 import { clusterTruth } from '../../../simulator/truth';
-import { describeWithShared, readShared } from '../../support/shared';
+import { readPage, readReference } from '../../support/fixtures';
 import { agentSampleFromPage, operatorSampleFromPage, parsePage, type ParsedFamily } from './page-parser';
 
  
@@ -251,12 +251,12 @@ describe('operator page', () => {
   });
 });
 
-describeWithShared('fixtures/agent-1.11.0.prom', 'pages against real agent pages', () => {
+describe('pages against real agent pages', () => {
   test.each([
     ['1.9', 'agent-1.9.10.prom'],
     ['1.11', 'agent-1.11.0.prom'],
   ])('Cilium %s: every family both pages have shares HELP and TYPE with %s', (version, file) => {
-    const real = parsePage(readShared('fixtures', file).toString('utf8'));
+    const real = parsePage(readPage(file).toString('utf8'));
     const { cluster, renderer } = build(version, 100, 1);
     const ours = parsePage(pageText(renderer, cluster, 'node-000'));
     let shared = 0;
@@ -275,7 +275,7 @@ describeWithShared('fixtures/agent-1.11.0.prom', 'pages against real agent pages
   });
 
   test('every drop reason the simulator knows is an agent reason string from the reference table', () => {
-    const table = readShared('reference', 'cilium', 'drop_reasons.tsv').toString('utf8');
+    const table = readReference('drop_reasons.tsv');
     const agentReasons = new Set(
       table
         .split('\n')

@@ -1,7 +1,8 @@
 /**
  * Panels drawn with @grafana/ui's own visualisation components, fed the way Grafana's panel plugins feed them:
  * time series through `TimeSeries` (frames reduced to time and number fields, nulls inserted at gaps, annotation
- * lines drawn on the plot), tables through `TableNG` (the table panel's component in Grafana 13), stats through
+ * lines drawn on the plot), tables through `TableNG` (the table panel's component from Grafana 12.x; `Table` on
+ * releases whose @grafana/ui has no TableNG, as their table panel drew them), stats through
  * `VizRepeater` + `BigValue` from `getFieldDisplayValues`; all inside `PanelChrome` with the panel's title,
  * description and query errors. A render failure is caught per panel and reported with its title.
  */
@@ -26,12 +27,14 @@ import {
   BigValueJustifyMode,
   BigValueTextMode,
   PanelChrome,
+  Table,
   TimeSeries,
   useTheme2,
   VizRepeater,
   type UPlotConfigBuilder,
 } from '@grafana/ui';
-import { TableNG } from '@grafana/ui/unstable';
+// Empty on releases without it (10.4); see render.ts.
+import * as uiUnstable from '@grafana/ui/unstable';
 import React, { Component, useLayoutEffect, type ReactNode } from 'react';
 
 import type { PanelJson } from '../dashboard';
@@ -186,6 +189,9 @@ function TimeSeriesViz(props: PanelViewProps & { innerWidth: number; innerHeight
   );
 }
 
+/** Grafana 12.x and later draw tables with TableNG; earlier releases with Table. */
+const TableNG = (uiUnstable as Partial<typeof uiUnstable>).TableNG;
+
 function TableViz(props: PanelViewProps & { innerWidth: number; innerHeight: number }) {
   const { panel, frames, innerWidth, innerHeight, timeRange } = props;
   const options = (panel.options ?? {}) as {
@@ -200,17 +206,25 @@ function TableViz(props: PanelViewProps & { innerWidth: number; innerHeight: num
     return <NoData panel={panel} />;
   }
   const main = frames[Math.min(options.frameIndex ?? 0, frames.length - 1)];
+  const common = {
+    data: main,
+    width: innerWidth,
+    height: innerHeight,
+    noHeader: options.showHeader === false,
+    resizable: false,
+    cellHeight: (options.cellHeight ?? 'sm') as never,
+    enablePagination: options.footer?.enablePagination,
+    timeRange,
+  };
+  if (!TableNG) {
+    return (
+      <Table {...common} initialSortBy={options.sortBy?.map((s) => ({ displayName: s.displayName, desc: s.desc }))} />
+    );
+  }
   return (
     <TableNG
-      data={main}
-      width={innerWidth}
-      height={innerHeight}
-      noHeader={options.showHeader === false}
-      resizable={false}
+      {...common}
       sortBy={options.sortBy}
-      cellHeight={(options.cellHeight ?? 'sm') as never}
-      enablePagination={options.footer?.enablePagination}
-      timeRange={timeRange}
       fieldConfig={panel.fieldConfig as FieldConfigSource}
       noValue={(panel.fieldConfig?.defaults.noValue as string | undefined) ?? undefined}
       enableVirtualization={false}

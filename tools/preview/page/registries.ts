@@ -22,9 +22,16 @@ import {
   type FieldOverrideContext,
 } from '@grafana/data';
 
+import { GRAFANA_VERSION } from '../../../test/browser/host/runtime';
 import type { PanelJson } from '../dashboard';
 
 let transformersReady = false;
+
+/**
+ * A registry item holds the transformation itself up to Grafana 12 (12.4.10's @grafana/data) and a function that
+ * loads it from Grafana 13 (13.1.1's); the page registers them as the release it runs on expects.
+ */
+const TRANSFORMATIONS_LOAD_LAZILY = Number(GRAFANA_VERSION.split('.')[0]) >= 13;
 
 /** Registers every standard transformation once, the way Grafana's app does at start-up. */
 export function registerTransformers(): void {
@@ -41,7 +48,7 @@ export function registerTransformers(): void {
       name: info.name,
       description: info.description,
       editor: () => null,
-      transformation: () => Promise.resolve(info),
+      transformation: TRANSFORMATIONS_LOAD_LAZILY ? () => Promise.resolve(info) : info,
     }));
   standardTransformersRegistry.setInit(() => items as never);
 }

@@ -30,7 +30,7 @@ import React, { useState, type ComponentType } from 'react';
 import { lastValueFrom, Observable } from 'rxjs';
 
 import { fetchOverHttp, fetchResponse } from '../backendFetch';
-import { loadAmdModule, mount } from '../runtime';
+import { GRAFANA_VERSION, loadAmdModule, mount } from '../runtime';
 
 const PLUGIN_ID = 'ciliumscope-cilium-datasource';
 
@@ -185,6 +185,8 @@ function frameSummary(frame: DataFrame) {
 const page = {
   requests,
   state,
+  /** The Grafana release whose modules the page hands the plugin. */
+  grafanaVersion: GRAFANA_VERSION,
 
   setFixture(method: string, path: string, status: number, body?: unknown) {
     fixtures.set(`${method} ${path}`, { status, body });

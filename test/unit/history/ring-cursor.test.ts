@@ -4,7 +4,8 @@
  * being forgotten when the ring wraps, every value must land in its own series: checked against a plain model.
  */
 import fc from 'fast-check';
-import { RingHistory, seriesKey } from '../../../exporter/history/store';
+import { RingHistory, seriesKey } from '../../../exporter/history/ring';
+import { samples } from '../../support/history';
 
 const NODES = ['a', 'b', 'c', 'd'];
 const REASONS = ['Policy denied', 'Invalid packet', 'Stale or unroutable IP'];
@@ -73,13 +74,13 @@ test('every value lands in its own series, whatever the order of puts', () => {
       });
       const oldest = 1000 * Math.max(1, plan.length - capacity + 1);
       for (const metric of ['endpoints', 'dropped_rate']) {
-        for (const s of h.select(metric, () => true, 0, 1e12)) {
+        for (const s of samples(h, metric, () => true, 0, 1e12)) {
           const expected = model.get(seriesKey(metric, s.labels))!;
           const want = [...expected.entries()].filter(([t]) => t >= oldest).sort((a, b) => a[0] - b[0]);
           expect(s.times.map((t, j) => [t, s.values[j]])).toEqual(want);
         }
         // And no series the model has within the window is missing.
-        const have = new Set(h.select(metric, () => true, 0, 1e12).map((s) => seriesKey(metric, s.labels)));
+        const have = new Set(samples(h, metric, () => true, 0, 1e12).map((s) => seriesKey(metric, s.labels)));
         for (const [key, m] of model) {
           if (key.startsWith(metric + '\u0000') && [...m.keys()].some((t) => t >= oldest)) {
             expect(have.has(key)).toBe(true);
@@ -103,10 +104,10 @@ test('a series forgotten when the ring wraps is never written through a stale re
   for (let t = 2000; t <= 9000; t += 1000) {
     write(t, ['a']);
   }
-  expect(h.select('m', () => true, 0, 1e9).map((s) => s.labels.node)).toEqual(['a']);
+  expect(samples(h, 'm', () => true, 0, 1e9).map((s) => s.labels.node)).toEqual(['a']);
   // b returns: a new series with only its new point, a keeps its own values.
   write(10_000, ['a', 'b']);
-  const byNode = Object.fromEntries(h.select('m', () => true, 0, 1e9).map((s) => [s.labels.node, s]));
+  const byNode = Object.fromEntries(samples(h, 'm', () => true, 0, 1e9).map((s) => [s.labels.node, s]));
   expect(byNode.b.times).toEqual([10_000]);
   expect(byNode.b.values).toEqual([10_001]);
   expect(byNode.a.values.at(-1)).toBe(10_000);

@@ -1,4 +1,5 @@
-import { RingHistory } from '../../../exporter/history/store';
+import { RingHistory } from '../../../exporter/history/ring';
+import { samples } from '../../support/history';
 
 const all = () => true;
 
@@ -16,10 +17,10 @@ describe('RingHistory', () => {
   test('keeps the last capacity points, oldest first, within the asked range', () => {
     const h = new RingHistory({ retentionMs: 5000, intervalMs: 1000, maxBytes: 1 << 20 });
     fill(h, 8, ['a']);
-    const [s] = h.select('m', all, 0, 1e9);
+    const [s] = samples(h, 'm', all, 0, 1e9);
     expect(s.values).toEqual([3, 4, 5, 6, 7]);
     expect(s.times).toEqual([4000, 5000, 6000, 7000, 8000]);
-    expect(h.select('m', all, 5000, 6500)[0].values).toEqual([4, 5]);
+    expect(samples(h, 'm', all, 5000, 6500)[0].values).toEqual([4, 5]);
   });
 
   test('a series missing from a point leaves a gap, not a stale value', () => {
@@ -31,7 +32,7 @@ describe('RingHistory', () => {
     w = h.begin(2000);
     w.put('m', { node: 'a' }, 2);
     w.commit();
-    const byNode = Object.fromEntries(h.select('m', all, 0, 1e9).map((s) => [s.labels.node, s]));
+    const byNode = Object.fromEntries(samples(h, 'm', all, 0, 1e9).map((s) => [s.labels.node, s]));
     expect(byNode.a.values).toEqual([1, 2]);
     expect(byNode.b.values).toEqual([10]);
     expect(byNode.b.times).toEqual([1000]);
@@ -45,9 +46,9 @@ describe('RingHistory', () => {
     w.put('drops', { node: 'b', reason: 'Invalid packet' }, 3);
     w.commit();
     expect(h.stats().series).toBe(2);
-    expect(h.select('drops', (l) => l.node === 'a', 0, 1e9)[0].values).toEqual([2]);
+    expect(samples(h, 'drops', (l) => l.node === 'a', 0, 1e9)[0].values).toEqual([2]);
     expect(h.labelValues('drops', 'reason')).toEqual(['Invalid packet', 'Policy denied']);
-    expect(h.select('absent', all, 0, 1e9)).toEqual([]);
+    expect(samples(h, 'absent', all, 0, 1e9)).toEqual([]);
   });
 
   test('stays within its byte budget by halving retention, keeping the newest points', () => {
@@ -61,10 +62,10 @@ describe('RingHistory', () => {
     expect(stats.capacityPoints).toBe(50);
     expect(stats.bytes).toBeLessThanOrEqual(10 * (100 * 4 + 256) + 800);
     expect(stats.series).toBe(15);
-    const [a] = h.select('m', (l) => l.node === 'a', 0, 1e9);
+    const [a] = samples(h, 'm', (l) => l.node === 'a', 0, 1e9);
     // The newest 49 committed points of a survived (11..59); a has no value in the point being written.
     expect(a.values).toEqual(Array.from({ length: 49 }, (_, i) => 11 + i));
-    expect(h.select('m', (l) => l.node === 'n0', 0, 1e9)[0].values).toEqual([0]);
+    expect(samples(h, 'm', (l) => l.node === 'n0', 0, 1e9)[0].values).toEqual([0]);
   });
 
   test('refuses new series at the minimum retention and counts them', () => {
@@ -78,6 +79,6 @@ describe('RingHistory', () => {
     const h = new RingHistory({ retentionMs: 4000, intervalMs: 1000, maxBytes: 1 << 20 });
     fill(h, 1, ['gone']);
     fill(h, 8, ['kept'], 2000);
-    expect(h.select('m', all, 0, 1e9).map((s) => s.labels.node)).toEqual(['kept']);
+    expect(samples(h, 'm', all, 0, 1e9).map((s) => s.labels.node)).toEqual(['kept']);
   });
 });

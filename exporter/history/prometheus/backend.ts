@@ -1,0 +1,83 @@
+/**
+ * The Prometheus history backend: every expression printed as PromQL (promql.ts) and sent as one query_range on
+ * the grid (or one instant query for a single point), the answer laid back on the grid. Nothing from a request
+ * reaches Prometheus except as an escaped matcher value. Per API request at most --prometheus-max-concurrency
+ * requests are in flight.
+ */
+import { type GridSeries, type HistoryBackend, type HistoryReader, type HistoryStatus, gridValue, sortSeries } from '../backend';
+import { type Expr, resultLabels } from '../expr';
+import type { StepGrid } from '../grid';
+import { toPromQL } from '../promql';
+import type { MatrixRow, PrometheusClient } from './client';
+import { Semaphore } from './semaphore';
+
+export class PrometheusBackend implements HistoryBackend {
+  readonly kind = 'prometheus';
+
+  constructor(
+    readonly client: PrometheusClient,
+    /** The larger of the exporters' scrape interval and Prometheus's: the interval between stored samples. */
+    readonly intervalMs: number,
+    private readonly maxConcurrency: number
+  ) {}
+
+  reader(signal?: AbortSignal): HistoryReader {
+    const limit = new Semaphore(this.maxConcurrency);
+    return {
+      evaluate: async (exprs, grid) => {
+        // The first failure ends the others of the same read (their query fails anyway): no request left behind.
+        const own = new AbortController();
+        const both = signal ? AbortSignal.any([signal, own.signal]) : own.signal;
+        try {
+          return await Promise.all(exprs.map((e) => limit.run(() => this.evaluate(e, grid, both), both)));
+        } catch (err) {
+          own.abort(err);
+          throw err;
+        }
+      },
+    };
+  }
+
+  status(): HistoryStatus {
+    return { backend: 'prometheus', url: this.client.url, ...this.client.status(), retentionSeconds: null, series: null, bytes: null };
+  }
+
+  async close(): Promise<void> {
+    await this.client.close();
+  }
+
+  private async evaluate(expr: Expr, grid: StepGrid, signal?: AbortSignal): Promise<GridSeries[]> {
+    const n = grid.times.length;
+    if (n === 0) {
+      return [];
+    }
+    const promql = toPromQL(expr, grid);
+    const first = grid.times[0];
+    const rows: MatrixRow[] =
+      n === 1
+        ? (await this.client.query(promql, first, signal)).map((r) => ({ metric: r.metric, values: [r.value] }))
+        : await this.client.queryRange(promql, first, grid.times[n - 1], grid.step, signal);
+    const by = resultLabels(expr);
+    const series: GridSeries[] = [];
+    for (const row of rows) {
+      const values: Array<number | null> = new Array(n).fill(null);
+      let any = false;
+      for (const [t, v] of row.values) {
+        const i = Math.round((Math.round(t * 1000) - first) / grid.step);
+        const value = gridValue(Number(v));
+        if (i >= 0 && i < n && value !== null) {
+          values[i] = value;
+          any = true;
+        }
+      }
+      if (any) {
+        const labels: Record<string, string> = {};
+        for (const l of by) {
+          labels[l] = row.metric[l] ?? '';
+        }
+        series.push({ labels, values });
+      }
+    }
+    return sortSeries(series, by);
+  }
+}

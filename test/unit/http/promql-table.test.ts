@@ -1,0 +1,143 @@
+/**
+ * The query table as PromQL: the exact expression for every query type and view (what a reviewer reads, and what
+ * the Prometheus backend sends), and label values from a request escaped so they only ever match themselves.
+ */
+import type { ScopeQuery } from '../../../src/contract';
+import type { Expr } from '../../../exporter/history/expr';
+import { makeGrid } from '../../../exporter/history/grid';
+import { escapeRegex, quoteString, toPromQL } from '../../../exporter/history/promql';
+import { ANNOTATIONS, TABLE } from '../../../exporter/http/query/promql-table';
+import { SERIES } from '../../../exporter/model/series';
+
+// A 6-hour range at maxDataPoints 100 with a 30 s interval: step 216 s, rate window 246 s, lookback 5 m.
+const grid = makeGrid(0, 6 * 3_600_000, 30_000, 100, 30_000);
+const q = (over: Partial<ScopeQuery>): ScopeQuery => ({ refId: 'A', queryType: 'endpoints', ...over });
+const promql = (reads: Record<string, Expr>) => Object.fromEntries(Object.entries(reads).map(([k, e]) => [k, toPromQL(e, grid)]));
+
+test('every query type and view, with and without filters and grouping', () => {
+  expect(grid.step).toBe(216_000);
+  expect(promql(TABLE.endpoints(q({})))).toEqual({ states: 'sum by (state) (last_over_time(ciliumscope_endpoints[5m]))' });
+  expect(promql(TABLE.endpoints(q({ groupBy: 'node', node: ['n1', 'n2'], state: 'ready' })))).toEqual({
+    states: 'sum by (node, state) (last_over_time(ciliumscope_endpoints{node=~"n1|n2", state="ready"}[5m]))',
+  });
+  expect(promql(TABLE.podEndpointDelta(q({ groupBy: 'node' })))).toEqual({
+    pods: 'sum by (node) (last_over_time(ciliumscope_pods[5m]))',
+    podEndpoints: 'sum by (node) (last_over_time(ciliumscope_pod_endpoints[5m]))',
+    delta: 'sum by (node) (last_over_time(ciliumscope_endpoint_pod_delta[5m]))',
+  });
+  expect(promql(TABLE.regenerationRate(q({ node: '$__all' })))).toEqual({
+    rate: 'sum by (outcome) (rate(ciliumscope_endpoint_regenerations_total[246s]))',
+  });
+  expect(promql(TABLE.regenerationLatency(q({ quantiles: [0.5, 0.99], groupBy: 'node' })))).toEqual({
+    0: 'histogram_quantile(0.5, sum by (node, le) (rate(ciliumscope_endpoint_regeneration_seconds_bucket[246s])))',
+    1: 'histogram_quantile(0.99, sum by (node, le) (rate(ciliumscope_endpoint_regeneration_seconds_bucket[246s])))',
+  });
+  expect(promql(TABLE.packetFlow(q({ direction: 'INGRESS' })))).toEqual({
+    forwarded: 'sum by (direction) (rate(ciliumscope_forwarded_packets_total{direction="INGRESS"}[246s]))',
+    dropped: 'sum by (direction) (rate(ciliumscope_dropped_packets_total{direction="INGRESS"}[246s]))',
+  });
+  expect(promql(TABLE.packetFlow(q({ unit: 'bytes', groupBy: 'node' })))).toEqual({
+    forwarded: 'sum by (node, direction) (rate(ciliumscope_forwarded_bytes_total[246s]))',
+    dropped: 'sum by (node, direction) (rate(ciliumscope_dropped_bytes_total[246s]))',
+  });
+  expect(promql(TABLE.dropRates(q({ reason: ['Policy denied', 'Stale or unroutable IP'] })))).toEqual({
+    drops: 'sum by (direction, reason) (rate(ciliumscope_dropped_packets_total{reason=~"Policy denied|Stale or unroutable IP"}[246s]))',
+  });
+  expect(promql(TABLE.dropTopNodes(q({ direction: 'EGRESS' })))).toEqual({
+    perNode: 'sum by (node) (rate(ciliumscope_dropped_packets_total{direction="EGRESS"}[246s]))',
+  });
+  expect(promql(TABLE.dropTopReasons(q({ direction: 'EGRESS', unit: 'bytes' }), ['n2', 'n1']))).toEqual({
+    perReason: 'sum by (node, reason) (rate(ciliumscope_dropped_bytes_total{node=~"n1|n2", direction="EGRESS"}[246s]))',
+  });
+  expect(promql(TABLE.policyGauge(q({}), SERIES.policies))).toEqual({
+    max: 'max (last_over_time(ciliumscope_policies[5m]))',
+    min: 'min (last_over_time(ciliumscope_policies[5m]))',
+  });
+  expect(promql(TABLE.policyGauge(q({ groupBy: 'node' }), SERIES.policyMaxRevision))).toEqual({
+    perNode: 'sum by (node) (last_over_time(ciliumscope_policy_max_revision[5m]))',
+  });
+  expect(promql(TABLE.policyImportErrors(q({ groupBy: 'node' })))).toEqual({
+    errors: 'sum by (node) (increase(ciliumscope_policy_import_errors_total[246s]))',
+  });
+  expect(promql(TABLE.policyEnforcement(q({})))).toEqual({
+    modes: 'sum by (enforcement) (last_over_time(ciliumscope_policy_enforcement_endpoints[5m]))',
+  });
+  expect(promql(TABLE.agentUp(q({})))).toEqual({
+    up: 'sum (last_over_time(ciliumscope_target_up[5m]))',
+    targets: 'count (last_over_time(ciliumscope_target_up[5m]))',
+  });
+  expect(promql(TABLE.agentUp(q({ groupBy: 'node' })))).toEqual({
+    perTarget: 'max by (node, component) (last_over_time(ciliumscope_target_up[5m]))',
+  });
+  expect(promql(TABLE.scrapeDuration(q({})))).toEqual({
+    slowest: 'max by (component) (max_over_time(ciliumscope_target_scrape_duration_seconds[246s]))',
+  });
+  expect(promql(TABLE.anomalyNodeRanking(q({ direction: 'EGRESS' })))).toEqual({
+    perNode: 'max by (node) (max_over_time(ciliumscope_drop_anomaly_score{direction="EGRESS"}[246s]))',
+  });
+  expect(promql(TABLE.anomalySeriesRanking(q({ reason: 'Policy denied' }), ['n1']))).toEqual({
+    perSeries: 'max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{node="n1", reason="Policy denied"}[246s]))',
+  });
+  expect(promql(TABLE.anomalyBands({ node: ['n1'], direction: ['EGRESS'], reason: ['Policy denied'] }))).toEqual({
+    rate: 'sum by (node, direction, reason) (rate(ciliumscope_dropped_packets_total{node="n1", direction="EGRESS", reason="Policy denied"}[246s]))',
+    baseline: 'max by (node, direction, reason) (last_over_time(ciliumscope_drop_rate_baseline{node="n1", direction="EGRESS", reason="Policy denied"}[5m]))',
+    upperBand: 'max by (node, direction, reason) (last_over_time(ciliumscope_drop_rate_upper_band{node="n1", direction="EGRESS", reason="Policy denied"}[5m]))',
+    score: 'max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{node="n1", direction="EGRESS", reason="Policy denied"}[246s]))',
+  });
+  expect(promql(TABLE.anomalyScores(q({})))).toEqual({
+    score: 'max by (node, direction, reason) (last_over_time(ciliumscope_drop_anomaly_score[5m]))',
+    baseline: 'max by (node, direction, reason) (last_over_time(ciliumscope_drop_rate_baseline[5m]))',
+    upperBand: 'max by (node, direction, reason) (last_over_time(ciliumscope_drop_rate_upper_band[5m]))',
+    rate: 'sum by (node, direction, reason) (rate(ciliumscope_dropped_packets_total[246s]))',
+    warmingUp: 'max by (node) (last_over_time(ciliumscope_drop_anomaly_warming_up[5m]))',
+  });
+  expect(toPromQL(ANNOTATIONS.agentRestarts([]), grid)).toBe(
+    'sum by (node) (last_over_time(ciliumscope_agent_restarts_total[5m]) - last_over_time(ciliumscope_agent_restarts_total[5m] offset 216s))'
+  );
+  expect(toPromQL(ANNOTATIONS.dropAnomalies([{ label: 'node', values: ['n1'] }]), grid)).toBe(
+    'max by (node, direction, reason) (last_over_time(ciliumscope_drop_anomaly_score{node="n1"}[5m]))'
+  );
+});
+
+describe('label values from a request are escaped into matchers', () => {
+  const hostile = [
+    'a"} or vector(1) or {x="',
+    '.*',
+    'n1|n2',
+    'back\\slash',
+    'line\nbreak',
+    '}[5m])) + sum(up',
+    '$__all2',
+    '^(a)+$',
+    'tab\there',
+    '\u0007bell',
+  ];
+
+  test('one value: a string literal holding exactly the value', () => {
+    const expr = toPromQL(TABLE.endpoints(q({ node: 'a"} or vector(1) or {x="' })).states, grid);
+    expect(expr).toBe('sum by (state) (last_over_time(ciliumscope_endpoints{node="a\\"} or vector(1) or {x=\\""}[5m]))');
+    expect(quoteString('back\\slash')).toBe('"back\\\\slash"');
+    expect(quoteString('line\nbreak\ttab\u0007')).toBe('"line\\nbreak\\ttab\\x07"');
+  });
+
+  test('several values: each regex-escaped, the whole a string literal', () => {
+    const expr = toPromQL(TABLE.endpoints(q({ node: ['.*', 'n1|n2'] })).states, grid);
+    expect(expr).toBe('sum by (state) (last_over_time(ciliumscope_endpoints{node=~"\\\\.\\\\*|n1\\\\|n2"}[5m]))');
+    expect(escapeRegex('^(a)+$')).toBe('\\^\\(a\\)\\+\\$');
+  });
+
+  test('no value can close the string: every quote inside is escaped, the literal ends where it began', () => {
+    for (const value of hostile) {
+      for (const node of [value, [value, 'other']]) {
+        const expr = toPromQL(TABLE.endpoints(q({ node })).states, grid);
+        const literal = /\{node=~?(".*")\}\[5m\]\)\)$/s.exec(expr)?.[1];
+        expect(literal).toBeDefined();
+        // Read back as a JSON string (PromQL's escapes here are a subset of JSON's, plus \x): no unescaped quote.
+        const decoded = JSON.parse(literal!.replace(/\\x([0-9a-f]{2})/g, '\\u00$1')) as string;
+        expect(Array.isArray(node) ? decoded.split(/(?<!\\)\|/).map((v) => v.replace(/\\(.)/g, '$1')) : [decoded]).toEqual(
+          Array.isArray(node) ? [...node].sort() : [node]
+        );
+      }
+    }
+  });
+});
