@@ -35,6 +35,11 @@ export interface ClusterOptions {
   scenario?: string;
   /** Unix seconds at tick 0 (default 2026-01-01T00:00:00Z). */
   startTimeSeconds?: number;
+  /**
+   * Simulate Hubble (its metrics pages and the drop events the Relay streams): every agent drop is then attributed to
+   * a flow, which costs the ticks more; off by default. On when `hubbleContext` is given.
+   */
+  hubble?: boolean;
   /** Context labels of the Hubble metrics pages: one form for all nodes, or mixed (default pod). */
   hubbleContext?: SimContextForm | 'mixed';
 }
@@ -105,8 +110,8 @@ export class SimulatedCluster {
   readonly nodes: SimNode[] = [];
   readonly workloads: Workload[];
   readonly operator: OperatorState;
-  /** Hubble's attribution of the agents' drops to flows (metrics pages and Relay). */
-  readonly hubble: HubbleCluster;
+  /** Hubble's attribution of the agents' drops to flows (metrics pages and Relay); null unless Hubble is on. */
+  readonly hubble: HubbleCluster | null;
   /** Pods the scheduler has not placed (Pending, no node). */
   readonly unscheduledPods: SimPod[] = [];
   policies: number;
@@ -147,7 +152,7 @@ export class SimulatedCluster {
     }
     try {
       // Before the pods and the agents' history, so Hubble attributes the same drops the agents count.
-      this.hubble = new HubbleCluster(this, { context: options.hubbleContext });
+      this.hubble = (options.hubble ?? options.hubbleContext !== undefined) ? new HubbleCluster(this, { context: options.hubbleContext }) : null;
     } catch (error) {
       throw new ClusterOptionsError((error as Error).message);
     }

@@ -73,7 +73,11 @@ export class PageStore {
       page = { chunks: [body], length: body.length };
     } else if (key.startsWith(HUBBLE_PREFIX)) {
       const node = this.cluster.requireNode(key.slice(HUBBLE_PREFIX.length));
-      const body = Buffer.from(renderHubblePage(this.cluster.hubble, this.cluster.hubble.requireNode(node.name), node.agent));
+      const hubble = this.cluster.hubble;
+      if (!hubble) {
+        throw new Error('Hubble is off in this simulated cluster');
+      }
+      const body = Buffer.from(renderHubblePage(hubble, hubble.requireNode(node.name), node.agent));
       page = { chunks: [body], length: body.length };
     } else {
       page = this.renderer.render(this.cluster.requireNode(key));

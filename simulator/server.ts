@@ -23,7 +23,7 @@ import {
 } from './http/responders';
 import { KubeApi, type KubeApiOptions, type KubeFaultState, type KubeStats } from './kube/api';
 import type { KubeFault } from './kube/faults';
-import { HUBBLE_PAGE_MODES, type HubblePageMode, MAX_SPRAY_PER_TICK, SIM_CONTEXT_FORMS, type SimContextForm } from './hubble/state';
+import { HUBBLE_PAGE_MODES, type HubbleCluster, type HubblePageMode, MAX_SPRAY_PER_TICK, SIM_CONTEXT_FORMS, type SimContextForm } from './hubble/state';
 import { RELAY_FAULTS, type RelayFault, SimulatedRelay } from './hubble/relay';
 import { OPERATOR_KEY, PageStore, hubbleKey } from './page-store';
 import { clusterTruth, type SimulatorTruth, truthJsonReplacer } from './truth';
@@ -54,6 +54,11 @@ export interface SimulatorOptions {
    * called); false turns it off, an object sets its token, CRD and limits.
    */
   kube?: boolean | KubeApiOptions;
+  /**
+   * Simulate Hubble: its metrics pages (/hubble/<node>/metrics) and, with `hubbleRelay`, the Relay. Off by default
+   * (attributing every drop to a flow costs the ticks more); on when `hubbleContext` or `hubbleRelay` is given.
+   */
+  hubble?: boolean;
   /** Context labels of the Hubble metrics pages (/hubble/<node>/metrics): pod, namespace, workload, labels or mixed. */
   hubbleContext?: SimContextForm | 'mixed';
   /** Serve a Hubble Relay (gRPC) on this address; port 0 picks a free one. Off by default. */
@@ -110,6 +115,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     podsPerNode: options.podsPerNode,
     scenario: options.scenario,
     startTimeSeconds: options.startTimeSeconds,
+    hubble: options.hubble ?? (options.hubbleContext !== undefined || options.hubbleRelay !== undefined),
     hubbleContext: options.hubbleContext,
   });
   const autoTickMs = options.autoTickMs ?? 0;
@@ -141,7 +147,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     }
     return kube;
   };
-  const relay = options.hubbleRelay ? new SimulatedRelay(cluster, cluster.hubble) : null;
+  if (options.hubbleRelay && !cluster.hubble) {
+    throw new ClusterOptionsError('a Hubble Relay needs Hubble (hubble: false was given)');
+  }
+  const relay = options.hubbleRelay && cluster.hubble ? new SimulatedRelay(cluster, cluster.hubble) : null;
   let relayAddress: string | null = null;
   if (relay) {
     try {
@@ -190,7 +199,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     setFault: (node, fault) => void faults.setAgent(node, fault),
     setOperatorFault: (fault) => void faults.setOperator(fault),
     setHubbleFault: (node, fault) => void hubbleFaults.setAgent(node, fault),
-    setHubble: (node, change) => cluster.hubble.configure(node, checkHubbleChange(change)),
+    setHubble: (node, change) => requireHubble(cluster).configure(node, checkHubbleChange(change)),
     setRelayFault: (fault, extra) => {
       if (!relay) {
         throw new ClusterOptionsError('the Hubble Relay is off (start with hubbleRelay or --hubble-relay-listen)');
@@ -269,6 +278,10 @@ class SimulatorServer {
     if (hubble) {
       requireMethod(method, ['GET', 'HEAD']);
       const node = decodeURIComponent(hubble[1]);
+      if (!this.cluster.hubble) {
+        writeJson(res, 404, { error: HUBBLE_OFF });
+        return;
+      }
       if (!this.cluster.node(node)?.agent) {
         writeJson(res, 404, { error: `no agent (and so no Hubble) on node "${node}"` });
         return;
@@ -355,12 +368,15 @@ class SimulatorServer {
         return { node, ...spec };
       }
       case '/control/hubble': {
+        if (!this.cluster.hubble) {
+          throw new HttpError(404, HUBBLE_OFF);
+        }
         const node = requireString(body, 'node');
         if (body.fault !== undefined) {
           this.hubbleFaults.setAgent(node, body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB });
         }
         const change = checkHubbleChange({ form: body.form, mode: body.mode, sprayPerTick: body.sprayPerTick } as HubbleChange);
-        this.cluster.hubble.configure(node, change);
+        requireHubble(this.cluster).configure(node, change);
         return { node, ...change, ...(body.fault !== undefined ? { fault: body.fault } : {}) };
       }
       case '/control/relay': {
@@ -526,6 +542,15 @@ class SimulatorServer {
 }
 
 /** Validates a Hubble page change from code or JSON; absent fields stay as they are. */
+const HUBBLE_OFF = 'Hubble is off in this simulator: start it with --hubble (hubble: true), --hubble-context or --hubble-relay-listen';
+
+function requireHubble(cluster: SimulatedCluster): HubbleCluster {
+  if (!cluster.hubble) {
+    throw new ClusterOptionsError(HUBBLE_OFF);
+  }
+  return cluster.hubble;
+}
+
 function checkHubbleChange(change: HubbleChange): HubbleChange {
   const out: HubbleChange = {};
   if (change.form !== undefined) {

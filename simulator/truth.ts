@@ -84,7 +84,7 @@ export interface SimulatorTruth {
   spikes: ActiveSpike[];
   /** Unmanaged pods as a correct exporter reports them (`UnmanagedPodsResponse` terms). */
   unmanaged: UnmanagedTruth;
-  /** Hubble: per node, the drops attributed to flows since the agent started, and the page's form and mode. */
+  /** Hubble: per node, the drops attributed to flows since the agent started, and the page's form and mode ({} when Hubble is off). */
   hubble: Record<string, HubbleNodeTruth>;
   /** The simulated Hubble Relay's flows written, lost events, unavailable nodes; null when it is off. */
   relay: RelayTruth | null;
@@ -244,7 +244,7 @@ export function clusterTruth(
     },
     spikes: cluster.activeSpikes(),
     unmanaged: unmanagedTruth(cluster, ciliumEndpointCRD, only),
-    hubble: hubbleTruth(cluster.hubble, only),
+    hubble: cluster.hubble ? hubbleTruth(cluster.hubble, only) : {},
     relay: relay?.truth() ?? null,
   };
 }

@@ -14,11 +14,11 @@ describe('ciliumscope-simulator flags', () => {
       podsPerNode: 30,
       scenario: 'default',
       maxConnections: 1024,
-      hubbleContext: 'pod',
     });
   });
 
   test('Hubble flags', () => {
+    expect(parseCliArgs(['--hubble'])).toMatchObject({ hubble: true });
     expect(parseCliArgs(['--hubble-context', 'mixed', '--hubble-relay-listen', '127.0.0.1:4245'])).toMatchObject({
       hubbleContext: 'mixed',
       hubbleRelay: { host: '127.0.0.1', port: 4245 },
