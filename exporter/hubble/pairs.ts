@@ -4,6 +4,12 @@
  * the top K are "kept" and exported, and an "other" row per direction for everything else, so that the kept rows
  * and the other rows add up to the node's drops.
  *
+ * Only a pair the summary can vouch for is kept: one whose count minus its error (the drops it certainly had) exceeds
+ * the smallest count held, which bounds the count of any pair the summary forgot. While fewer than 2K pairs drop,
+ * nothing is ever forgotten and that is every pair with drops. Under a spray of new names, each name enters at the
+ * smallest count with that much error, so it is never kept: the exported series (on /metrics and in the embedded
+ * history, which hold the same) stay the heavy pairs instead of turning over at every settle.
+ *
  * Counters, as Prometheus reads them:
  * - a kept pair's counter counts the packets routed to it; it only ever goes up;
  * - a pair that drops out of the top K keeps its counter in the summary but is no longer exported (its series ends);
@@ -106,7 +112,7 @@ export class NodePairs {
         this.addToOther(drops, direction, packets);
       }
       drops.orphaned.clear();
-      const kept = new Set(drops.summary.top(this.topK));
+      const kept = new Set(drops.summary.top(this.topK, (entry) => entry.count - entry.error > drops.summary.errorBound));
       for (const entry of drops.summary.entries()) {
         const pair = entry.value;
         pair.kept = kept.has(entry);

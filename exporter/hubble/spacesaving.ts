@@ -107,9 +107,9 @@ export class SpaceSaving<T> {
     return this.heap;
   }
 
-  /** The k entries with the largest counts, largest first (ties by key, so the choice is stable). */
-  top(k: number): Array<SummaryEntry<T>> {
-    return [...this.heap].sort(byCountThenKey).slice(0, Math.max(0, k));
+  /** The k entries with the largest counts (of those `eligible` accepts), largest first; ties by key, so the choice is stable. */
+  top(k: number, eligible?: (entry: SummaryEntry<T>) => boolean): Array<SummaryEntry<T>> {
+    return (eligible ? this.heap.filter(eligible) : [...this.heap]).sort(byCountThenKey).slice(0, Math.max(0, k));
   }
 
   private siftUp(i: number): void {

@@ -88,6 +88,44 @@ describe('workload drops model', () => {
     expect(d.node('m1')!.pairs.totalPackets).toBe(0);
   });
 
+  test('a spray of new names takes no kept place and turns nothing over; a heavy newcomer gets in once certain', () => {
+    // K 5: a summary of 10 pairs, so every pair above a tenth of the node's drops is held (Space-Saving's bound).
+    const d = new WorkloadDrops({ topK: 5, maxSeries: 100, halfLifeMs: 3_600_000 });
+    const dst = { namespace: 'shop', workload: 'cart' };
+    const flow = (workload: string, packets = 1) => {
+      for (let i = 0; i < packets; i++) {
+        d.addFlow('r1', 'Policy denied', 'INGRESS', { namespace: 'ns', workload }, dst);
+      }
+    };
+    const exported = new Set<string>();
+    const keptAt = new Map<string, number>();
+    let name = 0;
+    for (let settle = 1; settle <= 40; settle++) {
+      flow('steady-a', 40);
+      flow('steady-b', 30);
+      for (let i = 0; i < 100; i++) {
+        flow(`spray-${name++}`);
+      }
+      if (settle > 10) {
+        flow('newcomer', 60);
+      }
+      d.settleRelay(settle * 30_000);
+      for (const r of d.rows(d.node('r1')!)) {
+        const w = r.other ? OTHER : r.source.workload;
+        exported.add(w);
+        keptAt.set(w, keptAt.get(w) ?? settle);
+      }
+    }
+    // The same pairs all along, not a different handful of sprayed names at each settle.
+    expect([...exported].sort()).toEqual([OTHER, 'newcomer', 'steady-a', 'steady-b'].sort());
+    expect(keptAt.get('steady-a')).toBe(1);
+    // The newcomer entered at the smallest count held (that much error) and is kept once its own drops exceed it.
+    expect(keptAt.get('newcomer')).toBeGreaterThan(11);
+    expect(keptAt.get('newcomer')).toBeLessThan(20);
+    const routed = d.node('r1')!.pairs.routedPackets();
+    expect(routed.held + routed.evicted + routed.other + routed.pending).toBe(40 * 170 + 30 * 60);
+  });
+
   test('a million distinct pairs stay within the bounds', () => {
     const d = new WorkloadDrops({ topK: 50, maxSeries: 5000, halfLifeMs: 3_600_000, maxRelayNodes: 10 });
     const ep = { namespace: 'ns', workload: 'hot' };
