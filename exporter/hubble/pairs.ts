@@ -62,6 +62,11 @@ export interface ReasonDrops {
   other: Map<string, OtherRow>;
   /** Packets not yet routed that belong to evicted entries, by direction. */
   orphaned: Map<string, number>;
+  /**
+   * The kept pairs as of the last settle, by key: rows come out in the same order at every cycle, which the
+   * history's writer relies on to find each series without a lookup (the summary's heap order moves at every add).
+   */
+  kept: Array<SummaryEntry<PairState>>;
 }
 
 export function pairKey(direction: string, source: EndpointRef, destination: EndpointRef): string {
@@ -112,7 +117,9 @@ export class NodePairs {
         this.addToOther(drops, direction, packets);
       }
       drops.orphaned.clear();
-      const kept = new Set(drops.summary.top(this.topK, (entry) => entry.count - entry.error > drops.summary.errorBound));
+      const top = drops.summary.top(this.topK, (entry) => entry.count - entry.error > drops.summary.errorBound);
+      const kept = new Set(top);
+      drops.kept = top.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
       for (const entry of drops.summary.entries()) {
         const pair = entry.value;
         pair.kept = kept.has(entry);
@@ -133,8 +140,9 @@ export class NodePairs {
   /** Kept pairs and other rows of every reason. */
   *rows(): Generator<{ reason: string; pair: PairState | null; other: OtherRow | null }> {
     for (const drops of this.reasons.values()) {
-      for (const entry of drops.summary.entries()) {
-        if (entry.value.kept) {
+      for (const entry of drops.kept) {
+        // A kept pair the summary evicted since the settle is gone (its counter with it).
+        if (entry.value.kept && drops.summary.get(entry.key) === entry) {
           yield { reason: drops.reason, pair: entry.value, other: null };
         }
       }
@@ -182,7 +190,7 @@ export class NodePairs {
       const label = this.reasons.size >= MAX_REASONS_PER_NODE - 1 && reason !== OTHER_REASONS ? OTHER_REASONS : reason;
       drops = this.reasons.get(label);
       if (!drops) {
-        drops = { reason: label, summary: new SpaceSaving<PairState>(this.capacity), other: new Map(), orphaned: new Map() };
+        drops = { reason: label, summary: new SpaceSaving<PairState>(this.capacity), other: new Map(), orphaned: new Map(), kept: [] };
         this.reasons.set(label, drops);
       }
     }
