@@ -16,6 +16,7 @@
  * alike): `--hubble-context` says which; by default (`auto`) they are namespaces unless the Kubernetes join knows
  * no namespace of that name, then workload names.
  */
+import type { HubbleContextForm } from '../../src/contract';
 import { type PodOwnerLookup, workloadOfPod, workloadOfPodName } from './workload';
 
 export interface EndpointRef {
@@ -26,15 +27,7 @@ export interface EndpointRef {
 }
 
 /** The form of a page's context labels, as /api/v1/status reports it. */
-export type ContextForm =
-  | 'pod'
-  | 'namespace'
-  | 'workload-name'
-  | 'identity'
-  | 'labels'
-  | 'reserved-identity'
-  | 'ip'
-  | 'none';
+export type ContextForm = HubbleContextForm;
 
 /** How bare `source`/`destination` values (no slash, no `=`) are read: the `--hubble-context` setting. */
 export type BareValueReading = 'auto' | 'namespace' | 'workload-name';

@@ -9,14 +9,8 @@ import { pairKey } from '../pairs';
 import { SpaceSaving } from '../spacesaving';
 import type { DropFlow, PolicyRef } from './flows';
 
-export interface FlowGroup {
-  reason: string;
-  direction: string;
-  source: EndpointRef;
-  destination: EndpointRef;
-  protocol: string;
-  port: number | null;
-  policies: PolicyRef[];
+/** Drop flows of a node alike in everything but their time. */
+export interface FlowGroup extends Omit<DropFlow, 'node'> {
   /** Flows counted in this group since it was last (re)admitted to the summary. */
   flows: number;
 }
