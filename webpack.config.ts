@@ -7,17 +7,21 @@ import { merge } from 'webpack-merge';
 
 import grafanaConfig, { type Env } from './.config/webpack/webpack.config';
 
-/** The bundled dashboard lives at the repository root (it is also provisioned from there) and ships in dist/. */
-const DASHBOARD_SOURCE = path.resolve(__dirname, 'dashboards', 'cilium-scope.json');
+/**
+ * The bundled dashboards (the Cilium Scope dashboard and its node drill-down) live at the repository root (they are
+ * also provisioned from there) and ship in dist/dashboards/.
+ */
+const BUNDLED_DASHBOARDS = ['cilium-scope.json', 'cilium-scope-node.json'];
+const dashboardSource = (name: string) => path.resolve(__dirname, 'dashboards', name);
 
 /** Says so at the end of every build while dist/ lacks a dashboard that plugin.json includes. */
 class MissingDashboardWarning {
   apply(compiler: Compiler): void {
     compiler.hooks.afterEmit.tap('MissingDashboardWarning', (compilation) => {
-      if (!fs.existsSync(DASHBOARD_SOURCE)) {
+      for (const name of BUNDLED_DASHBOARDS.filter((n) => !fs.existsSync(dashboardSource(n)))) {
         compilation.warnings.push(
           new compiler.webpack.WebpackError(
-            `${path.relative(__dirname, DASHBOARD_SOURCE)} does not exist: plugin.json includes it, ` +
+            `${path.relative(__dirname, dashboardSource(name))} does not exist: plugin.json includes it, ` +
               'so the packaged plugin would list a dashboard it cannot import.'
           )
         );
@@ -49,7 +53,11 @@ const config = async (env: Env): Promise<Configuration> => {
   return merge(baseConfig, {
     plugins: [
       new CopyWebpackPlugin({
-        patterns: [{ from: DASHBOARD_SOURCE, to: 'dashboards/cilium-scope.json', noErrorOnMissing: true }],
+        patterns: BUNDLED_DASHBOARDS.map((name) => ({
+          from: dashboardSource(name),
+          to: `dashboards/${name}`,
+          noErrorOnMissing: true,
+        })),
       }),
       new MissingDashboardWarning(),
     ],

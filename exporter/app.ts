@@ -118,7 +118,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   const baseSource = options.targetSource ?? new StaticTargetSource(config.agents, config.operator, config.hubble?.targets ?? []);
   // A query replica scrapes nothing: it answers for the nodes every shard writes to Prometheus.
   const replica = backend instanceof PrometheusBackend && !options.targetSource && !config.agents.length && !config.operator && !config.kube?.discover;
-  const promView = backend instanceof PrometheusBackend ? new PrometheusClusterView(backend) : null;
+  const promView = backend instanceof PrometheusBackend ? new PrometheusClusterView(backend, options.now) : null;
   const hubblePods = config.hubble?.discoverPort ? { port: config.hubble.discoverPort, urlTemplate: config.hubble.urlTemplate } : null;
   const kube = config.kube
     ? loadKubernetes().startKubernetes(config.kube, {

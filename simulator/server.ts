@@ -35,6 +35,11 @@ export interface SimulatorOptions {
   ciliumVersion?: string;
   /** Approximate agent page size in KiB (default 300). */
   pageKB?: number;
+  /**
+   * Answer scrapers that accept gzip with a compressed page (default true, as agents do). False serves every page
+   * plain: for runs of many small pages, where compressing them is all cost.
+   */
+  gzip?: boolean;
   /** Simulated seconds per tick (default 5). */
   tickSeconds?: number;
   /** Wall-clock interval between automatic ticks; 0 (default) = manual ticks only. */
@@ -161,7 +166,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       throw error;
     }
   }
-  const simulator = new SimulatorServer(cluster, pages, faults, kube, hubbleFaults, relay);
+  const simulator = new SimulatorServer(cluster, pages, faults, kube, hubbleFaults, relay, options.gzip ?? true);
   const server = createServer((req, res) => simulator.handle(req, res));
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.headersTimeout = 10_000;
@@ -237,7 +242,8 @@ class SimulatorServer {
     private readonly faults: FaultBook,
     private readonly kube: KubeApi | null,
     private readonly hubbleFaults: FaultBook,
-    private readonly relay: SimulatedRelay | null
+    private readonly relay: SimulatedRelay | null,
+    private readonly gzip: boolean
   ) {}
 
   handle(req: IncomingMessage, res: ServerResponse): void {
@@ -485,7 +491,7 @@ class SimulatorServer {
   }
 
   private async serveHealthy(req: IncomingMessage, res: ServerResponse, key: string): Promise<void> {
-    if (acceptsGzip(req)) {
+    if (this.gzip && acceptsGzip(req)) {
       const body = await this.pages.gzipped(key);
       if (!res.destroyed) {
         writeGzip(req, res, body);

@@ -19,12 +19,23 @@ export type QueryType =
   | 'anomaly';
 
 /** Sub-views of a query type; which ones apply is listed on {@link ScopeQuery.view}. */
-export type RegenerationView = 'latency' | 'rate';
-export type PolicyView = 'count' | 'revision' | 'importErrors' | 'enforcement';
-export type AgentHealthView = 'status' | 'up' | 'scrapeDuration';
+export type EndpointsView = 'states' | 'notReady';
+export type PodEndpointDeltaView = 'counts' | 'delta';
+export type UnmanagedPodsView = 'table' | 'count';
+export type RegenerationView = 'latency' | 'rate' | 'failures';
+export type PolicyView = 'count' | 'revision' | 'revisionSkew' | 'importErrors' | 'importErrorsInRange' | 'enforcement';
+export type AgentHealthView = 'status' | 'up' | 'scrapeDuration' | 'versions';
 export type DropsView = 'rate' | 'topNodes';
-export type AnomalyView = 'bands' | 'scores';
-export type QueryView = RegenerationView | PolicyView | AgentHealthView | DropsView | AnomalyView;
+export type AnomalyView = 'bands' | 'scores' | 'summary';
+export type QueryView =
+  | EndpointsView
+  | PodEndpointDeltaView
+  | UnmanagedPodsView
+  | RegenerationView
+  | PolicyView
+  | AgentHealthView
+  | DropsView
+  | AnomalyView;
 
 /** A filter: one value, several values (a multi-value template variable), or absent / empty for "all". */
 export type Filter = string | string[];
@@ -54,17 +65,44 @@ export interface ScopeQuery {
   /** packetFlow, drops: packets per second (default) or bytes per second. */
   unit?: 'packets' | 'bytes';
   /**
-   * regeneration: `latency` (p50/p90/p99 seconds, default) | `rate` (regenerations per second by outcome);
-   * policy: `count` (default) | `revision` | `importErrors` | `enforcement`;
-   * agentHealth: `status` (table, default) | `up` | `scrapeDuration`;
+   * endpoints: `states` (one series per state, default) | `notReady` (endpoints in any state but ready,
+   * disconnecting and disconnected, summed; for the cluster also the `stuck` series: each node's fewest not ready
+   * over the last ten minutes, summed);
+   * podEndpointDelta: `counts` (pods, pod endpoints and their delta, default) | `delta` (the delta only);
+   * unmanagedPods: `table` (the pods by name, default) | `count` (unmanaged pods over time);
+   * regeneration: `latency` (p50/p90/p99 seconds, default) | `rate` (regenerations per second by outcome) |
+   * `failures` (failed regenerations per second);
+   * policy: `count` (default) | `revision` | `revisionSkew` (policy changes a node is behind the node that applied
+   * the most since the start of the range) | `importErrors` | `importErrorsInRange` (failed imports over the whole
+   * range: one value per node or for the cluster, at its end) | `enforcement`;
+   * agentHealth: `status` (table, default) | `up` | `scrapeDuration` | `versions` (table: agents per Cilium version);
    * drops: `rate` (default) | `topNodes` (table);
-   * anomaly: `bands` (rate, baseline, upper band, score; default) | `scores` (table of series outside their band).
+   * anomaly: `bands` (rate, baseline, upper band, score; default) | `scores` (table of series outside their band) |
+   * `summary` (summed over the selected series: drop rate, baseline and upper band, the rate over the baseline, and
+   * how many series are anomalous).
    */
   view?: QueryView;
   /** regeneration latency: quantiles in (0, 1), default [0.5, 0.9, 0.99]. */
   quantiles?: number[];
-  /** drops topNodes, anomaly scores: at most this many rows; anomaly bands: at most this many series (default 10, at most 1000). */
+  /**
+   * drops topNodes, anomaly scores, agentHealth status: at most this many rows (status: problems first); anomaly
+   * bands: at most this many series (default 10, at most 1000).
+   */
   limit?: number;
+  /**
+   * Queries with one series per node (groupBy `node`, and anomaly bands): keep only the N nodes that rank highest
+   * over the whole range by the query's own signal (endpoints not ready, the largest pod/endpoint delta, the most
+   * regeneration failures or import errors, the furthest revision skew, the slowest scrapes, ...; the README lists
+   * each), ties by node name. Ranked over the range, the same nodes stay in the panel from one refresh to the next.
+   * 1 to 1000; unset keeps every node (within the exporter's limit of series per query).
+   */
+  topN?: number;
+  /**
+   * With topN: also the nodes outside the top N as the query's own cluster view of them ("other nodes (K)", labelled
+   * `others`): summed counts and rates, the slowest scrape, the quantiles of their summed histogram, ...; default
+   * false.
+   */
+  others?: boolean;
 }
 
 /** Body of `POST /api/v1/query`. Times are Unix milliseconds. */

@@ -101,6 +101,26 @@ function interpolateText<T extends string>(
   return replaced === '' ? undefined : (replaced as T);
 }
 
+/**
+ * A number option that may be a template variable (`$topn`): the variable's value as a number. Text that is not a
+ * number is passed on as it is, so the exporter's validation names the field instead of the option vanishing.
+ */
+function interpolateNumber(
+  value: number | string | undefined,
+  scopedVars: ScopedVars | undefined,
+  templateSrv: TemplateSrv
+): number | string | undefined {
+  if (typeof value !== 'string') {
+    return value;
+  }
+  const replaced = templateSrv.replace(value, scopedVars).trim();
+  if (replaced === '') {
+    return undefined;
+  }
+  const number = Number(replaced);
+  return Number.isFinite(number) ? number : replaced;
+}
+
 /** Removes undefined fields so the request body carries only what is set. */
 function compact<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as T;
@@ -125,6 +145,7 @@ export function applyTemplateVariables(
     groupBy: interpolateText(query.groupBy, scopedVars, templateSrv),
     unit: interpolateText(query.unit, scopedVars, templateSrv),
     view: interpolateText(query.view, scopedVars, templateSrv),
+    topN: interpolateNumber(query.topN, scopedVars, templateSrv),
   });
 }
 
@@ -143,12 +164,20 @@ export function toScopeQuery(query: ScopeDataQuery, defaultType: ScopeQuery['que
     view: query.view,
     quantiles: query.quantiles,
     limit: query.limit,
+    // A number once applyTemplateVariables has run; anything else is the exporter's to refuse, naming the field.
+    topN: query.topN as number | undefined,
+    others: query.others,
   });
 }
 
 /** Whether any string field of the query refers to a template variable. */
 export function queryContainsTemplate(query: ScopeDataQuery, templateSrv: TemplateSrv): boolean {
-  const texts: Array<string | undefined> = [query.groupBy, query.unit, query.view];
+  const texts: Array<string | undefined> = [
+    query.groupBy,
+    query.unit,
+    query.view,
+    typeof query.topN === 'string' ? query.topN : undefined,
+  ];
   for (const filter of [query.node, query.namespace, query.direction, query.reason, query.state]) {
     texts.push(...(Array.isArray(filter) ? filter : [filter]));
   }

@@ -4,7 +4,7 @@ import type { QueryType, QueryView, ScopeQuery } from './contract';
 export type FilterName = 'node' | 'namespace' | 'direction' | 'reason' | 'state';
 
 /** Settings beside the filters; which apply depends on the query type and its view. */
-export type QueryOption = 'groupBy' | 'unit' | 'quantiles' | 'limit';
+export type QueryOption = 'groupBy' | 'unit' | 'quantiles' | 'limit' | 'topN';
 
 export interface ViewInfo {
   value: QueryView;
@@ -36,24 +36,43 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
     description: 'Endpoints per state',
     help: 'Cilium endpoints per state (ready, regenerating, waiting-for-identity, ...), host and health included.',
     filters: ['node', 'state'],
-    options: ['groupBy'],
-    views: [],
+    options: [],
+    views: [
+      { value: 'states', label: 'States', description: 'One series per state', options: ['groupBy', 'topN'] },
+      {
+        value: 'notReady',
+        label: 'Not ready',
+        description: 'Endpoints in any state but ready (disconnecting ones left out), summed',
+        options: ['groupBy', 'topN'],
+      },
+    ],
   },
   podEndpointDelta: {
     label: 'Pod / endpoint delta',
     description: 'Pods minus pod endpoints, per node',
     help: 'Pods Kubernetes runs on a node minus the pod endpoints Cilium manages there. Above 0: unmanaged pods.',
     filters: ['node'],
-    options: ['groupBy'],
-    views: [],
+    options: [],
+    views: [
+      {
+        value: 'counts',
+        label: 'Counts',
+        description: 'Pods, pod endpoints and their delta',
+        options: ['groupBy', 'topN'],
+      },
+      { value: 'delta', label: 'Delta', description: 'Pods minus pod endpoints only', options: ['groupBy', 'topN'] },
+    ],
   },
   unmanagedPods: {
     label: 'Unmanaged pods',
     description: 'Pods without a CiliumEndpoint (table)',
-    help: 'Running or Pending pods without a CiliumEndpoint, by name, with node, owner and age (table).',
+    help: 'Running or Pending pods without a CiliumEndpoint, by name, with node, owner and age (table), or how many over time.',
     filters: ['node', 'namespace'],
     options: [],
-    views: [],
+    views: [
+      { value: 'table', label: 'Table', description: 'The pods by name, node, owner and age', options: [] },
+      { value: 'count', label: 'Count', description: 'Unmanaged pods over time', options: ['groupBy', 'topN'] },
+    ],
   },
   regeneration: {
     label: 'Endpoint regeneration',
@@ -66,9 +85,20 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
         value: 'latency',
         label: 'Latency',
         description: 'Regeneration time quantiles in seconds',
-        options: ['groupBy', 'quantiles'],
+        options: ['groupBy', 'quantiles', 'topN'],
       },
-      { value: 'rate', label: 'Rate', description: 'Regenerations per second by outcome', options: ['groupBy'] },
+      {
+        value: 'rate',
+        label: 'Rate',
+        description: 'Regenerations per second by outcome',
+        options: ['groupBy', 'topN'],
+      },
+      {
+        value: 'failures',
+        label: 'Failures',
+        description: 'Failed regenerations per second',
+        options: ['groupBy', 'topN'],
+      },
     ],
   },
   packetFlow: {
@@ -76,7 +106,7 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
     description: 'Forwarded packets or bytes per second, by direction',
     help: 'Forwarded packets or bytes per second by direction.',
     filters: ['node', 'direction'],
-    options: ['groupBy', 'unit'],
+    options: ['groupBy', 'unit', 'topN'],
     views: [],
   },
   drops: {
@@ -86,7 +116,12 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
     filters: ['node', 'direction', 'reason'],
     options: [],
     views: [
-      { value: 'rate', label: 'Rate', description: 'Drop rate over time by reason', options: ['groupBy', 'unit'] },
+      {
+        value: 'rate',
+        label: 'Rate',
+        description: 'Drop rate over time by reason',
+        options: ['groupBy', 'unit', 'topN'],
+      },
       {
         value: 'topNodes',
         label: 'Top nodes',
@@ -102,19 +137,31 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
     filters: ['node'],
     options: [],
     views: [
-      { value: 'count', label: 'Count', description: 'Policies loaded', options: ['groupBy'] },
-      { value: 'revision', label: 'Revision', description: 'Highest policy revision', options: ['groupBy'] },
+      { value: 'count', label: 'Count', description: 'Policies loaded', options: ['groupBy', 'topN'] },
+      { value: 'revision', label: 'Revision', description: 'Highest policy revision', options: ['groupBy', 'topN'] },
+      {
+        value: 'revisionSkew',
+        label: 'Revision skew',
+        description: 'Policy changes behind the node that applied the most in the range',
+        options: ['groupBy', 'topN'],
+      },
       {
         value: 'importErrors',
         label: 'Import errors',
-        description: 'Failed policy imports per step',
-        options: ['groupBy'],
+        description: 'Failed policy imports within the rate window ending at each point',
+        options: ['groupBy', 'topN'],
+      },
+      {
+        value: 'importErrorsInRange',
+        label: 'Import errors in range',
+        description: 'Failed policy imports over the whole range, one value at its end',
+        options: ['groupBy', 'topN'],
       },
       {
         value: 'enforcement',
         label: 'Enforcement',
         description: 'Endpoints per enforcement mode',
-        options: ['groupBy'],
+        options: ['groupBy', 'topN'],
       },
     ],
   },
@@ -125,14 +172,25 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
     filters: ['node'],
     options: [],
     views: [
-      { value: 'status', label: 'Status', description: 'One row per target (table)', options: [] },
-      { value: 'up', label: 'Up', description: '1 when the last scrape succeeded, over time', options: ['groupBy'] },
+      {
+        value: 'status',
+        label: 'Status',
+        description: 'One row per target (table); with a limit, problems first',
+        options: ['limit'],
+      },
+      {
+        value: 'up',
+        label: 'Up',
+        description: '1 when the last scrape succeeded, over time',
+        options: ['groupBy', 'topN'],
+      },
       {
         value: 'scrapeDuration',
         label: 'Scrape duration',
         description: 'Seconds per scrape, over time',
-        options: ['groupBy'],
+        options: ['groupBy', 'topN'],
       },
+      { value: 'versions', label: 'Versions', description: 'Agents per Cilium version (table)', options: [] },
     ],
   },
   anomaly: {
@@ -146,13 +204,19 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
         value: 'bands',
         label: 'Bands',
         description: 'Rate, baseline, upper band and score of the highest-scoring series',
-        options: ['limit'],
+        options: ['limit', 'topN'],
       },
       {
         value: 'scores',
         label: 'Scores',
         description: 'Series outside their band, highest score first (table)',
         options: ['limit'],
+      },
+      {
+        value: 'summary',
+        label: 'Summary',
+        description: 'Drop rate, baseline and upper band summed, and how many series are anomalous',
+        options: [],
       },
     ],
   },
@@ -164,6 +228,9 @@ export const DEFAULT_QUERY_TYPE: QueryType = 'endpoints';
 export const DEFAULT_QUANTILES = [0.5, 0.9, 0.99];
 export const DEFAULT_LIMIT = 10;
 export const MAX_LIMIT = 1000;
+/** What a query grouped per node keeps when the editor switches it to one series per node. */
+export const DEFAULT_TOP_N = 10;
+export const MAX_TOP_N = 1000;
 
 /** Endpoint states as the agent names them (Cilium's EndpointState enum, plus the older "creating"). */
 export const ENDPOINT_STATES = [
@@ -199,7 +266,7 @@ export function queryOptions(queryType: QueryType | undefined, view: QueryView |
   return info.views.length > 0 ? (effectiveView(queryType, view)?.options ?? []) : info.options;
 }
 
-type QueryFields = Omit<ScopeQuery, 'refId' | 'queryType'>;
+type QueryFields = Omit<ScopeQuery, 'refId' | 'queryType' | 'topN'> & { topN?: number | string };
 
 /**
  * The fields a query keeps when it changes to `queryType`: those the new type reads in its default view, so a
@@ -220,6 +287,14 @@ export function fieldsForType<T extends QueryFields>(query: T, queryType: QueryT
   }
   if (options.includes('unit') && query.unit) {
     kept.unit = query.unit;
+  }
+  if (options.includes('topN')) {
+    if (query.topN !== undefined) {
+      kept.topN = query.topN;
+    }
+    if (query.others !== undefined) {
+      kept.others = query.others;
+    }
   }
   return kept;
 }

@@ -11,9 +11,11 @@ import type { AnnotationKind, Filter, QueryType, ScopeQuery } from './contract';
  * `annotationKind` marks an annotation query (Grafana runs those through `query()` as well); such a query goes to
  * `POST /api/v1/annotations` instead of `/api/v1/query`.
  */
-export interface ScopeDataQuery extends DataQuery, Omit<ScopeQuery, 'refId' | 'queryType'> {
+export interface ScopeDataQuery extends DataQuery, Omit<ScopeQuery, 'refId' | 'queryType' | 'topN'> {
   queryType?: QueryType;
   annotationKind?: AnnotationKind;
+  /** A number, or a template variable holding one (a dashboard's `$topn`); resolved before the query is sent. */
+  topN?: number | string;
 }
 
 /** Stored in the datasource's jsonData (visible to every viewer of the datasource: no secrets here). */

@@ -2,36 +2,43 @@
  * npm run bench:history — the dashboard's panels over a long history, side by side in one run:
  *
  * 1. backfill: --days (30) of `ciliumscope_*` series for --nodes (1,000) at --resolution into a Prometheus data
- *    directory (bench/history/backfill.ts), or reuse one from --data; prints bytes, samples, generation and promtool
- *    time, disk used;
+ *    directory (bench/history/backfill.ts), or reuse one from --data, or with --ci the cached backfill of the 30-day
+ *    test (bench/history/cached.ts); prints bytes, samples, generation and promtool time, disk used;
  * 2. Prometheus (Debian's 2.42) on that directory: startup time, then the Prometheus dashboard's PromQL over the
  *    whole range (the reference: what the query replica's PromQL costs Prometheus itself);
  * 3. the embedded backend: an exporter with --embedded-hours (3) of history of a simulated cluster of the same size,
  *    still scraping (bench/scale/api-server.js), the plugin dashboard's panels over that range;
- * 4. the query replica (--history-backend prometheus on that Prometheus), the same panels over the whole range:
- *    see startReplica, the one part that needs the Prometheus backend in the exporter.
+ * 4. the query replica (--history-backend prometheus on that Prometheus, bench/history/replica.ts), the same panels
+ *    over the whole range.
  *
- * Each panel is run alone (p50/p99 at --connections for --panel-seconds), then the dashboard mix for --seconds.
- * The machine and every figure are printed; --json FILE writes them too.
+ * Each panel is run uncached --cold-runs times (the median is its cold figure), then alone under load (p50/p99 at
+ * --connections for --panel-seconds), then the dashboard mix for --seconds. Variables are at All, as the shipped
+ * dashboard loads; --node-filter N narrows the node variable to N nodes (what a user looking at a few nodes sends).
+ * The machine and every figure are printed; --json FILE writes them too; --profile DIR writes CPU profiles of the
+ * replica and the embedded exporter. --baseline DIR (another build/ directory, e.g. main's) runs its replica and
+ * embedded exporter beside this build's, on the same data and in the same run, for before/after ratios.
  *
  * Usage: npm run bench:history -- [--nodes 1000] [--days 30] [--resolution 10m] [--ci] [--shards 2] [--seed 1] [--block-hours 54]
  *        [--data DIR] [--keep] [--connections 50] [--prometheus-connections 4] [--panel-seconds 5] [--seconds 30]
- *        [--embedded-hours 3] [--skip-embedded] [--backfill-only] [--json FILE]
- * --ci backfills the 30-day CI test's shape (CI_SHAPE: 1,000 nodes, 30 days, 1 h, 162 h blocks); --data DIR keeps and reuses a backfill
- * of the same shape (DIR/backfill.json says which).
+ *        [--cold-runs 3] [--node-filter N] [--embedded-hours 3] [--skip-promql] [--skip-embedded] [--skip-replica]
+ *        [--backfill-only] [--profile DIR] [--baseline BUILD_DIR] [--json FILE]
+ * --ci takes the 30-day test's backfill (CI_SHAPE: 1,000 nodes, 30 days, 1 h, 162 h blocks, ending at a fixed time
+ * the replica takes as "now") from the cache, making it there if needed; --data DIR keeps and reuses a backfill of
+ * the same shape (DIR/backfill.json says which).
  */
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseDurationMs } from '../../exporter/config/units';
 import { startPrometheus } from '../../test/support/prometheus';
 import { type BackfillFigures, backfill } from './backfill';
+import { cachedBackfill, copyBlocks } from './cached';
 import { learnCatalog } from './catalog';
 import { nodeName } from './context';
-import { BENCH_BLOCK_HOURS, BENCH_RESOLUTION_SECONDS, CI_RESOLUTION_SECONDS, CI_SHAPE } from './defaults';
-import { type Side, printFigures, runPluginSide, runPromqlSide } from './sides';
+import { BENCH_BLOCK_HOURS, BENCH_RESOLUTION_SECONDS, CI_SHAPE } from './defaults';
 import { startReplica } from './replica';
+import { type Load, type Side, printFigures, runPluginSide, runPromqlSide } from './sides';
 
 const { describeMachine } = require('../scale/proc') as { describeMachine: () => string };
 const { startApiServer } = require('../scale/processes') as {
@@ -60,17 +67,21 @@ function options() {
       'prometheus-connections': { type: 'string', default: '4' },
       'panel-seconds': { type: 'string', default: '5' },
       seconds: { type: 'string', default: '30' },
+      'cold-runs': { type: 'string', default: '3' },
+      'node-filter': { type: 'string' },
       'embedded-hours': { type: 'string', default: '3' },
+      'skip-promql': { type: 'boolean' },
       'skip-embedded': { type: 'boolean' },
+      'skip-replica': { type: 'boolean' },
       'backfill-only': { type: 'boolean' },
+      profile: { type: 'string' },
+      baseline: { type: 'string' },
       json: { type: 'string' },
     },
   });
   const resolutionSeconds = values.resolution
     ? (parseDurationMs(values.resolution) ?? NaN) / 1000
-    : values.ci
-      ? CI_RESOLUTION_SECONDS
-      : BENCH_RESOLUTION_SECONDS;
+    : BENCH_RESOLUTION_SECONDS;
   const shape = values.ci
     ? { ...CI_SHAPE }
     : {
@@ -81,43 +92,65 @@ function options() {
         seed: Number(values.seed),
         blockHours: Number(values['block-hours']),
       };
-  const dir =
-    values.data ?? join(tmpdir(), `ciliumscope-bench-history-${shape.nodes}n-${shape.days}d-${resolutionSeconds}s`);
-  return {
-    shape,
-    dir,
-    keep: Boolean(values.keep || values.data),
-    connections: Number(values.connections),
-    prometheusConnections: Number(values['prometheus-connections']),
+  const load = (connections: number): Load => ({
+    connections,
     panelSeconds: Number(values['panel-seconds']),
     seconds: Number(values.seconds),
+    coldRuns: Number(values['cold-runs']),
+  });
+  return {
+    shape,
+    ci: Boolean(values.ci),
+    dir:
+      values.data ??
+      join(tmpdir(), `ciliumscope-bench-history-${shape.nodes}n-${shape.days}d-${shape.resolutionSeconds}s`),
+    keep: Boolean(values.keep || values.data),
+    load: load(Number(values.connections)),
+    prometheusLoad: load(Number(values['prometheus-connections'])),
+    nodeFilter: values['node-filter'] ? Number(values['node-filter']) : null,
     embeddedHours: Number(values['embedded-hours']),
+    skipPromql: Boolean(values['skip-promql']),
     skipEmbedded: Boolean(values['skip-embedded']),
+    skipReplica: Boolean(values['skip-replica']),
     backfillOnly: Boolean(values['backfill-only']),
+    profile: values.profile ?? null,
+    baseline: values.baseline ? resolve(values.baseline) : null,
     json: values.json ?? null,
   };
 }
 
-/** A backfill of this shape in dir, made now or found from an earlier run (dir/backfill.json). */
-async function backfilled(o: ReturnType<typeof options>): Promise<{ figures: BackfillFigures; reused: boolean }> {
+interface Backfilled {
+  figures: BackfillFigures;
+  reused: boolean;
+  /** The blocks Prometheus serves. */
+  dataDir: string;
+  /** "Now" for the replica when the backfill ends in the past (the cached CI shape). */
+  nowMs?: number;
+}
+
+/** A backfill of this shape: the cached CI one (--ci), or in dir, made now or found from an earlier run. */
+async function backfilled(o: ReturnType<typeof options>): Promise<Backfilled> {
+  const log = (line: string) => process.stderr.write(`  ${line}\n`);
+  if (o.ci) {
+    const entry = await cachedBackfill(CI_SHAPE, log);
+    mkdirSync(o.dir, { recursive: true });
+    const work = mkdtempSync(join(o.dir, 'prometheus-'));
+    return { figures: entry.figures, reused: !entry.made, dataDir: copyBlocks(entry, work), nowMs: CI_SHAPE.endMs };
+  }
   const record = join(o.dir, 'backfill.json');
+  const dataDir = join(o.dir, 'data');
   if (existsSync(record)) {
     const saved = JSON.parse(readFileSync(record, 'utf8')) as { shape: typeof o.shape; figures: BackfillFigures };
     if (JSON.stringify(saved.shape) === JSON.stringify(o.shape)) {
-      return { figures: saved.figures, reused: true };
+      return { figures: saved.figures, reused: true, dataDir };
     }
     rmSync(o.dir, { recursive: true, force: true });
   }
   mkdirSync(o.dir, { recursive: true });
   const catalog = await learnCatalog();
-  const figures = await backfill({
-    ...o.shape,
-    catalog,
-    dataDir: join(o.dir, 'data'),
-    log: (line) => process.stderr.write(`  ${line}\n`),
-  });
+  const figures = await backfill({ ...o.shape, catalog, dataDir, log });
   writeFileSync(record, JSON.stringify({ shape: o.shape, figures }, null, 2));
-  return { figures, reused: false };
+  return { figures, reused: false, dataDir };
 }
 
 function printBackfill(f: BackfillFigures, reused: boolean): void {
@@ -138,78 +171,62 @@ function printBackfill(f: BackfillFigures, reused: boolean): void {
 async function main(): Promise<void> {
   const o = options();
   console.log(`history benchmark on ${describeMachine()}`);
-  const { figures, reused } = await backfilled(o);
-  printBackfill(figures, reused);
+  const b = await backfilled(o);
+  const { figures } = b;
+  printBackfill(figures, b.reused);
   const sides: Side[] = [];
   const results: Record<string, unknown> = { machine: describeMachine(), shape: o.shape, backfill: figures, sides };
   try {
     if (o.backfillOnly) {
       return;
     }
-    const prometheus = onInterrupt(
-      await startPrometheus({
-        targets: [],
-        dataDir: join(o.dir, 'data'),
-        lookbackDelta: `${Math.max(300, 2 * figures.resolutionSeconds)}s`,
-        maxBlockDuration: `${o.shape.blockHours}h`,
-        readyTimeoutMs: 600_000,
-      }),
-      (p) => p.stop()
-    );
-    results.prometheusStartupMs = prometheus.startupMs;
-    console.log(`Prometheus ready on the backfill in ${(prometheus.startupMs / 1000).toFixed(1)} s`);
-    try {
-      const range = { from: figures.startSeconds, to: figures.endSeconds, scrapeSeconds: figures.resolutionSeconds };
-      sides.push(await runPromqlSide(prometheus.url, range, o.prometheusConnections, o.panelSeconds));
-      if (!o.skipEmbedded) {
-        const server = onInterrupt(
-          await startApiServer({
-            nodes: o.shape.nodes,
-            pageKB: 20,
-            interval: 30,
-            backfill: Math.round((o.embeddedHours * 3600) / 30) + 1,
-            scrapeEvery: 30_000,
-          }),
-          (x) => x.child.kill('SIGTERM')
-        );
-        try {
-          const nowS = server.nowMs / 1000;
-          sides.push(
-            await runPluginSide(`embedded, ${o.embeddedHours} h`, server.url, server.nodes, {
-              range: { from: nowS - o.embeddedHours * 3600, to: nowS, scrapeSeconds: 30 },
-              connections: o.connections,
-              panelSeconds: o.panelSeconds,
-              seconds: o.seconds,
-            })
-          );
-        } finally {
-          server.child.kill('SIGTERM');
+    const range = { from: figures.startSeconds, to: figures.endSeconds, scrapeSeconds: figures.resolutionSeconds };
+    const days = `${o.shape.days} d`;
+    if (!o.skipEmbedded) {
+      if (o.baseline) {
+        sides.push(await embeddedSide(o, o.baseline));
+      }
+      sides.push(await embeddedSide(o));
+    }
+    if (!o.skipPromql || !o.skipReplica) {
+      const prometheus = onInterrupt(
+        await startPrometheus({
+          targets: [],
+          dataDir: b.dataDir,
+          lookbackDelta: `${Math.max(300, 2 * figures.resolutionSeconds)}s`,
+          maxBlockDuration: `${o.shape.blockHours}h`,
+          readyTimeoutMs: 600_000,
+        }),
+        (p) => p.stop()
+      );
+      results.prometheusStartupMs = prometheus.startupMs;
+      console.log(`Prometheus ready on the backfill in ${(prometheus.startupMs / 1000).toFixed(1)} s`);
+      try {
+        if (!o.skipPromql) {
+          sides.push(await runPromqlSide(prometheus.url, range, o.prometheusLoad));
         }
-      }
-      const replica = await startReplica(prometheus.url, figures.resolutionSeconds);
-      if (!('skipped' in replica)) {
-        onInterrupt(replica, (r) => r.stop());
-      }
-      if ('skipped' in replica) {
-        console.log(`\nquery replica: not run: ${replica.skipped}`);
-        results.replica = replica;
-      } else {
-        try {
-          const nodes = Array.from({ length: 20 }, (_, i) => nodeName(i, figures.nodes));
-          sides.push(
-            await runPluginSide(`replica, ${o.shape.days} d`, replica.url, nodes, {
-              range,
-              connections: o.connections,
-              panelSeconds: o.panelSeconds,
-              seconds: o.seconds,
-            })
+        for (const build of o.skipReplica ? [] : [...(o.baseline ? [o.baseline] : []), undefined]) {
+          const replica = onInterrupt(
+            await startReplica(prometheus.url, figures.resolutionSeconds, {
+              nowMs: b.nowMs,
+              cpuProfileDir: o.profile ?? undefined,
+              build,
+            }),
+            (r) => r.stop()
           );
-        } finally {
-          await replica.stop();
+          try {
+            const nodes = o.nodeFilter
+              ? Array.from({ length: o.nodeFilter }, (_, i) => nodeName(i, figures.nodes))
+              : undefined;
+            const name = `${build ? 'baseline ' : ''}replica, ${days}`;
+            sides.push(await runPluginSide(name, replica.url, range, { ...o.load, nodes }));
+          } finally {
+            await replica.stop();
+          }
         }
+      } finally {
+        await prometheus.stop();
       }
-    } finally {
-      await prometheus.stop();
     }
     printFigures(sides);
   } finally {
@@ -219,6 +236,38 @@ async function main(): Promise<void> {
     if (!o.keep) {
       rmSync(o.dir, { recursive: true, force: true });
     }
+  }
+}
+
+/**
+ * The embedded backend: an exporter (of this build, or `build`) holding --embedded-hours of a simulated cluster of
+ * the same size, scraping.
+ */
+async function embeddedSide(o: ReturnType<typeof options>, build?: string): Promise<Side> {
+  const server = onInterrupt(
+    await startApiServer({
+      nodes: o.shape.nodes,
+      pageKB: 20,
+      interval: 30,
+      backfill: Math.round((o.embeddedHours * 3600) / 30) + 1,
+      scrapeEvery: 30_000,
+      nodeArgs: o.profile ? ['--cpu-prof', `--cpu-prof-dir=${o.profile}`] : [],
+      build,
+    }),
+    (x) => x.child.kill('SIGTERM')
+  );
+  try {
+    const nowS = server.nowMs / 1000;
+    const nodes = o.nodeFilter ? server.nodes.slice(0, o.nodeFilter) : undefined;
+    return await runPluginSide(
+      `${build ? 'baseline ' : ''}embedded, ${o.embeddedHours} h`,
+      server.url,
+      { from: nowS - o.embeddedHours * 3600, to: nowS, scrapeSeconds: 30 },
+      { ...o.load, nodes }
+    );
+  } finally {
+    server.child.kill('SIGTERM');
+    await new Promise((r) => server.child.once('exit', r));
   }
 }
 

@@ -4,7 +4,7 @@
  * The plugin sides (embedded exporter, query replica) take the plugin dashboard's POST /api/v1/query bodies; the
  * PromQL side takes the Prometheus dashboard's queries, one request per target as Grafana sends them.
  */
-import { type PromqlPanel, grafanaIntervalSeconds, pluginPanels, promqlPanels } from './panels';
+import { type PromqlPanel, grafanaIntervalMs, pluginAnnotations, pluginPanels, promqlPanels } from './panels';
 
 const { cannon, drained, summary } = require('../scale/cannon') as {
   cannon: (
@@ -31,10 +31,14 @@ export interface Summary {
 export interface PanelFigure extends Partial<Summary> {
   id: number;
   title: string;
+  /** A panel with one series per node (groupBy node): at All, one per node of the cluster. */
+  perNode?: boolean;
   /** HTTP requests one refresh of the panel sends. */
   requests: number;
   bytes: number;
+  /** Uncached answers, the panel's requests in parallel: the median and the slowest of the cold runs. */
   coldMs: number;
+  coldMaxMs: number;
   error?: string;
 }
 
@@ -53,11 +57,30 @@ export interface Range {
   scrapeSeconds: number;
 }
 
+export interface Load {
+  connections: number;
+  panelSeconds: number;
+  seconds: number;
+  /** Uncached runs of each panel before the load (their median and maximum are its cold figures). */
+  coldRuns: number;
+  /** That many whole dashboard loads for the mix rather than a duration (queries that take seconds each). */
+  mixLoads?: number;
+}
+
 interface HttpRequest {
   method: 'GET' | 'POST';
   path: string;
   headers?: Record<string, string>;
   body?: string;
+}
+
+interface BenchPanel {
+  id: number;
+  title: string;
+  perNode?: boolean;
+  requests: HttpRequest[];
+  /** The same requests, but not answered from a cache (run `n` of the cold runs). */
+  uncached: (n: number) => HttpRequest[];
 }
 
 /** Sends each request once, in parallel as a panel does; the time for all, their bytes, the first error. */
@@ -84,28 +107,43 @@ async function coldRun(url: string, requests: HttpRequest[], check: (json: any) 
     })
   );
   return {
-    coldMs: performance.now() - started,
+    ms: performance.now() - started,
     bytes: answers.reduce((a, x) => a + x.bytes, 0),
     error: answers.find((a) => a.error)?.error ?? undefined,
   };
 }
 
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)];
+
 async function runSide(
   name: string,
   unit: string,
   url: string,
-  panels: Array<{ id: number; title: string; requests: HttpRequest[] }>,
+  panels: BenchPanel[],
   check: (json: any) => string | null,
-  load: { connections: number; panelSeconds: number; seconds: number; mixLoads?: number }
+  load: Load
 ): Promise<Side> {
   const side: Side = { name, unit, panels: [], mix: null };
   console.log(`\n${name}: ${panels.length} panels, ${load.connections} connections`);
   for (const p of panels) {
-    const cold = await coldRun(url, p.requests, check);
-    const figure: PanelFigure = { id: p.id, title: p.title, requests: p.requests.length, ...cold };
-    if (!cold.error) {
+    const cold: Array<Awaited<ReturnType<typeof coldRun>>> = [];
+    for (let n = 0; n < Math.max(1, load.coldRuns) && !cold.some((c) => c.error); n++) {
+      cold.push(await coldRun(url, p.uncached(n), check));
+    }
+    const times = cold.map((c) => c.ms);
+    const figure: PanelFigure = {
+      id: p.id,
+      title: p.title,
+      perNode: p.perNode,
+      requests: p.requests.length,
+      bytes: cold[0].bytes,
+      coldMs: Math.round(median(times)),
+      coldMaxMs: Math.round(Math.max(...times)),
+      error: cold.find((c) => c.error)?.error,
+    };
+    if (!figure.error) {
       // A panel slower than a fraction of the run gets a count of requests instead, so p50/p99 have samples.
-      const slow = cold.coldMs > (load.panelSeconds * 1000) / 10;
+      const slow = figure.coldMs > (load.panelSeconds * 1000) / 10;
       const amount = slow ? Math.max(10, 2 * load.connections) : undefined;
       // Long ranges over many series answer slowly: a request counts as failed after 2 minutes, not autocannon's 10 s.
       Object.assign(figure, summary(await cannon(url, p.requests, load.connections, load.panelSeconds, amount, 120)));
@@ -113,45 +151,48 @@ async function runSide(
     }
     side.panels.push(figure);
     process.stderr.write(
-      `  ${name}: ${p.id} ${p.title}: ${figure.error ?? `p50 ${figure.p50} ms, p99 ${figure.p99} ms`}\n`
+      `  ${name}: ${p.id} ${p.title}: ${figure.error ?? `cold ${figure.coldMs} ms (max ${figure.coldMaxMs}), p50 ${figure.p50} ms, p99 ${figure.p99} ms`}\n`
     );
   }
   const mix = panels.filter((p) => !side.panels.find((f) => f.id === p.id)?.error).flatMap((p) => p.requests);
   if (mix.length > 0) {
-    // mixLoads: that many whole dashboard loads rather than a duration (queries that take seconds each).
     const amount = load.mixLoads ? load.mixLoads * mix.length : undefined;
     side.mix = summary(await cannon(url, mix, load.connections, load.seconds, amount, 120));
   }
   return side;
 }
 
-/** The plugin dashboard's panels against an exporter (embedded history, or the query replica). */
-export function runPluginSide(
-  name: string,
-  url: string,
-  nodes: string[],
-  o: { range: Range; connections: number; panelSeconds: number; seconds: number }
-): Promise<Side> {
-  const intervalMs = grafanaIntervalSeconds(o.range.to - o.range.from, o.range.scrapeSeconds) * 1000;
-  const panels = pluginPanels(nodes.slice(0, 20)).map((p) => ({
+/** Run n of the cold runs moves the range's start back by n + 1 ms: another cache key, the same step grid. */
+let uncachedRuns = 0;
+
+/** The plugin dashboard's panels and annotations against an exporter (embedded history, or the query replica). */
+export function runPluginSide(name: string, url: string, range: Range, o: Load & { nodes?: string[] }): Promise<Side> {
+  const ms = { from: range.from * 1000, to: range.to * 1000 };
+  const post = (path: string, body: unknown): HttpRequest => ({
+    method: 'POST',
+    path,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const panels: BenchPanel[] = pluginPanels(ms, { nodes: o.nodes }).map((p) => ({
     id: p.id,
     title: p.title,
-    requests: [
-      {
-        method: 'POST' as const,
-        path: '/api/v1/query',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({
-          from: o.range.from * 1000,
-          to: o.range.to * 1000,
-          intervalMs,
-          maxDataPoints: 1200,
-          queries: p.queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), ...q })),
-        }),
-      },
-    ],
+    perNode: p.perNode,
+    requests: [post('/api/v1/query', p.body)],
+    uncached: () => [post('/api/v1/query', { ...p.body, from: p.body.from - ++uncachedRuns })],
   }));
+  pluginAnnotations(ms, { nodes: o.nodes }).forEach((a, i) =>
+    panels.push({
+      id: 900 + i,
+      title: `annotations: ${a.name}`,
+      requests: [post('/api/v1/annotations', a.body)],
+      uncached: () => [post('/api/v1/annotations', { ...a.body, from: a.body.from - ++uncachedRuns })],
+    })
+  );
   const check = (json: any) => {
+    if (Array.isArray(json.annotations)) {
+      return null;
+    }
     const failed = Object.entries(json.results ?? {}).find(([, r]) => (r as { error?: string }).error);
     return json.results ? (failed ? `${failed[0]}: ${(failed[1] as { error: string }).error}` : null) : 'no results';
   };
@@ -159,9 +200,10 @@ export function runPluginSide(
 }
 
 /** The Prometheus dashboard's PromQL, straight to Prometheus, over the range at Grafana's step. */
-export function runPromqlSide(url: string, range: Range, connections: number, panelSeconds: number): Promise<Side> {
+export function runPromqlSide(url: string, range: Range, o: Load): Promise<Side> {
   const rangeSeconds = range.to - range.from;
-  const step = grafanaIntervalSeconds(rangeSeconds, range.scrapeSeconds);
+  // Grafana's Prometheus datasource: the panel's interval, at least the scrape interval.
+  const step = Math.max(grafanaIntervalMs(rangeSeconds * 1000, 1200) / 1000, range.scrapeSeconds);
   const toRequests = (p: PromqlPanel): HttpRequest[] =>
     p.queries.map((q) => {
       const params = q.instant
@@ -173,41 +215,48 @@ export function runPromqlSide(url: string, range: Range, connections: number, pa
     id: p.id,
     title: p.title,
     requests: toRequests(p),
+    uncached: () => toRequests(p),
   }));
   const check = (json: any) => (json.status === 'success' ? null : `${json.errorType}: ${json.error}`);
   const days = (rangeSeconds / 86_400).toFixed(0);
   return runSide(`PromQL on Prometheus, ${days} d, step ${step} s`, 'PromQL query', url, panels, check, {
-    connections,
-    panelSeconds,
-    seconds: panelSeconds * 3,
+    ...o,
+    seconds: o.panelSeconds * 3,
     mixLoads: 2,
   });
 }
 
-/** Per panel, each side's p50/p99 (ms) side by side; then each side's mix. */
+/**
+ * Per panel, each side's figures side by side: the uncached answer (median of the cold runs), then p50 / p99 under
+ * load (ms), and the answer's size; panels with one series per node marked *. Then each side's mix.
+ */
 export function printFigures(sides: Side[]): void {
   if (sides.length === 0) {
     return;
   }
-  const width = 44;
+  const width = 46;
+  const w = 32;
   const cell = (f: PanelFigure | undefined) =>
-    !f
-      ? ''.padStart(22)
+    (!f
+      ? ''
       : f.error
-        ? 'ERROR'.padStart(22)
+        ? 'ERROR'
         : f.total === 0
-          ? 'all timed out'.padStart(22)
-          : `${f.p50} / ${f.p99} (${(f.bytes / 1024).toFixed(0)} KiB)`.padStart(22);
+          ? 'all timed out'
+          : `${f.coldMs} | ${f.p50} / ${f.p99} (${(f.bytes / 1024).toFixed(0)} KiB)`
+    ).padStart(w);
   console.log(
-    `\n  ${'panel (p50 / p99 ms, answer size)'.padEnd(width)}${sides.map((s) => s.name.slice(0, 21).padStart(22)).join('')}`
+    `\n  ${'panel (cold | p50 / p99 ms, answer size)'.padEnd(width)}${sides.map((s) => s.name.slice(0, w - 1).padStart(w)).join('')}`
   );
   const ids = [...new Set(sides.flatMap((s) => s.panels.map((p) => p.id)))].sort((a, b) => a - b);
   for (const id of ids) {
-    const title = sides.flatMap((s) => s.panels).find((p) => p.id === id)!.title;
+    const p = sides.flatMap((s) => s.panels).find((x) => x.id === id)!;
+    const title = `${p.perNode ? '*' : ' '}${id < 900 ? id : ''} ${p.title}`;
     console.log(
-      `  ${`${id} ${title}`.slice(0, width - 1).padEnd(width)}${sides.map((s) => cell(s.panels.find((p) => p.id === id))).join('')}`
+      `  ${title.slice(0, width - 1).padEnd(width)}${sides.map((s) => cell(s.panels.find((x) => x.id === id))).join('')}`
     );
   }
+  console.log('  * one series per node at All');
   for (const s of sides) {
     const m = s.mix;
     console.log(

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * An exporter with an hour of history, kept scraping, for the API benchmarks (bench/api-load.js, bench/fuzz-api.js).
+ * An exporter with an hour of history, kept scraping, for the API benchmarks (bench/api-load.js, bench/history).
  *
  * The simulator runs in its own process (the CLI, manual ticks of --interval simulated seconds); the exporter runs
  * here on a clock of its own that starts --backfill intervals in the past: each cycle ticks the simulator, moves the

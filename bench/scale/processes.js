@@ -200,14 +200,15 @@ async function startPrometheus({ sim, intervalMs, timeoutMs, binary = 'prometheu
 
 /**
  * bench/scale/api-server.js in its own process: an exporter holding `backfill` cycles of history of a simulated
- * cluster, still scraping every `scrapeEvery` ms. Resolves with its first stdout line (url, nowMs, nodes, series,
- * pid) and the child.
+ * cluster, still scraping every `scrapeEvery` ms, under node flags `nodeArgs` (e.g. --cpu-prof). Resolves with its
+ * first stdout line (url, nowMs, nodes, series, pid) and the child.
  */
 function startApiServer(o) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
       [
+        ...(o.nodeArgs ?? []),
         path.join(__dirname, 'api-server.js'),
         '--nodes',
         String(o.nodes),

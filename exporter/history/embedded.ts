@@ -12,10 +12,11 @@ import {
   gridValue,
   seriesSortKey,
 } from './backend';
-import type { Aggregation, Expr, Matcher, RangeCall, Selector } from './expr';
+import type { Aggregation, Comparison, Expr, Matcher, RangeCall, Ranking, Selector } from './expr';
 import type { StepGrid } from './grid';
 import { windowMs } from './promql';
-import { type Bucket, bucketQuantile, extrapolatedRate, parseLe } from './promql-math';
+import { extrapolatedRate, incrementalMean } from './promql-math';
+import { bucketRates, evaluateSharingBuckets, quantileSeries } from './quantile';
 import type { Labels, RingHistory, Selection } from './ring';
 
 /** What the evaluator reads: a ring (or several, read as one history: the shards' rings, in tests). */
@@ -32,7 +33,7 @@ export class EmbeddedBackend implements HistoryBackend {
   ) {}
 
   reader(): HistoryReader {
-    return { evaluate: async (exprs, grid) => exprs.map((e) => evaluate(this.ring, e, grid)) };
+    return { evaluate: (exprs, grid) => evaluateSharingBuckets(exprs, grid.times.length, async (e) => evaluate(this.ring, e, grid)) };
   }
 
   status(): HistoryStatus {
@@ -58,8 +59,11 @@ export function evaluate(source: SampleSource | readonly SampleSource[], expr: E
   if (grid.times.length === 0) {
     return [];
   }
+  if (expr.kind === 'ranking') {
+    return rankingOf(source, expr, grid);
+  }
   if (expr.kind === 'quantile') {
-    return quantileOf(source, expr.q, expr.by, expr.buckets, grid);
+    return quantileSeries(evaluate(source, bucketRates(expr), grid), expr.q, expr.by, grid.times.length);
   }
   return [...aggregate(source, expr, grid).values()].map((g) => g.series);
 }
@@ -81,6 +85,7 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
   const values = new Float64Array(n);
   const other = calls.length > 1 ? new Float64Array(n) : null;
   const groups = new Map<string, Group>();
+  const argKeep = expr.argKeep ? passes(expr.argKeep) : null;
   for (const { view, slots } of selections.flatMap((x) => x.series.map((view) => ({ view, slots: x.slots })))) {
     scratch.load(view, slots);
     let [from, to] = evalCall(calls[0], scratch, grid, values);
@@ -89,6 +94,12 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
       [from, to] = [Math.max(from, otherFrom), Math.min(to, otherTo)];
       for (let i = from; i < to; i++) {
         values[i] -= other[i];
+      }
+    }
+    if (argKeep) {
+      for (let i = from; i < to; i++) {
+        // A comparison without `bool` drops the values it does not keep (NaN is skipped by fold).
+        values[i] = argKeep(values[i]) ? values[i] : NaN;
       }
     }
     if (from >= to) {
@@ -108,13 +119,18 @@ function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggrega
   }
   // As Prometheus answers: sorted by labels, and a series without a single value in the range is not there.
   const sorted = new Map([...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const keep = expr.keep ? passes(expr.keep) : () => true;
   for (const [key, g] of sorted) {
-    g.series.values = Array.from(g.acc, (v, i) => (g.counts[i] ? gridValue(v) : null));
+    g.series.values = Array.from(g.acc, (v, i) => (g.counts[i] && keep(v) ? gridValue(v) : null));
     if (g.series.values.every((v) => v === null)) {
       sorted.delete(key);
     }
   }
   return sorted;
+}
+
+function passes(c: Comparison): (v: number) => boolean {
+  return c.op === '>' ? (v) => v > c.value : (v) => v >= c.value;
 }
 
 /** Adds one series' values at points [from, to) into its group. */
@@ -139,43 +155,48 @@ function fold(op: Aggregation['op'], values: Float64Array, from: number, to: num
   }
 }
 
-function quantileOf(source: SampleSource | readonly SampleSource[], q: number, by: readonly string[], buckets: Selector, grid: StepGrid): GridSeries[] {
-  const rates = aggregate(source, { kind: 'agg', op: 'sum', by: [...by, 'le'], arg: { kind: 'call', fn: 'rate', selector: buckets, window: { kind: 'rate' } } }, grid);
-  const outer = new Map<string, { labels: Record<string, string>; buckets: Array<{ le: number; values: Array<number | null> }> }>();
-  for (const { series } of rates.values()) {
-    const key = seriesSortKey(series.labels, by);
-    let o = outer.get(key);
-    if (!o) {
-      const labels: Record<string, string> = {};
-      by.forEach((l) => (labels[l] = series.labels[l]));
-      o = { labels, buckets: [] };
-      outer.set(key, o);
+/**
+ * At each grid point, the series of the argument evaluated on the points of the span before it (the subquery's,
+ * which are the request grid's when the span is), reduced over them, then those in the top or bottom k and every
+ * series tied with the k-th (see expr.ts).
+ */
+function rankingOf(source: SampleSource | readonly SampleSource[], expr: Ranking, grid: StepGrid): GridSeries[] {
+  const scores = new Map<string, { labels: Record<string, string>; values: Array<number | null> }>();
+  grid.times.forEach((t, i) => {
+    const first = Math.ceil((t - expr.spanMs) / grid.step) * grid.step;
+    const times: number[] = [];
+    for (let u = first; u <= t; u += grid.step) {
+      times.push(u);
     }
-    o.buckets.push({ le: parseLe(series.labels.le), values: series.values });
-  }
-  const out: GridSeries[] = [];
-  for (const key of [...outer.keys()].sort()) {
-    const o = outer.get(key)!;
-    const values = grid.times.map((_, i) => {
-      const at: Bucket[] = [];
-      for (const b of o.buckets) {
-        const v = b.values[i];
-        if (v !== null) {
-          at.push({ le: b.le, count: v });
-        }
+    const reduced = evaluate(source, expr.arg, { ...grid, from: first, to: t, times })
+      .map((s) => ({ labels: s.labels, score: reduce(s.values, expr.over) }))
+      .filter((s): s is { labels: Record<string, string>; score: number } => s.score !== null);
+    const sorted = reduced.map((s) => s.score).sort((a, b) => (expr.order === 'topk' ? b - a : a - b));
+    const edge = sorted[Math.min(expr.k, sorted.length) - 1];
+    for (const s of reduced) {
+      if (expr.order === 'topk' ? s.score >= edge : s.score <= edge) {
+        const key = seriesSortKey(s.labels, expr.arg.by);
+        const row = scores.get(key) ?? { labels: s.labels, values: new Array<number | null>(grid.times.length).fill(null) };
+        row.values[i] = s.score;
+        scores.set(key, row);
       }
-      return at.length ? gridValue(bucketQuantile(q, at)) : null;
-    });
-    if (values.some((v) => v !== null)) {
-      out.push({ labels: o.labels, values });
     }
+  });
+  return [...scores.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, s]) => s);
+}
+
+/** A series' points reduced as `<over>_over_time` reduces them: null without any. */
+function reduce(values: ReadonlyArray<number | null>, over: Ranking['over']): number | null {
+  const present = values.filter((v): v is number => v !== null);
+  if (!present.length) {
+    return null;
   }
-  return out;
+  return over === 'avg' ? incrementalMean(present) : present.reduce((a, b) => (over === 'max' ? Math.max(a, b) : Math.min(a, b)));
 }
 
 function matcherOf(s: Selector): (labels: Labels) => boolean {
-  const sets = s.matchers.map((m: Matcher) => [m.label, new Set(m.values)] as const);
-  return (labels) => sets.every(([label, values]) => values.has(labels[label] ?? ''));
+  const sets = s.matchers.map((m: Matcher) => [m.label, new Set(m.values), m.negate === true] as const);
+  return (labels) => sets.every(([label, values, negate]) => values.has(labels[label] ?? '') !== negate);
 }
 
 /** One series' samples (time, value), oldest first, copied out of the ring into reused buffers. */

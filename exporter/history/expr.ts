@@ -1,16 +1,22 @@
 /**
  * What a panel needs from the history, as a small subset of PromQL: an aggregation (sum, max, min, count by some
- * labels) of a range function (last_over_time, max_over_time, rate, increase) over one selector, a difference of
- * two of them, or histogram_quantile over summed bucket rates. The Prometheus backend prints it as PromQL
+ * labels) of a range function (last_over_time, max_over_time, rate, increase) over one selector, or of a difference
+ * of two of them, optionally filtered by a comparison with a number (`> 0`, `>= 1`: only the points that pass are
+ * answered); histogram_quantile over summed bucket rates; and, to rank nodes, the topk or bottomk of one of those
+ * reduced over the whole range. The Prometheus backend prints it as PromQL
  * (promql.ts); the embedded backend evaluates the same tree on its rings (embedded.ts), with the same semantics.
  * Label values from a request only ever enter as matcher values, which the printer escapes: no request text is
  * ever part of an expression otherwise.
  */
 
-/** Matches a label equal to one of the values; an empty list is not allowed (absent filters make no matcher). */
+/**
+ * Matches a label equal to one of the values (or, negated, equal to none of them); an empty list is not allowed
+ * (absent filters make no matcher).
+ */
 export interface Matcher {
   label: string;
   values: readonly string[];
+  negate?: boolean;
 }
 
 export interface Selector {
@@ -46,6 +52,15 @@ export interface Aggregation {
   op: AggregationOp;
   by: readonly string[];
   arg: RangeCall | Difference;
+  /** Keeps only the values above (or at least) a number, as the PromQL filter `<aggregation> > 0` does. */
+  keep?: Comparison;
+  /** Keeps only the argument's values that pass before they are aggregated (PromQL `count (<arg> >= 1)`). */
+  argKeep?: Comparison;
+}
+
+export interface Comparison {
+  op: '>' | '>=';
+  value: number;
 }
 
 /** histogram_quantile(q, sum by (<by>, le) (rate(<bucket selector>[w]))). */
@@ -56,11 +71,35 @@ export interface Quantile {
   buckets: Selector;
 }
 
-export type Expr = Aggregation | Quantile;
+/** How a series is reduced over the points of the range: PromQL's `<over>_over_time` on a subquery. */
+export type RangeReduction = 'max' | 'min' | 'avg';
+
+/**
+ * The series of `arg` (one per node) that rank in the top (or bottom) k by `arg` reduced over the whole range, and
+ * every series tied with the k-th, each valued by its reduction:
+ *
+ *   R >= scalar(min(topk(k, R)))   with R = <over>_over_time((<arg>)[<span>:<step>])
+ *
+ * The subquery's points are the grid's, so R is what the panel's own series give. PromQL's topk chooses among
+ * equal values in no fixed order; keeping every tie makes the set the same on every evaluation and from both
+ * backends, and the caller picks among ties by label. Evaluated once, at the end of the range: the set is the same
+ * for the whole range (lines do not come and go from one step to the next).
+ */
+export interface Ranking {
+  kind: 'ranking';
+  order: 'topk' | 'bottomk';
+  k: number;
+  over: RangeReduction;
+  /** From the first to the last point of the request's grid. */
+  spanMs: number;
+  arg: Aggregation | Quantile;
+}
+
+export type Expr = Aggregation | Quantile | Ranking;
 
 /** The labels an expression's result series carry. */
 export function resultLabels(expr: Expr): readonly string[] {
-  return expr.by;
+  return expr.kind === 'ranking' ? expr.arg.by : expr.by;
 }
 
 // Builders, so the query table reads like the PromQL it stands for.
@@ -80,6 +119,12 @@ export function matcher(label: string, values: Iterable<string> | null): Matcher
 
 export function eq(label: string, value: string): Matcher {
   return { label, values: [value] };
+}
+
+/** A label equal to none of the values (null when there are none). */
+export function notIn(label: string, values: Iterable<string>): Matcher | null {
+  const m = matcher(label, values);
+  return m && { ...m, negate: true };
 }
 
 const call =
@@ -113,6 +158,42 @@ export const maxBy = aggregate('max');
 export const minBy = aggregate('min');
 export const countBy = aggregate('count');
 
+/** Only the points of `agg` above `value` (PromQL `agg > value`): a sparse answer where most points would not be. */
+export function above(value: number, agg: Aggregation): Aggregation {
+  return { ...agg, keep: { op: '>', value } };
+}
+
+/** Only the points of `agg` at `value` or more (PromQL `agg >= value`). */
+export function atLeast(value: number, agg: Aggregation): Aggregation {
+  return { ...agg, keep: { op: '>=', value } };
+}
+
 export function quantile(q: number, by: readonly string[], buckets: Selector): Quantile {
   return { kind: 'quantile', q, by, buckets };
+}
+
+/** Only the argument's values at `value` or more, aggregated (`count (x >= 1)`: how many series are at 1 or more). */
+export function eachAtLeast(value: number, agg: Aggregation): Aggregation {
+  return { ...agg, argKeep: { op: '>=', value } };
+}
+
+export function ranking(order: Ranking['order'], k: number, over: RangeReduction, spanMs: number, arg: Ranking['arg']): Ranking {
+  return { kind: 'ranking', order, k, over, spanMs, arg };
+}
+
+/** The same expression with one more matcher on every selector (a node set to keep, or to leave out). */
+export function withMatcher<E extends Expr>(expr: E, m: Matcher): E {
+  const sel = (s: Selector): Selector => ({ ...s, matchers: [...s.matchers, m] });
+  const call = (c: RangeCall): RangeCall => ({ ...c, selector: sel(c.selector) });
+  const e: Expr = expr;
+  switch (e.kind) {
+    case 'quantile':
+      return { ...e, buckets: sel(e.buckets) } as E;
+    case 'ranking':
+      return { ...e, arg: withMatcher(e.arg, m) } as E;
+    default: {
+      const arg = e.arg.kind === 'sub' ? { ...e.arg, lhs: call(e.arg.lhs), rhs: call(e.arg.rhs) } : call(e.arg);
+      return { ...e, arg } as E;
+    }
+  }
 }

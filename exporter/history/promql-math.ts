@@ -152,3 +152,21 @@ export function bucketQuantile(q: number, input: readonly Bucket[]): number {
   }
   return start + (buckets[b].le - start) * (rank / count);
 }
+
+/**
+ * The mean of values as avg_over_time computes it: an incremental mean with Kahan-Neumaier compensation (so the
+ * same inputs give the same last bit as Prometheus, which decides ties in a ranking).
+ */
+export function incrementalMean(values: readonly number[]): number {
+  let mean = 0;
+  let c = 0;
+  let count = 0;
+  for (const v of values) {
+    count++;
+    const inc = v / count - mean / count;
+    const t = mean + inc;
+    c += Math.abs(mean) >= Math.abs(inc) ? mean - t + inc : inc - t + mean;
+    mean = t;
+  }
+  return mean + c;
+}

@@ -3,7 +3,7 @@
  * `label=~"a|b"`. Every label value is escaped twice over: regular-expression metacharacters (so a value matches
  * only itself), then the PromQL string escapes (so no value can end the string and add to the query).
  */
-import type { Expr, Matcher, RangeCall, Selector, Window } from './expr';
+import type { Comparison, Expr, Matcher, RangeCall, Selector, Window } from './expr';
 import { type StepGrid, lookbackMs, rateWindowMs } from './grid';
 
 export function windowMs(window: Window, grid: Pick<StepGrid, 'step' | 'intervalMs'>): number {
@@ -63,10 +63,11 @@ export function escapeRegex(value: string): string {
 }
 
 function printMatcher(m: Matcher): string {
+  const not = m.negate ? '!' : '';
   if (m.values.length === 1) {
-    return `${m.label}=${quoteString(m.values[0])}`;
+    return `${m.label}${m.negate ? '!=' : '='}${quoteString(m.values[0])}`;
   }
-  return `${m.label}=~${quoteString(m.values.map(escapeRegex).join('|'))}`;
+  return `${m.label}${not || '='}~${quoteString(m.values.map(escapeRegex).join('|'))}`;
 }
 
 export function printSelector(s: Selector): string {
@@ -81,10 +82,16 @@ function printCall(c: RangeCall, grid: Pick<StepGrid, 'step' | 'intervalMs'>): s
 const by = (labels: readonly string[]) => (labels.length ? ` by (${labels.join(', ')})` : '');
 
 export function toPromQL(expr: Expr, grid: Pick<StepGrid, 'step' | 'intervalMs'>): string {
+  if (expr.kind === 'ranking') {
+    const reduced = `${expr.over}_over_time((${toPromQL(expr.arg, grid)})[${formatDuration(expr.spanMs)}:${formatDuration(grid.step)}])`;
+    const [cmp, edge] = expr.order === 'topk' ? ['>=', 'min'] : ['<=', 'max'];
+    return `${reduced} ${cmp} scalar(${edge}(${expr.order}(${expr.k}, ${reduced})))`;
+  }
   if (expr.kind === 'quantile') {
     const rate = printCall({ kind: 'call', fn: 'rate', selector: expr.buckets, window: { kind: 'rate' } }, grid);
     return `histogram_quantile(${expr.q}, sum${by([...expr.by, 'le'])} (${rate}))`;
   }
   const arg = expr.arg.kind === 'sub' ? `${printCall(expr.arg.lhs, grid)} - ${printCall(expr.arg.rhs, grid)}` : printCall(expr.arg, grid);
-  return `${expr.op}${by(expr.by)} (${arg})`;
+  const keep = (c: Comparison | undefined) => (c ? ` ${c.op} ${c.value}` : '');
+  return `${expr.op}${by(expr.by)} (${arg}${keep(expr.argKeep)})${keep(expr.keep)}`;
 }

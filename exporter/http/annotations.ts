@@ -12,8 +12,13 @@ import { filterSet } from './query/validate';
 
 const MAX_EVENTS = 1000;
 
+/** The grid the events of a request are read on: what its answer depends on, with the kind and the nodes. */
+export function annotationGrid(request: AnnotationsRequest, sampleIntervalMs: number): StepGrid {
+  return makeGrid(request.from, request.to, undefined, MAX_POINTS, sampleIntervalMs);
+}
+
 export async function annotationEvents(history: HistoryReader, request: AnnotationsRequest, sampleIntervalMs: number): Promise<AnnotationEvent[]> {
-  const grid = makeGrid(request.from, request.to, undefined, MAX_POINTS, sampleIntervalMs);
+  const grid = annotationGrid(request, sampleIntervalMs);
   const nodes = [matcher('node', filterSet(request.node))].filter((m) => m !== null);
   const [series] = await history.evaluate([ANNOTATIONS[request.kind](nodes)], grid);
   let events: AnnotationEvent[];

@@ -1,5 +1,5 @@
 /**
- * Answers of POST /api/v1/query, kept while the history cannot change them. A dashboard refreshing, or many people
+ * Answers of POST /api/v1/query and /api/v1/annotations, kept while the history cannot change them. A dashboard refreshing, or many people
  * looking at the same one, ask the same queries over a range ending "now": the answer is computed and serialised
  * once, and identical queries asked while it is being computed wait for it instead of computing it again.
  *
@@ -46,11 +46,7 @@ export class QueryCache {
     generation: string,
     compute: (queries: ScopeQuery[]) => Promise<Record<string, QueryResult>>
   ): Promise<string> {
-    if (generation !== this.generation) {
-      this.entries.clear();
-      this.bytes = 0;
-      this.generation = generation;
-    }
+    this.enter(generation);
     const grid = gridOf(request, sampleIntervalMs);
     const prefix = `${generation}|${grid.times[0] ?? ''}|${grid.step}|${grid.times.length}|${request.to - request.from}|`;
     const parts = new Map<string, string | Promise<string>>();
@@ -102,6 +98,49 @@ export class QueryCache {
       out += (i ? ',' : '') + JSON.stringify(q.refId) + ':' + (await parts.get(q.refId));
     }
     return out + '}}';
+  }
+
+  /**
+   * One serialised answer under `key` (an annotation request): cached, in flight, or computed now. A rejected
+   * computation is not kept.
+   */
+  async single(key: string, generation: string, compute: () => Promise<string>): Promise<string> {
+    this.enter(generation);
+    const full = `${generation}|${key}`;
+    const cached = this.entries.get(full);
+    if (cached !== undefined) {
+      this.entries.delete(full);
+      this.entries.set(full, cached);
+      this.hits++;
+      return cached;
+    }
+    const pending = this.inflight.get(full);
+    if (pending) {
+      this.hits++;
+      return pending;
+    }
+    this.misses++;
+    const text = compute();
+    this.inflight.set(full, text);
+    text.then(
+      (body) => {
+        this.inflight.delete(full);
+        if (generation === this.generation) {
+          this.store(full, body);
+        }
+      },
+      () => this.inflight.delete(full)
+    );
+    return text;
+  }
+
+  /** Forgets every answer when the history may have changed. */
+  private enter(generation: string): void {
+    if (generation !== this.generation) {
+      this.entries.clear();
+      this.bytes = 0;
+      this.generation = generation;
+    }
   }
 
   private store(key: string, json: string): void {

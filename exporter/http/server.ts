@@ -18,7 +18,7 @@ import type {
 import { DROP_REASONS, lookupDropReason } from '../cilium/dropReasons';
 import { type HistoryBackend, HistoryBackendError } from '../history/backend';
 import type { ClusterSummary, ClusterView } from '../model/view';
-import { annotationEvents } from './annotations';
+import { annotationEvents, annotationGrid } from './annotations';
 import { requireBearer } from './auth';
 import { QueryCache } from './query-cache';
 import type { KubeQueries } from './query/context';
@@ -111,8 +111,13 @@ export function createApp(deps: ApiDeps): express.Express {
 
   api.post('/annotations', async (req, res) => {
     const request = parseAnnotationsRequest(req.body);
-    const body: AnnotationsResponse = { annotations: await annotationEvents(deps.history.reader(requestSignal(res)), request, deps.history.intervalMs) };
-    res.json(body);
+    const grid = annotationGrid(request, deps.history.intervalMs);
+    const key = `annotations|${request.kind}|${JSON.stringify(request.node ?? null)}|${grid.times[0] ?? ''}|${grid.step}|${grid.times.length}`;
+    const body = await queryCache.single(key, deps.generation(), async () => {
+      const answer: AnnotationsResponse = { annotations: await annotationEvents(deps.history.reader(requestSignal(res)), request, deps.history.intervalMs) };
+      return JSON.stringify(answer);
+    });
+    res.type('application/json').send(body);
   });
 
   api.get('/nodes', async (_req, res) => {

@@ -1,6 +1,6 @@
 import React from 'react';
 import type { QueryEditorProps } from '@grafana/data';
-import { Box, InlineField, InlineFieldRow, RadioButtonGroup, Stack, Text } from '@grafana/ui';
+import { Box, InlineField, InlineFieldRow, InlineSwitch, RadioButtonGroup, Stack, Text } from '@grafana/ui';
 
 import type { DropReasonInfo, NodeInfo, QueryType, QueryView } from '../contract';
 import type { DataSource } from '../datasource';
@@ -8,11 +8,13 @@ import {
   DEFAULT_LIMIT,
   DEFAULT_QUANTILES,
   DEFAULT_QUERY_TYPE,
+  DEFAULT_TOP_N,
   DROP_DIRECTIONS,
   effectiveView,
   ENDPOINT_STATES,
   fieldsForType,
   MAX_LIMIT,
+  MAX_TOP_N,
   queryOptions,
   QUERY_TYPE_ORDER,
   QUERY_TYPES,
@@ -96,6 +98,22 @@ export function parseQuantiles(text: string): number[] | undefined {
   return values.every((v) => Number.isFinite(v) && v > 0 && v < 1) ? values : undefined;
 }
 
+/**
+ * The Top N field: a whole number of nodes, a template variable (`$topn`), or empty for every node (null); undefined
+ * when the text is none of these.
+ */
+export function parseTopN(text: string): number | string | null | undefined {
+  const trimmed = text.trim();
+  if (trimmed === '') {
+    return null;
+  }
+  if (/^(\$\w+|\$\{\w+\})$/.test(trimmed)) {
+    return trimmed;
+  }
+  const value = Number(trimmed);
+  return Number.isInteger(value) && value >= 1 && value <= MAX_TOP_N ? value : undefined;
+}
+
 export function parseLimit(text: string): number | undefined {
   const value = Number(text);
   return Number.isInteger(value) && value >= 1 && value <= MAX_LIMIT ? value : undefined;
@@ -107,7 +125,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const view = effectiveView(queryType, query.view);
   const options = queryOptions(queryType, query.view);
   // The first setting of the row lines up with the fields above it.
-  const firstOption = (['groupBy', 'unit', 'quantiles', 'limit'] as const).find((o) => options.includes(o));
+  const firstOption = (['groupBy', 'unit', 'quantiles', 'limit', 'topN'] as const).find((o) => options.includes(o));
   const labelWidth = (option: (typeof options)[number], width: number) =>
     option === firstOption ? LABEL_WIDTH : width;
   const has = (filter: FilterName) => info.filters.includes(filter);
@@ -132,8 +150,25 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       return;
     }
     // Keep Grafana's own fields (refId, hide, datasource, ...) and the filters the new type reads; drop the rest.
-    const { node, namespace, direction, reason, state, groupBy, unit, view: _v, quantiles, limit, ...grafana } = query;
-    const kept = fieldsForType({ node, namespace, direction, reason, state, groupBy, unit, quantiles, limit }, next);
+    const {
+      node,
+      namespace,
+      direction,
+      reason,
+      state,
+      groupBy,
+      unit,
+      view: _v,
+      quantiles,
+      limit,
+      topN,
+      others,
+      ...grafana
+    } = query;
+    const kept = fieldsForType(
+      { node, namespace, direction, reason, state, groupBy, unit, quantiles, limit, topN, others },
+      next
+    );
     onChange({ ...grafana, ...kept, queryType: next });
     onRunQuery();
   };
@@ -141,6 +176,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const directions = queryType === 'packetFlow' ? TRAFFIC_DIRECTIONS : DROP_DIRECTIONS;
   const quantilesText = (query.quantiles ?? DEFAULT_QUANTILES).join(', ');
   const limitText = String(query.limit ?? DEFAULT_LIMIT);
+  const topNText = query.topN === undefined ? '' : String(query.topN);
+  // Top N ranks nodes: it applies once a query has one series per node (anomaly bands always have).
+  const showTopN = options.includes('topN') && (query.groupBy === 'node' || !options.includes('groupBy'));
 
   return (
     <Stack direction="column" gap={0}>
@@ -243,7 +281,14 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
                 data-testid="query-group-by"
                 options={GROUP_BY_OPTIONS}
                 value={query.groupBy ?? 'cluster'}
-                onChange={(groupBy) => update({ groupBy })}
+                onChange={(groupBy) =>
+                  // One series per node starts light: the top nodes and the rest as one series.
+                  update(
+                    groupBy === 'node'
+                      ? { groupBy, topN: query.topN ?? DEFAULT_TOP_N, others: query.others ?? true }
+                      : { groupBy }
+                  )
+                }
               />
             </InlineField>
           )}
@@ -291,6 +336,36 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               invalidMessage={`A whole number from 1 to ${MAX_LIMIT}`}
               onCommit={(limit) => update({ limit })}
             />
+          )}
+          {showTopN && (
+            <DraftField
+              key={topNText}
+              label="Top N"
+              labelWidth={labelWidth('topN', 11)}
+              tooltip={
+                "Keep the N nodes that rank highest by this query's own signal over the whole range (endpoints not ready, " +
+                'regeneration failures, the slowest scrapes, ...). Empty: every node. A variable such as $topn works too.'
+              }
+              testId="query-top-n"
+              width={10}
+              value={topNText}
+              parse={parseTopN}
+              invalidMessage={`A whole number from 1 to ${MAX_TOP_N}, a variable, or empty for every node`}
+              onCommit={(topN) => update({ topN: topN === null ? undefined : topN })}
+            />
+          )}
+          {showTopN && query.topN !== undefined && (
+            <InlineField
+              label="Others"
+              labelWidth={9}
+              tooltip="Also one series for the nodes outside the top N, summed (the maximum for durations)."
+            >
+              <InlineSwitch
+                data-testid="query-others"
+                value={query.others ?? false}
+                onChange={(e) => update({ others: e.currentTarget.checked })}
+              />
+            </InlineField>
           )}
         </InlineFieldRow>
       )}

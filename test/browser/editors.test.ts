@@ -58,14 +58,14 @@ const DROP_REASONS = [
 
 /** What each query type shows besides the node filter: [label in the picker, filters, option rows]. */
 const TYPES: Array<[string, string, string[], string[]]> = [
-  ['endpoints', 'Endpoint states', ['State'], ['Series']],
-  ['podEndpointDelta', 'Pod / endpoint delta', [], ['Series']],
-  ['unmanagedPods', 'Unmanaged pods', ['Namespace'], []],
+  ['endpoints', 'Endpoint states', ['State'], ['View', 'Series']],
+  ['podEndpointDelta', 'Pod / endpoint delta', [], ['View', 'Series']],
+  ['unmanagedPods', 'Unmanaged pods', ['Namespace'], ['View']],
   ['regeneration', 'Endpoint regeneration', [], ['View', 'Series', 'Quantiles']],
   ['packetFlow', 'Packet flow', ['Direction'], ['Series', 'Unit']],
   ['drops', 'Drops by reason', ['Direction', 'Reason'], ['View', 'Series', 'Unit']],
   ['policy', 'Policy', [], ['View', 'Series']],
-  ['agentHealth', 'Agent health', [], ['View']],
+  ['agentHealth', 'Agent health', [], ['View', 'Limit']],
   ['anomaly', 'Drop anomalies', ['Direction', 'Reason'], ['View', 'Limit']],
 ];
 const ALL_LABELS = ['State', 'Namespace', 'Direction', 'Reason', 'View', 'Series', 'Unit', 'Quantiles', 'Limit'];
@@ -224,6 +224,25 @@ describe('editors of the built plugin in Chromium', () => {
     expect(await page().getByTestId('query-limit').inputValue()).toBe('10');
     await page().mouse.click(1050, 750);
     await frame().screenshot({ path: join(SCREENSHOTS, 'query-editor-drops-filtered.png') });
+  });
+
+  it('starts one series per node at the top 10 nodes with the others', async () => {
+    await page().evaluate(() =>
+      (window as any).page.showQueryEditor({ refId: 'A', queryType: 'policy', view: 'importErrors' })
+    );
+    await page().getByRole('radio', { name: 'Per node' }).click();
+    expect(await lastQuery()).toEqual({
+      refId: 'A',
+      queryType: 'policy',
+      view: 'importErrors',
+      groupBy: 'node',
+      topN: 10,
+      others: true,
+    });
+    expect(await page().getByTestId('query-top-n').inputValue()).toBe('10');
+    expect(await visibleLabels()).toEqual(expect.arrayContaining(['Top N', 'Others']));
+    await page().mouse.click(1050, 750);
+    await frame().screenshot({ path: join(SCREENSHOTS, 'query-editor-top-n.png') });
   });
 
   it('shows the annotation and variable editors', async () => {

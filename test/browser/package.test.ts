@@ -82,6 +82,7 @@ describe('package-plugin', () => {
         `${PLUGIN_ID}/plugin.json`,
         `${PLUGIN_ID}/img/logo.svg`,
         `${PLUGIN_ID}/dashboards/cilium-scope.json`,
+        `${PLUGIN_ID}/dashboards/cilium-scope-node.json`,
         `${PLUGIN_ID}/README.md`,
         `${PLUGIN_ID}/CHANGELOG.md`,
         `${PLUGIN_ID}/LICENSE`,

@@ -10,7 +10,7 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 
 import { formatFindings, panelFailures } from '../../tools/preview/check';
-import { visualPanels, type DashboardJson } from '../../tools/preview/dashboard';
+import { visualPanels, withVariable, type DashboardJson } from '../../tools/preview/dashboard';
 import { readDashboard, type RenderedDashboard } from '../../tools/preview/render';
 import type { OpenPreviewSession, PreviewSessionApi } from '../../tools/preview/session-types';
 import { assertBuiltPlugin } from './host/builtPlugin';
@@ -26,6 +26,42 @@ const { openPreviewSession } = require(SESSION_MODULE) as { openPreviewSession: 
 
 const PLUGIN_DASHBOARD = 'dashboards/cilium-scope.json';
 const PROMETHEUS_DASHBOARD = 'dashboards/cilium-scope-prometheus.json';
+const NODE_DASHBOARD = 'dashboards/cilium-scope-node.json';
+
+/** Panels that draw the cluster and the top $topn nodes (the rest as "other nodes"), in both main dashboards. */
+const TOP_N_PANELS = [
+  'Endpoints not ready: cluster and top nodes',
+  'Endpoint regeneration failures',
+  'Policy import errors',
+];
+
+/**
+ * A copy of a main dashboard with only its top-N panels and $topn at 2: on six nodes, each draws its cluster series,
+ * two nodes and "other nodes".
+ */
+function topTwoOnly(json: unknown): DashboardJson {
+  const copy = withVariable(JSON.parse(JSON.stringify(json)) as DashboardJson, 'topn', '2');
+  copy.panels = copy.panels.filter((p) => p.type === 'row' || TOP_N_PANELS.includes(p.title));
+  return copy;
+}
+
+/** The series a rendered panel draws, by display name. */
+function drawn(rendered: RenderedDashboard, title: string): string[] {
+  const panel = rendered.result.panels.find((p) => p.title === title)!;
+  return panel.frames.flatMap((f) =>
+    f.fields.filter((x) => x.type === 'number' && !x.hiddenFromViz).map((x) => x.displayName)
+  );
+}
+
+function expectTopTwo(rendered: RenderedDashboard, nodes: string[]) {
+  expect(formatFindings('failures', panelFailures(rendered.result.panels))).toBe('failures: none');
+  for (const title of TOP_N_PANELS) {
+    const names = drawn(rendered, title);
+    const perNode = names.filter((n) => nodes.some((node) => n.startsWith(`${node} `)));
+    expect([title, new Set(perNode.map((n) => n.split(' ')[0])).size]).toEqual([title, 2]);
+    expect([title, names.some((n) => n.startsWith('other nodes'))]).toEqual([title, true]);
+  }
+}
 
 jest.setTimeout(240_000);
 
@@ -95,7 +131,17 @@ describe('the plugin dashboard (built plugin, data proxy, exporter on the simula
 
   it('shows data in every panel, without query, render or page errors', () => {
     expectEveryPanelShown(rendered, json as DashboardJson);
-    expect(rendered.result.rows.map((r) => r.slug)).toEqual(['endpoints', 'packet-flow', 'policy', 'agents']);
+    expect(rendered.result.rows.map((r) => r.slug)).toEqual([
+      'overview',
+      'endpoints',
+      'packet-flow',
+      'policy',
+      'agents',
+    ]);
+  });
+
+  it('keeps the top $topn nodes in its per-node panels and sums the others', async () => {
+    expectTopTwo(await session.renderPlugin(topTwoOnly(json)), session.facts.scopeNodes);
   });
 
   it('resolves the template variables through the plugin, from the exporter', () => {
@@ -127,6 +173,37 @@ describe('the plugin dashboard (built plugin, data proxy, exporter on the simula
   });
 });
 
+describe('the node dashboard (built plugin, the node the run made eventful)', () => {
+  let json: DashboardJson;
+  let rendered: RenderedDashboard;
+
+  beforeAll(async () => {
+    json = withVariable(
+      readDashboard(NODE_DASHBOARD) as DashboardJson,
+      'node',
+      session.facts.scopeEvents.importFailures.node
+    );
+    const t = Date.now();
+    rendered = await session.renderPlugin(json, { dir: out, name: 'cilium-scope-node' });
+    timings.nodeRenderMs = Date.now() - t;
+  });
+
+  it('shows data in every panel, for that node only', () => {
+    expectEveryPanelShown(rendered, json);
+    expect(rendered.result.rows.map((r) => r.slug)).toEqual([
+      'node',
+      'endpoints-and-pods',
+      'traffic-and-drops',
+      'policy-and-agent',
+    ]);
+    const byName = Object.fromEntries(rendered.result.variables.map((v) => [v.name, v]));
+    expect(byName.node.current).toEqual([session.facts.scopeEvents.importFailures.node]);
+    const unmanaged = rendered.result.panels.find((p) => p.title === 'Unmanaged pods')!;
+    expect(unmanaged.frames[0].length).toBeGreaterThanOrEqual(1);
+    expect(unmanaged.executed.join(' ')).toContain(`"node":"${session.facts.scopeEvents.importFailures.node}"`);
+  });
+});
+
 describe('the Prometheus dashboard (real Prometheus scraping the exporter)', () => {
   const json = readDashboard(PROMETHEUS_DASHBOARD);
   let rendered: RenderedDashboard;
@@ -149,6 +226,10 @@ describe('the Prometheus dashboard (real Prometheus scraping the exporter)', () 
     expect(executed.some((e) => e.includes('node=~".*"'))).toBe(true);
     expect(executed.filter((e) => /\$\w/.test(e))).toEqual([]);
     expect(executed.some((e) => /\[\d+s\]/.test(e))).toBe(true);
+  });
+
+  it('keeps the top $topn nodes in its per-node panels (topk over the range) and sums the others', async () => {
+    expectTopTwo(await session.renderPrometheus(topTwoOnly(json)), session.facts.prometheusNodes!);
   });
 
   it('fails a panel whose PromQL is broken, naming that panel only', async () => {

@@ -18,9 +18,14 @@ jest.setTimeout(15 * 60_000);
 
 type Json = Record<string, unknown>;
 
-const SHIPPED = [PATHS.pluginImport, PATHS.pluginProvisioned, PATHS.prometheusImport, PATHS.prometheusProvisioned].map(
-  (name) => ({ name, json: JSON.parse(readFileSync(join(REPO_ROOT, name), 'utf8')) as Json })
-);
+const SHIPPED = [
+  PATHS.pluginImport,
+  PATHS.pluginProvisioned,
+  PATHS.prometheusImport,
+  PATHS.prometheusProvisioned,
+  PATHS.nodeImport,
+  PATHS.nodeProvisioned,
+].map((name) => ({ name, json: JSON.parse(readFileSync(join(REPO_ROOT, name), 'utf8')) as Json }));
 
 const installed = new Map<string, Promise<InstalledRelease>>();
 const install = (release: (typeof GRAFANA_RELEASES)[number]) => {

@@ -106,6 +106,18 @@ describe('simulator HTTP server', () => {
     expect(head.body.length).toBe(0);
   });
 
+  test('with gzip off, a client that accepts gzip gets the plain page', async () => {
+    const plainSim = await startSimulator({ nodes: 1, seed: 7, gzip: false, kube: false });
+    try {
+      const reply = await call(plainSim.agentUrl(plainSim.nodes[0]), { headers: { 'Accept-Encoding': 'gzip' } });
+      expect(reply.status).toBe(200);
+      expect(reply.headers['content-encoding']).toBeUndefined();
+      expect(reply.body.toString('utf8')).toMatch(/^# HELP /);
+    } finally {
+      await plainSim.close();
+    }
+  });
+
   test('pages change at ticks and only then', async () => {
     const a = await call(sim.agentUrl('node-000'));
     const b = await call(sim.agentUrl('node-000'));

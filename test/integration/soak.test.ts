@@ -2,36 +2,9 @@
  * Soak: about two minutes of back-to-back scrape cycles of a 50-node simulated cluster with faults moving over 10%
  * of the agents (every kind, the operator too), dashboard queries and /metrics scrapes in between, a history ring
  * that wraps many times. Memory after warm-up must stay flat: heapUsed (after a full GC) and RSS within a bound,
- * printed with their trend. bench/soak.js runs the same for an hour (--minutes 60).
+ * printed with their trend. bench/soak.ts runs the same for an hour (--minutes 60).
  */
-import { startExporter } from '../../exporter/app';
-import { startSimulator } from '../../simulator';
-
-interface SoakSample {
-  cycle: number;
-  heapUsed: number;
-  rss: number;
-}
-interface SoakResult {
-  cycles: number;
-  samples: SoakSample[];
-  failures: Record<string, number>;
-  apiRequests: number;
-  apiErrors: string[];
-  maxApiMs: number;
-  maxCycleMs: number;
-  faultChanges: number;
-}
-interface SoakDriver {
-  soak(o: Record<string, unknown>): Promise<SoakResult>;
-  analyse(
-    samples: SoakSample[],
-    warmupFraction?: number
-  ): { heapGrowth: number; rssGrowth: number; heapSlopePer1000Cycles: number; heapStart: number; cycles: number };
-  format(result: SoakResult, analysis: unknown): string;
-}
-// Plain JavaScript shared with bench/soak.js.
-const driver = require('../../bench/scale/soak-driver') as SoakDriver;
+import { analyse, format, soak } from '../support/soak-driver';
 
 const SECONDS = Number(process.env.SOAK_SECONDS ?? 110);
 const MiB = 1024 * 1024;
@@ -39,16 +12,14 @@ const MiB = 1024 * 1024;
 test(
   `memory stays flat over ${SECONDS} s of cycles with faults moving`,
   async () => {
-    const result = await driver.soak({
-      startSimulator,
-      startExporter,
+    const result = await soak({
       durationMs: SECONDS * 1000,
       nodes: 50,
       pageKB: 40,
       seed: 7,
     });
-    const a = driver.analyse(result.samples);
-    console.log(`soak (${SECONDS} s):\n${driver.format(result, a)}`);
+    const a = analyse(result.samples);
+    console.log(`soak (${SECONDS} s):\n${format(result, a)}`);
     expect(result.apiErrors).toEqual([]);
     expect(result.cycles).toBeGreaterThan(100);
     expect(result.faultChanges).toBeGreaterThan(20);

@@ -151,6 +151,61 @@ describe('QueryEditor', () => {
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'anomaly', view: 'scores', limit: 25 });
   });
 
+  it('starts one series per node with the top 10 nodes and the rest as one series', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({ refId: 'A', queryType: 'policy', view: 'importErrors' });
+    expect(screen.queryByTestId('query-top-n')).not.toBeInTheDocument();
+    await user.click(screen.getByRole('radio', { name: 'Per node' }));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'policy',
+      view: 'importErrors',
+      groupBy: 'node',
+      topN: 10,
+      others: true,
+    });
+  });
+
+  it('edits Top N (a number, a variable, or empty for every node) and switches other nodes off', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const query = { refId: 'A', queryType: 'endpoints' as const, groupBy: 'node' as const, topN: 10, others: true };
+    const { onChange } = setup(query);
+    const input = screen.getByTestId('query-top-n');
+    expect(input).toHaveValue('10');
+    await user.clear(input);
+    await user.type(input, '0');
+    await user.tab();
+    expect(screen.getByText('A whole number from 1 to 1000, a variable, or empty for every node')).toBeInTheDocument();
+    expect(onChange).not.toHaveBeenCalled();
+    await user.clear(input);
+    await user.type(input, '$topn');
+    await user.tab();
+    expect(onChange).toHaveBeenLastCalledWith({ ...query, topN: '$topn' });
+    await user.clear(input);
+    await user.tab();
+    expect(onChange).toHaveBeenLastCalledWith({ ...query, topN: undefined });
+    await user.click(screen.getByTestId('query-others'));
+    expect(onChange).toHaveBeenLastCalledWith({ ...query, others: false });
+  });
+
+  it('keeps Top N when the query type changes to one that ranks nodes too', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({ refId: 'A', queryType: 'endpoints', groupBy: 'node', topN: '$topn', others: true });
+    await user.click(screen.getByRole('combobox', { name: /Query type/ }));
+    await user.click(await screen.findByRole('option', { name: /Unmanaged pods/ }));
+    // The table view (the default) ranks nothing.
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'unmanagedPods' });
+    await user.click(screen.getByRole('combobox', { name: /Query type/ }));
+    await user.click(await screen.findByRole('option', { name: /Endpoint regeneration/ }));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'regeneration',
+      groupBy: 'node',
+      topN: '$topn',
+      others: true,
+    });
+  });
+
   it('offers every query type of the contract', async () => {
     const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
     setup({ refId: 'A' });

@@ -13,7 +13,7 @@ import { parseVariableQuery } from '../../src/variableQuery';
 const PLUGIN_ID = 'ciliumscope-cilium-datasource';
 const DASHBOARDS = join(__dirname, '..', '..', 'dashboards');
 const FILTERS: FilterName[] = ['node', 'namespace', 'direction', 'reason', 'state'];
-const OPTIONS: QueryOption[] = ['groupBy', 'unit', 'quantiles', 'limit'];
+const OPTIONS: QueryOption[] = ['groupBy', 'unit', 'quantiles', 'limit', 'topN'];
 
 interface Panel {
   title?: string;

@@ -59,6 +59,7 @@ describe('DataSource.query', () => {
     setTemplateSrv(
       new FakeTemplateSrv([
         { name: 'node', current: ['node-a', 'node-b'], options: ['node-a', 'node-b', 'node-c'], multi: true },
+        { name: 'topn', current: '5', options: ['5', '10', '20'] },
       ])
     );
     ds = new DataSource(instanceSettings());
@@ -82,7 +83,15 @@ describe('DataSource.query', () => {
       ds,
       ds.query(
         queryRequest([
-          { refId: 'A', queryType: 'endpoints', groupBy: 'node', node: '$node', state: ['ready', 'not-ready'] },
+          {
+            refId: 'A',
+            queryType: 'endpoints',
+            groupBy: 'node',
+            node: '$node',
+            state: ['ready', 'not-ready'],
+            topN: '$topn',
+            others: true,
+          },
           {
             refId: 'B',
             queryType: 'unmanagedPods',
@@ -113,6 +122,8 @@ describe('DataSource.query', () => {
           groupBy: 'node',
           node: ['node-a', 'node-b'],
           state: ['ready', 'not-ready'],
+          topN: 5,
+          others: true,
         },
         { refId: 'B', queryType: 'unmanagedPods', namespace: 'default' },
       ],

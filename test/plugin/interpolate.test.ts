@@ -16,6 +16,8 @@ describe('template variables', () => {
     { name: 'allCustom', current: '$__all', options: NODES, allValue: '.*', multi: true },
     { name: 'reason', current: ['Policy denied', 'Stale or unroutable IP'], options: [], multi: true },
     { name: 'grouping', current: 'node', options: ['cluster', 'node'] },
+    { name: 'topn', current: '20', options: ['5', '10', '20'] },
+    { name: 'word', current: 'many', options: ['many'] },
   ]);
 
   it.each([
@@ -78,6 +80,16 @@ describe('template variables', () => {
       quantiles: [0.5],
     });
     expect('namespace' in query).toBe(false);
+  });
+
+  it('resolves a top N variable to a number, and passes text that is no number on for the exporter to refuse', () => {
+    const resolve = (topN: number | string) => applyTemplateVariables({ refId: 'A', topN }, {}, templateSrv).topN;
+    expect(resolve('$topn')).toBe(20);
+    expect(resolve('${topn}')).toBe(20);
+    expect(resolve(7)).toBe(7);
+    expect(resolve('$word')).toBe('many');
+    expect('topN' in applyTemplateVariables({ refId: 'A', topN: '' }, {}, templateSrv)).toBe(false);
+    expect(queryContainsTemplate({ refId: 'A', topN: '$topn' }, templateSrv)).toBe(true);
   });
 
   it('knows whether a query uses variables', () => {

@@ -56,9 +56,10 @@ describe('src/plugin.json', () => {
     ]);
   });
 
-  it('includes the bundled dashboard and logos that exist in the source tree', () => {
+  it('includes the bundled dashboards and logos that exist in the source tree', () => {
     expect(pluginJson.includes).toEqual([
       { type: 'dashboard', name: 'Cilium Scope', path: 'dashboards/cilium-scope.json' },
+      { type: 'dashboard', name: 'Cilium Scope: node', path: 'dashboards/cilium-scope-node.json' },
     ]);
     for (const logo of [pluginJson.info.logos.small, pluginJson.info.logos.large]) {
       const svg = readFileSync(join(__dirname, '..', '..', 'src', logo), 'utf8');

@@ -89,13 +89,19 @@ describe('dashboards as the preview reads them', () => {
     expect(() => importDashboard({ title: 'x' }, {})).toThrow(/no panels/);
   });
 
+  const MAIN_ROWS = ['overview', 'endpoints', 'packet-flow', 'policy', 'agents'];
   test.each([
-    ['dashboards/cilium-scope.json', 'DS_CILIUMSCOPE'],
-    ['dashboards/cilium-scope-prometheus.json', 'DS_PROMETHEUS'],
-  ])('%s: four rows, every panel under one of them, none outside the 24-column grid', (path, input) => {
+    ['dashboards/cilium-scope.json', 'DS_CILIUMSCOPE', MAIN_ROWS],
+    ['dashboards/cilium-scope-prometheus.json', 'DS_PROMETHEUS', MAIN_ROWS],
+    [
+      'dashboards/cilium-scope-node.json',
+      'DS_CILIUMSCOPE',
+      ['node', 'endpoints-and-pods', 'traffic-and-drops', 'policy-and-agent'],
+    ],
+  ])('%s: its rows, every panel under one of them, none outside the 24-column grid', (path, input, slugs) => {
     const dashboard = importDashboard(shipped(path), { [input]: 'uid' });
     const rows = dashboardRows(dashboard);
-    expect(rows.map((r) => r.slug)).toEqual(['endpoints', 'packet-flow', 'policy', 'agents']);
+    expect(rows.map((r) => r.slug)).toEqual(slugs);
     expect(rows.flatMap((r) => r.panels).length).toBe(visualPanels(dashboard).length);
     for (const row of rows) {
       expect(row.panels.length).toBeGreaterThan(0);

@@ -62,6 +62,14 @@ describe('interpolation', () => {
     expect(text).toBe('rate(x[1m]) + rate(x[15s]) + increase(x[3600s]) + 3600 + 15000');
   });
 
+  test('the range boundaries in ms, or in seconds with the date:seconds format', () => {
+    const c = ctx();
+    expect(interpolateExpr('time() > ${__from:date:seconds} and ${__to}', c)).toBe(
+      `time() > ${Math.floor(c.range.from / 1000)} and ${c.range.to}`
+    );
+    expect(() => interpolateExpr('${__from:date:YYYY}', c)).toThrow(/date:seconds/);
+  });
+
   test('"All" is the custom all value, else every option as a regex', () => {
     expect(
       interpolateExpr('x{node=~"$node"}', ctx({ variables: { node: variable({ allSelected: true, allValue: '.*' }) } }))

@@ -1,7 +1,8 @@
 /**
  * Writes every generated file of the Grafana and Prometheus side from the typed definitions in this folder:
  *
- *   dashboards/cilium-scope.json, dashboards/cilium-scope-prometheus.json          (import copies, `__inputs`)
+ *   dashboards/cilium-scope.json, dashboards/cilium-scope-prometheus.json,
+ *   dashboards/cilium-scope-node.json                                               (import copies, `__inputs`)
  *   provisioning/dashboards/ciliumscope/*.json                                      (provisioned copies, fixed uids)
  *   provisioning/alerting/ciliumscope-rules.yaml                                    (Grafana-managed alert rules)
  *   prometheus/rules/ciliumscope.rules.yml, deploy/base/prometheusrule.yaml         (Prometheus / Operator rules)
@@ -15,6 +16,7 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { renderDashboard, toJson } from './envelope';
+import { nodeDashboard } from './node-dashboard';
 import { pluginDashboard } from './plugin-dashboard';
 import { prometheusDashboard } from './prometheus-dashboard';
 import { grafanaAlertProvisioning, prometheusRuleGroups, prometheusRuleManifest } from './render-alerts';
@@ -38,8 +40,10 @@ function yamlFile(value: unknown, comment = ''): string {
 export const PATHS = {
   pluginImport: 'dashboards/cilium-scope.json',
   prometheusImport: 'dashboards/cilium-scope-prometheus.json',
+  nodeImport: 'dashboards/cilium-scope-node.json',
   pluginProvisioned: 'provisioning/dashboards/ciliumscope/cilium-scope.json',
   prometheusProvisioned: 'provisioning/dashboards/ciliumscope/cilium-scope-prometheus.json',
+  nodeProvisioned: 'provisioning/dashboards/ciliumscope/cilium-scope-node.json',
   grafanaAlerts: 'provisioning/alerting/ciliumscope-rules.yaml',
   prometheusRules: 'prometheus/rules/ciliumscope.rules.yml',
   prometheusRuleTests: 'prometheus/tests/ciliumscope.rules.test.yml',
@@ -49,11 +53,14 @@ export const PATHS = {
 export function generatedFiles(): GeneratedFile[] {
   const plugin = pluginDashboard();
   const prometheus = prometheusDashboard();
+  const node = nodeDashboard();
   return [
     { path: PATHS.pluginImport, content: toJson(renderDashboard(plugin, 'import')) },
     { path: PATHS.prometheusImport, content: toJson(renderDashboard(prometheus, 'import')) },
+    { path: PATHS.nodeImport, content: toJson(renderDashboard(node, 'import')) },
     { path: PATHS.pluginProvisioned, content: toJson(renderDashboard(plugin, 'provisioned')) },
     { path: PATHS.prometheusProvisioned, content: toJson(renderDashboard(prometheus, 'provisioned')) },
+    { path: PATHS.nodeProvisioned, content: toJson(renderDashboard(node, 'provisioned')) },
     {
       path: PATHS.grafanaAlerts,
       content: yamlFile(

@@ -367,3 +367,75 @@ export function queryVariable(v: QueryVariableSpec): Json {
   }
   return json;
 }
+
+/** A custom variable: a fixed list of values with one selected (how many nodes the top-N panels keep, for one). */
+export function customVariable(v: {
+  name: string;
+  label: string;
+  description: string;
+  values: string[];
+  current: string;
+}): Json {
+  return {
+    type: 'custom',
+    name: v.name,
+    label: v.label,
+    description: v.description,
+    query: v.values.join(','),
+    current: { selected: true, text: v.current, value: v.current },
+    options: v.values.map((value) => ({ selected: value === v.current, text: value, value })),
+    includeAll: false,
+    multi: false,
+    hide: 0,
+    skipUrlSync: false,
+  };
+}
+
+/** A link: in a panel's header (panel links) or on the values it draws (data links, `${__field.labels.node}`). */
+export interface Link {
+  title: string;
+  url: string;
+  targetBlank?: boolean;
+}
+
+const linkJson = (l: Link): Json => ({ title: l.title, url: l.url, targetBlank: l.targetBlank ?? false });
+
+/**
+ * The panel with links in its header: to the panel or dashboard that explains what it shows. Grafana reads a panel
+ * link's title, url and targetBlank; the dashboard schema types panel links as dashboard links, whose other fields
+ * are written with the values that change nothing (the URL carries the time range and variables itself).
+ */
+export function withPanelLinks(panel: SizedPanel, links: Link[]): SizedPanel {
+  const asDashboardLink = (l: Link): Json => ({
+    ...linkJson(l),
+    type: 'link',
+    icon: 'external link',
+    tooltip: l.title,
+    tags: [],
+    asDropdown: false,
+    includeVars: false,
+    keepTime: false,
+  });
+  return { ...panel, json: { ...panel.json, links: links.map(asDashboardLink) } };
+}
+
+/**
+ * The panel with data links on the values it draws (a graph's tooltip, a stat's value, a table's cells); with a
+ * matcher, on the matching fields only (an override), e.g. the series of one query or a table's Node column.
+ */
+export function withDataLinks(panel: SizedPanel, links: Link[], matcher?: Override['matcher']): SizedPanel {
+  const fieldConfig = panel.json.fieldConfig as { defaults: Json; overrides: Override[] };
+  const next = matcher
+    ? { ...fieldConfig, overrides: [...fieldConfig.overrides, { matcher, properties: [{ id: 'links', value: links.map(linkJson) }] }] }
+    : { ...fieldConfig, defaults: { ...fieldConfig.defaults, links: links.map(linkJson) } };
+  return { ...panel, json: { ...panel.json, fieldConfig: next } };
+}
+
+/** A stat that shows only the fields whose display name matches `pattern` (a /regex/ in reduceOptions.fields). */
+export function withStatFields(panel: SizedPanel, pattern: string): SizedPanel {
+  const options = panel.json.options as { reduceOptions: Json };
+  return {
+    ...panel,
+    json: { ...panel.json, options: { ...options, reduceOptions: { ...options.reduceOptions, fields: pattern } } },
+  };
+}

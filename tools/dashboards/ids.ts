@@ -21,6 +21,7 @@ export const INPUTS = {
 export const DASHBOARD_UIDS = {
   scope: 'ciliumscope-overview',
   prometheus: 'ciliumscope-prometheus',
+  node: 'ciliumscope-node',
 } as const;
 
 /** Folder the provisioned dashboards and alert rules go to. */
@@ -44,12 +45,14 @@ export const PROMETHEUS_JOB = 'ciliumscope-exporter';
  * (`__panelId__`), so a panel keeps its id when it moves.
  */
 export const PANEL_IDS = {
+  /** Endpoints not ready: the cluster and the top nodes (the "endpoints not ready" alert links here). */
   endpointsByState: 1,
   podsVsEndpoints: 2,
   unmanagedPods: 3,
   regenerationTime: 4,
   regenerationFailures: 5,
   nodesWithoutAgent: 6,
+  endpointStates: 7,
   ingressFlow: 10,
   egressFlow: 11,
   dropsByReason: 12,
@@ -66,6 +69,17 @@ export const PANEL_IDS = {
   versions: 32,
   scrapeDuration: 33,
   scrapeErrors: 34,
+  overviewTargets: 40,
+  overviewNotReady: 41,
+  overviewUnmanaged: 42,
+  overviewDrops: 43,
+  overviewAnomalies: 44,
+  overviewImportErrors: 45,
+  overviewRegeneration: 46,
+  overviewRevisionSkew: 47,
 } as const;
 
-export const ROW_IDS = { endpoints: 100, packetFlow: 200, policy: 300, agents: 400 } as const;
+export const ROW_IDS = { overview: 50, endpoints: 100, packetFlow: 200, policy: 300, agents: 400 } as const;
+
+/** The template variable the top-N panels read, and its choices. */
+export const TOP_N = { variable: 'topn', values: ['5', '10', '20', '50'], default: '10' } as const;

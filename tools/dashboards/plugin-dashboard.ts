@@ -8,7 +8,9 @@ import type { DashboardDefinition } from './envelope';
 import {
   type DatasourceRef,
   type Json,
+  type SizedPanel,
   color,
+  customVariable,
   fixedColor,
   layout,
   overrideByName,
@@ -18,8 +20,11 @@ import {
   steps,
   table,
   timeseries,
+  withDataLinks,
 } from './grafana';
-import { DASHBOARD_UIDS, DATASOURCE_UIDS, INPUTS, PANEL_IDS as P, PLUGIN_ID, ROW_IDS } from './ids';
+import { DASHBOARD_UIDS, DATASOURCE_UIDS, INPUTS, PANEL_IDS as P, PLUGIN_ID, ROW_IDS, TOP_N } from './ids';
+import { NODE_OF_ROW, NODE_OF_SERIES, NODE_SERIES_FIELDS, nodeDrillDownLink } from './links';
+import { pluginOverviewRow } from './plugin-overview';
 import {
   DIRECTION_VAR,
   NODE_VAR,
@@ -30,57 +35,113 @@ import {
   dropReasonTableTransformations,
   endpointStateColours,
   podEndpointDeltaOverrides,
+  rareEventBars,
   targetsUpDownOverrides,
   upDownMapping,
+  NODE_DASHBOARD_LINK,
+  NOT_READY_OVERRIDES,
+  topNVariable,
 } from './shared';
 
 const DS: DatasourceRef = { type: PLUGIN_ID, uid: '${datasource}' };
 
-/** A panel query: the contract's query as Grafana stores it. */
-const q = (query: ScopeQuery): Json => ({ ...query });
+/** The Cilium Scope datasource of the plugin's dashboards: an import input, or the provisioned one. */
+export const SCOPE_DATASOURCE: DashboardDefinition['datasource'] = {
+  pluginId: PLUGIN_ID,
+  pluginName: 'Cilium Scope',
+  input: INPUTS.scope,
+  provisionedUid: DATASOURCE_UIDS.scope,
+  provisionedName: 'Cilium Scope',
+};
+
+/** A panel query: the contract's query as Grafana stores it; topN may be the dashboard's variable. */
+type PanelQuery = Omit<ScopeQuery, 'topN'> & { topN?: number | typeof TOP_N_VAR };
+const q = (query: PanelQuery): Json => ({ ...query });
+
+const TOP_N_VAR = `$${TOP_N.variable}` as const;
+
+/**
+ * The two queries of a per-node panel: A the cluster aggregate, B one series per node for the top $topn nodes by the
+ * query's own signal over the range, with the rest as "other nodes" where a sum means something.
+ */
+function clusterAndTopNodes(query: Omit<PanelQuery, 'refId' | 'groupBy' | 'topN' | 'others'>, others = true): Json[] {
+  return [
+    q({ refId: 'A', ...query }),
+    q({ refId: 'B', ...query, groupBy: 'node', topN: TOP_N_VAR, ...(others ? { others } : {}) }),
+  ];
+}
+
+/** Clicking a node's series opens it in the node dashboard. */
+const linkNodeSeries = (panel: SizedPanel) =>
+  withDataLinks(panel, [nodeDrillDownLink(NODE_OF_SERIES, true)], NODE_SERIES_FIELDS);
+
+/** Clicking a table row's node opens it in the node dashboard. */
+const linkNodeColumn = (panel: SizedPanel) =>
+  withDataLinks(panel, [nodeDrillDownLink(NODE_OF_ROW, true)], { id: 'byName', options: 'Node' });
+
+/** The legend of a per-node panel: a table on the right, the worst first. */
+const TOP_LEGEND = { asTable: true, placement: 'right' as const, calcs: ['max', 'lastNotNull'], sortBy: 'Max', sortDesc: true };
 
 function endpointsRow() {
   return [
-    timeseries(
-      {
-        id: P.endpointsByState,
-        title: 'Endpoints by state per node',
-        description:
-          'How many endpoints each agent manages, split by state (ready, regenerating, waiting-for-identity, not-ready, ...). ' +
-          'Host and health endpoints are included. A node whose endpoints stay out of "ready" cannot apply policy to them. ' +
-          'Query: endpoints, grouped by node.',
-        w: 12,
-        h: 9,
-        targets: [q({ refId: 'A', queryType: 'endpoints', node: NODE_VAR, groupBy: 'node' })],
-        unit: 'none',
-        decimals: 0,
-        min: 0,
-        stack: true,
-        legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'], sortBy: 'Last *', sortDesc: true },
-        overrides: endpointStateColours,
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.endpointsByState,
+          title: 'Endpoints not ready: cluster and top nodes',
+          description:
+            'Endpoints out of the ready state (waiting for identity, not-ready, regenerating, ...) over the selected ' +
+            'nodes (bold), and on the $topn nodes with the most at any time in the range, the rest summed as "other ' +
+            'nodes", and the endpoints stuck out of ready (dashed: each node\'s fewest over the last ten minutes). A node ' +
+            'whose endpoints stay out of ready cannot apply policy to them; click its line for the node dashboard. ' +
+            'Query: endpoints, view notReady (B: grouped by node, top N).',
+          w: 12,
+          h: 9,
+          targets: clusterAndTopNodes({ queryType: 'endpoints', view: 'notReady', node: NODE_VAR }),
+          unit: 'none',
+          decimals: 0,
+          min: 0,
+          legend: TOP_LEGEND,
+          overrides: NOT_READY_OVERRIDES,
+        },
+        DS
+      )
     ),
-    timeseries(
-      {
-        id: P.podsVsEndpoints,
-        title: 'Pods vs endpoints per node',
-        description:
-          'Pods Kubernetes runs on each node (Running or Pending, not hostNetwork) next to the pod endpoints the agent ' +
-          'manages there. The delta (red, right axis) above 0 means pods Cilium does not manage: no policy, no ' +
-          'visibility. Query: podEndpointDelta, grouped by node (needs Kubernetes access in the exporter).',
-        w: 12,
-        h: 9,
-        targets: [q({ refId: 'A', queryType: 'podEndpointDelta', node: NODE_VAR, groupBy: 'node' })],
-        fillOpacity: 0,
-        unit: 'none',
-        decimals: 0,
-        legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
-        overrides: podEndpointDeltaOverrides(),
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.podsVsEndpoints,
+          title: 'Pods vs endpoints',
+          description:
+            'Pods Kubernetes runs on the selected nodes (Running or Pending, not hostNetwork) next to the pod endpoints ' +
+            'their agents manage, and the delta (right axis; the cluster in red, then the $topn nodes with the largest ' +
+            'delta in the range and the rest summed). Above 0: pods Cilium does not manage, no policy, no visibility. ' +
+            'Query: podEndpointDelta (B: view delta, grouped by node, top N; needs Kubernetes access in the exporter).',
+          w: 12,
+          h: 9,
+          targets: [
+            q({ refId: 'A', queryType: 'podEndpointDelta', node: NODE_VAR }),
+            q({
+              refId: 'B',
+              queryType: 'podEndpointDelta',
+              view: 'delta',
+              node: NODE_VAR,
+              groupBy: 'node',
+              topN: TOP_N_VAR,
+              others: true,
+            }),
+          ],
+          fillOpacity: 0,
+          unit: 'none',
+          decimals: 0,
+          legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
+          overrides: podEndpointDeltaOverrides(),
+        },
+        DS
+      )
     ),
-    table(
+    linkNodeColumn(
+      table(
       {
         id: P.unmanagedPods,
         title: 'Unmanaged pods',
@@ -117,6 +178,26 @@ function endpointsRow() {
         ],
       },
       DS
+      )
+    ),
+    timeseries(
+      {
+        id: P.endpointStates,
+        title: 'Endpoints by state',
+        description:
+          'Endpoints of the selected nodes by state (ready, regenerating, waiting-for-identity, not-ready, ...), host ' +
+          'and health endpoints included. Query: endpoints.',
+        w: 12,
+        h: 9,
+        targets: [q({ refId: 'A', queryType: 'endpoints', node: NODE_VAR })],
+        unit: 'none',
+        decimals: 0,
+        min: 0,
+        stack: true,
+        legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'], sortBy: 'Last *', sortDesc: true },
+        overrides: endpointStateColours,
+      },
+      DS
     ),
     timeseries(
       {
@@ -127,7 +208,7 @@ function endpointsRow() {
           "agents' regeneration-time histogram summed over the selected nodes. Above 10 s new pods wait noticeably " +
           'for connectivity; above 30 s something is wrong (CPU starvation, huge policies, a stuck compiler). ' +
           'Query: regeneration, view latency.',
-        w: 6,
+        w: 10,
         h: 9,
         targets: [
           q({ refId: 'A', queryType: 'regeneration', view: 'latency', quantiles: [0.5, 0.9, 0.99], node: NODE_VAR }),
@@ -139,27 +220,25 @@ function endpointsRow() {
       },
       DS
     ),
-    timeseries(
+    linkNodeSeries(
+      timeseries(
       {
         id: P.regenerationFailures,
         title: 'Endpoint regeneration failures',
         description:
-          'Regenerations per second that failed, per node. Cilium retries a failed regeneration, so isolated failures ' +
-          'heal; a steady rate leaves endpoints on stale policy. Check the agent log of that node. Query: regeneration, ' +
-          'view rate, grouped by node (successes are hidden).',
-        w: 6,
+          'Failed regenerations per second over the selected nodes, and on the $topn nodes with the most failures in ' +
+          'the range (the rest summed). Cilium retries a failed regeneration, so isolated failures heal; a steady rate ' +
+          'leaves endpoints on stale policy. Check the agent log of that node. Query: regeneration, view failures ' +
+          '(B: grouped by node, top N).',
+        w: 14,
         h: 9,
-        targets: [q({ refId: 'A', queryType: 'regeneration', view: 'rate', node: NODE_VAR, groupBy: 'node' })],
-        // Failures are rare events: about 100 bars over the range keep each one visible.
-        maxDataPoints: 100,
-        unit: 'ops',
-        min: 0,
-        drawStyle: 'bars',
-        fillOpacity: 80,
+        targets: clusterAndTopNodes({ queryType: 'regeneration', view: 'failures', node: NODE_VAR }),
+        ...rareEventBars('ops'),
         thresholds: steps(color.ok, [0.001, color.bad]),
-        overrides: [overrideByRegexp('.*success$', { 'custom.hideFrom': { viz: true, legend: true, tooltip: true } })],
+        legend: { ...TOP_LEGEND, calcs: ['max'] },
       },
       DS
+      )
     ),
   ];
 }
@@ -249,6 +328,7 @@ function packetFlowRow() {
       },
       DS
     ),
+    linkNodeColumn(
     table(
       {
         id: P.anomalyScores,
@@ -304,7 +384,9 @@ function packetFlowRow() {
         ],
       },
       DS
+    )
     ),
+    linkNodeColumn(
     table(
       {
         id: P.topDropNodes,
@@ -343,66 +425,82 @@ function packetFlowRow() {
         ],
       },
       DS
+    )
     ),
   ];
 }
 
 function policyRow() {
   return [
-    timeseries(
-      {
-        id: P.policiesPerNode,
-        title: 'Policies per node',
-        description:
-          'Network policies loaded in each agent. Policies are cluster objects, so every node should show the same ' +
-          'number; a node below the others has not imported the latest change. Query: policy, view count, grouped by node.',
-        w: 6,
-        h: 8,
-        targets: [q({ refId: 'A', queryType: 'policy', view: 'count', node: NODE_VAR, groupBy: 'node' })],
-        unit: 'none',
-        decimals: 0,
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.policyRevision,
+          title: 'Policy revision skew',
+          description:
+            'Policy changes a node has not applied that the most advanced node has, counted since the start of the ' +
+            'range: the largest over the selected nodes, and the $topn nodes furthest behind. Agents count revisions ' +
+            'from their own start, so their levels are not compared, only the changes (an agent that restarts counts on ' +
+            'from where it was). Above 0 for long: look for import errors on that node. Query: policy, view revisionSkew ' +
+            '(B: grouped by node, top N).',
+          w: 12,
+          h: 8,
+          targets: clusterAndTopNodes({ queryType: 'policy', view: 'revisionSkew', node: NODE_VAR }, false),
+          unit: 'none',
+          decimals: 0,
+          min: 0,
+          thresholds: steps(color.ok, [1, color.bad]),
+          thresholdsStyle: 'dashed',
+          legend: TOP_LEGEND,
+          overrides: [
+            overrideByName('largest revision skew', { 'custom.lineWidth': 2, color: fixedColor(color.bad) }),
+          ],
+        },
+        DS
+      )
     ),
-    timeseries(
-      {
-        id: P.policyRevision,
-        title: 'Policy revision per node',
-        description:
-          "Each agent's policy revision, which steps up with every policy change the agent applies. Agents count " +
-          'revisions from their own start, so the levels differ between nodes and a gap between them means nothing; ' +
-          'the steps do: a node whose line stays flat when the others step up did not apply that change (see the import ' +
-          'errors beside it). Query: policy, view revision, grouped by node.',
-        w: 6,
-        h: 8,
-        targets: [q({ refId: 'A', queryType: 'policy', view: 'revision', node: NODE_VAR, groupBy: 'node' })],
-        unit: 'none',
-        decimals: 0,
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.policyImportErrors,
+          title: 'Policy import errors',
+          description:
+            'Failed policy imports within the rate window ending at each bar over the selected nodes, and on the $topn nodes with the most in the ' +
+            'range, the rest summed (cilium_policy_import_errors_total on old agents, ' +
+            'cilium_policy_change_total{outcome="failure"} on new ones). Any error means a policy is not enforced on ' +
+            'that node: read the agent log for the rejected policy. Query: policy, view importErrors (B: grouped by ' +
+            'node, top N).',
+          w: 12,
+          h: 8,
+          targets: clusterAndTopNodes({ queryType: 'policy', view: 'importErrors', node: NODE_VAR }),
+          ...rareEventBars('count'),
+          thresholds: steps(color.ok, [1, color.bad]),
+          // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
+          colorMode: 'palette-classic',
+          // Each bar counts a rate window of several steps: the largest bar, not their sum, is a count of errors.
+          legend: { ...TOP_LEGEND, calcs: ['max'], sortBy: 'Max' },
+        },
+        DS
+      )
     ),
-    timeseries(
-      {
-        id: P.policyImportErrors,
-        title: 'Policy import errors',
-        description:
-          'Failed policy imports per node in each interval (cilium_policy_import_errors_total on old agents, ' +
-          'cilium_policy_change_total{outcome="failure"} on new ones). Any error means a policy is not enforced on ' +
-          'that node: read the agent log for the rejected policy. Query: policy, view importErrors, grouped by node.',
-        w: 6,
-        h: 8,
-        targets: [q({ refId: 'A', queryType: 'policy', view: 'importErrors', node: NODE_VAR, groupBy: 'node' })],
-        maxDataPoints: 100,
-        unit: 'none',
-        decimals: 0,
-        min: 0,
-        drawStyle: 'bars',
-        fillOpacity: 80,
-        thresholds: steps(color.ok, [1, color.bad]),
-        // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
-        colorMode: 'palette-classic',
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.policiesPerNode,
+          title: 'Policies per node',
+          description:
+            'Network policies loaded in the agents: the most and the fewest over the selected nodes, and the $topn nodes ' +
+            'with the fewest in the range. Policies are cluster objects, so every node should show the same number; a ' +
+            'node below the others has not imported the latest change. Query: policy, view count (B: grouped by node, top N).',
+          w: 12,
+          h: 8,
+          targets: clusterAndTopNodes({ queryType: 'policy', view: 'count', node: NODE_VAR }, false),
+          unit: 'none',
+          decimals: 0,
+          legend: { ...TOP_LEGEND, calcs: ['min', 'lastNotNull'], sortBy: 'Min', sortDesc: false },
+        },
+        DS
+      )
     ),
     timeseries(
       {
@@ -411,7 +509,7 @@ function policyRow() {
         description:
           'Endpoints by policy enforcement mode: none (no policy selects them, all traffic allowed), ingress, egress, ' +
           'both, and the audit modes (policy evaluated but not enforced). Query: policy, view enforcement.',
-        w: 6,
+        w: 12,
         h: 8,
         targets: [q({ refId: 'A', queryType: 'policy', view: 'enforcement', node: NODE_VAR })],
         unit: 'none',
@@ -448,16 +546,18 @@ function agentsRow() {
       },
       DS
     ),
-    table(
+    linkNodeColumn(
+      table(
       {
         id: P.agents,
         title: 'Agents',
         description:
-          'Every scraped target with its state, Cilium version, last scrape, scrape duration, endpoints, restarts the ' +
-          'exporter noticed and the last scrape error. Query: agentHealth, view status.',
+          'The 50 scraped targets most in need of attention (down, stale, failing, then the slowest scrapes) with their ' +
+          'state, Cilium version, last scrape, scrape duration, endpoints, restarts the exporter noticed and the last ' +
+          'scrape error; click a node for its dashboard. Query: agentHealth, view status, limit 50.',
         w: 18,
         h: 9,
-        targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'status', node: NODE_VAR })],
+        targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'status', node: NODE_VAR, limit: 50 })],
         sortBy: [{ displayName: 'Up', desc: false }],
         // Fixed widths for the short columns leave the Error column the rest of the panel.
         overrides: [
@@ -496,6 +596,7 @@ function agentsRow() {
         ],
       },
       DS
+      )
     ),
     table(
       {
@@ -503,69 +604,48 @@ function agentsRow() {
         title: 'Cilium versions',
         description:
           'How many agents run each Cilium version. More than one version outside an upgrade window means a rollout ' +
-          'stalled. Query: agentHealth, view status, grouped by version.',
+          'stalled. Query: agentHealth, view versions.',
         w: 6,
         h: 8,
-        targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'status', node: NODE_VAR })],
-        transformations: [
-          {
-            id: 'filterByValue',
-            options: {
-              type: 'include',
-              match: 'all',
-              filters: [{ fieldName: 'Component', config: { id: 'equal', options: { value: 'agent' } } }],
-            },
-          },
-          {
-            id: 'groupBy',
-            options: {
-              fields: {
-                'Cilium version': { operation: 'groupby', aggregations: [] },
-                Node: { operation: 'aggregate', aggregations: ['count'] },
-              },
-            },
-          },
-          {
-            id: 'organize',
-            options: {
-              renameByName: { 'Node (count)': 'Agents' },
-              excludeByName: {},
-              indexByName: {},
-              includeByName: {},
-            },
-          },
-        ],
+        targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'versions', node: NODE_VAR })],
         sortBy: [{ displayName: 'Agents', desc: true }],
       },
       DS
     ),
-    timeseries(
-      {
-        id: P.scrapeDuration,
-        title: 'Scrape duration per target',
-        description:
-          "Time the exporter needs to fetch and parse each target's metrics page. Close to the scrape timeout (10 s by " +
-          'default) the next failure is near: an overloaded agent or an oversized page. Query: agentHealth, view scrapeDuration, grouped by node.',
-        w: 9,
-        h: 8,
-        targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'scrapeDuration', node: NODE_VAR, groupBy: 'node' })],
-        unit: 's',
-        min: 0,
-        thresholds: steps(color.ok, [5, color.warn], [10, color.bad]),
-        thresholdsStyle: 'dashed',
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.scrapeDuration,
+          title: 'Scrape duration: slowest targets',
+          description:
+            "Time the exporter needs to fetch and parse a target's metrics page: the slowest agent and operator scrape " +
+            'of each step, the $topn slowest targets of the range and the slowest of the others. Close to the scrape ' +
+            'timeout (10 s by default) the next failure is near: an overloaded agent or an oversized page. Query: ' +
+            'agentHealth, view scrapeDuration (B: grouped by node, top N).',
+          w: 9,
+          h: 8,
+          targets: clusterAndTopNodes({ queryType: 'agentHealth', view: 'scrapeDuration', node: NODE_VAR }),
+          unit: 's',
+          min: 0,
+          thresholds: steps(color.ok, [5, color.warn], [10, color.bad]),
+          thresholdsStyle: 'dashed',
+          legend: TOP_LEGEND,
+        },
+        DS
+      )
     ),
+    linkNodeColumn(
     table(
       {
         id: P.scrapeErrors,
         title: 'Scrape errors',
         description:
           'Targets whose last scrape failed, with the reason (timeout, connection refused, HTTP status, page too large, ' +
-          'parse error). Empty when every target answers. Query: agentHealth, view status, rows with an error.',
+          'parse error). Empty when every target answers. Query: agentHealth, view status, limit 50 (problems first), ' +
+          'rows with an error.',
         w: 9,
         h: 8,
-        targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'status', node: NODE_VAR })],
+        targets: [q({ refId: 'A', queryType: 'agentHealth', view: 'status', node: NODE_VAR, limit: 50 })],
         transformations: [
           {
             id: 'filterByValue',
@@ -595,11 +675,12 @@ function agentsRow() {
         ],
       },
       DS
+    )
     ),
   ];
 }
 
-function pluginAnnotation(name: string, kind: string, iconColor: string, enable: boolean): Json {
+export function pluginAnnotation(name: string, kind: string, iconColor: string, enable: boolean): Json {
   return {
     name,
     datasource: DS,
@@ -620,17 +701,12 @@ export function pluginDashboard(): DashboardDefinition {
       'Cilium endpoints, unmanaged pods, forwarded and dropped packets with drop reasons and anomaly bands, policy and ' +
       'agent health, from the Cilium Scope exporter.',
     tags: ['cilium', 'ciliumscope', 'kubernetes', 'network'],
-    datasource: {
-      pluginId: PLUGIN_ID,
-      pluginName: 'Cilium Scope',
-      input: INPUTS.scope,
-      provisionedUid: DATASOURCE_UIDS.scope,
-      provisionedName: 'Cilium Scope',
-    },
+    datasource: SCOPE_DATASOURCE,
     variables: [
       variable('node', 'Node', 'nodes()', 'Kubernetes nodes the exporter scrapes.'),
       variable('direction', 'Direction', 'directions()', 'Traffic direction of drops (INGRESS, EGRESS).'),
       variable('reason', 'Drop reason', 'drop_reasons(seen)', 'Drop reasons the cluster currently reports.'),
+      topNVariable(),
     ],
     annotations: [
       pluginAnnotation('Drop anomalies', 'dropAnomalies', 'red', true),
@@ -650,8 +726,10 @@ export function pluginDashboard(): DashboardDefinition {
         targetBlank: false,
         url: '',
       },
+      NODE_DASHBOARD_LINK,
     ],
     panels: layout([
+      { id: ROW_IDS.overview, title: 'Overview', panels: pluginOverviewRow(DS) },
       { id: ROW_IDS.endpoints, title: 'Endpoints', panels: endpointsRow() },
       { id: ROW_IDS.packetFlow, title: 'Packet flow', panels: packetFlowRow() },
       { id: ROW_IDS.policy, title: 'Policy', panels: policyRow() },

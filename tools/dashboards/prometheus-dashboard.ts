@@ -6,8 +6,9 @@
 import type { DashboardDefinition } from './envelope';
 import {
   type DatasourceRef,
-  type Json,
+  type SizedPanel,
   color,
+  withDataLinks,
   fixedColor,
   layout,
   overrideByName,
@@ -26,15 +27,75 @@ import {
   dropReasonTableTransformations,
   endpointStateColours,
   podEndpointDeltaOverrides,
+  rareEventBars,
   targetsUpDownOverrides,
   upDownMapping,
+  NODE_DASHBOARD_LINK,
+  NOT_READY_OVERRIDES,
+  topNVariable,
 } from './shared';
+import { promTarget } from './prometheus-target';
+import { DIRECTION, NODE, NOT_READY, REASON, STUCK_NOT_READY, otherNodes, overRange, revisionSkew, topNodes } from './promql';
+import { prometheusOverviewRow } from './prometheus-overview';
+import { NODE_OF_ROW, NODE_OF_SERIES, nodeDrillDownLink } from './links';
 
 const DS: DatasourceRef = { type: 'prometheus', uid: '${datasource}' };
 
-const NODE = 'node=~"$node"';
-const DIRECTION = 'direction=~"$direction"';
-const REASON = 'reason=~"$reason"';
+/** Clicking a node's series (the top-N query, refId B) opens it in the node dashboard. */
+const linkNodeSeries = (panel: SizedPanel) =>
+  withDataLinks(panel, [nodeDrillDownLink(NODE_OF_SERIES, false)], { id: 'byFrameRefID', options: 'B' });
+
+/** Clicking a table row's node opens it in the node dashboard. */
+const linkNodeColumn = (panel: SizedPanel) =>
+  withDataLinks(panel, [nodeDrillDownLink(NODE_OF_ROW, false)], { id: 'byName', options: 'Node' });
+
+/** The legend of a per-node panel: a table on the right, the worst first. */
+const TOP_LEGEND = { asTable: true, placement: 'right' as const, calcs: ['max', 'lastNotNull'], sortBy: 'Max', sortDesc: true };
+
+/**
+ * The queries of a per-node panel: A the cluster aggregate, B the $topn nodes of `perNode` by `rank` over the range,
+ * C the rest combined (where a combination means something).
+ */
+function clusterAndTopNodes(o: {
+  cluster: string;
+  clusterLegend: string;
+  perNode: string;
+  rank: string;
+  nodeLegend: string;
+  others?: { how: 'sum' | 'max'; by?: string[]; legend: string };
+}) {
+  return [
+    promTarget({ refId: 'A', expr: o.cluster, legendFormat: o.clusterLegend }),
+    promTarget({ refId: 'B', expr: topNodes(o.perNode, o.rank), legendFormat: o.nodeLegend }),
+    ...(o.others
+      ? [
+          promTarget({
+            refId: 'C',
+            expr: otherNodes(o.perNode, o.rank, o.others.how, o.others.by),
+            legendFormat: o.others.legend,
+          }),
+        ]
+      : []),
+  ];
+}
+
+
+
+/**
+ * A per-target series for the 50 targets most in need of attention: down first, then stale, then the slowest
+ * scrapes (one score orders them: down weighs a million, stale a thousand, the scrape its seconds).
+ */
+function worstTargets(series: string): string {
+  const target = (s: string) => `max by (node, component) (${s})`;
+  const score =
+    `(1 - ${target(`ciliumscope_target_up{${NODE}}`)}) * 1e6 + ${target(`ciliumscope_target_stale{${NODE}}`)} * 1e3 + ` +
+    target(SCRAPE_DURATION);
+  return `${target(series)} and on (node, component) topk(50, ${score})`;
+}
+const DELTA = `sum by (node) (ciliumscope_endpoint_pod_delta{${NODE}})`;
+const FAILURES = `ciliumscope_endpoint_regenerations_total{${NODE}, outcome="failure"}`;
+const IMPORT_ERRORS = `ciliumscope_policy_import_errors_total{${NODE}}`;
+const SCRAPE_DURATION = `ciliumscope_target_scrape_duration_seconds{${NODE}}`;
 
 /**
  * The five drop series with the highest anomaly score over the range, fixed at the range's end (`@ end()`) so the
@@ -42,95 +103,92 @@ const REASON = 'reason=~"$reason"';
  */
 const TOP_ANOMALIES = `topk(5, max_over_time(ciliumscope_drop_anomaly_score{${NODE}, ${DIRECTION}, ${REASON}}[$__range] @ end()))`;
 
-interface PromTarget {
-  refId: string;
-  expr: string;
-  legendFormat?: string;
-  /** A table of the latest values instead of a range. */
-  instant?: boolean;
-}
-
-/** A Prometheus panel query. Every expression here is checked with promtool by the dashboard tests. */
-export function promTarget(t: PromTarget): Json {
-  return {
-    refId: t.refId,
-    expr: t.expr,
-    legendFormat: t.legendFormat ?? '__auto',
-    range: !t.instant,
-    instant: Boolean(t.instant),
-    format: t.instant ? 'table' : 'time_series',
-    editorMode: 'code',
-  };
-}
 
 function endpointsRow() {
   return [
-    timeseries(
-      {
-        id: P.endpointsByState,
-        title: 'Endpoints by state per node',
-        description:
-          'Endpoints each agent manages by state; host and health endpoints included. Series: ciliumscope_endpoints{node,state}.',
-        w: 12,
-        h: 9,
-        targets: [
-          promTarget({
-            refId: 'A',
-            expr: `sum by (node, state) (ciliumscope_endpoints{${NODE}})`,
-            legendFormat: '{{node}} {{state}}',
-          }),
-        ],
-        unit: 'none',
-        decimals: 0,
-        min: 0,
-        stack: true,
-        legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
-        overrides: endpointStateColours,
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.endpointsByState,
+          title: 'Endpoints not ready: cluster and top nodes',
+          description:
+            'Endpoints out of the ready state over the selected nodes (bold), and on the $topn nodes with the most at ' +
+            'any time in the range (`topk` over the range, fixed at its end), the rest summed as "other nodes", and the ' +
+            "endpoints stuck out of ready (dashed: each node's fewest over the last ten minutes). Click a node's line " +
+            'for the node dashboard. Series: ciliumscope_endpoints{node,state}.',
+          w: 12,
+          h: 9,
+          targets: clusterAndTopNodes({
+            cluster: `sum(${NOT_READY}) or vector(0)`,
+            clusterLegend: 'endpoints not ready',
+            perNode: `sum by (node) (${NOT_READY})`,
+            rank: overRange('max', `sum by (node) (${NOT_READY})`),
+            nodeLegend: '{{node}} not ready',
+            others: { how: 'sum', legend: 'other nodes not ready' },
+          }).concat(promTarget({ refId: 'D', expr: STUCK_NOT_READY, legendFormat: 'stuck not ready (10 min)' })),
+          unit: 'none',
+          decimals: 0,
+          min: 0,
+          legend: TOP_LEGEND,
+          overrides: NOT_READY_OVERRIDES,
+        },
+        DS
+      )
     ),
-    timeseries(
-      {
-        id: P.podsVsEndpoints,
-        title: 'Pods vs endpoints per node',
-        description:
-          'Pods Kubernetes runs on each node (Running or Pending, not hostNetwork), the pod endpoints the agent manages, ' +
-          'and their delta (red, right axis): above 0, pods Cilium does not manage. Series: ciliumscope_pods, ' +
-          'ciliumscope_pod_endpoints, ciliumscope_endpoint_pod_delta.',
-        w: 12,
-        h: 9,
-        targets: [
-          promTarget({ refId: 'A', expr: `sum by (node) (ciliumscope_pods{${NODE}})`, legendFormat: '{{node}} pods' }),
-          promTarget({
-            refId: 'B',
-            expr: `sum by (node) (ciliumscope_pod_endpoints{${NODE}})`,
-            legendFormat: '{{node}} pod endpoints',
-          }),
-          promTarget({
-            refId: 'C',
-            expr: `sum by (node) (ciliumscope_endpoint_pod_delta{${NODE}})`,
-            legendFormat: '{{node}} delta',
-          }),
-        ],
-        fillOpacity: 0,
-        unit: 'none',
-        decimals: 0,
-        legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
-        overrides: podEndpointDeltaOverrides(),
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.podsVsEndpoints,
+          title: 'Pods vs endpoints',
+          description:
+            'Pods Kubernetes runs on the selected nodes (Running or Pending, not hostNetwork), the pod endpoints their ' +
+            'agents manage, and the delta (right axis; the cluster in red, then the $topn nodes with the largest delta ' +
+            'in the range and the rest summed): above 0, pods Cilium does not manage. Series: ciliumscope_pods, ' +
+            'ciliumscope_pod_endpoints, ciliumscope_endpoint_pod_delta.',
+          w: 12,
+          h: 9,
+          targets: [
+            promTarget({ refId: 'A', expr: `sum(ciliumscope_pods{${NODE}})`, legendFormat: 'pods' }),
+            promTarget({
+              refId: 'B',
+              expr: topNodes(DELTA, overRange('max', `abs(${DELTA})`)),
+              legendFormat: '{{node}} delta',
+            }),
+            promTarget({ refId: 'C', expr: `sum(ciliumscope_pod_endpoints{${NODE}})`, legendFormat: 'pod endpoints' }),
+            promTarget({ refId: 'D', expr: `sum(ciliumscope_endpoint_pod_delta{${NODE}})`, legendFormat: 'delta' }),
+            promTarget({
+              refId: 'E',
+              expr: otherNodes(DELTA, overRange('max', `abs(${DELTA})`)),
+              legendFormat: 'other nodes delta',
+            }),
+          ],
+          fillOpacity: 0,
+          unit: 'none',
+          decimals: 0,
+          legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
+          overrides: podEndpointDeltaOverrides(),
+        },
+        DS
+      )
     ),
+    linkNodeColumn(
     table(
       {
         id: P.unmanagedPods,
         title: 'Unmanaged pods per node',
         description:
-          'Nodes with pods that run without a Cilium endpoint, and how many. Prometheus holds counts only: the Cilium ' +
-          'Scope datasource dashboard names the pods. Series: ciliumscope_unmanaged_pods{node}.',
+          'Nodes with pods that run without a Cilium endpoint, and how many (the 50 with the most). Prometheus holds ' +
+          'counts only: the node dashboard of the Cilium Scope datasource names the pods (click a node). ' +
+          'Series: ciliumscope_unmanaged_pods{node}.',
         w: 6,
         h: 9,
         targets: [
-          promTarget({ refId: 'A', expr: `sum by (node) (ciliumscope_unmanaged_pods{${NODE}}) > 0`, instant: true }),
+          // The 50 nodes with the most: a cluster-wide failure stays a readable table.
+          promTarget({
+            refId: 'A',
+            expr: `topk(50, sum by (node) (ciliumscope_unmanaged_pods{${NODE}}) > 0)`,
+            instant: true,
+          }),
         ],
         transformations: [
           {
@@ -154,7 +212,9 @@ function endpointsRow() {
         ],
       },
       DS
+    )
     ),
+    linkNodeColumn(
     table(
       {
         id: P.nodesWithoutAgent,
@@ -185,6 +245,27 @@ function endpointsRow() {
         noValue: 'Every node runs an agent',
       },
       DS
+    )
+    ),
+    timeseries(
+      {
+        id: P.endpointStates,
+        title: 'Endpoints by state',
+        description:
+          'Endpoints of the selected nodes by state, host and health endpoints included. Series: ciliumscope_endpoints{node,state}.',
+        w: 12,
+        h: 9,
+        targets: [
+          promTarget({ refId: 'A', expr: `sum by (state) (ciliumscope_endpoints{${NODE}})`, legendFormat: '{{state}}' }),
+        ],
+        unit: 'none',
+        decimals: 0,
+        min: 0,
+        stack: true,
+        legend: { asTable: true, placement: 'right', calcs: ['lastNotNull'] },
+        overrides: endpointStateColours,
+      },
+      DS
     ),
     timeseries(
       {
@@ -193,7 +274,7 @@ function endpointsRow() {
         description:
           'Quantiles of endpoint regeneration time over the selected nodes. Above 10 s new pods wait noticeably; above ' +
           '30 s something is wrong. Series: ciliumscope_endpoint_regeneration_seconds_bucket.',
-        w: 6,
+        w: 10,
         h: 9,
         targets: [0.5, 0.9, 0.99].map((quantile, i) =>
           promTarget({
@@ -209,32 +290,31 @@ function endpointsRow() {
       },
       DS
     ),
-    timeseries(
-      {
-        id: P.regenerationFailures,
-        title: 'Endpoint regeneration failures',
-        description:
-          'Failed regenerations per second by node; a steady rate leaves endpoints on stale policy. ' +
-          'Series: ciliumscope_endpoint_regenerations_total{outcome="failure"}.',
-        w: 6,
-        h: 9,
-        targets: [
-          promTarget({
-            refId: 'A',
-            expr: `sum by (node) (rate(ciliumscope_endpoint_regenerations_total{${NODE}, outcome="failure"}[$__rate_interval]))`,
-            legendFormat: '{{node}}',
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.regenerationFailures,
+          title: 'Endpoint regeneration failures',
+          description:
+            'Failed regenerations per second over the selected nodes, and on the $topn nodes with the most failures in ' +
+            'the range (the rest summed); a steady rate leaves endpoints on stale policy. ' +
+            'Series: ciliumscope_endpoint_regenerations_total{outcome="failure"}.',
+          w: 14,
+          h: 9,
+          targets: clusterAndTopNodes({
+            cluster: `sum(rate(${FAILURES}[$__rate_interval]))`,
+            clusterLegend: 'failed regenerations',
+            perNode: `sum by (node) (rate(${FAILURES}[$__rate_interval]))`,
+            rank: `sum by (node) (increase(${FAILURES}[$__range] @ end()))`,
+            nodeLegend: '{{node}} failures',
+            others: { how: 'sum', legend: 'other nodes failures' },
           }),
-        ],
-        // Rare events: about 100 bars over the range keep each one visible.
-        maxDataPoints: 100,
-        unit: 'ops',
-        min: 0,
-        drawStyle: 'bars',
-        fillOpacity: 80,
-        thresholds: steps(color.ok, [0.001, color.bad]),
-        colorMode: 'thresholds',
-      },
-      DS
+          ...rareEventBars('ops'),
+          thresholds: steps(color.ok, [0.001, color.bad]),
+          legend: { ...TOP_LEGEND, calcs: ['max'] },
+        },
+        DS
+      )
     ),
   ];
 }
@@ -341,6 +421,7 @@ function packetFlowRow() {
       },
       DS
     ),
+    linkNodeColumn(
     table(
       {
         id: P.anomalyScores,
@@ -381,7 +462,9 @@ function packetFlowRow() {
         ],
       },
       DS
+    )
     ),
+    linkNodeColumn(
     table(
       {
         id: P.topDropNodes,
@@ -419,78 +502,108 @@ function packetFlowRow() {
         ],
       },
       DS
+    )
     ),
   ];
 }
 
 function policyRow() {
   return [
-    timeseries(
-      {
-        id: P.policiesPerNode,
-        title: 'Policies per node',
-        description:
-          'Network policies loaded in each agent; every node should show the same number. Series: ciliumscope_policies{node}.',
-        w: 6,
-        h: 8,
-        targets: [
-          promTarget({ refId: 'A', expr: `sum by (node) (ciliumscope_policies{${NODE}})`, legendFormat: '{{node}}' }),
-        ],
-        unit: 'none',
-        decimals: 0,
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.policyRevision,
+          title: 'Policy revision skew',
+          description:
+            'Policy changes a node has not applied that the most advanced node has, counted since the start of the ' +
+            'range: the largest over the selected nodes, and the $topn nodes furthest behind. Revision levels differ ' +
+            'between agents (each counts from its own start), so the increases are compared: an agent that restarts ' +
+            'counts on from where it was. Series: ciliumscope_policy_max_revision{node}.',
+          w: 12,
+          h: 8,
+          targets: [
+            promTarget({
+              refId: 'A',
+              expr: `max(${revisionSkew()})`,
+              legendFormat: 'largest revision skew',
+            }),
+            promTarget({
+              refId: 'B',
+              expr: topNodes(revisionSkew(), overRange('max', revisionSkew())),
+              legendFormat: '{{node}} revision skew',
+            }),
+          ],
+          // The skew sums a range of steps at every step: fewer points keep it cheap on a large cluster.
+          maxDataPoints: 200,
+          unit: 'none',
+          decimals: 0,
+          min: 0,
+          thresholds: steps(color.ok, [1, color.bad]),
+          thresholdsStyle: 'dashed',
+          legend: TOP_LEGEND,
+          overrides: [overrideByName('largest revision skew', { 'custom.lineWidth': 2, color: fixedColor(color.bad) })],
+        },
+        DS
+      )
     ),
-    timeseries(
-      {
-        id: P.policyRevision,
-        title: 'Policy revision per node',
-        description:
-          "Each agent's policy revision, which steps up with every policy change it applies. Agents count from their own " +
-          'start, so levels differ between nodes; a line that stays flat while the others step up belongs to an agent that ' +
-          'did not apply the change. Series: ciliumscope_policy_max_revision{node}.',
-        w: 6,
-        h: 8,
-        targets: [
-          promTarget({
-            refId: 'A',
-            expr: `max by (node) (ciliumscope_policy_max_revision{${NODE}})`,
-            legendFormat: '{{node}}',
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.policyImportErrors,
+          title: 'Policy import errors',
+          description:
+            'Failed policy imports within the rate window ending at each bar over the selected nodes, and on the $topn nodes with the most in ' +
+            'the range (the rest summed); any error means a policy is not enforced on that node. ' +
+            'Series: ciliumscope_policy_import_errors_total{node}.',
+          w: 12,
+          h: 8,
+          targets: clusterAndTopNodes({
+            cluster: `sum(increase(${IMPORT_ERRORS}[$__rate_interval]))`,
+            clusterLegend: 'policy import errors',
+            perNode: `sum by (node) (increase(${IMPORT_ERRORS}[$__rate_interval]))`,
+            rank: `sum by (node) (increase(${IMPORT_ERRORS}[$__range] @ end()))`,
+            nodeLegend: '{{node}} policy import errors',
+            others: { how: 'sum', legend: 'other nodes policy import errors' },
           }),
-        ],
-        unit: 'none',
-        decimals: 0,
-      },
-      DS
+          ...rareEventBars('count'),
+          thresholds: steps(color.ok, [1, color.bad]),
+          // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
+          colorMode: 'palette-classic',
+          legend: { ...TOP_LEGEND, calcs: ['max'], sortBy: 'Max' },
+        },
+        DS
+      )
     ),
-    timeseries(
-      {
-        id: P.policyImportErrors,
-        title: 'Policy import errors',
-        description:
-          'Failed policy imports per node; any error means a policy is not enforced on that node. ' +
-          'Series: ciliumscope_policy_import_errors_total{node}.',
-        w: 6,
-        h: 8,
-        targets: [
-          promTarget({
-            refId: 'A',
-            expr: `sum by (node) (increase(ciliumscope_policy_import_errors_total{${NODE}}[$__rate_interval]))`,
-            legendFormat: '{{node}}',
-          }),
-        ],
-        // Rare events: about 100 bars over the range keep each one visible.
-        maxDataPoints: 100,
-        unit: 'none',
-        decimals: 0,
-        min: 0,
-        drawStyle: 'bars',
-        fillOpacity: 80,
-        thresholds: steps(color.ok, [1, color.bad]),
-        // One colour per node: a bar of one error reaches exactly the threshold, so threshold colours would draw it green.
-        colorMode: 'palette-classic',
-      },
-      DS
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.policiesPerNode,
+          title: 'Policies per node',
+          description:
+            'Network policies loaded in the agents: the most and the fewest over the selected nodes, and the $topn ' +
+            'nodes with the fewest in the range (`bottomk`). Every node should show the same number. ' +
+            'Series: ciliumscope_policies{node}.',
+          w: 12,
+          h: 8,
+          targets: [
+            promTarget({ refId: 'A', expr: `max(ciliumscope_policies{${NODE}})`, legendFormat: 'policies (max over nodes)' }),
+            promTarget({
+              refId: 'B',
+              expr: topNodes(
+                `sum by (node) (ciliumscope_policies{${NODE}})`,
+                `min by (node) (min_over_time(ciliumscope_policies{${NODE}}[$__range] @ end()))`,
+                true
+              ),
+              legendFormat: '{{node}} policies',
+            }),
+            promTarget({ refId: 'C', expr: `min(ciliumscope_policies{${NODE}})`, legendFormat: 'policies (min over nodes)' }),
+          ],
+          unit: 'none',
+          decimals: 0,
+          legend: { ...TOP_LEGEND, calcs: ['min', 'lastNotNull'], sortBy: 'Min', sortDesc: false },
+        },
+        DS
+      )
     ),
     timeseries(
       {
@@ -498,7 +611,7 @@ function policyRow() {
         title: 'Policy enforcement status',
         description:
           'Endpoints by policy enforcement mode (none means no policy selects them). Series: ciliumscope_policy_enforcement_endpoints{node,enforcement}.',
-        w: 6,
+        w: 12,
         h: 8,
         targets: [
           promTarget({
@@ -551,27 +664,21 @@ function agentsRow() {
       },
       DS
     ),
+    linkNodeColumn(
     table(
       {
         id: P.agents,
         title: 'Agents',
         description:
-          'Every target with its state, staleness and last scrape duration. Series: ciliumscope_target_up, ' +
+          'The 50 targets most in need of attention (down, stale, then the slowest scrapes) with their state, ' +
+          'staleness and last scrape duration; click a node for its dashboard. Series: ciliumscope_target_up, ' +
           'ciliumscope_target_stale, ciliumscope_target_scrape_duration_seconds.',
         w: 12,
         h: 8,
         targets: [
-          promTarget({ refId: 'A', expr: `max by (node, component) (ciliumscope_target_up{${NODE}})`, instant: true }),
-          promTarget({
-            refId: 'B',
-            expr: `max by (node, component) (ciliumscope_target_stale{${NODE}})`,
-            instant: true,
-          }),
-          promTarget({
-            refId: 'C',
-            expr: `max by (node, component) (ciliumscope_target_scrape_duration_seconds{${NODE}})`,
-            instant: true,
-          }),
+          promTarget({ refId: 'A', expr: worstTargets(`ciliumscope_target_up{${NODE}}`), instant: true }),
+          promTarget({ refId: 'B', expr: worstTargets(`ciliumscope_target_stale{${NODE}}`), instant: true }),
+          promTarget({ refId: 'C', expr: worstTargets(SCRAPE_DURATION), instant: true }),
         ],
         transformations: [
           { id: 'merge', options: {} },
@@ -613,6 +720,7 @@ function agentsRow() {
         ],
       },
       DS
+    )
     ),
     table(
       {
@@ -639,27 +747,33 @@ function agentsRow() {
       },
       DS
     ),
-    timeseries(
-      {
-        id: P.scrapeDuration,
-        title: 'Scrape duration per target',
-        description:
-          "Time the exporter needs to fetch and parse each target's page. Series: ciliumscope_target_scrape_duration_seconds.",
-        w: 12,
-        h: 8,
-        targets: [
-          promTarget({
-            refId: 'A',
-            expr: `max by (node, component) (ciliumscope_target_scrape_duration_seconds{${NODE}})`,
-            legendFormat: '{{node}} {{component}}',
+    linkNodeSeries(
+      timeseries(
+        {
+          id: P.scrapeDuration,
+          title: 'Scrape duration: slowest targets',
+          description:
+            "Time the exporter needs to fetch and parse a target's page: the slowest agent and operator scrape of each " +
+            'step, the $topn slowest targets of the range and the slowest of the others. ' +
+            'Series: ciliumscope_target_scrape_duration_seconds.',
+          w: 12,
+          h: 8,
+          targets: clusterAndTopNodes({
+            cluster: `max by (component) (${SCRAPE_DURATION})`,
+            clusterLegend: 'slowest {{component}} scrape',
+            perNode: `max by (node, component) (${SCRAPE_DURATION})`,
+            rank: `max by (node) (max_over_time(${SCRAPE_DURATION}[$__range] @ end()))`,
+            nodeLegend: '{{node}} {{component}}',
+            others: { how: 'max', by: ['component'], legend: 'other nodes (slowest) {{component}}' },
           }),
-        ],
-        unit: 's',
-        min: 0,
-        thresholds: steps(color.ok, [5, color.warn], [10, color.bad]),
-        thresholdsStyle: 'dashed',
-      },
-      DS
+          unit: 's',
+          min: 0,
+          thresholds: steps(color.ok, [5, color.warn], [10, color.bad]),
+          thresholdsStyle: 'dashed',
+          legend: TOP_LEGEND,
+        },
+        DS
+      )
     ),
     timeseries(
       {
@@ -724,6 +838,7 @@ export function prometheusDashboard(): DashboardDefinition {
         'label_values(ciliumscope_dropped_packets_total, reason)',
         'Drop reasons reported in the range.'
       ),
+      topNVariable(),
     ],
     annotations: [
       {
@@ -753,8 +868,10 @@ export function prometheusDashboard(): DashboardDefinition {
         targetBlank: false,
         url: '',
       },
+      NODE_DASHBOARD_LINK,
     ],
     panels: layout([
+      { id: ROW_IDS.overview, title: 'Overview', panels: prometheusOverviewRow(DS) },
       { id: ROW_IDS.endpoints, title: 'Endpoints', panels: endpointsRow() },
       { id: ROW_IDS.packetFlow, title: 'Packet flow', panels: packetFlowRow() },
       { id: ROW_IDS.policy, title: 'Policy', panels: policyRow() },

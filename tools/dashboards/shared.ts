@@ -1,11 +1,14 @@
 /** Pieces both dashboards share: the drop-reason meanings, colours of recurring series, common overrides. */
 import { DROP_REASONS } from '../../exporter/cilium/dropReasons';
+import { DASHBOARD_UIDS, TOP_N } from './ids';
 import {
   color,
+  customVariable,
   fixedColor,
   overrideByRegexp,
   overrideByName,
   steps,
+  type Json,
   type Override,
   type Transformation,
   type ValueMapping,
@@ -119,20 +122,45 @@ export const NODE_VAR = '$node';
 export const DIRECTION_VAR = '$direction';
 export const REASON_VAR = '$reason';
 
-/** Pods vs endpoints: the delta series as a red stepped line on its own right axis. */
+/** Pods vs endpoints: every delta series a stepped line on its own right axis, the cluster's in bold red. */
 export function podEndpointDeltaOverrides(): Override[] {
   return [
-    // A stepped line: bars at every sample of a long range merge into one red block.
-    overrideByRegexp('.* delta$', {
+    // A stepped line: bars at every sample of a long range merge into one block.
+    overrideByRegexp('^(.* )?delta$', {
       'custom.drawStyle': 'line',
       'custom.lineInterpolation': 'stepAfter',
-      'custom.lineWidth': 2,
       'custom.axisPlacement': 'right',
       'custom.axisLabel': 'unmanaged (delta)',
-      color: fixedColor(color.bad),
     }),
+    overrideByName('delta', { 'custom.lineWidth': 2, color: fixedColor(color.bad) }),
   ];
 }
+
+/** How many nodes the top-N panels keep: a dashboard variable, so a bigger screen can ask for more. */
+export function topNVariable(): Json {
+  return customVariable({
+    name: TOP_N.variable,
+    label: 'Top N nodes',
+    description:
+      'How many nodes the per-node panels show: those ranked highest by the panel\'s own signal over the range, the rest summed as "other nodes".',
+    values: [...TOP_N.values],
+    current: TOP_N.default,
+  });
+}
+
+/** The dashboard link to the node drill-down, keeping the time range (it opens on its own node variable). */
+export const NODE_DASHBOARD_LINK: Json = {
+  title: 'Cilium Scope: node',
+  type: 'link',
+  url: `/d/${DASHBOARD_UIDS.node}`,
+  asDropdown: false,
+  icon: 'dashboard',
+  tooltip: "One node's endpoints, pods, regeneration, traffic, drops, anomaly bands, policy and agent",
+  includeVars: false,
+  keepTime: true,
+  targetBlank: false,
+  tags: [],
+};
 
 /** Targets up in green; targets down green at 0 and red from 1. */
 export function targetsUpDownOverrides(): Override[] {
@@ -155,3 +183,28 @@ export function upDownMapping(): ValueMapping {
     },
   };
 }
+
+/**
+ * Rare events drawn as bars (failed regenerations, failed policy imports): about 100 bars over the range keep each
+ * one visible; `count` for events per step, else a rate.
+ */
+export function rareEventBars(unit: 'ops' | 'count') {
+  return {
+    maxDataPoints: 100,
+    ...(unit === 'count' ? { unit: 'none', decimals: 0 } : { unit }),
+    min: 0,
+    drawStyle: 'bars' as const,
+    fillOpacity: 80,
+  };
+}
+
+/** Endpoints not ready: the cluster's line bold red, the stuck ones dashed orange beneath it. */
+export const NOT_READY_OVERRIDES: Override[] = [
+  overrideByName('endpoints not ready', { 'custom.lineWidth': 2, color: fixedColor(color.bad) }),
+  overrideByName('stuck not ready (10 min)', {
+    'custom.lineWidth': 2,
+    'custom.lineStyle': { fill: 'dash', dash: [10, 10] },
+    'custom.fillOpacity': 0,
+    color: fixedColor(color.warn),
+  }),
+];

@@ -4,6 +4,28 @@
  * No runtime dependencies: the Node side and the browser page both import this.
  */
 
+/** Grafana's grid: 24 columns, 30 px per grid line, 8 px between panels. */
+export const GRID = { columns: 24, cellHeight: 30, margin: 8 };
+export const PAGE_PADDING = 16;
+
+export interface Box {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+}
+
+/** Pixel box of a gridPos in a grid `gridWidth` pixels wide (react-grid-layout's arithmetic, as Grafana uses it). */
+export function gridBox(pos: { x: number; y: number; w: number; h: number }, gridWidth: number): Box {
+  const colWidth = (gridWidth - GRID.margin * (GRID.columns - 1)) / GRID.columns;
+  return {
+    left: Math.round(pos.x * (colWidth + GRID.margin)),
+    top: Math.round(pos.y * (GRID.cellHeight + GRID.margin)),
+    width: Math.round(pos.w * colWidth + Math.max(0, pos.w - 1) * GRID.margin),
+    height: Math.round(pos.h * GRID.cellHeight + Math.max(0, pos.h - 1) * GRID.margin),
+  };
+}
+
 export interface GridPos {
   x: number;
   y: number;
@@ -165,4 +187,14 @@ export function dashboardRows(dashboard: DashboardJson): DashboardRow[] {
     current.panels.push(panel);
   }
   return rows;
+}
+
+/** A copy of a dashboard with a variable set to one value, as a link with `var-<name>=<value>` opens it. */
+export function withVariable(dashboard: DashboardJson, name: string, value: string): DashboardJson {
+  return {
+    ...dashboard,
+    templating: {
+      list: dashboard.templating.list.map((v) => (v.name === name ? { ...v, current: { text: value, value } } : v)),
+    },
+  };
 }

@@ -1,8 +1,9 @@
 /**
  * A simulated cluster scraped by the exporter and the exporter scraped by a real Prometheus (Debian's package), for
  * the Prometheus dashboard's preview. Prometheus stamps samples with its own clock, so this run is on wall-clock
- * time: one tick of the simulator and one exporter scrape per second, Prometheus scraping every second, for
- * `seconds` seconds. The anomaly detector's window and warm-up are scaled to the run.
+ * time: one tick of the simulator and one exporter scrape per step, Prometheus scraping once a step, for `seconds`
+ * steps of `stepSeconds` (1 s; longer for a large cluster). The anomaly detector's window and warm-up are scaled to
+ * the run.
  *
  * The same things happen as in the simulated hour, in proportion: pods Cilium does not manage, an agent restart, a
  * node whose agent goes away, two policy changes one agent fails to import, failed regenerations, a drop spike on
@@ -19,10 +20,18 @@ import { type RunningPrometheus, startPrometheus } from '../../test/support/prom
 import { addUnmanagedPods, failRegeneration, policyChangeFailingOn } from './events';
 
 export interface PrometheusHistoryOptions {
-  /** Wall-clock seconds of history to collect (default 75). */
+  /** Steps of history to collect (default 75), one every `stepSeconds` of wall-clock time. */
   seconds?: number;
+  /**
+   * Wall-clock seconds per step: one simulator tick, one exporter scrape, Prometheus's scrape interval (default 1).
+   * A large cluster needs longer: the exporter scrapes a thousand agents in more than a second.
+   */
+  stepSeconds?: number;
   nodes?: number;
   seed?: number;
+  /** Agent page size in KiB (default 24) and whether agents answer with gzip (default true). */
+  pageKB?: number;
+  gzip?: boolean;
   log?: (line: string) => void;
 }
 
@@ -38,7 +47,6 @@ export interface PrometheusHistory {
 }
 
 const SPIKE_REASON = 'Policy denied';
-const STEP_MS = 1000;
 /** Scrape cycles at the end that must fail only as planned (the anomaly detector confirms over two). */
 const CLEAN_TAIL_CYCLES = 3;
 const MAX_EXTRA_STEPS = 20;
@@ -46,6 +54,10 @@ const MAX_EXTRA_STEPS = 20;
 export async function startPrometheusHistory(options: PrometheusHistoryOptions = {}): Promise<PrometheusHistory> {
   const log = options.log ?? (() => undefined);
   const seconds = Math.max(30, Math.round(options.seconds ?? 75));
+  const stepSeconds = Math.max(1, Math.round(options.stepSeconds ?? 1));
+  const stepMs = stepSeconds * 1000;
+  /** A duration of `steps` steps, as an exporter flag. */
+  const wall = (steps: number) => `${steps * stepSeconds}s`;
   const sim = await startSimulator({
     nodes: options.nodes ?? 6,
     seed: options.seed ?? 42,
@@ -53,7 +65,8 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
     // drop bursts) as a few minutes of a real cluster, so rates over a few seconds are rarely empty.
     tickSeconds: 5,
     autoTickMs: 0,
-    pageKB: 24,
+    pageKB: options.pageKB ?? 24,
+    gzip: options.gzip,
     startTimeSeconds: Math.floor(Date.now() / 1000),
     kube: { token: 'ciliumscope-preview' },
   });
@@ -76,14 +89,14 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
   try {
     const kubeconfig = await writeKubeconfig(sim, join(dir, 'kubeconfig'));
     // A baseline window as long as the run: the spike of the last seconds stays well above its band until the end.
-    const window = `${Math.max(20, seconds)}s`;
-    const warmup = `${Math.max(10, Math.round(seconds * 0.3))}s`;
+    const window = wall(Math.max(20, seconds));
+    const warmup = wall(Math.max(10, Math.round(seconds * 0.3)));
     const argv = [
       ...['--listen', '127.0.0.1:0', '--log-level', 'silent'],
-      ...['--scrape-interval', '1s', '--scrape-timeout', '900ms', '--history-retention', '10m'],
+      ...['--scrape-interval', wall(1), '--scrape-timeout', `${stepMs - 100}ms`, '--history-retention', '30m'],
       ...['--kubeconfig', kubeconfig, '--agent-url-template', `${sim.url}/agents/{node}/metrics`],
       ...['--operator-url-template', `${sim.url}/operator/metrics`],
-      ...['--anomaly-window', window, '--anomaly-warmup', warmup, '--anomaly-spread-window', `${seconds * 2}s`],
+      ...['--anomaly-window', window, '--anomaly-warmup', warmup, '--anomaly-spread-window', wall(seconds * 2)],
     ];
     const loaded = loadConfig({ argv, env: {} });
     if (loaded.kind !== 'config') {
@@ -126,7 +139,7 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
     );
     schedule(seconds - 8, () => sim.setFault(downNode.name, 'http500'));
 
-    prometheus = await startPrometheus({ targets: [new URL(exporter.url).host], scrapeInterval: '1s' });
+    prometheus = await startPrometheus({ targets: [new URL(exporter.url).host], scrapeInterval: wall(1) });
     const running = exporter;
     const started = Date.now();
     let second = 0;
@@ -150,7 +163,7 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
         const stats = await running.scrapeNow();
         cleanStreak = stats.failed <= (now >= downFrom ? 1 : 0) ? cleanStreak + 1 : 0;
         if (now > 0 && now % 15 === 0) {
-          log(`  Prometheus history: ${now} of ${seconds} s`);
+          log(`  Prometheus history: ${now} of ${seconds} steps`);
         }
         if (now >= seconds && (cleanStreak >= CLEAN_TAIL_CYCLES || now >= seconds + MAX_EXTRA_STEPS)) {
           // The cluster stands still from here: every render reads the same final state, however late it comes.
@@ -163,14 +176,14 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
       });
     };
     step();
-    timer = setInterval(step, STEP_MS);
+    timer = setInterval(step, stepMs);
     const promReady = prometheus;
     let range: Promise<{ from: number; to: number }> | null = null;
     return {
       prometheus: promReady,
       exporter: running,
       sim,
-      scrapeIntervalMs: 1000,
+      scrapeIntervalMs: stepMs,
       // Once complete, the cluster stands still and every render reads the same range ending then, so neither the
       // rates nor the instant queries (evaluated at its end) depend on how long rendering takes.
       ready: () =>
@@ -178,10 +191,10 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
           await stepping;
           // The range ends just after Prometheus's next scrape of the final state (rates over it barely dip); the wait
           // leaves Prometheus a second more to store it.
-          const to = frozenAt + STEP_MS + 200;
-          await new Promise((resolve) => setTimeout(resolve, Math.max(0, to + STEP_MS - Date.now())));
-          // The first second holds only Prometheus's first scrape: rates start one scrape later.
-          return { from: started + 2000, to };
+          const to = frozenAt + stepMs + 200;
+          await new Promise((resolve) => setTimeout(resolve, Math.max(0, to + stepMs - Date.now())));
+          // The first step holds only Prometheus's first scrape: rates start one scrape later.
+          return { from: started + 2 * stepMs, to };
         })),
       close: cleanUp,
     };

@@ -94,7 +94,18 @@ function regexAlternatives(values: string[]): string {
   return `(${values.map(escapeRegexValue).join('|')})`;
 }
 
-const VARIABLE_REFERENCE = /\$(\w+)|\$\{(\w+)(?::[^}]*)?\}|\[\[(\w+)(?::[^\]]*)?\]\]/g;
+const VARIABLE_REFERENCE = /\$(\w+)|\$\{(\w+)(?::([^}]*))?\}|\[\[(\w+)(?::[^\]]*)?\]\]/g;
+
+/** `${__from}` and `${__to}`: Unix ms, or seconds with the `date:seconds` format (the formats PromQL needs). */
+function rangeBoundary(ms: number, format: string | undefined): string {
+  if (format === undefined || format === '') {
+    return String(ms);
+  }
+  if (format === 'date:seconds') {
+    return String(Math.floor(ms / 1000));
+  }
+  throw new Error(`the preview formats \${__from} and \${__to} as ms or date:seconds, not "${format}"`);
+}
 
 /** The expression with built-in and template variables replaced; unknown `$names` stay as written. */
 export function interpolateExpr(expr: string, ctx: PromQueryContext): string {
@@ -109,10 +120,13 @@ export function interpolateExpr(expr: string, ctx: PromQueryContext): string {
     __range_s: String(Math.round(rangeMs / 1000)),
     __range_ms: String(rangeMs),
   };
-  return expr.replace(VARIABLE_REFERENCE, (whole, a?: string, b?: string, c?: string) => {
+  return expr.replace(VARIABLE_REFERENCE, (whole, a?: string, b?: string, format?: string, c?: string) => {
     const name = (a ?? b ?? c)!;
     if (name in builtIns) {
       return builtIns[name];
+    }
+    if (name === '__from' || name === '__to') {
+      return rangeBoundary(name === '__from' ? ctx.range.from : ctx.range.to, format);
     }
     const variable = ctx.variables[name];
     return variable ? formatVariable(variable) : whole;

@@ -53,6 +53,8 @@ export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promis
     tickSeconds,
     autoTickMs: 0,
     pageKB: options.pageKB ?? 24,
+    podsPerNode: options.podsPerNode,
+    gzip: options.gzip,
     startTimeSeconds: endSeconds - ticks * tickSeconds,
     kube: { token: 'ciliumscope-preview' },
   });

@@ -15,11 +15,17 @@ export interface ScopeHistorySettings {
   tickSeconds?: number;
   /** Approximate agent page size in KiB. */
   pageKB?: number;
+  /** Pods per node (the simulator's default when unset). */
+  podsPerNode?: number;
+  /** Whether agents answer with gzip (default true); compressing many small pages is all cost. */
+  gzip?: boolean;
 }
 
 export interface PreviewSessionOptions {
   /** Wall-clock seconds of Prometheus history (default 75); 0 skips the Prometheus dashboard. */
   prometheusSeconds?: number;
+  /** Simulated nodes of both runs (default 6); from 100 on, small pages and 30 s scrapes (largeClusterSettings). */
+  nodes?: number;
   scope?: ScopeHistorySettings;
   /** The Grafana release whose modules render the dashboards (default: the project's, 13.1.1). */
   grafana?: InstalledRelease;

@@ -10,12 +10,21 @@ import { importDashboard } from './dashboard';
 import { startPrometheusHistory, type PrometheusHistory } from './prometheus-history';
 import { GRID_WIDTH, openPreviewBrowser, prometheusDatasource, type PreviewBrowser } from './render';
 import { runScopeHistory, type ScopeHistory } from './scope-history';
-import type { PreviewSessionApi, PreviewSessionOptions } from './session-types';
+import type { PreviewSessionApi, PreviewSessionOptions, ScopeHistorySettings } from './session-types';
 
 export type { PreviewSessionOptions } from './session-types';
 
 export const PLUGIN_DASHBOARD = 'dashboards/cilium-scope.json';
 export const PROMETHEUS_DASHBOARD = 'dashboards/cilium-scope-prometheus.json';
+export const NODE_DASHBOARD = 'dashboards/cilium-scope-node.json';
+
+/**
+ * Settings of a large simulated cluster: small agent pages served plain and the exporter's default 30 s scrape
+ * interval, so a thousand nodes' hour of history takes minutes, not hours.
+ */
+export function largeClusterSettings(nodes: number): ScopeHistorySettings {
+  return nodes >= 100 ? { nodes, pageKB: 4, gzip: false, tickSeconds: 30 } : { nodes };
+}
 
 const SCOPE_UID = 'cilium-scope';
 const SCOPE_NAME = 'Cilium Scope';
@@ -59,18 +68,29 @@ export async function openPreviewSession(options: PreviewSessionOptions = {}): P
     await scope?.close();
     await prometheus?.close();
   };
+  const { nodes, pageKB, gzip, tickSeconds } = largeClusterSettings(options.nodes ?? 6);
+  // The plugin run's 30 s ticks say the cluster is large.
+  const large = tickSeconds !== undefined;
   try {
     if (seconds > 0) {
-      log(`Prometheus: collecting ${seconds} s of history (exporter on wall-clock time, 1 s scrapes)`);
-      prometheus = await startPrometheusHistory({ seconds, log });
+      // A step as long as a large cluster's scrape takes.
+      const stepSeconds = large ? 3 : 1;
+      log(`Prometheus: collecting ${seconds} steps of history (exporter on wall-clock time, ${stepSeconds} s scrapes)`);
+      prometheus = await startPrometheusHistory({ seconds, log, nodes, pageKB, gzip, stepSeconds });
       timings.prometheusStartMs = Date.now() - started;
     }
     const opening = browserFor(options.grafana).then((b) => {
       timings.pageBuildMs = Date.now() - started;
       return b;
     });
+    if (large && prometheus) {
+      // Both runs share this process: a large simulated hour beside the wall-clock run would keep the exporter from
+      // answering Prometheus's scrapes in time, and the run's last state would be stale. One after the other.
+      log('Waiting for the Prometheus history before the simulated hour (a large cluster takes the whole process)');
+      await prometheus.ready();
+    }
     log('Simulated hour for the plugin dashboard (exporter on simulated time)');
-    const scopeRun = runScopeHistory({ log, ...options.scope });
+    const scopeRun = runScopeHistory({ log, ...largeClusterSettings(options.nodes ?? 6), ...options.scope });
     let browser: PreviewBrowser;
     [browser, scope] = await Promise.all([opening, scopeRun]);
     timings.scopeHistoryMs = scope.runMs;

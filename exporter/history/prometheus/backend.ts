@@ -1,13 +1,15 @@
 /**
  * The Prometheus history backend: every expression printed as PromQL (promql.ts) and sent as one query_range on
- * the grid (or one instant query for a single point), the answer laid back on the grid. Nothing from a request
+ * the grid (or one instant query for a single point), the answer laid back on the grid; a panel's quantiles are one
+ * query of their bucket rates, histogram_quantile applied here (quantile.ts). Nothing from a request
  * reaches Prometheus except as an escaped matcher value. Per API request at most --prometheus-max-concurrency
  * requests are in flight.
  */
 import { type GridSeries, type HistoryBackend, type HistoryReader, type HistoryStatus, gridValue, sortSeries } from '../backend';
-import { type Expr, resultLabels } from '../expr';
+import { type Expr, type Quantile, resultLabels } from '../expr';
 import type { StepGrid } from '../grid';
 import { toPromQL } from '../promql';
+import { evaluateSharingBuckets } from '../quantile';
 import type { MatrixRow, PrometheusClient } from './client';
 import { Semaphore } from './semaphore';
 
@@ -29,7 +31,8 @@ export class PrometheusBackend implements HistoryBackend {
         const own = new AbortController();
         const both = signal ? AbortSignal.any([signal, own.signal]) : own.signal;
         try {
-          return await Promise.all(exprs.map((e) => limit.run(() => this.evaluate(e, grid, both), both)));
+          // The quantiles of a panel share one query of their bucket rates (quantile.ts).
+          return await evaluateSharingBuckets(exprs, grid.times.length, (e) => limit.run(() => this.evaluate(e, grid, both), both));
         } catch (err) {
           own.abort(err);
           throw err;
@@ -46,7 +49,7 @@ export class PrometheusBackend implements HistoryBackend {
     await this.client.close();
   }
 
-  private async evaluate(expr: Expr, grid: StepGrid, signal?: AbortSignal): Promise<GridSeries[]> {
+  private async evaluate(expr: Exclude<Expr, Quantile>, grid: StepGrid, signal?: AbortSignal): Promise<GridSeries[]> {
     const n = grid.times.length;
     if (n === 0) {
       return [];

@@ -1,9 +1,10 @@
 /** Query handlers about agents: regeneration time and rate, policy, agent health. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
 import { SERIES } from '../../model/series';
-import { emptyFrame, seriesFrame, tableFrame } from './frames';
+import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, type QueryHandler, displayName, read, seriesFrames } from './context';
 import { DEFAULT_QUANTILES, TABLE } from './promql-table';
+import { agentVersions, importErrorsInRange, policyRevisionSkew, regenerationFailures } from './signals';
 import { filterSet } from './validate';
 
 const RED_AT = (value: number, below = 'green', above = 'red') => ({
@@ -14,7 +15,8 @@ const RED_AT = (value: number, below = 'green', above = 'red') => ({
   ],
 });
 
-export const regenerationHandler: QueryHandler = (q, ctx) => (q.view === 'rate' ? regenerationRate(q, ctx) : regenerationLatency(q, ctx));
+export const regenerationHandler: QueryHandler = (q, ctx) =>
+  q.view === 'rate' ? regenerationRate(q, ctx) : q.view === 'failures' ? regenerationFailures(q, ctx) : regenerationLatency(q, ctx);
 
 async function regenerationRate(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
   const { rate } = await read(ctx, TABLE.regenerationRate(q));
@@ -73,6 +75,10 @@ export const policyHandler: QueryHandler = async (q, ctx) => {
   };
   let frames: DataFrameJSON[];
   switch (q.view ?? 'count') {
+    case 'revisionSkew':
+      return policyRevisionSkew(q, ctx);
+    case 'importErrorsInRange':
+      return importErrorsInRange(q, ctx);
     case 'revision':
       frames = await gauge(SERIES.policyMaxRevision, 'policy revision', 'Highest policy revision per agent; a node behind the others has not applied the latest policy.');
       break;
@@ -108,6 +114,8 @@ export const agentHealthHandler: QueryHandler = async (q, ctx) => {
   switch (q.view ?? 'status') {
     case 'up':
       return agentUp(q, ctx);
+    case 'versions':
+      return agentVersions(q, ctx);
     case 'scrapeDuration': {
       const { slowest } = await read(ctx, TABLE.scrapeDuration(q));
       const frames = seriesFrames(ctx, q.refId, slowest, (l) => ({
@@ -161,7 +169,18 @@ async function agentUp(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[
 async function agentStatusTable(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON> {
   const nodes = filterSet(q.node);
   const rows = (await ctx.cluster.targets()).filter((r) => !nodes || nodes.has(r.node));
-  return tableFrame(
+  const total = rows.length;
+  if (q.limit !== undefined && rows.length > q.limit) {
+    // The rows a limited table keeps: the targets most in need of attention (down, stale, failing, slowest).
+    const trouble = (r: (typeof rows)[number]) => [r.up ? 0 : 1, r.stale ? 1 : 0, r.error ? 1 : 0, r.durationMs ?? 0];
+    rows.sort((a, b) => {
+      const [ta, tb] = [trouble(a), trouble(b)];
+      const i = ta.findIndex((v, k) => v !== tb[k]);
+      return i >= 0 ? tb[i] - ta[i] : a.node < b.node ? -1 : 1;
+    });
+    rows.length = q.limit;
+  }
+  const frame = tableFrame(
     q.refId,
     'Agents',
     [
@@ -178,4 +197,5 @@ async function agentStatusTable(q: ScopeQuery, ctx: QueryContext): Promise<DataF
     ],
     rows.length ? undefined : 'No targets: pass --agent NODE=URL, enable Kubernetes discovery, or (query replica) check that Prometheus holds ciliumscope_target_up.'
   );
+  return rows.length < total ? withNotice(frame, `${rows.length} of ${total} targets: those down, stale or failing first, then the slowest scrapes.`) : frame;
 }

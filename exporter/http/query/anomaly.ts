@@ -4,13 +4,16 @@ import type { GridSeries } from '../../history/backend';
 import { gridEnd, instantGrid } from '../../history/grid';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, type QueryHandler, read } from './context';
+import { firstNodes } from './limit';
 import { DROP_KEY, TABLE } from './promql-table';
+import { anomalySummary } from './signals';
 
 const NO_DETECTOR = 'The drop anomaly detector has no data yet: it needs a few scrapes of each agent to build a baseline.';
 
 const keyOf = (l: Record<string, string>) => DROP_KEY.map((k) => l[k] ?? '').join('\u0000');
 
-export const anomalyHandler: QueryHandler = (q, ctx) => (q.view === 'scores' ? anomalyScores(q, ctx) : anomalyBands(q, ctx));
+export const anomalyHandler: QueryHandler = (q, ctx) =>
+  q.view === 'scores' ? anomalyScores(q, ctx) : q.view === 'summary' ? anomalySummary(q, ctx) : anomalyBands(q, ctx);
 
 const atEnd = (ctx: QueryContext) => instantGrid(gridEnd(ctx.grid), ctx.grid.intervalMs, ctx.grid.step);
 
@@ -28,14 +31,11 @@ function latest(series: GridSeries[]): Map<string, number> {
 async function anomalyBands(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
   const limit = q.limit ?? 10;
   // The series most worth seeing: highest score in the range first (then by node, direction, reason). The top
-  // `limit` series belong to the top `limit` nodes ranked the same way, so only those nodes' series are read.
+  // `limit` series belong to the top `limit` nodes ranked the same way (or the top `topN`, when set), so only those
+  // nodes' series are read.
   const peak = (values: Array<number | null>) => values.reduce<number>((m, v) => (v !== null && v > m ? v : m), -Infinity);
-  const { perNode } = await read(ctx, TABLE.anomalyNodeRanking(q));
-  const nodes = perNode
-    .map((s) => ({ node: s.labels.node, max: peak(s.values) }))
-    .sort((a, b) => b.max - a.max || (a.node < b.node ? -1 : 1))
-    .slice(0, limit)
-    .map((n) => n.node);
+  const first = ctx.grid.times.length ? await firstNodes(ctx, { order: 'topk', over: 'max', signal: TABLE.anomalyNodeRanking(q).perNode }, q.topN ?? limit) : null;
+  const nodes = first?.nodes.map((n) => n.node) ?? [];
   if (!nodes.length) {
     return [emptyFrame(q.refId, NO_DETECTOR)];
   }

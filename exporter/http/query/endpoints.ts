@@ -2,12 +2,16 @@
 import { emptyFrame, tableFrame, withNotice } from './frames';
 import { type QueryHandler, displayName, read, seriesFrames } from './context';
 import { TABLE } from './promql-table';
+import { endpointsNotReady, podEndpointDeltaOnly, unmanagedPodCount } from './signals';
 import { filterSet } from './validate';
 
 const NO_POD_COUNTS =
   'No pod counts in this range: no exporter writing this history watches Kubernetes (--kubeconfig or in-cluster), so only pod endpoints are shown.';
 
 export const endpointsHandler: QueryHandler = async (q, ctx) => {
+  if (q.view === 'notReady') {
+    return endpointsNotReady(q, ctx);
+  }
   const { states } = await read(ctx, TABLE.endpoints(q));
   const frames = seriesFrames(ctx, q.refId, states, (l) => ({
     displayNameFromDS: displayName(l, ['node', 'state']),
@@ -19,9 +23,12 @@ export const endpointsHandler: QueryHandler = async (q, ctx) => {
 };
 
 export const podEndpointDeltaHandler: QueryHandler = async (q, ctx) => {
+  if (q.view === 'delta') {
+    return podEndpointDeltaOnly(q, ctx);
+  }
   const { pods, podEndpoints, delta } = await read(ctx, TABLE.podEndpointDelta(q));
   const part = (series: typeof pods, label: string, description: string) =>
-    seriesFrames(ctx, q.refId, series, (l) => ({ displayNameFromDS: displayName(l, ['node'], ` ${label}`), unit: 'none', decimals: 0, description }));
+    seriesFrames(ctx, q.refId, series, (l) => ({ displayNameFromDS: displayName(l, ['node'], ` ${label}`), unit: 'none', decimals: 0, description }), { series: label });
   const frames = [
     ...part(pods, 'pods', 'Pods Running or Pending, not hostNetwork, scheduled on the node.'),
     ...part(podEndpoints, 'pod endpoints', 'Endpoints the agent manages, minus its host and health endpoints.'),
@@ -34,6 +41,9 @@ export const podEndpointDeltaHandler: QueryHandler = async (q, ctx) => {
 };
 
 export const unmanagedPodsHandler: QueryHandler = async (q, ctx) => {
+  if (q.view === 'count') {
+    return unmanagedPodCount(q, ctx);
+  }
   if (!ctx.kube) {
     return [tableFrame(q.refId, 'Unmanaged pods', columns([]), 'Kubernetes is not configured (--kubeconfig or in-cluster): unmanaged pods cannot be listed.')];
   }

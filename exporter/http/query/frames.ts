@@ -51,6 +51,14 @@ export function tableFrame(refId: string, name: string, columns: TableColumn[], 
   };
 }
 
+/** Adds labels to the value fields of a frame. */
+export function withLabels(frame: DataFrameJSON, labels: Record<string, string>): DataFrameJSON {
+  return {
+    ...frame,
+    schema: { ...frame.schema, fields: frame.schema.fields.map((f) => (f.type === 'number' ? { ...f, labels: { ...f.labels, ...labels } } : f)) },
+  };
+}
+
 /** Adds a notice (shown by Grafana on the panel) to a frame. */
 export function withNotice(frame: DataFrameJSON, text: string, severity: 'info' | 'warning' = 'info'): DataFrameJSON {
   const meta = frame.schema.meta ?? {};

@@ -6,6 +6,7 @@ import { agentHealthHandler, policyHandler, regenerationHandler } from './agents
 import { anomalyHandler } from './anomaly';
 import type { QueryContext, QueryHandler } from './context';
 import { endpointsHandler, podEndpointDeltaHandler, unmanagedPodsHandler } from './endpoints';
+import { limitedAnswer } from './limit';
 import { dropsHandler, packetFlowHandler } from './traffic';
 
 export const HANDLERS: Record<QueryType, QueryHandler> = {
@@ -38,7 +39,7 @@ export async function runQueries(
   const answers = await Promise.all(
     request.queries.map(async (query): Promise<QueryResult> => {
       try {
-        return { frames: await HANDLERS[query.queryType](query, ctx) };
+        return { frames: await limitedAnswer(HANDLERS[query.queryType], query, ctx) };
       } catch (err) {
         // One broken query must not take the panel's other queries down.
         if (err instanceof HistoryBackendError) {

@@ -3,7 +3,7 @@
  * name the offending field (`queries[2].queryType`).
  */
 import { z } from 'zod';
-import type { AnnotationsRequest, QueryRequest, QueryType, ScopeQuery } from '../../../src/contract';
+import type { AnnotationsRequest, QueryRequest, QueryType, QueryView, ScopeQuery } from '../../../src/contract';
 
 export const LIMITS = {
   queriesPerRequest: 50,
@@ -13,6 +13,10 @@ export const LIMITS = {
   filterValues: 1000,
   stringLength: 256,
   rows: 1000,
+  /** Largest topN: a panel of more lines than this is no panel. */
+  topN: 1000,
+  /** Series in one query's answer; past it the answer is cut and carries a notice naming this limit. */
+  seriesPerQuery: 200,
 };
 
 /** Every query type and whether it is ready; `satisfies` makes a new QueryType fail to compile until listed. */
@@ -36,7 +40,19 @@ const text = z.string().max(LIMITS.stringLength, `must be at most ${LIMITS.strin
 const filter = z.union([text, z.array(text).max(LIMITS.filterValues, `at most ${LIMITS.filterValues} values`)]);
 const millis = z.number({ error: 'must be a number of milliseconds' }).finite().min(0);
 
-const views = ['latency', 'rate', 'count', 'revision', 'importErrors', 'enforcement', 'status', 'up', 'scrapeDuration', 'topNodes', 'bands', 'scores'] as const;
+/** The views each query type takes; a type without an entry takes none. The first is the type's default. */
+export const VIEWS_BY_TYPE = {
+  endpoints: ['states', 'notReady'],
+  podEndpointDelta: ['counts', 'delta'],
+  unmanagedPods: ['table', 'count'],
+  regeneration: ['latency', 'rate', 'failures'],
+  policy: ['count', 'revision', 'revisionSkew', 'importErrors', 'importErrorsInRange', 'enforcement'],
+  agentHealth: ['status', 'up', 'scrapeDuration', 'versions'],
+  drops: ['rate', 'topNodes'],
+  anomaly: ['bands', 'scores', 'summary'],
+} as const satisfies Partial<Record<QueryType, readonly QueryView[]>>;
+
+const views = [...new Set(Object.values(VIEWS_BY_TYPE).flat())] as [QueryView, ...QueryView[]];
 
 const querySchema = z
   .object({
@@ -56,18 +72,16 @@ const querySchema = z
       .max(10, 'at most 10 quantiles')
       .optional(),
     limit: z.number().int().min(1).max(LIMITS.rows, `must be at most ${LIMITS.rows}`).optional(),
+    topN: z
+      .number({ error: 'must be a whole number of nodes' })
+      .int('must be a whole number of nodes')
+      .min(1, 'must be at least 1')
+      .max(LIMITS.topN, `must be at most ${LIMITS.topN}`)
+      .optional(),
+    others: z.boolean({ error: 'must be true or false' }).optional(),
   })
   // Grafana adds its own keys to stored queries (datasource, hide, key, ...): accept and ignore them.
   .passthrough();
-
-/** The views each query type takes; a type without an entry takes none. */
-export const VIEWS_BY_TYPE: Partial<Record<QueryType, readonly string[]>> = {
-  regeneration: ['latency', 'rate'],
-  policy: ['count', 'revision', 'importErrors', 'enforcement'],
-  agentHealth: ['status', 'up', 'scrapeDuration'],
-  drops: ['rate', 'topNodes'],
-  anomaly: ['bands', 'scores'],
-};
 
 const requestSchema = z
   .object({
@@ -90,7 +104,7 @@ const requestSchema = z
         ctx.addIssue({ code: 'custom', path: ['queries', i, 'refId'], message: `"${q.refId}" is used twice` });
       }
       refIds.add(q.refId);
-      const allowed = VIEWS_BY_TYPE[q.queryType];
+      const allowed: readonly string[] | undefined = (VIEWS_BY_TYPE as Partial<Record<QueryType, readonly string[]>>)[q.queryType];
       if (q.view !== undefined && !allowed?.includes(q.view)) {
         const hint = allowed ? `one of ${allowed.join(', ')}` : 'not set';
         ctx.addIssue({ code: 'custom', path: ['queries', i, 'view'], message: `for ${q.queryType} must be ${hint}` });
@@ -116,10 +130,12 @@ export class ValidationError extends Error {
   }
 }
 
-function firstIssue(error: z.ZodError): ValidationError {
+function firstIssue(error: z.ZodError, body: unknown): ValidationError {
   const issue = error.issues[0];
   const field = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
-  const message = issue.code === 'invalid_type' && issue.input === undefined ? 'is required' : issue.message;
+  // zod leaves the input out of its issues: whether the field is missing is read from the body itself.
+  const value = issue.path.reduce<unknown>((at, part) => (at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[part] : undefined), body);
+  const message = issue.code === 'invalid_type' && value === undefined ? 'is required' : issue.message;
   return new ValidationError(`${field || 'body'} ${message}`, field || 'body');
 }
 
@@ -129,7 +145,7 @@ export function parseQueryRequest(body: unknown): QueryRequest & { queries: Scop
   }
   const parsed = requestSchema.safeParse(body);
   if (!parsed.success) {
-    throw firstIssue(parsed.error);
+    throw firstIssue(parsed.error, body);
   }
   return parsed.data as QueryRequest;
 }
@@ -140,7 +156,7 @@ export function parseAnnotationsRequest(body: unknown): AnnotationsRequest {
   }
   const parsed = annotationsSchema.safeParse(body);
   if (!parsed.success) {
-    throw firstIssue(parsed.error);
+    throw firstIssue(parsed.error, body);
   }
   if (parsed.data.to < parsed.data.from) {
     throw new ValidationError('to must not be before from', 'to');

@@ -20,12 +20,27 @@ import {
   substituteGrafanaVariables,
 } from './files';
 
+const MAIN_ROWS = ['Overview', 'Endpoints', 'Packet flow', 'Policy', 'Agents'];
+const MAIN_VARIABLES = ['datasource', 'node', 'direction', 'reason', 'topn'];
+const NODE_ROWS = ['Node', 'Endpoints and pods', 'Traffic and drops', 'Policy and agent'];
+const NODE_VARIABLES = ['datasource', 'node', 'direction', 'reason'];
+
 const DASHBOARDS = [
-  { path: PATHS.pluginImport, variant: 'import', plugin: PLUGIN_ID, uid: DASHBOARD_UIDS.scope },
-  { path: PATHS.pluginProvisioned, variant: 'provisioned', plugin: PLUGIN_ID, uid: DASHBOARD_UIDS.scope },
-  { path: PATHS.prometheusImport, variant: 'import', plugin: 'prometheus', uid: DASHBOARD_UIDS.prometheus },
-  { path: PATHS.prometheusProvisioned, variant: 'provisioned', plugin: 'prometheus', uid: DASHBOARD_UIDS.prometheus },
+  { path: PATHS.pluginImport, variant: 'import', plugin: PLUGIN_ID, uid: DASHBOARD_UIDS.scope, rows: MAIN_ROWS },
+  { path: PATHS.pluginProvisioned, variant: 'provisioned', plugin: PLUGIN_ID, uid: DASHBOARD_UIDS.scope, rows: MAIN_ROWS },
+  { path: PATHS.prometheusImport, variant: 'import', plugin: 'prometheus', uid: DASHBOARD_UIDS.prometheus, rows: MAIN_ROWS },
+  {
+    path: PATHS.prometheusProvisioned,
+    variant: 'provisioned',
+    plugin: 'prometheus',
+    uid: DASHBOARD_UIDS.prometheus,
+    rows: MAIN_ROWS,
+  },
+  { path: PATHS.nodeImport, variant: 'import', plugin: PLUGIN_ID, uid: DASHBOARD_UIDS.node, rows: NODE_ROWS },
+  { path: PATHS.nodeProvisioned, variant: 'provisioned', plugin: PLUGIN_ID, uid: DASHBOARD_UIDS.node, rows: NODE_ROWS },
 ] as const;
+
+const isMain = (d: (typeof DASHBOARDS)[number]) => d.uid !== DASHBOARD_UIDS.node;
 
 const IMPORT_METADATA = ['__inputs', '__requires', '__elements'];
 
@@ -79,11 +94,11 @@ describe('generated files', () => {
     expect(staleFiles()).toEqual([]);
   });
 
-  test('the plugin bundles the import copy: plugin.json includes it and webpack copies it from the repository root', () => {
+  test('the plugin bundles the import copies of its two dashboards: plugin.json includes them, webpack copies them', () => {
     const plugin = readJson('src/plugin.json');
     const includes = (plugin.includes as Json[]).filter((i) => i.type === 'dashboard');
-    expect(includes.map((i) => i.path)).toContain('dashboards/cilium-scope.json');
-    expect(readText('webpack.config.ts')).toMatch(/'dashboards', 'cilium-scope\.json'/);
+    expect(includes.map((i) => i.path)).toEqual([PATHS.pluginImport, PATHS.nodeImport]);
+    expect(readText('webpack.config.ts')).toMatch(/BUNDLED_DASHBOARDS = \['cilium-scope\.json', 'cilium-scope-node\.json'\]/);
   });
 });
 
@@ -166,24 +181,56 @@ describe.each(DASHBOARDS.map((d) => [d.path, d] as const))('%s', (_path, d) => {
     }
   });
 
-  test('has the rows Endpoints, Packet flow, Policy and Agents, and the datasource, node, direction and reason variables', () => {
+  test('has its rows, the overview first on the main dashboards, and its variables', () => {
     expect(
       panelsOf(dashboard)
         .filter((p) => p.type === 'row')
         .map((p) => p.title)
-    ).toEqual(['Endpoints', 'Packet flow', 'Policy', 'Agents']);
-    expect(variables(dashboard).map((v) => v.name)).toEqual(['datasource', 'node', 'direction', 'reason']);
+    ).toEqual(d.rows);
+    expect(variables(dashboard).map((v) => v.name)).toEqual(isMain(d) ? MAIN_VARIABLES : NODE_VARIABLES);
     expect(variables(dashboard)[0]).toMatchObject({ type: 'datasource', query: d.plugin });
   });
 
-  test('panel ids are unique and every alert-linked panel id exists', () => {
-    const ids = panelsOf(dashboard).map((p) => p.id);
-    expect(new Set(ids).size).toBe(ids.length);
-    const shared = Object.values(PANEL_IDS).filter(
-      (id) => id !== PANEL_IDS.nodesWithoutAgent || d.plugin === 'prometheus'
-    );
-    expect(ids).toEqual(expect.arrayContaining(shared));
-  });
+  if (isMain(d)) {
+    test('panel ids are unique and every alert-linked panel id exists', () => {
+      const ids = panelsOf(dashboard).map((p) => p.id);
+      expect(new Set(ids).size).toBe(ids.length);
+      const shared = Object.values(PANEL_IDS).filter(
+        (id) => id !== PANEL_IDS.nodesWithoutAgent || d.plugin === 'prometheus'
+      );
+      expect(ids).toEqual(expect.arrayContaining(shared));
+    });
+
+    test('the overview row comes first: a stat per question, each linked to the panel that explains it', () => {
+      const [overview, next] = panelsOf(dashboard).filter((p) => p.type === 'row');
+      const y = (p: Json) => (p.gridPos as { y: number }).y;
+      const stats = panelsOf(dashboard).filter((p) => p.type !== 'row' && y(p) > y(overview) && y(p) < y(next));
+      expect(stats.length).toBeGreaterThanOrEqual(6);
+      const ids = panelsOf(dashboard).map((p) => p.id);
+      for (const p of stats) {
+        expect([p.title, p.type]).toEqual([p.title, 'stat']);
+        const steps = (((p.fieldConfig as Json).defaults as Json).thresholds as Json).steps as Json[];
+        const overrides = JSON.stringify((p.fieldConfig as Json).overrides);
+        expect([p.title, steps.length > 1 || overrides.includes('thresholds')]).toEqual([p.title, true]);
+        const link = /viewPanel=(\d+)/.exec(String(((p.links as Json[])[0] ?? {}).url));
+        expect([p.title, ids.includes(Number(link?.[1]))]).toEqual([p.title, true]);
+      }
+    });
+
+    test('per-node series and table rows link to the node dashboard with the node and the time range', () => {
+      const links = panelsOf(dashboard).flatMap((p) =>
+        ((p.fieldConfig as Json | undefined)?.overrides as Json[] | undefined ?? []).flatMap((o) =>
+          ((o.properties as Json[]).filter((x) => x.id === 'links').flatMap((x) => x.value as Json[]))
+        )
+      );
+      expect(links.length).toBeGreaterThanOrEqual(8);
+      for (const link of links) {
+        expect(String(link.url)).toMatch(
+          /^\/d\/ciliumscope-node\?var-node=\$\{__(field\.labels\.node|data\.fields\.Node)\}&\$\{__url_time_range\}/
+        );
+      }
+    });
+  }
 
   test('panels fit the 24-column grid without overlapping', () => {
     const boxes = panelsOf(dashboard).map((p) => ({
@@ -247,9 +294,9 @@ describe.each(DASHBOARDS.map((d) => [d.path, d] as const))('%s', (_path, d) => {
 
 describe('plugin dashboard queries', () => {
   const dashboard = readJson(PATHS.pluginImport);
-  const targets = visualPanels(dashboard).flatMap((p) =>
-    ((p.targets as Json[]) ?? []).map((t) => ({ panel: p.title, target: t }))
-  );
+  const targets = [dashboard, readJson(PATHS.nodeImport)]
+    .flatMap(visualPanels)
+    .flatMap((p) => ((p.targets as Json[]) ?? []).map((t) => ({ panel: p.title, target: t })));
 
   test('use only query types of the contract', () => {
     expect(targets.length).toBeGreaterThan(15);
@@ -266,9 +313,12 @@ describe('plugin dashboard queries', () => {
   test("pass the exporter's own request validation (views, filters, limits)", () => {
     for (const { panel, target } of targets) {
       const { datasource: _ds, ...query } = target;
-      expect(() => parseQueryRequest({ from: 0, to: 3_600_000, queries: [query] })).not.toThrow();
+      // The plugin resolves the top-N variable to a number before sending.
+      const resolved = query.topN === '$topn' ? { ...query, topN: 10 } : query;
+      expect(() => parseQueryRequest({ from: 0, to: 3_600_000, queries: [resolved] })).not.toThrow();
       void panel;
     }
+    expect(targets.filter((t) => t.target.topN === '$topn').length).toBeGreaterThanOrEqual(7);
   });
 
   test('the variables use the plugin variable syntax', () => {

@@ -61,6 +61,8 @@ export function promtoolRejects(expressions: string[]): string | null {
  */
 export function substituteGrafanaVariables(expr: string): string {
   return expr
+    .replace(/\$\{__from:date:seconds\}/g, '1700000000')
     .replace(/\$__rate_interval|\$__interval|\$__range/g, '5m')
-    .replace(/\$\{?(node|direction|reason)\}?/g, '.*');
+    .replace(/\$\{?(node|direction|reason)\}?/g, '.*')
+    .replace(/\$\{?topn\}?/g, '10');
 }

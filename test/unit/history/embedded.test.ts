@@ -3,8 +3,8 @@
  * itself is promtool-agreement.test.ts): the last sample at or before a step within the lookback, rates over the
  * window ending at a step, samples at their own clock's times, counters kept exactly.
  */
-import { evaluate } from '../../../exporter/history/embedded';
-import { countBy, eq, last, maxBy, rate, selector, stepChange, sumBy } from '../../../exporter/history/expr';
+import { EmbeddedBackend, evaluate } from '../../../exporter/history/embedded';
+import { above, atLeast, countBy, eq, last, maxBy, quantile, rate, selector, stepChange, sumBy } from '../../../exporter/history/expr';
 import { instantGrid, makeGrid } from '../../../exporter/history/grid';
 import { RingHistory } from '../../../exporter/history/ring';
 
@@ -90,5 +90,50 @@ describe('aggregation across series', () => {
     expect(values(h, countBy([], last(selector('g'))), 0, 0)).toEqual([[{}, [3]]]);
     expect(values(h, sumBy(['node'], last(selector('g', eq('node', 'b')))), 0, 0)).toEqual([[{ node: 'b' }, [2]]]);
     expect(values(h, sumBy(['node'], last(selector('g'))), 400 * S, 400 * S)).toEqual([]);
+  });
+});
+
+describe('filters by a comparison (PromQL `agg > 0`, `agg >= 1`)', () => {
+  test('only the points that pass are answered, and a series with none of them is not there', () => {
+    const h = history('g', [{ a: 0, b: 0 }, { a: 2, b: 0.5 }, { a: 1, b: 0 }, { a: 0, b: 0 }], false);
+    const g = maxBy(['node'], last(selector('g')));
+    expect(values(h, above(0, g), 0, 30 * S)).toEqual([
+      [{ node: 'a' }, [null, 2, 1, null]],
+      [{ node: 'b' }, [null, 0.5, null, null]],
+    ]);
+    expect(values(h, atLeast(1, g), 0, 30 * S)).toEqual([[{ node: 'a' }, [null, 2, 1, null]]]);
+  });
+});
+
+describe('quantiles', () => {
+  /** Bucket counters of a histogram per node: at cycle k, `per[le]` × k observations at or below le. */
+  function histogram(nodes: string[], per: Record<string, number>, cycles: number): RingHistory {
+    const h = new RingHistory({ retentionMs: 3_600_000, intervalMs: 10 * S, maxBytes: 1 << 22 });
+    for (let k = 0; k < cycles; k++) {
+      const w = h.begin(k * 10 * S);
+      for (const node of nodes) {
+        for (const [le, n] of Object.entries(per)) {
+          w.at(`agent/${node}`, k * 10 * S).putCounter('h_bucket', { node, le }, n * k * (node === 'a' ? 1 : 3));
+        }
+      }
+      w.commit();
+    }
+    return h;
+  }
+
+  test('a panel of quantiles reads the bucket rates once, with the answers of each quantile alone', async () => {
+    const h = histogram(['a', 'b'], { '0.1': 1, '1': 4, '+Inf': 5 }, 8);
+    const grid = makeGrid(40 * S, 70 * S, 10 * S, undefined, 10 * S);
+    const exprs = [0.5, 0.9, 0.99].map((q) => quantile(q, ['node'], selector('h_bucket')));
+    const alone = exprs.map((e) => evaluate(h, e, grid));
+    const together = await new EmbeddedBackend(h, 10 * S).reader().evaluate(exprs, grid);
+    expect(together).toEqual(alone);
+    // Per step, of 5 observations 1 is at or below 0.1 and 4 at or below 1: the median is half-way into (0.1, 1],
+    // the 99th percentile past the last finite bound, so that bound.
+    expect(alone[0].map((s) => s.labels)).toEqual([{ node: 'a' }, { node: 'b' }]);
+    for (const v of [...alone[0][0].values, ...alone[0][1].values]) {
+      expect(v).toBeCloseTo(0.1 + 0.9 * ((2.5 - 1) / 3), 12);
+    }
+    expect(alone[2][0].values).toEqual([1, 1, 1, 1]);
   });
 });

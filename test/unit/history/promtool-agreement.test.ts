@@ -5,6 +5,8 @@
  * (`promtool test rules`, Debian's 2.42) evaluates the same PromQL over the same samples and must give exactly
  * the same numbers (promtool compares floats exactly). One node name is hostile (quotes, backslash, regex
  * metacharacters, a newline) and is also selected by a matcher: the escaping round-trips through the real parser.
+ * Rankings (topk/bottomk of a signal reduced over a subquery, every tie kept) run on a gauge of few values, so
+ * ties are common and must come out the same.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -14,6 +16,7 @@ import { stringify } from 'yaml';
 import { evaluate } from '../../../exporter/history/embedded';
 import {
   type Expr,
+  atLeast,
   countBy,
   eq,
   increase,
@@ -22,8 +25,10 @@ import {
   maxBy,
   maxOver,
   minBy,
+  notIn,
   over,
   quantile,
+  ranking,
   rate,
   selector,
   stepChange,
@@ -63,6 +68,7 @@ function generate(random: () => number): Series[] {
     }
     out.push({ metric: 'test_total', labels: { node }, counter: true, values: counter });
     out.push({ metric: 'test_gauge', labels: { node }, counter: false, values: gauge });
+    out.push({ metric: 'test_small', labels: { node }, counter: false, values: gauge.map((v) => (v === null ? null : Math.abs(v) % 3)) });
   }
   // A histogram whose +Inf bucket grows at every point, so every window has observations.
   const counts = BOUNDS.map(() => 0);
@@ -101,12 +107,26 @@ const seriesText = (metric: string, labels: Record<string, string>) =>
     .map(([k, v]) => `${k}=${quoteString(v)}`)
     .join(',')}}`;
 
-/** Every expression kind the query table and the cluster view use. */
-function expressions(random: () => number): Expr[] {
+/** Every expression kind the query table, the cluster view and the top-N rankings use. */
+function expressions(random: () => number, step: number): Expr[] {
   const c = selector('test_total');
   const g = selector('test_gauge');
+  const small = selector('test_small');
   const hostile = selector('test_total', matcher('node', [NODES[2], 'node-b']));
+  // A request grid's span (a whole number of steps), or any span at all.
+  const span = random() < 0.7 ? Math.floor(random() * 12) * step : Math.floor(random() * 300_000);
+  const k = 1 + Math.floor(random() * 3);
   return [
+    sumBy(['node'], last(selector('test_gauge', notIn('node', ['node-a'])))),
+    sumBy(['node'], rate(selector('test_total', notIn('node', [NODES[2], 'node-a'])))),
+    atLeast(10, countBy([], last(g))),
+    atLeast(1, sumBy(['node'], rate(c))),
+    ranking('topk', k, 'max', span, maxBy(['node'], last(small))),
+    ranking('bottomk', k, 'min', span, sumBy(['node'], last(small))),
+    ranking('topk', k, 'avg', span, sumBy(['node'], rate(c))),
+    ranking('bottomk', k, 'avg', span, minBy(['node'], last(small))),
+    ranking('topk', k, 'max', span, quantile(0.9, ['node'], selector('test_seconds_bucket'))),
+    ranking('topk', k, 'max', span, maxBy(['node'], maxOver(selector('test_gauge', notIn('node', [NODES[2]]))))),
     sumBy(['node'], rate(c)),
     sumBy(['node'], increase(c)),
     sumBy(['node'], rate(hostile)),
@@ -140,7 +160,7 @@ describeWith([{ binary: 'promtool' }], 'the embedded evaluator against Prometheu
         const time = random() < 0.4 ? Math.floor(random() * (POINTS + 4)) * INTERVAL : Math.floor(random() * (POINTS + 40) * INTERVAL);
         const step = [INTERVAL, 2 * INTERVAL, 35_000, 60_000][Math.floor(random() * 4)];
         const grid = instantGrid(time, INTERVAL, step);
-        for (const expr of expressions(random)) {
+        for (const expr of expressions(random, step)) {
           const result = evaluate(h, expr, grid);
           tests.push({
             expr: toPromQL(expr, grid),

@@ -1,35 +1,19 @@
 /**
- * The query API under random input (CI-sized; bench/fuzz-api.js runs the same generators for long): valid,
+ * The query API under random input (CI-sized; bench/fuzz-api.ts runs the same generators for long): valid,
  * mutated and random bodies against a real exporter on loopback with data from a small simulated cluster. Never a
  * 5xx, never a hang, always JSON, and a 4xx is `{ error, field? }` without a stack trace.
  */
 import fc from 'fast-check';
 import { type RunningExporter, startExporter } from '../../../exporter/app';
-import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../../exporter/http/query/validate';
 import { type RunningSimulator, startSimulator } from '../../../simulator';
+import { type FuzzArbitraries, arbitraries, checkResponse } from '../../support/api-fuzz';
 import { testConfig } from '../../support/config';
-
-interface ApiFuzz {
-  arbitraries(
-    f: typeof fc,
-    o: {
-      now: number;
-      nodes?: string[];
-      reasons?: string[];
-      queryTypes: readonly string[];
-      viewsByType: Partial<Record<string, readonly string[]>>;
-    }
-  ): { validRequest: fc.Arbitrary<string>; mutatedRequest: fc.Arbitrary<string>; randomBody: fc.Arbitrary<string> };
-  checkResponse(status: number, contentType: string | null, text: string): string | null;
-}
-// Plain JavaScript shared with bench/fuzz-api.js.
-const { arbitraries, checkResponse } = require('../../../bench/scale/api-fuzz') as ApiFuzz;
 
 const RUNS = Number(process.env.FUZZ_API_RUNS ?? 250);
 const REQUEST_TIMEOUT_MS = 5000;
 let sim: RunningSimulator;
 let exporter: RunningExporter;
-let gens: ReturnType<ApiFuzz['arbitraries']>;
+let gens: FuzzArbitraries;
 const statuses = new Map<number, number>();
 
 beforeAll(async () => {
@@ -49,13 +33,7 @@ beforeAll(async () => {
   }
   const truth = sim.truth();
   const reasons = [...new Set(Object.values(truth.nodes).flatMap((n) => n.agent?.dropped.map((d) => d.reason) ?? []))];
-  gens = arbitraries(fc, {
-    now: truth.timeSeconds * 1000,
-    nodes: sim.nodes,
-    reasons,
-    queryTypes: QUERY_TYPES,
-    viewsByType: VIEWS_BY_TYPE,
-  });
+  gens = arbitraries({ now: truth.timeSeconds * 1000, nodes: sim.nodes, reasons });
 });
 
 afterAll(async () => {

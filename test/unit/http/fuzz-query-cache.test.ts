@@ -1,27 +1,16 @@
 /**
- * The per-cycle answer cache of POST /api/v1/query must be invisible: for random valid requests (ranges, steps,
- * filters, every query type), asked once, asked again (a hit), and asked after more scrape cycles, the body is
- * byte for byte what running the queries directly gives at that moment.
+ * The per-cycle answer cache of POST /api/v1/query and /api/v1/annotations must be invisible: for random valid
+ * requests (ranges, steps, filters, every query type and annotation kind), asked once, asked again (a hit), and
+ * asked after more scrape cycles, the body is byte for byte what running the queries directly gives at that moment.
  */
 import fc from 'fast-check';
 import { type RunningExporter, startExporter } from '../../../exporter/app';
+import { annotationEvents } from '../../../exporter/http/annotations';
 import { runQueries } from '../../../exporter/http/query';
-import { QUERY_TYPES, VIEWS_BY_TYPE, parseQueryRequest } from '../../../exporter/http/query/validate';
+import { parseAnnotationsRequest, parseQueryRequest } from '../../../exporter/http/query/validate';
 import { type RunningSimulator, startSimulator } from '../../../simulator';
+import { arbitraries } from '../../support/api-fuzz';
 import { testConfig } from '../../support/config';
-
-const { arbitraries } = require('../../../bench/scale/api-fuzz') as {
-  arbitraries(
-    f: typeof fc,
-    o: {
-      now: number;
-      nodes?: string[];
-      reasons?: string[];
-      queryTypes: readonly string[];
-      viewsByType: Partial<Record<string, readonly string[]>>;
-    }
-  ): { validRequest: fc.Arbitrary<string> };
-};
 
 let sim: RunningSimulator;
 let exporter: RunningExporter;
@@ -55,8 +44,8 @@ async function direct(body: string): Promise<string> {
   return JSON.stringify({ results: await runQueries(request, base, exporter.backend.intervalMs) });
 }
 
-async function viaApi(body: string): Promise<string> {
-  const res = await fetch(`${exporter.url}/api/v1/query`, {
+async function viaApi(body: string, path = '/api/v1/query'): Promise<string> {
+  const res = await fetch(`${exporter.url}${path}`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body,
@@ -71,7 +60,7 @@ test('cached answers equal direct ones, before and after new cycles', async () =
     await cycle();
     await cycle();
     const now = sim.cluster.nowSeconds * 1000;
-    const gens = arbitraries(fc, { now, nodes: sim.nodes, queryTypes: QUERY_TYPES, viewsByType: VIEWS_BY_TYPE });
+    const gens = arbitraries({ now, nodes: sim.nodes });
     await fc.assert(
       fc.asyncProperty(
         gens.validRequest,
@@ -98,6 +87,28 @@ test('cached answers equal direct ones, before and after new cycles', async () =
         }
       ),
       { numRuns: 40 }
+    );
+  }
+}, 60_000);
+
+test('cached annotations equal direct ones, before and after new cycles', async () => {
+  for (let round = 0; round < 3; round++) {
+    await cycle();
+    const now = sim.cluster.nowSeconds * 1000;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom('policyImportErrors', 'dropAnomalies', 'agentRestarts'),
+        fc.integer({ min: 1000, max: 3_600_000 }),
+        fc.integer({ min: -60_000, max: 120_000 }),
+        fc.option(fc.subarray(sim.nodes, { minLength: 1 }), { nil: undefined }),
+        async (kind, span, back, node) => {
+          const request = parseAnnotationsRequest({ from: now - back - span, to: now - back, kind, ...(node ? { node } : {}) });
+          const direct = JSON.stringify({ annotations: await annotationEvents(exporter.backend.reader(), request, exporter.backend.intervalMs) });
+          expect(await viaApi(JSON.stringify(request), '/api/v1/annotations')).toBe(direct);
+          expect(await viaApi(JSON.stringify(request), '/api/v1/annotations')).toBe(direct);
+        }
+      ),
+      { numRuns: 30 }
     );
   }
 }, 60_000);

@@ -3,10 +3,11 @@
  * the Prometheus backend sends), and label values from a request escaped so they only ever match themselves.
  */
 import type { ScopeQuery } from '../../../src/contract';
-import type { Expr } from '../../../exporter/history/expr';
+import { type Expr, notIn, withMatcher } from '../../../exporter/history/expr';
 import { makeGrid } from '../../../exporter/history/grid';
 import { escapeRegex, quoteString, toPromQL } from '../../../exporter/history/promql';
-import { ANNOTATIONS, TABLE } from '../../../exporter/http/query/promql-table';
+import { rankingOf } from '../../../exporter/http/query/limit';
+import { ANNOTATIONS, RANKS, TABLE } from '../../../exporter/http/query/promql-table';
 import { SERIES } from '../../../exporter/model/series';
 
 // A 6-hour range at maxDataPoints 100 with a 30 s interval: step 216 s, rate window 246 s, lookback 5 m.
@@ -92,11 +93,95 @@ test('every query type and view, with and without filters and grouping', () => {
     warmingUp: 'max by (node) (last_over_time(ciliumscope_drop_anomaly_warming_up[5m]))',
   });
   expect(toPromQL(ANNOTATIONS.agentRestarts([]), grid)).toBe(
-    'sum by (node) (last_over_time(ciliumscope_agent_restarts_total[5m]) - last_over_time(ciliumscope_agent_restarts_total[5m] offset 216s))'
+    'sum by (node) (last_over_time(ciliumscope_agent_restarts_total[5m]) - last_over_time(ciliumscope_agent_restarts_total[5m] offset 216s)) > 0'
   );
   expect(toPromQL(ANNOTATIONS.dropAnomalies([{ label: 'node', values: ['n1'] }]), grid)).toBe(
-    'max by (node, direction, reason) (last_over_time(ciliumscope_drop_anomaly_score{node="n1"}[5m]))'
+    'max by (node, direction, reason) (last_over_time(ciliumscope_drop_anomaly_score{node="n1"}[5m])) >= 1'
   );
+});
+
+test('the one-question views', () => {
+  expect(promql(TABLE.endpointsNotReady(q({ node: ['n1', 'n2'] })))).toEqual({
+    notReady: 'sum by (node) (last_over_time(ciliumscope_endpoints{node=~"n1|n2", state!~"disconnected|disconnecting|ready"}[5m]))',
+    reported: 'count by (node) (last_over_time(ciliumscope_endpoints{node=~"n1|n2"}[5m]))',
+  });
+  expect(promql(TABLE.unmanagedPodCount(q({ groupBy: 'node' })))).toEqual({ unmanaged: 'sum by (node) (last_over_time(ciliumscope_unmanaged_pods[5m]))' });
+  expect(promql(TABLE.regenerationFailures(q({})))).toEqual({
+    failures: 'sum (rate(ciliumscope_endpoint_regenerations_total{outcome="failure"}[246s]))',
+  });
+  expect(promql(TABLE.policyImportErrorsInRange(q({ node: 'n1' }), grid, grid.times[grid.times.length - 1]))).toEqual({
+    errors: 'sum (increase(ciliumscope_policy_import_errors_total{node="n1"}[6h]))',
+  });
+  expect(promql(TABLE.agentCount(q({ node: ['n1', 'n2'] })))).toEqual({
+    agents: 'count (last_over_time(ciliumscope_target_up{component="agent", node=~"n1|n2"}[5m]))',
+  });
+  expect(promql(TABLE.anomalySummary(q({ direction: 'EGRESS' })))).toEqual({
+    rate: 'sum (rate(ciliumscope_dropped_packets_total{direction="EGRESS"}[246s]))',
+    baseline: 'sum (last_over_time(ciliumscope_drop_rate_baseline{direction="EGRESS"}[5m]))',
+    upperBand: 'sum (last_over_time(ciliumscope_drop_rate_upper_band{direction="EGRESS"}[5m]))',
+    anomalous: 'count (last_over_time(ciliumscope_drop_anomaly_score{direction="EGRESS"}[5m]) >= 1)',
+    scored: 'count (last_over_time(ciliumscope_drop_anomaly_score{direction="EGRESS"}[5m]))',
+  });
+});
+
+describe('top N: the rank of each query type as topk/bottomk in the PromQL, ties kept', () => {
+  const span = grid.times[grid.times.length - 1] - grid.times[0];
+  const ranked = (query: Partial<ScopeQuery>, k = 10) => {
+    const spec = RANKS[query.queryType ?? 'endpoints'](q(query))!;
+    return toPromQL(rankingOf(spec, k, grid), grid);
+  };
+
+  test('endpoints: most not ready at any point of the range; the span and step are the grid\'s', () => {
+    expect(span).toBe(100 * 216_000);
+    const r = 'max_over_time((sum by (node) (last_over_time(ciliumscope_endpoints{state!~"disconnected|disconnecting|ready", node!=""}[5m])))[6h:216s])';
+    expect(ranked({ groupBy: 'node' })).toBe(`${r} >= scalar(min(topk(10, ${r})))`);
+  });
+
+  test('each signal, reduced over the range by max, min or avg', () => {
+    const signal = (query: Partial<ScopeQuery>) => {
+      const spec = RANKS[query.queryType!](q(query))!;
+      return `${spec.order} ${spec.over} ${toPromQL(spec.signal, grid)}`;
+    };
+    expect(signal({ queryType: 'podEndpointDelta', view: 'delta' })).toBe('topk max sum by (node) (last_over_time(ciliumscope_endpoint_pod_delta[5m]))');
+    expect(signal({ queryType: 'unmanagedPods', view: 'count' })).toBe('topk max sum by (node) (last_over_time(ciliumscope_unmanaged_pods[5m]))');
+    expect(RANKS.unmanagedPods(q({ queryType: 'unmanagedPods' }))).toBeNull();
+    expect(signal({ queryType: 'regeneration', view: 'failures', node: 'n1' })).toBe(
+      'topk avg sum by (node) (rate(ciliumscope_endpoint_regenerations_total{node="n1", outcome="failure"}[246s]))'
+    );
+    expect(signal({ queryType: 'regeneration', quantiles: [0.5, 0.95] })).toBe(
+      'topk max histogram_quantile(0.95, sum by (node, le) (rate(ciliumscope_endpoint_regeneration_seconds_bucket[246s])))'
+    );
+    expect(signal({ queryType: 'packetFlow', unit: 'bytes' })).toBe('topk avg sum by (node) (rate(ciliumscope_dropped_bytes_total[246s]))');
+    expect(signal({ queryType: 'drops', reason: 'Policy denied' })).toBe('topk avg sum by (node) (rate(ciliumscope_dropped_packets_total{reason="Policy denied"}[246s]))');
+    expect(signal({ queryType: 'policy' })).toBe('bottomk min sum by (node) (last_over_time(ciliumscope_policies[5m]))');
+    expect(signal({ queryType: 'policy', view: 'revision' })).toBe('bottomk min sum by (node) (last_over_time(ciliumscope_policy_max_revision[5m]))');
+    expect(signal({ queryType: 'policy', view: 'importErrors' })).toBe('topk avg sum by (node) (increase(ciliumscope_policy_import_errors_total[246s]))');
+    expect(signal({ queryType: 'policy', view: 'enforcement' })).toBe(
+      'topk max sum by (node) (last_over_time(ciliumscope_policy_enforcement_endpoints{enforcement="none"}[5m]))'
+    );
+    expect(signal({ queryType: 'agentHealth', view: 'up' })).toBe('bottomk avg min by (node) (last_over_time(ciliumscope_target_up[5m]))');
+    expect(signal({ queryType: 'agentHealth', view: 'scrapeDuration' })).toBe(
+      'topk max max by (node) (max_over_time(ciliumscope_target_scrape_duration_seconds[246s]))'
+    );
+  });
+
+  test('bottomk keeps the k lowest and their ties', () => {
+    const r = 'min_over_time((sum by (node) (last_over_time(ciliumscope_policies{node!=""}[5m])))[6h:216s])';
+    expect(ranked({ queryType: 'policy', groupBy: 'node' }, 3)).toBe(`${r} <= scalar(max(bottomk(3, ${r})))`);
+  });
+
+  test('the top nodes, then the others, as matchers added to the panel\'s own expressions', () => {
+    const nodes = ['n2', 'a"b'];
+    expect(toPromQL(withMatcher(TABLE.endpoints(q({ groupBy: 'node' })).states, { label: 'node', values: nodes }), grid)).toBe(
+      'sum by (node, state) (last_over_time(ciliumscope_endpoints{node=~"n2|a\\"b"}[5m]))'
+    );
+    expect(toPromQL(withMatcher(TABLE.endpoints(q({})).states, notIn('node', nodes)!), grid)).toBe(
+      'sum by (state) (last_over_time(ciliumscope_endpoints{node!~"a\\"b|n2"}[5m]))'
+    );
+    expect(toPromQL(withMatcher(TABLE.endpoints(q({})).states, notIn('node', ['n1'])!), grid)).toBe(
+      'sum by (state) (last_over_time(ciliumscope_endpoints{node!="n1"}[5m]))'
+    );
+  });
 });
 
 describe('label values from a request are escaped into matchers', () => {

@@ -8,32 +8,10 @@ import { Icon, InlineLabel, ToolbarButton, useStyles2, useTheme2 } from '@grafan
 import React from 'react';
 
 import type { DashboardJson, PanelJson } from '../dashboard';
-import { dashboardRows } from '../dashboard';
+import { dashboardRows, GRID, gridBox, PAGE_PADDING } from '../dashboard';
 import { PanelView } from './panels';
 import type { PanelQueryResult, PreviewAnnotation } from './queries';
 import { isAll, type ResolvedVariable } from './templateSrv';
-
-/** Grafana's grid: 24 columns, 30 px per grid line, 8 px between panels. */
-export const GRID = { columns: 24, cellHeight: 30, margin: 8 };
-export const PAGE_PADDING = 16;
-
-export interface Box {
-  left: number;
-  top: number;
-  width: number;
-  height: number;
-}
-
-/** Pixel box of a gridPos in a grid `gridWidth` pixels wide (react-grid-layout's arithmetic, as Grafana uses it). */
-export function gridBox(pos: { x: number; y: number; w: number; h: number }, gridWidth: number): Box {
-  const colWidth = (gridWidth - GRID.margin * (GRID.columns - 1)) / GRID.columns;
-  return {
-    left: Math.round(pos.x * (colWidth + GRID.margin)),
-    top: Math.round(pos.y * (GRID.cellHeight + GRID.margin)),
-    width: Math.round(pos.w * colWidth + Math.max(0, pos.w - 1) * GRID.margin),
-    height: Math.round(pos.h * GRID.cellHeight + Math.max(0, pos.h - 1) * GRID.margin),
-  };
-}
 
 export interface DashboardViewProps {
   dashboard: DashboardJson;

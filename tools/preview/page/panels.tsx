@@ -252,36 +252,40 @@ function StatViz(props: PanelViewProps & { innerWidth: number; innerHeight: numb
     sparkline: (options.graphMode ?? 'area') !== 'none',
     timeZone: 'browser',
   });
+  // No field the stat's reduce options select: Grafana shows its "No data" placeholder, which comes from no frame.
+  const noValues = values.every((v) => v.view === undefined);
   return (
-    <VizRepeater<FieldDisplay, ReturnType<typeof getDisplayValueAlignmentFactors>>
-      getValues={() => values}
-      getAlignmentFactors={getDisplayValueAlignmentFactors}
-      renderValue={({ value, width, height, alignmentFactors, count }) => (
-        <BigValue
-          value={value.display}
-          count={count}
-          sparkline={value.sparkline}
-          colorMode={(options.colorMode ?? 'value') as BigValueColorMode}
-          graphMode={(options.graphMode ?? 'area') as BigValueGraphMode}
-          justifyMode={(options.justifyMode ?? 'auto') as BigValueJustifyMode}
-          textMode={(options.textMode ?? 'auto') as BigValueTextMode}
-          alignmentFactors={alignmentFactors}
-          width={width}
-          height={height}
-          theme={theme}
-          disableWideLayout={options.wideLayout === false}
-        />
-      )}
-      width={innerWidth}
-      height={innerHeight}
-      source={frames}
-      itemSpacing={3}
-      renderCounter={0}
-      autoGrid={true}
-      orientation={(options.orientation ?? 'auto') as VizOrientation}
-      minVizWidth={75}
-      minVizHeight={75}
-    />
+    <div data-no-data={noValues ? 'true' : undefined}>
+      <VizRepeater<FieldDisplay, ReturnType<typeof getDisplayValueAlignmentFactors>>
+        getValues={() => values}
+        getAlignmentFactors={getDisplayValueAlignmentFactors}
+        renderValue={({ value, width, height, alignmentFactors, count }) => (
+          <BigValue
+            value={value.display}
+            count={count}
+            sparkline={value.sparkline}
+            colorMode={(options.colorMode ?? 'value') as BigValueColorMode}
+            graphMode={(options.graphMode ?? 'area') as BigValueGraphMode}
+            justifyMode={(options.justifyMode ?? 'auto') as BigValueJustifyMode}
+            textMode={(options.textMode ?? 'auto') as BigValueTextMode}
+            alignmentFactors={alignmentFactors}
+            width={width}
+            height={height}
+            theme={theme}
+            disableWideLayout={options.wideLayout === false}
+          />
+        )}
+        width={innerWidth}
+        height={innerHeight}
+        source={frames}
+        itemSpacing={3}
+        renderCounter={0}
+        autoGrid={true}
+        orientation={(options.orientation ?? 'auto') as VizOrientation}
+        minVizWidth={75}
+        minVizHeight={75}
+      />
+    </div>
   );
 }
 

@@ -31,8 +31,16 @@ import { lastValueFrom, Observable } from 'rxjs';
 
 import { fetchOverHttp } from '../../../test/browser/host/backendFetch';
 import { darkTheme, loadAmdModule, mount } from '../../../test/browser/host/runtime';
-import { dashboardRows, visualPanels, type AnnotationJson, type DashboardJson, type PanelJson } from '../dashboard';
-import { DashboardView, gridBox, PAGE_PADDING } from './dashboardView';
+import {
+  dashboardRows,
+  gridBox,
+  PAGE_PADDING,
+  visualPanels,
+  type AnnotationJson,
+  type DashboardJson,
+  type PanelJson,
+} from '../dashboard';
+import { DashboardView } from './dashboardView';
 import { SUPPORTED_PANEL_TYPES, graphableFrames } from './panels';
 import {
   runPluginAnnotation,
@@ -277,8 +285,11 @@ async function show(options: ShowOptions): Promise<ShowResult> {
       const values = ds
         ? await pluginVariableOptions(ds, query)
         : await prometheusVariableOptions(proxyBase, String(query), options.range);
-      const current = currentValues(v);
-      variables.push({ ...base, options: sortOptions(values, v.sort), current: current.length ? current : ['$__all'] });
+      const current = currentValues(v).filter((value) => value !== '');
+      const sorted = sortOptions(values, v.sort);
+      // Nothing stored: All where the variable offers it, else the first option, as Grafana selects on load.
+      const fallback = v.includeAll ? ['$__all'] : sorted.slice(0, 1);
+      variables.push({ ...base, options: sorted, current: current.length ? current : fallback });
     } else {
       variables.push({ ...base, options: currentValues(v), current: currentValues(v) });
     }

@@ -1,12 +1,14 @@
 /**
- * Generators and the response check for fuzzing the query API, shared by bench/fuzz-api.js (long runs) and
+ * Generators and the response check for fuzzing the query API, shared by bench/fuzz-api.ts (long runs) and
  * test/unit/http/fuzz-api.test.ts (CI-sized). Three kinds of body:
  *   valid     well-formed requests of every query type, view and filter the contract allows
  *   mutated   a valid request with keys dropped, values replaced by random JSON, extreme numbers, prototype keys
  *   random    any JSON value, or raw text and bytes sent as application/json
  * Whatever the body: never a 5xx, never a hang, JSON always, and a 4xx is `{ error, field? }` without a stack.
  */
-'use strict';
+import fc from 'fast-check';
+import type { QueryRequest, QueryView } from '../../src/contract';
+import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../exporter/http/query/validate';
 
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
 const EXTREME_NUMBERS = [
@@ -26,13 +28,33 @@ const EXTREME_NUMBERS = [
   31 * 86_400_000 + 1,
 ];
 
-/**
- * `fc` is fast-check; `nodes` and `reasons` are names the cluster really has (filters that match something);
- * `queryTypes` and `viewsByType` are what the exporter accepts (QUERY_TYPES and VIEWS_BY_TYPE of
- * exporter/http/query/validate), passed in so this file never restates them.
- */
-function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByType }) {
-  const allViews = [...new Set(Object.values(viewsByType).flat())];
+export interface FuzzOptions {
+  /** The simulator's clock in Unix milliseconds: valid ranges end at most an hour before it. */
+  now: number;
+  /** Node names and drop reasons the cluster really has, so that some filters match something. */
+  nodes?: readonly string[];
+  reasons?: readonly string[];
+}
+
+/** Request bodies as the text a client sends. */
+export interface FuzzArbitraries {
+  validRequest: fc.Arbitrary<string>;
+  mutatedRequest: fc.Arbitrary<string>;
+  randomBody: fc.Arbitrary<string>;
+}
+
+type Mutation =
+  | { kind: 'set'; path: '' | 'q'; key: string; value: unknown }
+  | { kind: 'delete'; path: '' | 'q'; key: string }
+  | { kind: 'replaceQuery'; value: unknown }
+  | { kind: 'duplicateQuery' }
+  | { kind: 'wrap'; value: 'array' | 'string' | 'deep' };
+
+/** Query types and views are the exporter's own (QUERY_TYPES, VIEWS_BY_TYPE), so this file never restates them. */
+export function arbitraries({ now, nodes = [], reasons = [] }: FuzzOptions): FuzzArbitraries {
+  const viewsOf = (queryType: string): readonly string[] =>
+    VIEWS_BY_TYPE[queryType as keyof typeof VIEWS_BY_TYPE] ?? [];
+  const allViews = [...new Set(Object.values(VIEWS_BY_TYPE).flat())] as QueryView[];
   const text = fc.oneof(
     fc.string({ maxLength: 20 }),
     fc.string({ unit: 'grapheme', maxLength: 12 }),
@@ -48,14 +70,14 @@ function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByTyp
   const query = fc
     .record(
       {
-        queryType: fc.constantFrom(...queryTypes),
+        queryType: fc.constantFrom(...QUERY_TYPES),
         node: filter,
         namespace: filter,
         direction: filter,
         reason: filter,
         state: filter,
-        groupBy: fc.constantFrom('cluster', 'node'),
-        unit: fc.constantFrom('packets', 'bytes'),
+        groupBy: fc.constantFrom('cluster' as const, 'node' as const),
+        unit: fc.constantFrom('packets' as const, 'bytes' as const),
         view: fc.constantFrom(...allViews),
         quantiles: fc.array(fc.double({ min: 0.001, max: 0.999, noNaN: true }), { minLength: 1, maxLength: 4 }),
         limit: fc.integer({ min: 1, max: 1000 }),
@@ -64,7 +86,7 @@ function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByTyp
     )
     .map((q) => {
       // A view only where the type has it, so these requests are valid.
-      if (q.view !== undefined && !(viewsByType[q.queryType] ?? []).includes(q.view)) {
+      if (q.view !== undefined && !viewsOf(q.queryType).includes(q.view)) {
         delete q.view;
       }
       return q;
@@ -78,7 +100,7 @@ function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByTyp
       queries: fc.array(query, { minLength: 1, maxLength: 6 }),
     })
     .map(({ span, back, intervalMs, maxDataPoints, queries }) => {
-      const body = {
+      const body: QueryRequest = {
         from: now - back - span,
         to: now - back,
         queries: queries.map((q, i) => ({ refId: `Q${i}`, ...q })),
@@ -98,10 +120,10 @@ function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByTyp
     fc.constant(null),
     fc.string()
   );
-  const mutation = fc.oneof(
+  const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     fc.record({
-      kind: fc.constant('set'),
-      path: fc.constantFrom('', 'q'),
+      kind: fc.constant('set' as const),
+      path: fc.constantFrom('' as const, 'q' as const),
       key: fc.oneof(
         fc.constantFrom(
           'from',
@@ -123,22 +145,27 @@ function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByTyp
       value: anyValue,
     }),
     fc.record({
-      kind: fc.constant('delete'),
-      path: fc.constantFrom('', 'q'),
+      kind: fc.constant('delete' as const),
+      path: fc.constantFrom('' as const, 'q' as const),
       key: fc.constantFrom('from', 'to', 'queries', 'refId', 'queryType', 'view'),
     }),
-    fc.record({ kind: fc.constant('replaceQuery'), value: anyValue }),
-    fc.record({ kind: fc.constant('duplicateQuery') }),
-    fc.record({ kind: fc.constant('wrap'), value: fc.constantFrom('array', 'string', 'deep') })
+    fc.record({ kind: fc.constant('replaceQuery' as const), value: anyValue }),
+    fc.record({ kind: fc.constant('duplicateQuery' as const) }),
+    fc.record({
+      kind: fc.constant('wrap' as const),
+      value: fc.constantFrom('array' as const, 'string' as const, 'deep' as const),
+    })
   );
   const mutatedRequest = fc
     .tuple(validRequest, fc.array(mutation, { minLength: 1, maxLength: 4 }), fc.nat())
     .map(([req, mutations, pick]) => {
-      let body = JSON.parse(JSON.stringify(req));
+      let body: unknown = JSON.parse(JSON.stringify(req));
       for (const m of mutations) {
-        const q = Array.isArray(body?.queries) && body.queries.length ? body.queries[pick % body.queries.length] : null;
-        const target = m.path === 'q' && q && typeof q === 'object' ? q : body;
-        if (m.kind === 'set' && target && typeof target === 'object') {
+        const queries =
+          isObject(body) && Array.isArray(body.queries) && body.queries.length ? (body.queries as unknown[]) : null;
+        const q = queries ? queries[pick % queries.length] : null;
+        const target = 'path' in m && m.path === 'q' && isObject(q) ? q : body;
+        if (m.kind === 'set' && isObject(target)) {
           // defineProperty, so "__proto__" becomes an own key as it would from JSON.parse.
           Object.defineProperty(target, m.key, {
             value: m.value,
@@ -146,12 +173,12 @@ function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByTyp
             writable: true,
             configurable: true,
           });
-        } else if (m.kind === 'delete' && target && typeof target === 'object') {
+        } else if (m.kind === 'delete' && isObject(target)) {
           delete target[m.key];
-        } else if (m.kind === 'replaceQuery' && Array.isArray(body?.queries) && body.queries.length) {
-          body.queries[pick % body.queries.length] = m.value;
-        } else if (m.kind === 'duplicateQuery' && q) {
-          body.queries.push(q);
+        } else if (m.kind === 'replaceQuery' && queries) {
+          queries[pick % queries.length] = m.value;
+        } else if (m.kind === 'duplicateQuery' && queries && q) {
+          queries.push(q);
         } else if (m.kind === 'wrap') {
           body = m.value === 'array' ? [body] : m.value === 'string' ? JSON.stringify(body) : nest(body, 200);
         }
@@ -177,7 +204,12 @@ function arbitraries(fc, { now, nodes = [], reasons = [], queryTypes, viewsByTyp
   return { validRequest: validRequest.map((b) => JSON.stringify(b)), mutatedRequest, randomBody };
 }
 
-function nest(value, depth) {
+/** Any object, arrays included, with its keys readable. */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+function nest(value: unknown, depth: number): unknown {
   let v = value;
   for (let i = 0; i < depth; i++) {
     v = { queries: v };
@@ -188,7 +220,7 @@ function nest(value, depth) {
 const STACK = /\bat\s+\S+\s+\(|\.(ts|js):\d+|node_modules|Error:\s/;
 
 /** Null when the response is acceptable, else what is wrong with it. */
-function checkResponse(status, contentType, text) {
+export function checkResponse(status: number, contentType: string | null, text: string): string | null {
   if (status >= 500) {
     return `HTTP ${status}: ${text.slice(0, 300)}`;
   }
@@ -198,15 +230,19 @@ function checkResponse(status, contentType, text) {
   if (!/application\/json/.test(contentType ?? '')) {
     return `content type ${contentType}`;
   }
-  let body;
+  let body: unknown;
   try {
     body = JSON.parse(text);
   } catch {
     return `not JSON: ${text.slice(0, 200)}`;
   }
   if (status !== 200) {
-    const keys = Object.keys(body ?? {});
-    if (typeof body?.error !== 'string' || body.error === '' || keys.some((k) => k !== 'error' && k !== 'field')) {
+    if (
+      !isObject(body) ||
+      typeof body.error !== 'string' ||
+      body.error === '' ||
+      Object.keys(body).some((k) => k !== 'error' && k !== 'field')
+    ) {
       return `4xx body is not { error, field? }: ${text.slice(0, 300)}`;
     }
     if (body.field !== undefined && typeof body.field !== 'string') {
@@ -217,18 +253,16 @@ function checkResponse(status, contentType, text) {
     }
     return null;
   }
-  if (!body || typeof body.results !== 'object') {
+  if (!isObject(body) || !isObject(body.results)) {
     return `200 without results: ${text.slice(0, 200)}`;
   }
   for (const [refId, r] of Object.entries(body.results)) {
-    if (!Array.isArray(r.frames)) {
+    if (!isObject(r) || !Array.isArray(r.frames)) {
       return `result ${refId} without frames`;
     }
-    if (r.status >= 500 || r.error) {
-      return `query ${refId} failed inside a 200: ${r.error}`;
+    if ((typeof r.status === 'number' && r.status >= 500) || r.error) {
+      return `query ${refId} failed inside a 200: ${String(r.error)}`;
     }
   }
   return null;
 }
-
-module.exports = { arbitraries, checkResponse };

@@ -1,17 +1,18 @@
 /**
- * A soak run, shared by bench/soak.js (an hour by hand) and test/integration/soak.test.ts (two minutes in CI):
+ * A soak run, shared by bench/soak.ts (an hour by hand) and test/integration/soak.test.ts (two minutes in CI):
  * a simulated cluster and an exporter in this process on the simulator's clock, scrape cycles back to back, faults
  * moving over 10% of the agents every few cycles (every kind the simulator has, the operator too), dashboard
  * queries and /metrics scrapes in between, and the process's memory sampled after a full GC.
- *
- * The caller passes startSimulator and startExporter (the TypeScript sources under jest, build/ from a script).
  */
-'use strict';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import type { ScopeQuery } from '../../src/contract';
+import { startExporter } from '../../exporter/app';
+import { type Fault, startSimulator } from '../../simulator';
+import { Prng } from '../../simulator/prng';
+import { testConfig } from './config';
 
-const v8 = require('node:v8');
-const vm = require('node:vm');
-
-const FAULTS = [
+export const FAULTS: readonly Fault[] = [
   'down',
   'http500',
   { kind: 'slow', delayMs: 400 },
@@ -23,7 +24,7 @@ const FAULTS = [
   'flapping',
   'restart',
 ];
-const PANELS = [
+const PANELS: ReadonlyArray<Omit<ScopeQuery, 'refId'>> = [
   { queryType: 'endpoints', groupBy: 'node' },
   { queryType: 'podEndpointDelta' },
   { queryType: 'packetFlow' },
@@ -36,58 +37,92 @@ const PANELS = [
   { queryType: 'anomaly', view: 'bands' },
 ];
 
+export interface SoakOptions {
+  durationMs: number;
+  nodes?: number;
+  pageKB?: number;
+  /** Seeds the simulated cluster and where the faults go, so that a run can be repeated. */
+  seed?: number;
+  /** History retention in scrape intervals (40 by default: the ring wraps many times). */
+  historyPoints?: number;
+  faultEvery?: number;
+  queryEvery?: number;
+  sampleEvery?: number;
+  /** Called after each memory sample but the last. */
+  onSample?: (sample: SoakSample, result: SoakResult) => void;
+}
+
+export interface SoakSample {
+  cycle: number;
+  /** Wall-clock seconds since the start of the run. */
+  seconds: number;
+  heapUsed: number;
+  rss: number;
+  external: number;
+  historySeries: number;
+  historyBytes: number;
+}
+
+export interface SoakResult {
+  cycles: number;
+  samples: SoakSample[];
+  /** Failed scrapes seen at the end of each cycle, by error kind. */
+  failures: Record<string, number>;
+  apiRequests: number;
+  apiErrors: string[];
+  maxApiMs: number;
+  maxCycleMs: number;
+  faultChanges: number;
+}
+
+export interface SoakAnalysis {
+  samples: number;
+  cycles: number;
+  heapStart: number;
+  heapEnd: number;
+  heapGrowth: number;
+  heapSlopePer1000Cycles: number;
+  rssStart: number;
+  rssEnd: number;
+  rssGrowth: number;
+  rssSlopePer1000Cycles: number;
+  historySeriesMax: number;
+}
+
 /** A full GC on demand, also without --expose-gc. */
-function collector() {
-  if (typeof global.gc === 'function') {
-    return global.gc;
+function collector(): () => void {
+  if (typeof globalThis.gc === 'function') {
+    return globalThis.gc;
   }
   v8.setFlagsFromString('--expose-gc');
-  return vm.runInNewContext('gc');
+  return vm.runInNewContext('gc') as () => void;
 }
 
-/** A small deterministic generator, so a run can be repeated with its seed. */
-function random(seed) {
-  let s = seed >>> 0 || 1;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 2 ** 32;
-  };
-}
-
-async function soak(o) {
-  const { startSimulator, startExporter } = o;
-  const durationMs = o.durationMs;
-  const rand = random(o.seed ?? 1);
+export async function soak(o: SoakOptions): Promise<SoakResult> {
+  const rng = new Prng(o.seed ?? 1);
   const gc = collector();
   const sim = await startSimulator({ nodes: o.nodes ?? 50, seed: o.seed ?? 1, autoTickMs: 0, pageKB: o.pageKB ?? 40 });
   const intervalMs = sim.cluster.tickSeconds * 1000;
   const exporter = await startExporter(
-    {
+    testConfig({
       agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
       operator: { node: '', url: sim.operatorUrl },
-      listen: { host: '127.0.0.1', port: 0 },
       scrapeIntervalMs: intervalMs,
       scrapeTimeoutMs: 250,
       maxConcurrency: 16,
       maxBodyBytes: 1024 * 1024,
       staleAfterMs: 3 * intervalMs,
-      token: null,
-      protectMetrics: false,
-      logLevel: 'silent',
-      nonPodEndpoints: 2,
       // A short ring, so it wraps and forgets dead series many times during the run.
       history: {
         retentionMs: o.historyPoints ? o.historyPoints * intervalMs : 40 * intervalMs,
         maxBytes: 64 * 1024 * 1024,
       },
-      tls: { ca: null, cert: null, key: null, insecureSkipVerify: false },
-      shard: null,
-    },
+    }),
     { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
   );
-  const result = {
+  // The embedded ring: testConfig leaves the history backend at its default.
+  const history = exporter.history!;
+  const result: SoakResult = {
     cycles: 0,
     samples: [],
     failures: {},
@@ -97,13 +132,13 @@ async function soak(o) {
     maxCycleMs: 0,
     faultChanges: 0,
   };
-  const faulted = new Set();
+  const faulted = new Set<string>();
   const started = Date.now();
-  const sample = () => {
+  const sample = (): SoakSample => {
     gc();
     const m = process.memoryUsage();
-    const h = exporter.history.stats();
-    result.samples.push({
+    const h = history.stats();
+    const s = {
       cycle: result.cycles,
       seconds: (Date.now() - started) / 1000,
       heapUsed: m.heapUsed,
@@ -111,9 +146,11 @@ async function soak(o) {
       external: m.external,
       historySeries: h.series,
       historyBytes: h.bytes,
-    });
+    };
+    result.samples.push(s);
+    return s;
   };
-  const api = async (path, body) => {
+  const api = async (path: string, body?: object): Promise<void> => {
     const t = Date.now();
     const res = await fetch(exporter.url + path, {
       method: body ? 'POST' : 'GET',
@@ -130,7 +167,7 @@ async function soak(o) {
     }
   };
   try {
-    while (Date.now() - started < durationMs) {
+    while (Date.now() - started < o.durationMs) {
       if (result.cycles % (o.faultEvery ?? 5) === 0) {
         // Move the faults: clear the previous ones, put a random kind on a fresh 10% of the agents.
         for (const node of faulted) {
@@ -139,12 +176,12 @@ async function soak(o) {
         faulted.clear();
         const count = Math.max(1, Math.round(sim.nodes.length / 10));
         while (faulted.size < count) {
-          faulted.add(sim.nodes[Math.floor(rand() * sim.nodes.length)]);
+          faulted.add(rng.pick(sim.nodes));
         }
         for (const node of faulted) {
-          sim.setFault(node, FAULTS[Math.floor(rand() * FAULTS.length)]);
+          sim.setFault(node, rng.pick(FAULTS));
         }
-        sim.setOperatorFault(rand() < 0.3 ? 'down' : 'none');
+        sim.setOperatorFault(rng.chance(0.3) ? 'down' : 'none');
         result.faultChanges++;
       }
       sim.tick();
@@ -172,8 +209,8 @@ async function soak(o) {
         await api('/api/v1/nodes');
       }
       if (result.cycles % (o.sampleEvery ?? 10) === 0) {
-        sample();
-        o.onSample?.(result.samples.at(-1), result);
+        const s = sample();
+        o.onSample?.(s, result);
       }
     }
     sample();
@@ -191,9 +228,9 @@ async function soak(o) {
  * Memory after warm-up: least-squares slope of heapUsed and RSS over the samples after `warmupFraction` of the
  * run, per 1,000 cycles, and the growth from the first to the last third of that window (medians).
  */
-function analyse(samples, warmupFraction = 0.3) {
+export function analyse(samples: readonly SoakSample[], warmupFraction = 0.3): SoakAnalysis {
   const window = samples.slice(Math.floor(samples.length * warmupFraction));
-  const slope = (key) => {
+  const slope = (key: 'heapUsed' | 'rss'): number => {
     const n = window.length;
     const mx = window.reduce((a, s) => a + s.cycle, 0) / n;
     const my = window.reduce((a, s) => a + s[key], 0) / n;
@@ -205,14 +242,15 @@ function analyse(samples, warmupFraction = 0.3) {
     }
     return den === 0 ? 0 : (num / den) * 1000;
   };
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const third = Math.max(1, Math.floor(window.length / 3));
   const first = window.slice(0, third);
   const last = window.slice(-third);
-  const growth = (key) => median(last.map((s) => s[key])) - median(first.map((s) => s[key]));
+  const growth = (key: 'heapUsed' | 'rss'): number =>
+    median(last.map((s) => s[key])) - median(first.map((s) => s[key]));
   return {
     samples: window.length,
-    cycles: window.length ? window.at(-1).cycle - window[0].cycle : 0,
+    cycles: window.length ? window[window.length - 1].cycle - window[0].cycle : 0,
     heapStart: median(first.map((s) => s.heapUsed)),
     heapEnd: median(last.map((s) => s.heapUsed)),
     heapGrowth: growth('heapUsed'),
@@ -225,8 +263,8 @@ function analyse(samples, warmupFraction = 0.3) {
   };
 }
 
-function format(result, a) {
-  const mib = (b) => `${(b / 1024 ** 2).toFixed(1)} MiB`;
+export function format(result: SoakResult, a: SoakAnalysis): string {
+  const mib = (b: number): string => `${(b / 1024 ** 2).toFixed(1)} MiB`;
   return [
     `cycles ${result.cycles}, fault moves ${result.faultChanges}, API requests ${result.apiRequests} (errors ${result.apiErrors.length}, slowest ${result.maxApiMs} ms), slowest cycle ${result.maxCycleMs} ms`,
     `failed scrapes seen by kind: ${JSON.stringify(result.failures)}`,
@@ -236,5 +274,3 @@ function format(result, a) {
     `  history series at most ${a.historySeriesMax}`,
   ].join('\n');
 }
-
-module.exports = { soak, analyse, format, FAULTS };

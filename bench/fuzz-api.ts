@@ -1,27 +1,30 @@
-#!/usr/bin/env node
 /**
- * Long fuzzing of the query API: valid, mutated and random bodies (bench/scale/api-fuzz.js, the generators of
+ * Long fuzzing of the query API: valid, mutated and random bodies (test/support/api-fuzz.ts, the generators of
  * test/unit/http/fuzz-api.test.ts) against a real exporter on loopback, with data from a small simulated cluster,
  * --runs requests per kind over --connections concurrent clients. Every answer must be JSON, never a 5xx, a 4xx
  * `{ error, field? }` without a stack, within the request timeout. Prints requests/s, statuses and the first
- * counterexample (exit code 1) if any.
+ * counterexample (exit code 1) if any. The exporter and simulator run from their TypeScript sources.
  *
- * Usage: npm run build:exporter && node bench/fuzz-api.js [--runs 50000] [--connections 8] [--seed S] [--quick]
+ * Usage: npx ts-node bench/fuzz-api.ts [--runs 50000] [--connections 8] [--seed S] [--quick]
  */
-'use strict';
+import { parseArgs } from 'node:util';
+import fc from 'fast-check';
+import { startExporter } from '../exporter/app';
+import { startSimulator } from '../simulator';
+import { type FuzzArbitraries, arbitraries, checkResponse } from '../test/support/api-fuzz';
+import { testConfig } from '../test/support/config';
 
-const fs = require('node:fs');
-const path = require('node:path');
-const { parseArgs } = require('node:util');
-const fc = require('fast-check');
-const { arbitraries, checkResponse } = require('./scale/api-fuzz');
-const { describeMachine } = require('./scale/proc');
-const { benchExporterConfig } = require('./scale/exporter-config');
+const { describeMachine } = require('./scale/proc') as { describeMachine: () => string };
 
-const ROOT = path.resolve(__dirname, '..');
 const TIMEOUT_MS = 5000;
 
-async function main() {
+interface Failure {
+  kind: string;
+  problem: string;
+  body?: string;
+}
+
+async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
       runs: { type: 'string' },
@@ -30,25 +33,16 @@ async function main() {
       quick: { type: 'boolean' },
     },
   });
-  for (const file of ['build/exporter/app.js', 'build/simulator/index.js']) {
-    if (!fs.existsSync(path.join(ROOT, file))) {
-      console.error(`${file} is missing: run \`npm run build:exporter\` first`);
-      process.exit(1);
-    }
-  }
   const runs = Number(values.runs ?? (values.quick ? 3000 : 50_000));
   const connections = Number(values.connections);
   const seed = Number(values.seed);
-  const { startExporter } = require(path.join(ROOT, 'build', 'exporter', 'app.js'));
-  const { startSimulator } = require(path.join(ROOT, 'build', 'simulator', 'index.js'));
-  const { QUERY_TYPES, VIEWS_BY_TYPE } = require(path.join(ROOT, 'build', 'exporter', 'http', 'query', 'validate.js'));
   console.log(`fuzz-api: ${runs} requests per kind, ${connections} connections, seed ${seed}`);
   console.log(`machine: ${describeMachine()}`);
 
   const sim = await startSimulator({ nodes: 8, seed: 3, autoTickMs: 0, pageKB: 8 });
   const interval = sim.cluster.tickSeconds * 1000;
   const exporter = await startExporter(
-    benchExporterConfig(path.join(ROOT, 'build'), {
+    testConfig({
       agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
       operator: { node: '', url: sim.operatorUrl },
       scrapeIntervalMs: interval,
@@ -60,8 +54,9 @@ async function main() {
     }),
     { autoScrape: false, now: () => sim.cluster.nowSeconds * 1000 }
   );
-  let failure = null;
-  const totals = { requests: 0, statuses: {} };
+  // Set from the clients' loops, so not narrowed to null here.
+  let failure = null as Failure | null;
+  const totals: { requests: number; statuses: Record<string, number> } = { requests: 0, statuses: {} };
   try {
     for (let i = 0; i < 6; i++) {
       sim.tick();
@@ -71,23 +66,18 @@ async function main() {
     const reasons = [
       ...new Set(Object.values(truth.nodes).flatMap((n) => n.agent?.dropped.map((d) => d.reason) ?? [])),
     ];
-    const gens = arbitraries(fc, {
-      now: truth.timeSeconds * 1000,
-      nodes: sim.nodes,
-      reasons,
-      queryTypes: QUERY_TYPES,
-      viewsByType: VIEWS_BY_TYPE,
-    });
-    for (const kind of ['validRequest', 'mutatedRequest', 'randomBody']) {
+    const gens = arbitraries({ now: truth.timeSeconds * 1000, nodes: sim.nodes, reasons });
+    const kinds: Array<keyof FuzzArbitraries> = ['validRequest', 'mutatedRequest', 'randomBody'];
+    for (const kind of kinds) {
       const bodies = fc.sample(gens[kind], { numRuns: runs, seed: seed + kind.length });
       const started = Date.now();
       let next = 0;
-      const statuses = {};
+      const statuses: Record<string, number> = {};
       await Promise.all(
         Array.from({ length: connections }, async () => {
           while (next < bodies.length && !failure) {
             const body = bodies[next++];
-            let problem;
+            let problem: string | null;
             try {
               const res = await fetch(`${exporter.url}/api/v1/query`, {
                 method: 'POST',
@@ -99,7 +89,7 @@ async function main() {
               statuses[res.status] = (statuses[res.status] ?? 0) + 1;
               problem = checkResponse(res.status, res.headers.get('content-type'), text);
             } catch (err) {
-              problem = `no answer within ${TIMEOUT_MS} ms or connection error: ${err.message}`;
+              problem = `no answer within ${TIMEOUT_MS} ms or connection error: ${(err as Error).message}`;
             }
             if (problem && !failure) {
               failure = { kind, problem, body: body.slice(0, 2000) };
@@ -129,7 +119,8 @@ async function main() {
   }
   console.log(`total ${totals.requests} requests, statuses ${JSON.stringify(totals.statuses)}`);
   if (failure) {
-    console.log(`FAILED (${failure.kind}, seed ${seed}): ${failure.problem}\nbody: ${failure.body ?? ''}`);
+    const { kind, problem, body } = failure;
+    console.log(`FAILED (${kind}, seed ${seed}): ${problem}\nbody: ${body ?? ''}`);
     process.exit(1);
   }
   console.log('no 5xx, no hang, every 4xx a JSON { error, field? } without a stack');
