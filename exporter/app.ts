@@ -174,6 +174,8 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     protectMetrics: config.protectMetrics,
     kube: kube?.queries ?? null,
     hubble: hubble ? () => hubble.status() : null,
+    hubbleQueries: hubble?.queries ?? null,
+    now: model.now,
     shard: config.shard,
     notReadyReason: () => (model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : (kube?.notReadyReason() ?? null)),
     log,

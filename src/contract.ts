@@ -16,7 +16,8 @@ export type QueryType =
   | 'drops'
   | 'policy'
   | 'agentHealth'
-  | 'anomaly';
+  | 'anomaly'
+  | 'workloadDrops';
 
 /** Sub-views of a query type; which ones apply is listed on {@link ScopeQuery.view}. */
 export type EndpointsView = 'states' | 'notReady';
@@ -27,6 +28,7 @@ export type PolicyView = 'count' | 'revision' | 'revisionSkew' | 'importErrors' 
 export type AgentHealthView = 'status' | 'up' | 'scrapeDuration' | 'versions';
 export type DropsView = 'rate' | 'topNodes';
 export type AnomalyView = 'bands' | 'scores' | 'summary';
+export type WorkloadDropsView = 'pairs' | 'table';
 export type QueryView =
   | EndpointsView
   | PodEndpointDeltaView
@@ -35,7 +37,8 @@ export type QueryView =
   | PolicyView
   | AgentHealthView
   | DropsView
-  | AnomalyView;
+  | AnomalyView
+  | WorkloadDropsView;
 
 /** A filter: one value, several values (a multi-value template variable), or absent / empty for "all". */
 export type Filter = string | string[];
@@ -49,11 +52,19 @@ export interface ScopeQuery {
   queryType: QueryType;
   /** Kubernetes node names. All types. */
   node?: Filter;
-  /** Kubernetes namespaces. unmanagedPods. */
+  /**
+   * Kubernetes namespaces. unmanagedPods; workloadDrops (with `workload`: a pair is kept when its source or its
+   * destination is in one of these namespaces and is one of those workloads).
+   */
   namespace?: Filter;
-  /** Cilium traffic direction as the agent writes it: INGRESS, EGRESS (also SERVICE, UNKNOWN on drops). packetFlow, drops, anomaly. */
+  /** Workload names (Deployment, StatefulSet, DaemonSet, ..., or a reserved identity such as reserved:world). workloadDrops. */
+  workload?: Filter;
+  /**
+   * Cilium traffic direction as the agent writes it: INGRESS, EGRESS (also SERVICE, UNKNOWN on drops; UNKNOWN on
+   * workload drops from Hubble metrics without traffic_direction). packetFlow, drops, anomaly, workloadDrops.
+   */
   direction?: Filter;
-  /** Drop reason as the agent writes it, e.g. "Policy denied". drops, anomaly. */
+  /** Drop reason as the agent writes it, e.g. "Policy denied". drops, anomaly, workloadDrops. */
   reason?: Filter;
   /** Endpoint states as the agent writes them (ready, regenerating, ...). endpoints. */
   state?: Filter;
@@ -79,14 +90,18 @@ export interface ScopeQuery {
    * drops: `rate` (default) | `topNodes` (table);
    * anomaly: `bands` (rate, baseline, upper band, score; default) | `scores` (table of series outside their band) |
    * `summary` (summed over the selected series: drop rate, baseline and upper band, the rate over the baseline, and
-   * how many series are anomalous).
+   * how many series are anomalous);
+   * workloadDrops: `pairs` (default: drops per second of the workload pairs that dropped most over the range, summed
+   * over the selected nodes, one series per source → destination, reason and direction; `others` adds the rest as
+   * one series) | `table` (node, source → destination, reason, direction, the denying policies and ports Hubble Relay
+   * reported, the mean drop rate over the range and its share of the node's drops, most first).
    */
   view?: QueryView;
   /** regeneration latency: quantiles in (0, 1), default [0.5, 0.9, 0.99]. */
   quantiles?: number[];
   /**
-   * drops topNodes, anomaly scores, agentHealth status: at most this many rows (status: problems first); anomaly
-   * bands: at most this many series (default 10, at most 1000).
+   * drops topNodes, anomaly scores, agentHealth status, workloadDrops table: at most this many rows (status: problems
+   * first); anomaly bands: at most this many series (default 10, at most 1000).
    */
   limit?: number;
   /**
@@ -95,12 +110,14 @@ export interface ScopeQuery {
    * regeneration failures or import errors, the furthest revision skew, the slowest scrapes, ...; the README lists
    * each), ties by node name. Ranked over the range, the same nodes stay in the panel from one refresh to the next.
    * 1 to 1000; unset keeps every node (within the exporter's limit of series per query).
+   * workloadDrops pairs: the N workload pairs with the highest mean drop rate over the range (default 10).
    */
   topN?: number;
   /**
    * With topN: also the nodes outside the top N as the query's own cluster view of them ("other nodes (K)", labelled
    * `others`): summed counts and rates, the slowest scrape, the quantiles of their summed histogram, ...; default
-   * false.
+   * false. workloadDrops pairs: the drops of every other pair, summed ("other pairs"; without a namespace or
+   * workload filter, also the drops Hubble counted in the "(other)" rows).
    */
   others?: boolean;
 }
@@ -212,8 +229,23 @@ export interface NodesResponse {
   nodes: NodeInfo[];
 }
 
+/**
+ * `GET /api/v1/namespaces`: the namespaces Kubernetes has pods in, and those of workload pairs with drops (Hubble);
+ * with `?dropped=true` only the latter.
+ */
 export interface NamespacesResponse {
   namespaces: string[];
+}
+
+/** One end of a workload pair: its namespace ('' for a reserved identity such as reserved:world) and workload. */
+export interface WorkloadRef {
+  namespace: string;
+  workload: string;
+}
+
+/** `GET /api/v1/workloads?namespace=`: the workloads of pairs with drops (Hubble), as sources or destinations. */
+export interface WorkloadsResponse {
+  workloads: WorkloadRef[];
 }
 
 /** `GET /api/v1/drop-reasons`: every reason Cilium can report, with what it means. */

@@ -1,7 +1,7 @@
 import type { QueryType, QueryView, ScopeQuery } from './contract';
 
 /** The multi-value filters of a query; each maps to the ScopeQuery field of the same name. */
-export type FilterName = 'node' | 'namespace' | 'direction' | 'reason' | 'state';
+export type FilterName = 'node' | 'namespace' | 'workload' | 'direction' | 'reason' | 'state';
 
 /** Settings beside the filters; which apply depends on the query type and its view. */
 export type QueryOption = 'groupBy' | 'unit' | 'quantiles' | 'limit' | 'topN';
@@ -217,6 +217,30 @@ export const QUERY_TYPES: Record<QueryType, QueryTypeInfo> = {
         label: 'Summary',
         description: 'Drop rate, baseline and upper band summed, and how many series are anomalous',
         options: [],
+      },
+    ],
+  },
+  workloadDrops: {
+    label: 'Drops by workload',
+    description: 'Who is being dropped: workload pairs (Hubble)',
+    help:
+      'Drops by source → destination workload, reason and direction, from Hubble (the exporter needs --hubble-port, ' +
+      '--hubble or --hubble-relay): the pairs that dropped most over the range, or a table with the policies that ' +
+      "denied them (Hubble Relay) and their share of the node's drops. Namespace and workload match either end.",
+    filters: ['node', 'namespace', 'workload', 'direction', 'reason'],
+    options: [],
+    views: [
+      {
+        value: 'pairs',
+        label: 'Pairs',
+        description: 'Drop rate of the top pairs over time, summed over the selected nodes',
+        options: ['topN'],
+      },
+      {
+        value: 'table',
+        label: 'Table',
+        description: "Node, source → destination, reason, denying policy, rate and share of the node's drops",
+        options: ['limit'],
       },
     ],
   },

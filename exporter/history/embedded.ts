@@ -173,8 +173,9 @@ function rankingOf(source: SampleSource | readonly SampleSource[], expr: Ranking
       .filter((s): s is { labels: Record<string, string>; score: number } => s.score !== null);
     const sorted = reduced.map((s) => s.score).sort((a, b) => (expr.order === 'topk' ? b - a : a - b));
     const edge = sorted[Math.min(expr.k, sorted.length) - 1];
+    const keep = expr.keep ? passes(expr.keep) : () => true;
     for (const s of reduced) {
-      if (expr.order === 'topk' ? s.score >= edge : s.score <= edge) {
+      if ((expr.order === 'topk' ? s.score >= edge : s.score <= edge) && keep(s.score)) {
         const key = seriesSortKey(s.labels, expr.arg.by);
         const row = scores.get(key) ?? { labels: s.labels, values: new Array<number | null>(grid.times.length).fill(null) };
         row.values[i] = s.score;

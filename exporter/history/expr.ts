@@ -83,7 +83,9 @@ export type RangeReduction = 'max' | 'min' | 'avg';
  * The subquery's points are the grid's, so R is what the panel's own series give. PromQL's topk chooses among
  * equal values in no fixed order; keeping every tie makes the set the same on every evaluation and from both
  * backends, and the caller picks among ties by label. Evaluated once, at the end of the range: the set is the same
- * for the whole range (lines do not come and go from one step to the next).
+ * for the whole range (lines do not come and go from one step to the next). With `keep`, only the series whose
+ * reduction passes it (`R >= scalar(...) > 0`): where most series reduce to 0 (workload pairs without drops in the
+ * range), the ties at 0 are not answered.
  */
 export interface Ranking {
   kind: 'ranking';
@@ -93,6 +95,7 @@ export interface Ranking {
   /** From the first to the last point of the request's grid. */
   spanMs: number;
   arg: Aggregation | Quantile;
+  keep?: Comparison;
 }
 
 export type Expr = Aggregation | Quantile | Ranking;
@@ -177,8 +180,8 @@ export function eachAtLeast(value: number, agg: Aggregation): Aggregation {
   return { ...agg, argKeep: { op: '>=', value } };
 }
 
-export function ranking(order: Ranking['order'], k: number, over: RangeReduction, spanMs: number, arg: Ranking['arg']): Ranking {
-  return { kind: 'ranking', order, k, over, spanMs, arg };
+export function ranking(order: Ranking['order'], k: number, over: RangeReduction, spanMs: number, arg: Ranking['arg'], keep?: Comparison): Ranking {
+  return { kind: 'ranking', order, k, over, spanMs, arg, ...(keep ? { keep } : {}) };
 }
 
 /** The same expression with one more matcher on every selector (a node set to keep, or to leave out). */

@@ -79,19 +79,20 @@ function printCall(c: RangeCall, grid: Pick<StepGrid, 'step' | 'intervalMs'>): s
   return `${c.fn}(${printSelector(c.selector)}[${formatDuration(windowMs(c.window, grid))}]${offset})`;
 }
 
+const keep = (c: Comparison | undefined) => (c ? ` ${c.op} ${c.value}` : '');
+
 const by = (labels: readonly string[]) => (labels.length ? ` by (${labels.join(', ')})` : '');
 
 export function toPromQL(expr: Expr, grid: Pick<StepGrid, 'step' | 'intervalMs'>): string {
   if (expr.kind === 'ranking') {
     const reduced = `${expr.over}_over_time((${toPromQL(expr.arg, grid)})[${formatDuration(expr.spanMs)}:${formatDuration(grid.step)}])`;
     const [cmp, edge] = expr.order === 'topk' ? ['>=', 'min'] : ['<=', 'max'];
-    return `${reduced} ${cmp} scalar(${edge}(${expr.order}(${expr.k}, ${reduced})))`;
+    return `${reduced} ${cmp} scalar(${edge}(${expr.order}(${expr.k}, ${reduced})))${keep(expr.keep)}`;
   }
   if (expr.kind === 'quantile') {
     const rate = printCall({ kind: 'call', fn: 'rate', selector: expr.buckets, window: { kind: 'rate' } }, grid);
     return `histogram_quantile(${expr.q}, sum${by([...expr.by, 'le'])} (${rate}))`;
   }
   const arg = expr.arg.kind === 'sub' ? `${printCall(expr.arg.lhs, grid)} - ${printCall(expr.arg.rhs, grid)}` : printCall(expr.arg, grid);
-  const keep = (c: Comparison | undefined) => (c ? ` ${c.op} ${c.value}` : '');
   return `${expr.op}${by(expr.by)} (${arg}${keep(expr.argKeep)})${keep(expr.keep)}`;
 }

@@ -1,11 +1,10 @@
 /**
  * The exporter's Hubble side, wired: Hubble metrics pages (scraped with the agents, see app.ts) and Hubble Relay's
- * drop flows feed the workload pair model; it gives /metrics families, a history contributor, the status and the
- * table of top pairs.
+ * drop flows feed the workload pair model; it gives /metrics families, a history contributor and the status.
  *
  * Interface for the query layer: the counter SERIES.workloadDroppedPackets, written alike to /metrics (metrics.ts) and
  * to the embedded history (the contributor below: the same rows, values and sample times), so either history backend
- * answers an expression over it the same; and `topPairs` for the table with the denying policies.
+ * answers an expression over it the same; and `queries`, Relay's flow groups of a pair (its denying policies).
  */
 import type { HubbleStatus } from '../../src/contract';
 import type { FamilySpec } from '../http/exposition';
@@ -22,7 +21,7 @@ import { dropFlowOf } from './relay/flows';
 import { RelayFollower } from './relay/follower';
 import type { HubbleSettings } from './settings';
 import { hubbleStatus } from './status';
-import { type PairFilter, type PairRow, topPairs } from './table';
+import type { HubbleQueries } from './queries';
 import type { PodOwnerLookup } from './workload';
 
 export type { HubbleSettings } from './settings';
@@ -42,8 +41,8 @@ export interface HubbleRuntime {
   families: FamilySpec[];
   contributor: SeriesContributor;
   status(): HubbleStatus;
-  /** Top workload pairs with their denying policies, largest first. */
-  topPairs(filter: PairFilter): PairRow[];
+  /** What the query layer reads beside the history: Relay's flows of a pair (its denying policies and ports). */
+  queries: HubbleQueries;
   /** Nodes whose Hubble data is fresh. */
   freshNodes(): NodeDrops[];
   close(): void;
@@ -121,7 +120,7 @@ export function startHubble(settings: HubbleSettings, deps: HubbleDeps): HubbleR
     }),
     contributor,
     status: () => hubbleStatus(model, drops, relay?.status() ?? null, { topK: settings.topK, maxSeries: settings.maxSeries }),
-    topPairs: (filter) => topPairs(drops, deniedBy, freshNodes(), filter),
+    queries: { relay: deniedBy ? { groups: (...pair) => deniedBy.groups(...pair) } : null },
     freshNodes,
     close: () => relay?.close(),
   };

@@ -49,7 +49,16 @@ const UNIT_OPTIONS = [
 
 const FILTER_HELP: Record<FilterName, { label: string; tooltip: string }> = {
   node: { label: 'Node', tooltip: 'Kubernetes nodes to include. Empty, or a variable set to All: every node.' },
-  namespace: { label: 'Namespace', tooltip: 'Namespaces of the pods to list. Empty: every namespace.' },
+  namespace: {
+    label: 'Namespace',
+    tooltip: 'Namespaces of the pods to list, or (drops by workload) of either end of a pair. Empty: every namespace.',
+  },
+  workload: {
+    label: 'Workload',
+    tooltip:
+      'Workloads (Deployment, StatefulSet, DaemonSet, ... or reserved:world) at either end of a pair, in the namespaces ' +
+      'chosen beside it. Empty: every workload.',
+  },
   direction: {
     label: 'Direction',
     tooltip: 'Traffic direction as the agent reports it. Drops also have SERVICE and UNKNOWN. Empty: all.',
@@ -135,6 +144,16 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     has('namespace') ? () => datasource.getNamespaces().then(staticOptions) : undefined,
     `namespaces:${has('namespace')}`
   );
+  const workloadNamespaces = JSON.stringify(query.namespace ?? null);
+  const workloads = useAsyncOptions(
+    has('workload')
+      ? () =>
+          datasource
+            .getWorkloads(query.namespace)
+            .then((list) => list.map((w) => ({ value: w.workload, label: w.workload, description: w.namespace })))
+      : undefined,
+    `workloads:${has('workload')}:${workloadNamespaces}`
+  );
   const reasons = useAsyncOptions(
     has('reason') ? () => datasource.getDropReasons().then(reasonOptions) : undefined,
     `reasons:${has('reason')}`
@@ -153,6 +172,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     const {
       node,
       namespace,
+      workload,
       direction,
       reason,
       state,
@@ -166,7 +186,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       ...grafana
     } = query;
     const kept = fieldsForType(
-      { node, namespace, direction, reason, state, groupBy, unit, quantiles, limit, topN, others },
+      { node, namespace, workload, direction, reason, state, groupBy, unit, quantiles, limit, topN, others },
       next
     );
     onChange({ ...grafana, ...kept, queryType: next });
@@ -179,6 +199,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const topNText = query.topN === undefined ? '' : String(query.topN);
   // Top N ranks nodes: it applies once a query has one series per node (anomaly bands always have).
   const showTopN = options.includes('topN') && (query.groupBy === 'node' || !options.includes('groupBy'));
+  // Drops by workload rank pairs, not nodes, and always keep a top N (10 when unset).
+  const ranksPairs = queryType === 'workloadDrops';
 
   return (
     <Stack direction="column" gap={0}>
@@ -236,6 +258,17 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             loading={namespaces.loading}
             loadError={namespaces.error}
             onChange={(namespace) => update({ namespace })}
+          />
+        )}
+        {has('workload') && (
+          <FilterField
+            {...FILTER_HELP.workload}
+            labelWidth={11}
+            value={query.workload}
+            options={workloads.options}
+            loading={workloads.loading}
+            loadError={workloads.error}
+            onChange={(workload) => update({ workload })}
           />
         )}
         {has('state') && (
@@ -343,22 +376,30 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               label="Top N"
               labelWidth={labelWidth('topN', 11)}
               tooltip={
-                "Keep the N nodes that rank highest by this query's own signal over the whole range (endpoints not ready, " +
-                'regeneration failures, the slowest scrapes, ...). Empty: every node. A variable such as $topn works too.'
+                ranksPairs
+                  ? 'Keep the N workload pairs with the highest mean drop rate over the whole range. Empty: 10. A ' +
+                    'variable such as $topn works too.'
+                  : "Keep the N nodes that rank highest by this query's own signal over the whole range (endpoints not " +
+                    'ready, regeneration failures, the slowest scrapes, ...). Empty: every node. A variable such as ' +
+                    '$topn works too.'
               }
               testId="query-top-n"
               width={10}
               value={topNText}
               parse={parseTopN}
-              invalidMessage={`A whole number from 1 to ${MAX_TOP_N}, a variable, or empty for every node`}
+              invalidMessage={`A whole number from 1 to ${MAX_TOP_N}, a variable, or empty for ${ranksPairs ? '10' : 'every node'}`}
               onCommit={(topN) => update({ topN: topN === null ? undefined : topN })}
             />
           )}
-          {showTopN && query.topN !== undefined && (
+          {showTopN && (query.topN !== undefined || ranksPairs) && (
             <InlineField
               label="Others"
               labelWidth={9}
-              tooltip="Also one series for the nodes outside the top N, summed (the maximum for durations)."
+              tooltip={
+                ranksPairs
+                  ? 'Also one series for every other pair, summed.'
+                  : 'Also one series for the nodes outside the top N, summed (the maximum for durations).'
+              }
             >
               <InlineSwitch
                 data-testid="query-others"

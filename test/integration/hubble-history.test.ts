@@ -4,6 +4,8 @@
  * Prometheus scraping the exporter holds the same samples and the same expressions over the pairs give the same
  * numbers from either: rates and increases per pair, per node and reason, filtered, and the last counter values.
  *
+ * The workloadDrops query type answers the same from both: the top pairs, "other pairs", filtered, and the table.
+ *
  * Two nodes are fed by their Hubble metrics pages, the third by Hubble Relay's flows alone; a top K of 3 makes
  * pairs leave and rejoin the kept set and fills the (other) rows.
  */
@@ -13,6 +15,7 @@ import { type Expr, increase, last, matcher, maxBy, rate, selector, sumBy } from
 import { instantGrid, makeGrid } from '../../exporter/history/grid';
 import { WORKLOAD_DROPS_LABELS } from '../../exporter/hubble/metrics';
 import { SERIES } from '../../exporter/model/series';
+import type { QueryResponse, ScopeQuery } from '../../src/contract';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import { testConfig } from '../support/config';
 import { rawSamples } from '../support/exposition';
@@ -135,6 +138,58 @@ describeWith([{ binary: '/usr/bin/prometheus' }], 'drops by workload: the embedd
     for (const [key, value] of metrics) {
       expect([key, history.get(key)]).toEqual([key, value]);
     }
+  });
+
+  test('workloadDrops answers the same from both backends: top pairs, others, filters, the table (the policies from Relay on the exporter only)', async () => {
+    const queries: ScopeQuery[] = [
+      { refId: 'A', queryType: 'workloadDrops', topN: 4, others: true },
+      { refId: 'B', queryType: 'workloadDrops', view: 'table', limit: 50 },
+      { refId: 'C', queryType: 'workloadDrops', reason: 'Policy denied', node: [sim.nodes[0], sim.nodes[2]], topN: 3, others: true },
+      { refId: 'D', queryType: 'workloadDrops', namespace: ['payments', 'shop'], topN: 5, others: true },
+    ];
+    const ask = async (url: string) => {
+      const res = await fetch(`${url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ from, to, intervalMs: INTERVAL_MS, maxDataPoints: 1000, queries }) });
+      expect(res.status).toBe(200);
+      return ((await res.json()) as QueryResponse).results;
+    };
+    const [embedded, fromPrometheus] = await Promise.all([ask(exporter.url), ask(replica.url)]);
+    const relayColumns = new Set(['Denying policy', 'Ports']);
+    for (const q of queries) {
+      const [got, want] = [fromPrometheus[q.refId], embedded[q.refId]];
+      expect([q.refId, got.error, want.error]).toEqual([q.refId, undefined, undefined]);
+      expect([q.refId, got.frames.length]).toEqual([q.refId, want.frames.length]);
+      got.frames.forEach((frame, i) => {
+        const other = want.frames[i];
+        expect([q.refId, frame.schema.fields.map((f) => [f.name, f.labels, f.config?.displayNameFromDS])]).toEqual([q.refId, other.schema.fields.map((f) => [f.name, f.labels, f.config?.displayNameFromDS])]);
+        frame.schema.fields.forEach((field, c) => {
+          if (relayColumns.has(field.name)) {
+            return;
+          }
+          const [a, b] = [frame.data.values[c], other.data.values[c]];
+          expect([q.refId, field.name, a.length]).toEqual([q.refId, field.name, b.length]);
+          a.forEach((v, k) => expect([q.refId, field.name, k, close(v, b[k]) || v]).toEqual([q.refId, field.name, k, true]));
+        });
+      });
+    }
+    // Not a comparison of nothing: pairs and others drawn, table rows, the policies Relay named on the exporter only.
+    expect(embedded.A.frames.length).toBe(5);
+    expect(embedded.C.frames.length).toBeGreaterThan(1);
+    expect(embedded.D.frames.length).toBeGreaterThan(1);
+    const table = (r: typeof embedded) => r.B.frames[0];
+    const policies = (r: typeof embedded) => table(r).data.values[table(r).schema.fields.findIndex((f) => f.name === 'Denying policy')] as string[];
+    expect(policies(embedded).some((p) => p !== '')).toBe(true);
+    expect(policies(fromPrometheus).every((p) => p === '')).toBe(true);
+    expect(table(fromPrometheus).schema.meta?.notices?.[0].text).toMatch(/Denying policies are not known here/);
+    expect(table(embedded).schema.meta?.notices).toBeUndefined();
+  });
+
+  test('the variables list the same namespaces and workloads from both backends', async () => {
+    const list = async (url: string, path: string) => (await fetch(`${url}${path}${path.includes('?') ? '&' : '?'}from=${from}&to=${to}`)).json();
+    for (const path of ['/api/v1/namespaces?dropped=true', '/api/v1/workloads', '/api/v1/workloads?namespace=shop,payments']) {
+      const [a, b] = await Promise.all([list(exporter.url, path), list(replica.url, path)]);
+      expect([path, b]).toEqual([path, a]);
+    }
+    expect((await list(exporter.url, '/api/v1/workloads')).workloads.length).toBeGreaterThan(3);
   });
 
   test('rates, increases and last values over the pairs are the same from both backends', async () => {

@@ -5,7 +5,7 @@
  * and on /metrics while the agents' numbers stay exact.
  */
 import { type RunningExporter, startExporter } from '../../exporter/app';
-import type { HubbleStatus } from '../../src/contract';
+import type { HubbleStatus, QueryResponse } from '../../src/contract';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import { testConfig } from '../support/config';
 import { readExposition } from '../support/exposition';
@@ -60,11 +60,13 @@ describe('Hubble Relay with Hubble metrics', () => {
     expect(truth.flows.length).toBeGreaterThan(3);
     expect(truth.flows.some((f) => f.policies.length > 0)).toBe(true);
 
-    const rows = exporter.hubble!.topPairs({ node: null, namespace: null, workload: null, reason: null, direction: null, includeOther: false, limit: 10_000 });
+    const relay = exporter.hubble!.queries.relay!;
+    const endpoint = (e: (typeof truth.flows)[number]['source']) => (e.reserved ? { namespace: '', workload: e.reserved } : { namespace: e.namespace, workload: e.workload });
+    const pairs = new Map(truth.flows.map((f) => [JSON.stringify([f.node, f.reason, f.direction, endpoint(f.source), endpoint(f.destination)]), f]));
     const seen = new Map<string, number>();
-    for (const row of rows) {
-      for (const g of row.deniedBy) {
-        const key = [row.node, g.reason, g.direction, g.source.namespace, g.source.workload, g.destination.namespace, g.destination.workload, g.protocol, g.port, g.policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(',')].join('|');
+    for (const f of pairs.values()) {
+      for (const g of relay.groups(f.node, f.reason, f.direction, endpoint(f.source), endpoint(f.destination))) {
+        const key = [f.node, g.reason, g.direction, g.source.namespace, g.source.workload, g.destination.namespace, g.destination.workload, g.protocol, g.port, g.policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(',')].join('|');
         seen.set(key, g.flows);
       }
     }
@@ -75,6 +77,41 @@ describe('Hubble Relay with Hubble metrics', () => {
       expected.set(key, (expected.get(key) ?? 0) + f.flows);
     }
     expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(expected));
+  });
+
+  test('the workloadDrops table names the policies and ports Relay reported for each pair', async () => {
+    // Policy denials on every node, so most pairs drop in the range.
+    for (const direction of ['INGRESS', 'EGRESS']) {
+      sim.spike({ node: '*', direction, reason: 'Policy denied', factor: 4, ticks: 8 });
+    }
+    const from = sim.cluster.nowSeconds * 1000;
+    await tickAndSettle(sim, exporter, 8);
+    const to = sim.cluster.nowSeconds * 1000;
+    const res = await fetch(`${exporter.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ from, to, intervalMs: 5000, queries: [{ refId: 'A', queryType: 'workloadDrops', view: 'table', limit: 1000 }] }),
+    });
+    const [table] = ((await res.json()) as QueryResponse).results.A.frames;
+    expect(table.schema.meta?.notices).toBeUndefined();
+    const column = (name: string) => table.data.values[table.schema.fields.findIndex((f) => f.name === name)] as string[];
+    const [nodes, sources, destinations, reasons, directions, policies, ports] = ['Node', 'Source', 'Destination', 'Reason', 'Direction', 'Denying policy', 'Ports'].map(column);
+    expect(nodes.length).toBeGreaterThan(3);
+    // Pages in pod context carry no direction (UNKNOWN): a row's flows are those of its pair either way.
+    const text = (e: { namespace: string; workload: string; reserved: string }) => (e.reserved ? e.reserved : `${e.namespace}/${e.workload}`);
+    let named = 0;
+    nodes.forEach((node, i) => {
+      const flows = sim.relay!.truth().flows.filter(
+        (f) => f.node === node && f.reason === reasons[i] && (directions[i] === 'UNKNOWN' || f.direction === directions[i]) && text(f.source) === sources[i] && text(f.destination) === destinations[i]
+      );
+      const want = new Set(flows.flatMap((f) => f.policies.map((p) => `${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.kind ? ` (${p.kind})` : ''}`)));
+      const wantPorts = new Set(flows.filter((f) => f.protocol).map((f) => (f.port === null ? f.protocol : `${f.protocol}/${f.port}`)));
+      const got = new Set(policies[i] ? policies[i].split(', ') : []);
+      expect([node, sources[i], destinations[i], [...got].sort()]).toEqual([node, sources[i], destinations[i], [...want].sort()]);
+      expect([node, sources[i], destinations[i], (ports[i] ? ports[i].split(', ') : []).sort()]).toEqual([node, sources[i], destinations[i], [...wantPorts].sort()]);
+      named += got.size > 0 ? 1 : 0;
+    });
+    expect(named).toBeGreaterThan(0);
   });
 
   test('lost events and unavailable nodes show in the status and on /metrics', async () => {

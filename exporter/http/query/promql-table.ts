@@ -6,6 +6,9 @@
  *   <w> the rate window max(step + interval, 4 × interval)   <l> the gauge lookback max(5m, 2 × interval)
  *   <by> node, when the query groups by node   {…} the request's filters, escaped
  *
+ *   <pair> source_namespace, source_workload, destination_namespace, destination_workload, reason, direction
+ *   <side> a pair's source (or, in a second expression, its destination) in the namespace and workload filters
+ *
  * Everything is evaluated on the request's step grid (or at its last point), so no expression loads more than a
  * window of samples per series at a time, whatever the range: a 30-day ranking is the points' rates or maxima
  * combined, not one 30-day window. Rankings go by node first and fetch details only for the nodes that can rank.
@@ -35,13 +38,18 @@
  * | anomaly / scores (at the end) | last score, baseline, upper band, warm-up, and the drop rate over <w>             |
  * | anomaly / summary             | sum (rate(ciliumscope_dropped_packets_total{…}[<w>])), sum of last baseline and upper band, count (last score >= 1) out of count (last score) |
  * | topN (per node)               | the query's rank signal (RANKS below) reduced over the range, at its end: R >= scalar(min(topk(N, R))) with R = max_over_time((<signal>)[<range>:<step>]) (or min, avg; bottomk); then the panel's expressions with {node=~"<top>"}, and for "other nodes" its cluster expressions with {node!~"<top>"} |
+ * | workloadDrops / pairs         | R >= scalar(min(topk(N, R))) > 0 with R = avg_over_time((sum by (<pair>) (rate(ciliumscope_workload_dropped_packets_total{node, direction, reason, source_workload!="(other)", <side>}[<w>])))[<range>:<step>]), one per side; then sum by (<pair>) (rate(…{<the top pairs' values>}[<w>])), the exact pairs kept; others: sum (rate(…{<side>}[<w>])) per side, less both sides, less the top |
+ * | workloadDrops / table         | the same ranking by (node, <pair>), its scores the mean rates; each row's node: the same by (node) over every pair of the node, k = its nodes |
+ * | variables                     | count by (source_namespace, source_workload) (last_over_time(ciliumscope_workload_dropped_packets_total{source_namespace=~…}[<window>])), and the same for destination |
  * | unmanagedPods                 | the exporter's own Kubernetes join (no history)                                  |
  * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) > 0 for import errors and restarts; max by (node, direction, reason) (last_over_time(score[<l>])) >= 1 for anomalies |
  */
 import type { QueryType, ScopeQuery } from '../../../src/contract';
 import {
   type Aggregation,
+  type Comparison,
   type Expr,
+  type Matcher,
   type Quantile,
   type RangeReduction,
   type Selector,
@@ -59,12 +67,14 @@ import {
   notIn,
   over,
   quantile,
+  ranking,
   rate,
   selector,
   stepChange,
   sumBy,
 } from '../../history/expr';
 import { type StepGrid, rateWindowMs } from '../../history/grid';
+import { OTHER } from '../../hubble/pairs';
 import { SERIES } from '../../model/series';
 import { filterSet } from './validate';
 
@@ -73,6 +83,9 @@ export type Reads = Record<string, Expr>;
 
 /** The labels that identify a drop series (and its anomaly state). */
 export const DROP_KEY = ['node', 'direction', 'reason'] as const;
+
+/** The labels that name a workload pair (the workload drops series less their node). */
+export const PAIR_KEY = ['source_namespace', 'source_workload', 'destination_namespace', 'destination_workload', 'reason', 'direction'] as const;
 
 type Filtered = 'node' | 'direction' | 'reason' | 'state';
 const filters = (q: ScopeQuery, ...labels: Filtered[]) => labels.map((l) => matcher(l, filterSet(q[l])));
@@ -220,6 +233,68 @@ export const TABLE = {
   },
 };
 
+/**
+ * The sides of a pair that can match the namespace and workload filters: its source (namespace and workload), and
+ * apart its destination, so a pair is selected when either end is; one side without matchers when neither filter is
+ * set. Every series of a pair matches the same sides, so results of the two are combined by pair.
+ */
+export function workloadSides(q: ScopeQuery): Matcher[][] {
+  const namespaces = filterSet(q.namespace);
+  const workloads = filterSet(q.workload);
+  if (!namespaces && !workloads) {
+    return [[]];
+  }
+  return (['source', 'destination'] as const).map((end) =>
+    [matcher(`${end}_namespace`, namespaces), matcher(`${end}_workload`, workloads)].filter((m): m is Matcher => m !== null)
+  );
+}
+
+const workloadDrops = (q: ScopeQuery, ...matchers: Array<Matcher | null>) =>
+  selector(SERIES.workloadDroppedPackets, ...filters(q, 'node', 'direction', 'reason'), ...matchers);
+
+/** Pairs (or rows) with drops in the range only: a cluster's thousands of quiet pairs do not tie at 0. */
+const WITH_DROPS: Comparison = { op: '>', value: 0 };
+
+/** Hubble's rows of the drops outside the kept pairs: not a pair, never ranked. */
+const notOther = () => notIn('source_workload', [OTHER]);
+
+/** Drops by workload pair (drawn from Hubble, see exporter/hubble). */
+export const WORKLOAD_TABLE = {
+  /**
+   * Per side, the pairs (`by` PAIR_KEY) or node × pair rows (`by` node and PAIR_KEY) first by their mean drop rate
+   * over the range (the points of the grid, as the panel draws them), with drops.
+   */
+  ranking: (q: ScopeQuery, by: readonly string[], k: number, spanMs: number) =>
+    workloadSides(q).map((side) => ranking('topk', k, 'avg', spanMs, sumBy(by, rate(workloadDrops(q, notOther(), ...side))), WITH_DROPS)),
+
+  /** The rates of some pairs (each label matched against the pairs' values; the caller keeps the exact pairs). */
+  pairRates: (q: ScopeQuery, pairs: ReadonlyArray<Record<string, string>>): Reads => ({
+    pairs: sumBy(PAIR_KEY, rate(workloadDrops(q, ...PAIR_KEY.map((l) => matcher(l, pairs.map((p) => p[l])))))),
+  }),
+
+  /**
+   * Every selected drop, to find what the top pairs leave: without namespace and workload filters all of them (the
+   * "(other)" rows too); with them, the pairs matching on the source side, on the destination side, and on both
+   * (counted twice by the first two).
+   */
+  totals: (q: ScopeQuery): Reads => {
+    const sides = workloadSides(q);
+    const total = (...m: Matcher[]) => sumBy([], rate(workloadDrops(q, ...m)));
+    return sides.length === 1 ? { all: total() } : { source: total(...sides[0]), destination: total(...sides[1]), both: total(...sides[0], ...sides[1]) };
+  },
+
+  /** Each node's mean drop rate over the range, every pair and reason of the node: what a row's share is of. */
+  nodeTotals: (nodes: readonly string[], spanMs: number) =>
+    ranking('topk', Math.max(1, nodes.length), 'avg', spanMs, sumBy(['node'], rate(selector(SERIES.workloadDroppedPackets, matcher('node', nodes)))), WITH_DROPS),
+
+  /** Variables: the ends of the pairs with a sample in the window, as sources and as destinations. */
+  ends: (namespaces: ReadonlySet<string> | null, windowMs: number): Reads => {
+    const end = (side: 'source' | 'destination') =>
+      countBy([`${side}_namespace`, `${side}_workload`], over('last_over_time', selector(SERIES.workloadDroppedPackets, matcher(`${side}_namespace`, namespaces), notOther()), windowMs));
+    return { source: end('source'), destination: end('destination') };
+  },
+};
+
 function dropped(q: ScopeQuery): string {
   return packetsOrBytes(q, SERIES.droppedPackets, SERIES.droppedBytes);
 }
@@ -306,6 +381,8 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
     }
   },
   anomaly: () => null,
+  // Ranks workload pairs, not nodes (WORKLOAD_TABLE.ranking).
+  workloadDrops: () => null,
 };
 
 /**

@@ -30,6 +30,7 @@ export const QUERY_TYPES = [
   'policy',
   'agentHealth',
   'anomaly',
+  'workloadDrops',
 ] as const satisfies readonly QueryType[];
 
 type MissingQueryTypes = Exclude<QueryType, (typeof QUERY_TYPES)[number]>;
@@ -50,6 +51,7 @@ export const VIEWS_BY_TYPE = {
   agentHealth: ['status', 'up', 'scrapeDuration', 'versions'],
   drops: ['rate', 'topNodes'],
   anomaly: ['bands', 'scores', 'summary'],
+  workloadDrops: ['pairs', 'table'],
 } as const satisfies Partial<Record<QueryType, readonly QueryView[]>>;
 
 const views = [...new Set(Object.values(VIEWS_BY_TYPE).flat())] as [QueryView, ...QueryView[]];
@@ -60,6 +62,7 @@ const querySchema = z
     queryType: z.enum(QUERY_TYPES, { error: `must be one of ${QUERY_TYPES.join(', ')}` }),
     node: filter.optional(),
     namespace: filter.optional(),
+    workload: filter.optional(),
     direction: filter.optional(),
     reason: filter.optional(),
     state: filter.optional(),
@@ -108,6 +111,14 @@ const requestSchema = z
       if (q.view !== undefined && !allowed?.includes(q.view)) {
         const hint = allowed ? `one of ${allowed.join(', ')}` : 'not set';
         ctx.addIssue({ code: 'custom', path: ['queries', i, 'view'], message: `for ${q.queryType} must be ${hint}` });
+      }
+      if (q.queryType === 'workloadDrops') {
+        if (q.groupBy === 'node') {
+          ctx.addIssue({ code: 'custom', path: ['queries', i, 'groupBy'], message: 'for workloadDrops must be cluster: pairs are summed over the selected nodes (set node to see one node, or use the table view, which has a row per node)' });
+        }
+        if (q.unit === 'bytes') {
+          ctx.addIssue({ code: 'custom', path: ['queries', i, 'unit'], message: 'for workloadDrops must be packets: Hubble counts dropped packets, not bytes' });
+        }
       }
     });
   });
