@@ -37,7 +37,8 @@ import {
 import { promTarget } from './prometheus-target';
 import { DIRECTION, NODE, NOT_READY, REASON, STUCK_NOT_READY, otherNodes, overRange, revisionSkew, topNodes } from './promql';
 import { prometheusOverviewRow } from './prometheus-overview';
-import { NODE_OF_ROW, NODE_OF_SERIES, nodeDrillDownLink } from './links';
+import { NODE_OF_ROW, NODE_OF_SERIES, nodeDrillDownLink, pairsBehindLink } from './links';
+import { prometheusWorkloadVariables, prometheusWorkloadsRow } from './prometheus-workloads';
 
 const DS: DatasourceRef = { type: 'prometheus', uid: '${datasource}' };
 
@@ -95,7 +96,8 @@ function worstTargets(series: string): string {
 const DELTA = `sum by (node) (ciliumscope_endpoint_pod_delta{${NODE}})`;
 const FAILURES = `ciliumscope_endpoint_regenerations_total{${NODE}, outcome="failure"}`;
 const IMPORT_ERRORS = `ciliumscope_policy_import_errors_total{${NODE}}`;
-const SCRAPE_DURATION = `ciliumscope_target_scrape_duration_seconds{${NODE}}`;
+/** Agents and the operator: a node's Hubble metrics target is not one of the agent panels' targets. */
+const SCRAPE_DURATION = `ciliumscope_target_scrape_duration_seconds{${NODE}, component=~"agent|operator"}`;
 
 /**
  * The five drop series with the highest anomaly score over the range, fixed at the range's end (`@ end()`) so the
@@ -421,13 +423,14 @@ function packetFlowRow() {
       },
       DS
     ),
-    linkNodeColumn(
+    withDataLinks(linkNodeColumn(
     table(
       {
         id: P.anomalyScores,
         title: 'Drop series outside their band',
         description:
-          'Drop series whose anomaly score is 1 or more right now (0 inside the band). Series: ciliumscope_drop_anomaly_score.',
+          'Drop series whose anomaly score is 1 or more right now (0 inside the band). Click a reason for the workload ' +
+          'pairs behind it (Who is being dropped). Series: ciliumscope_drop_anomaly_score.',
         w: 8,
         h: 9,
         targets: [
@@ -463,7 +466,7 @@ function packetFlowRow() {
       },
       DS
     )
-    ),
+    ), [pairsBehindLink(DASHBOARD_UIDS.prometheus)], { id: 'byName', options: 'Reason' }),
     linkNodeColumn(
     table(
       {
@@ -838,6 +841,7 @@ export function prometheusDashboard(): DashboardDefinition {
         'label_values(ciliumscope_dropped_packets_total, reason)',
         'Drop reasons reported in the range.'
       ),
+      ...prometheusWorkloadVariables(DS),
       topNVariable(),
     ],
     annotations: [
@@ -874,6 +878,7 @@ export function prometheusDashboard(): DashboardDefinition {
       { id: ROW_IDS.overview, title: 'Overview', panels: prometheusOverviewRow(DS) },
       { id: ROW_IDS.endpoints, title: 'Endpoints', panels: endpointsRow() },
       { id: ROW_IDS.packetFlow, title: 'Packet flow', panels: packetFlowRow() },
+      { id: ROW_IDS.workloads, title: 'Who is being dropped', panels: prometheusWorkloadsRow(DS) },
       { id: ROW_IDS.policy, title: 'Policy', panels: policyRow() },
       { id: ROW_IDS.agents, title: 'Agents', panels: agentsRow() },
     ]),

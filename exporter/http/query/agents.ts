@@ -124,9 +124,7 @@ export const agentHealthHandler: QueryHandler = async (q, ctx) => {
             ? `slowest ${l.component} scrape`
             : l.component === 'operator'
               ? `operator${l.node ? ` (${l.node})` : ''} scrape`
-              : l.component === 'hubble'
-                ? `${l.node} Hubble scrape`
-                : `${l.node} scrape`,
+              : `${l.node} scrape`,
         unit: 's',
         description: 'Time to fetch and parse the metrics page (the longest within the rate window ending at each point).',
       }));

@@ -32,7 +32,7 @@
  * | policy / importErrorsInRange  | sum by (<by>) (increase(ciliumscope_policy_import_errors_total{node}[<range>])), at the end of the range |
  * | policy / enforcement          | sum by (<by>, enforcement) (last_over_time(ciliumscope_policy_enforcement_endpoints{node}[<l>])) |
  * | agentHealth / up              | max by (node, component) (last_over_time(ciliumscope_target_up{node}[<l>])), or sum and count |
- * | agentHealth / scrapeDuration  | max by (<by>, component) (max_over_time(ciliumscope_target_scrape_duration_seconds{node}[<w>])) |
+ * | agentHealth / scrapeDuration  | max by (<by>, component) (max_over_time(ciliumscope_target_scrape_duration_seconds{node, component=~"agent|operator"}[<w>])) |
  * | agentHealth / status, versions | the cluster view (model/view.ts): the exporter's targets, or the target series in Prometheus |
  * | anomaly / bands               | ranked by max by (node) (max_over_time(ciliumscope_drop_anomaly_score{…}[<w>])), then by (node, direction, reason) for the top nodes; then per series the drop rate, last baseline and upper band, and max score per window |
  * | anomaly / scores (at the end) | last score, baseline, upper band, warm-up, and the drop rate over <w>             |
@@ -178,8 +178,9 @@ export const TABLE = {
     return q.groupBy === 'node' ? { perTarget: maxBy(['node', 'component'], last(s)) } : { up: sumBy([], last(s)), targets: countBy([], last(s)) };
   },
 
+  /** Agents and the operator (a node's Hubble metrics target is in the status's `hubble` and on /metrics). */
   scrapeDuration: (q: ScopeQuery): Reads => ({
-    slowest: maxBy(split(q, 'component'), maxOver(selector(SERIES.scrapeDurationSeconds, ...filters(q, 'node')))),
+    slowest: maxBy(split(q, 'component'), maxOver(scrapeDurations(q))),
   }),
 
   /** Agents (one per node) at the end of the range, for "other nodes (K)". */
@@ -299,6 +300,10 @@ function dropped(q: ScopeQuery): string {
   return packetsOrBytes(q, SERIES.droppedPackets, SERIES.droppedBytes);
 }
 
+/** The scrape components the agent panels show. */
+export const AGENT_COMPONENTS = ['agent', 'operator'];
+const scrapeDurations = (q: ScopeQuery) => selector(SERIES.scrapeDurationSeconds, ...filters(q, 'node'), matcher('component', AGENT_COMPONENTS));
+
 const importErrors = (q: ScopeQuery) => selector(SERIES.policyImportErrors, ...filters(q, 'node'));
 const failedRegenerations = (q: ScopeQuery) => selector(SERIES.regenerations, ...filters(q, 'node'), eq('outcome', 'failure'));
 
@@ -375,7 +380,7 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
       case 'up':
         return rank(minBy(['node'], last(s(SERIES.up))), 'avg', 'least time up in the range', 'targets up and down', 'bottomk');
       case 'scrapeDuration':
-        return rank(maxBy(['node'], maxOver(s(SERIES.scrapeDurationSeconds))), 'max', 'slowest scrapes in the range', 'the slowest of them');
+        return rank(maxBy(['node'], maxOver(scrapeDurations(q))), 'max', 'slowest scrapes in the range', 'the slowest of them');
       default:
         return null;
     }

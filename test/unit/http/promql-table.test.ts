@@ -71,7 +71,7 @@ test('every query type and view, with and without filters and grouping', () => {
     perTarget: 'max by (node, component) (last_over_time(ciliumscope_target_up[5m]))',
   });
   expect(promql(TABLE.scrapeDuration(q({})))).toEqual({
-    slowest: 'max by (component) (max_over_time(ciliumscope_target_scrape_duration_seconds[246s]))',
+    slowest: 'max by (component) (max_over_time(ciliumscope_target_scrape_duration_seconds{component=~"agent|operator"}[246s]))',
   });
   expect(promql(TABLE.anomalyNodeRanking(q({ direction: 'EGRESS' })))).toEqual({
     perNode: 'max by (node) (max_over_time(ciliumscope_drop_anomaly_score{direction="EGRESS"}[246s]))',
@@ -209,7 +209,7 @@ describe('top N: the rank of each query type as topk/bottomk in the PromQL, ties
     );
     expect(signal({ queryType: 'agentHealth', view: 'up' })).toBe('bottomk avg min by (node) (last_over_time(ciliumscope_target_up[5m]))');
     expect(signal({ queryType: 'agentHealth', view: 'scrapeDuration' })).toBe(
-      'topk max max by (node) (max_over_time(ciliumscope_target_scrape_duration_seconds[246s]))'
+      'topk max max by (node) (max_over_time(ciliumscope_target_scrape_duration_seconds{component=~"agent|operator"}[246s]))'
     );
   });
 
