@@ -189,6 +189,11 @@ describe.each<[SimContextForm, BareValueReading]>([
     checkPairs(pairs, sumRows(rows, (k) => (matches(pairOf(k)) ? pairOf(k) : null)), 1000);
     checkPairs(byReason, sumRows(rows, (k) => (pairOf(k).startsWith(`${reason}|${direction}|`) ? pairOf(k) : null)), 1000);
     expect(pairs.length).toBeGreaterThan(0);
+    // Top N beyond the series an answer may hold is cut to fit, and the panel says so.
+    expect(pairs[0].schema.meta?.notices?.map((n) => [n.severity, n.text])).toContainEqual([
+      'warning',
+      "Top N 1000 exceeds the exporter's limit of 200 series per query: at most 199 pairs are drawn.",
+    ]);
   });
 
   test('the variables list the ends of the pairs with drops', async () => {

@@ -19,6 +19,7 @@ import type { PolicyRef } from '../../hubble/relay/flows';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, read } from './context';
 import { PAIR_KEY, WORKLOAD_TABLE } from './promql-table';
+import { LIMITS } from './validate';
 
 /** Pairs drawn when the query sets no topN; table rows without a limit. */
 export const DEFAULT_PAIRS = 10;
@@ -92,7 +93,9 @@ function plus(a: ReadonlyArray<number | null> | undefined, b: ReadonlyArray<numb
 }
 
 async function pairSeries(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
-  const n = q.topN ?? DEFAULT_PAIRS;
+  // Within the exporter's limit of series per query, "other pairs" included.
+  const fit = LIMITS.seriesPerQuery - (q.others ? 1 : 0);
+  const n = Math.min(q.topN ?? DEFAULT_PAIRS, fit);
   const top = await ranked(ctx, WORKLOAD_TABLE.ranking(q, PAIR_KEY, n, spanOf(ctx)), PAIR_KEY, n);
   if (!top.length) {
     return [noDrops(q, ctx)];
@@ -143,6 +146,9 @@ async function pairSeries(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJS
     }
   }
   frames[0] = withNotice(frames[0], `The ${shown.length} workload pairs with the highest mean drop rate over the range, summed over the selected nodes${othersText}.`);
+  if ((q.topN ?? 0) > fit) {
+    frames[0] = withNotice(frames[0], `Top N ${q.topN} exceeds the exporter's limit of ${LIMITS.seriesPerQuery} series per query: at most ${fit} pairs are drawn.`, 'warning');
+  }
   return frames;
 }
 
