@@ -341,6 +341,8 @@ export interface QueryVariableSpec {
   /** Value Grafana sends for "All"; unset lets the datasource receive every option (the plugin reads $__all). */
   allValue?: string;
   sort?: number;
+  /** Grafana's regex on the values: the first capture group of each match is the value (query_result needs one). */
+  regex?: string;
 }
 
 export function queryVariable(v: QueryVariableSpec): Json {
@@ -357,7 +359,7 @@ export function queryVariable(v: QueryVariableSpec): Json {
     includeAll: true,
     multi: true,
     refresh: 2,
-    regex: '',
+    regex: v.regex ?? '',
     sort: v.sort ?? 1,
     hide: 0,
     skipUrlSync: false,

@@ -23,8 +23,9 @@ import {
   withDataLinks,
 } from './grafana';
 import { DASHBOARD_UIDS, DATASOURCE_UIDS, INPUTS, PANEL_IDS as P, PLUGIN_ID, ROW_IDS, TOP_N } from './ids';
-import { NODE_OF_ROW, NODE_OF_SERIES, NODE_SERIES_FIELDS, nodeDrillDownLink } from './links';
+import { NODE_OF_ROW, NODE_OF_SERIES, NODE_SERIES_FIELDS, nodeDrillDownLink, pairsBehindLink } from './links';
 import { pluginOverviewRow } from './plugin-overview';
+import { pluginWorkloadsRow, workloadVariables } from './plugin-workloads';
 import {
   DIRECTION_VAR,
   NODE_VAR,
@@ -78,6 +79,10 @@ const linkNodeSeries = (panel: SizedPanel) =>
 /** Clicking a table row's node opens it in the node dashboard. */
 const linkNodeColumn = (panel: SizedPanel) =>
   withDataLinks(panel, [nodeDrillDownLink(NODE_OF_ROW, true)], { id: 'byName', options: 'Node' });
+
+/** Clicking a row's reason in the anomaly table opens the workload pairs behind it. */
+const linkPairsBehind = (panel: SizedPanel) =>
+  withDataLinks(panel, [pairsBehindLink(DASHBOARD_UIDS.scope)], { id: 'byName', options: 'Reason' });
 
 /** The legend of a per-node panel: a table on the right, the worst first. */
 const TOP_LEGEND = { asTable: true, placement: 'right' as const, calcs: ['max', 'lastNotNull'], sortBy: 'Max', sortDesc: true };
@@ -328,14 +333,15 @@ function packetFlowRow() {
       },
       DS
     ),
-    linkNodeColumn(
+    linkPairsBehind(linkNodeColumn(
     table(
       {
         id: P.anomalyScores,
         title: 'Drop series outside their band',
         description:
           'Node, direction and reason of every drop series whose current rate is above its band, highest score first ' +
-          '(score 0 inside the band, 1 or more above it). Series still warming up are marked. Query: anomaly, view scores.',
+          '(score 0 inside the band, 1 or more above it). Series still warming up are marked. Click a reason for the ' +
+          'workload pairs behind it (Who is being dropped), a node for its dashboard. Query: anomaly, view scores.',
         w: 11,
         h: 9,
         targets: [
@@ -385,7 +391,7 @@ function packetFlowRow() {
       },
       DS
     )
-    ),
+    )),
     linkNodeColumn(
     table(
       {
@@ -706,6 +712,7 @@ export function pluginDashboard(): DashboardDefinition {
       variable('node', 'Node', 'nodes()', 'Kubernetes nodes the exporter scrapes.'),
       variable('direction', 'Direction', 'directions()', 'Traffic direction of drops (INGRESS, EGRESS).'),
       variable('reason', 'Drop reason', 'drop_reasons(seen)', 'Drop reasons the cluster currently reports.'),
+      ...workloadVariables(DS),
       topNVariable(),
     ],
     annotations: [
@@ -732,6 +739,7 @@ export function pluginDashboard(): DashboardDefinition {
       { id: ROW_IDS.overview, title: 'Overview', panels: pluginOverviewRow(DS) },
       { id: ROW_IDS.endpoints, title: 'Endpoints', panels: endpointsRow() },
       { id: ROW_IDS.packetFlow, title: 'Packet flow', panels: packetFlowRow() },
+      { id: ROW_IDS.workloads, title: 'Who is being dropped', panels: pluginWorkloadsRow(DS) },
       { id: ROW_IDS.policy, title: 'Policy', panels: policyRow() },
       { id: ROW_IDS.agents, title: 'Agents', panels: agentsRow() },
     ]),

@@ -7,7 +7,8 @@
  * Along the way the run does what makes every panel show something: pods Cilium does not manage, a drop spike on
  * one node after the anomaly detector's warm-up (still running at the end, so a band is crossed and a series is
  * outside it), two policy changes one agent fails to import, failed regenerations, an agent restart, and one agent
- * failing its last scrapes (a target down with an error).
+ * failing its last scrapes (a target down with an error). With Hubble (the default), the drops are attributed to
+ * workload pairs on Hubble metrics pages and (hubble: 'relay') streamed by a Hubble Relay with their denying policies.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -47,6 +48,7 @@ export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promis
   const tickSeconds = options.tickSeconds ?? 10;
   const ticks = Math.round(historySeconds / tickSeconds);
   const endSeconds = Math.floor(Date.now() / 1000);
+  const hubble = options.hubble ?? 'relay';
   const sim = await startSimulator({
     nodes: options.nodes ?? 6,
     seed: options.seed ?? 42,
@@ -57,6 +59,8 @@ export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promis
     gzip: options.gzip,
     startTimeSeconds: endSeconds - ticks * tickSeconds,
     kube: { token: 'ciliumscope-preview' },
+    ...(hubble ? { hubbleContext: 'pod' as const } : {}),
+    ...(hubble === 'relay' ? { hubbleRelay: {} } : {}),
   });
   const dir = mkdtempSync(join(tmpdir(), 'ciliumscope-preview-'));
   let exporter: RunningExporter | undefined;
@@ -75,6 +79,9 @@ export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promis
       ...['--operator-url-template', `${sim.url}/operator/metrics`],
       ...['--anomaly-window', window, '--anomaly-warmup', window],
       ...['--token-file', join(dir, 'token')],
+      // The agents' Hubble metrics through discovery, and Relay for the denying policies.
+      ...(hubble ? ['--hubble-port', '9965', '--hubble-url-template', `${sim.url}/hubble/{node}/metrics`] : []),
+      ...(hubble === 'relay' ? ['--hubble-relay', sim.relayAddress!] : []),
     ];
     const loaded = loadConfig({ argv, env: {} });
     if (loaded.kind !== 'config') {
