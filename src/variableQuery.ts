@@ -44,9 +44,15 @@ export interface ParsedVariableQuery {
   namespace?: string;
 }
 
-/** A workloads() argument: namespace names, or template variables, comma-separated. */
-const NAMESPACE_ARGUMENT =
-  /^(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?|\$\w+|\$\{\w+(?::[^}]*)?\})(?:\s*,\s*(?:[a-z0-9]([-a-z0-9.]*[a-z0-9])?|\$\w+|\$\{\w+(?::[^}]*)?\}))*$/;
+/** One namespace of a workloads() argument: a name, a template variable, or All. */
+const NAMESPACE_ITEM = String.raw`(?:[a-z0-9](?:[-a-z0-9.]*[a-z0-9])?|\$\w+|\$\{\w+(?::[^}]*)?\}|\*)`;
+/**
+ * A workloads() argument: namespaces, comma-separated, or a variable's values as Grafana's default format joins
+ * them when the query is interpolated before it reaches the datasource (`{shop,payments}`).
+ */
+const NAMESPACE_ARGUMENT = new RegExp(
+  `^(?:${NAMESPACE_ITEM}(?:\\s*,\\s*${NAMESPACE_ITEM})*|\\{${NAMESPACE_ITEM}(?:,${NAMESPACE_ITEM})*\\})$`
+);
 
 const SYNTAX =
   'use nodes(), namespaces(), namespaces(dropped), workloads(), workloads(<namespace or $variable>), directions(), ' +
@@ -77,7 +83,12 @@ export function parseVariableQuery(query: ScopeVariableQuery | string | undefine
   if (!kind || !fits) {
     throw new VariableQueryError(`Unknown variable query "${text}": ${SYNTAX}`);
   }
-  return withOptions(kind, word === 'seen', word === 'dropped', kind === 'workloads' ? argument : '');
+  return withOptions(
+    kind,
+    word === 'seen',
+    word === 'dropped',
+    kind === 'workloads' ? argument.replace(/^\{(.*)\}$/, '$1') : ''
+  );
 }
 
 function withOptions(

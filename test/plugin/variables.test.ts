@@ -80,6 +80,8 @@ describe('variable queries', () => {
     ['workloads()', { kind: 'workloads', seenOnly: false }],
     ['workloads($namespace)', { kind: 'workloads', seenOnly: false, namespace: '$namespace' }],
     ['Workloads( shop, ${ns:csv} )', { kind: 'workloads', seenOnly: false, namespace: 'shop, ${ns:csv}' }],
+    // Interpolated before it reached the datasource, in Grafana's default format for several values.
+    ['workloads({shop,payments})', { kind: 'workloads', seenOnly: false, namespace: 'shop,payments' }],
   ])('reads %j', (text, parsed) => {
     expect(parseVariableQuery(text)).toEqual(parsed);
     expect(parseVariableQuery(text).kind).toBe(parsed.kind);
