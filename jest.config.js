@@ -10,7 +10,11 @@ const exporterESModules = ['@kubernetes/client-node', 'openid-client', 'oauth4we
 
 const swcNode = [
   '@swc/jest',
-  { sourceMaps: 'inline', jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: false } }, module: { type: 'commonjs' } },
+  {
+    sourceMaps: 'inline',
+    jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: false } },
+    module: { type: 'commonjs' },
+  },
 ];
 
 const nodeProject = (name, dirs, extra = {}) => ({

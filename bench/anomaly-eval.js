@@ -349,9 +349,7 @@ async function main() {
   console.log(
     `Drop anomaly evaluation (${args.quick ? 'quick' : 'full'}): ${reports.length} scenarios, ${fmt(nodeDays, 0)} simulated node-days, scrape interval ${SCRAPE_SECONDS} s, simulator tick ${TICK_SECONDS} s`
   );
-  console.log(
-    `Machine: ${describeMachine()}; ${args.workers} worker(s), wall ${fmt(wallS, 1)} s`
-  );
+  console.log(`Machine: ${describeMachine()}; ${args.workers} worker(s), wall ${fmt(wallS, 1)} s`);
   const p = params;
   console.log(
     `Detector: baseline EWMA over ${p.windowMs / 60000} min, spread over ${p.spreadWindowMs / 3600000} h, k ${p.k}, margin ${p.margin}, ` +

@@ -51,9 +51,18 @@ async function prometheusFor(targets, intervalMs, log) {
     path.join(dir, 'prometheus.yml'),
     `global: {scrape_interval: ${intervalMs}ms, scrape_timeout: ${Math.min(intervalMs, 2000)}ms}\nscrape_configs:\n  - job_name: exporter\n    static_configs: [{targets: ${JSON.stringify(targets)}}]\n`
   );
-  const child = spawn('prometheus', [`--config.file=${dir}/prometheus.yml`, `--storage.tsdb.path=${dir}/data`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    'prometheus',
+    [
+      `--config.file=${dir}/prometheus.yml`,
+      `--storage.tsdb.path=${dir}/data`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      '--log.level=warn',
+    ],
+    {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    }
+  );
   child.stderr.on('data', (d) => log.push(d.toString()));
   const url = `http://127.0.0.1:${port}`;
   for (let i = 0; ; i++) {
@@ -85,17 +94,32 @@ function quantile(sorted, q) {
 
 /** Differences between one exporter's own history and what Prometheus holds of it (its instance). */
 async function compare(exporter, prometheus, intervalMs, from, to) {
-  const settings = loadConfig({ argv: ['--history-backend', 'prometheus', '--prometheus-url', prometheus.url], env: {} }).config.prometheus;
+  const settings = loadConfig({
+    argv: ['--history-backend', 'prometheus', '--prometheus-url', prometheus.url],
+    env: {},
+  }).config.prometheus;
   const client = new PrometheusClient(settings, 'bench');
   const promBackend = new PrometheusBackend(client, intervalMs, 4);
   const embedded = new EmbeddedBackend(exporter.history, intervalMs);
   const grid = makeGrid(from, to, intervalMs, 11000, intervalMs);
-  const reads = { ...TABLE.packetFlow({ refId: 'A', queryType: 'packetFlow', groupBy: 'node' }), ...TABLE.endpoints({ refId: 'B', queryType: 'endpoints', groupBy: 'node' }) };
+  const reads = {
+    ...TABLE.packetFlow({ refId: 'A', queryType: 'packetFlow', groupBy: 'node' }),
+    ...TABLE.endpoints({ refId: 'B', queryType: 'endpoints', groupBy: 'node' }),
+  };
   const names = Object.keys(reads);
   const instance = { label: 'instance', values: [new URL(exporter.url).host] };
-  const ofInstance = (expr) => ({ ...expr, arg: { ...expr.arg, selector: { ...expr.arg.selector, matchers: [...expr.arg.selector.matchers, instance] } } });
-  const e = await embedded.reader().evaluate(names.map((n) => reads[n]), grid);
-  const p = await promBackend.reader().evaluate(names.map((n) => ofInstance(reads[n])), grid);
+  const ofInstance = (expr) => ({
+    ...expr,
+    arg: { ...expr.arg, selector: { ...expr.arg.selector, matchers: [...expr.arg.selector.matchers, instance] } },
+  });
+  const e = await embedded.reader().evaluate(
+    names.map((n) => reads[n]),
+    grid
+  );
+  const p = await promBackend.reader().evaluate(
+    names.map((n) => ofInstance(reads[n])),
+    grid
+  );
   await client.close();
   const byKey = (series) => new Map(series.map((s) => [JSON.stringify(s.labels), s.values]));
   const rateDiffs = [];
@@ -127,23 +151,48 @@ async function compare(exporter, prometheus, intervalMs, from, to) {
 function summary(parts) {
   const rateDiffs = parts.flatMap((x) => x.rateDiffs).sort((a, b) => a - b);
   const sum = (k) => parts.reduce((n, x) => n + x[k], 0);
-  return { rates: rateDiffs.length, median: quantile(rateDiffs, 0.5), p90: quantile(rateDiffs, 0.9), p99: quantile(rateDiffs, 0.99), max: rateDiffs.at(-1), gauges: sum('gauges'), gaugesDiffer: sum('gaugesDiffer') };
+  return {
+    rates: rateDiffs.length,
+    median: quantile(rateDiffs, 0.5),
+    p90: quantile(rateDiffs, 0.9),
+    p99: quantile(rateDiffs, 0.99),
+    max: rateDiffs.at(-1),
+    gauges: sum('gauges'),
+    gaugesDiffer: sum('gaugesDiffer'),
+  };
 }
 
 async function main() {
   const { values } = parseArgs({
-    options: { seconds: { type: 'string' }, interval: { type: 'string' }, nodes: { type: 'string' }, phases: { type: 'string' }, quick: { type: 'boolean' } },
+    options: {
+      seconds: { type: 'string' },
+      interval: { type: 'string' },
+      nodes: { type: 'string' },
+      phases: { type: 'string' },
+      quick: { type: 'boolean' },
+    },
   });
   const seconds = Number(values.seconds ?? (values.quick ? 75 : 150));
   const intervalMs = Number(values.interval ?? 5) * 1000;
   const nodes = Number(values.nodes ?? 10);
   const phases = Number(values.phases ?? 5);
-  console.log(`history-timestamps: ${nodes} nodes, ${phases} exporters per mode a fifth of an interval apart, exporters every ${intervalMs / 1000} s, ${seconds} s`);
+  console.log(
+    `history-timestamps: ${nodes} nodes, ${phases} exporters per mode a fifth of an interval apart, exporters every ${intervalMs / 1000} s, ${seconds} s`
+  );
   console.log(`machine: ${describeMachine()}`);
   const sim = await startSimulator({ nodes, seed: 3, autoTickMs: 1000, tickSeconds: 1, pageKB: 8 });
   const config = (timestamps) =>
     loadConfig({
-      argv: ['--listen', '127.0.0.1:0', '--log-level', 'silent', '--scrape-interval', `${intervalMs}ms`, `--metrics-timestamps=${timestamps}`, ...sim.nodes.flatMap((n) => ['--agent', `${n}=${sim.agentUrl(n)}`])],
+      argv: [
+        '--listen',
+        '127.0.0.1:0',
+        '--log-level',
+        'silent',
+        '--scrape-interval',
+        `${intervalMs}ms`,
+        `--metrics-timestamps=${timestamps}`,
+        ...sim.nodes.flatMap((n) => ['--agent', `${n}=${sim.agentUrl(n)}`]),
+      ],
       env: {},
     }).config;
   const modes = [
@@ -162,7 +211,11 @@ async function main() {
     await sleep(intervalMs / phases);
   }
   for (const m of modes) {
-    m.prometheus = await prometheusFor(m.exporters.map((e) => new URL(e.url).host), m.promMs, m.log);
+    m.prometheus = await prometheusFor(
+      m.exporters.map((e) => new URL(e.url).host),
+      m.promMs,
+      m.log
+    );
   }
   // Prometheus starts scraping some seconds after it is ready; compare only once all have a full rate window.
   const from = Date.now() + 10_000 + 5 * intervalMs;
@@ -174,7 +227,11 @@ async function main() {
       parts.push(await compare(exporter, m.prometheus, intervalMs, from, to));
     }
     m.result = summary(parts);
-    m.refused = m.log.join('').split('\n').filter((l) => l.includes('same timestamp')).reduce((n, l) => n + Number(/num_dropped=(\d+)/.exec(l)?.[1] ?? 0), 0);
+    m.refused = m.log
+      .join('')
+      .split('\n')
+      .filter((l) => l.includes('same timestamp'))
+      .reduce((n, l) => n + Number(/num_dropped=(\d+)/.exec(l)?.[1] ?? 0), 0);
   }
   const pct = (x) => `${(100 * x).toFixed(2)}%`;
   const row = (label, cell) => console.log(label.padEnd(36) + modes.map((m) => String(cell(m)).padEnd(26)).join(''));

@@ -51,7 +51,6 @@ const SYNC = args.includes('--sync');
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc');
 
-
 const ms = (ns) => Number(ns) / 1e6;
 const fmt = (x, digits = 2) =>
   x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });

@@ -55,14 +55,22 @@ function busyAgentPage(base) {
   const directions = ['INGRESS', 'EGRESS', 'SERVICE', 'UNKNOWN'];
   for (const family of ['cilium_drop_count_total', 'cilium_drop_bytes_total']) {
     lines.push(`# TYPE ${family} counter`);
-    for (const d of directions) {for (const r of reasons) {lines.push(`${family}{direction="${d}",reason="${r}"} 12345`);}}
+    for (const d of directions) {
+      for (const r of reasons) {
+        lines.push(`${family}{direction="${d}",reason="${r}"} 12345`);
+      }
+    }
   }
   lines.push('# TYPE cilium_policy_change_total counter');
   lines.push('cilium_policy_change_total{outcome="success"} 400', 'cilium_policy_change_total{outcome="failure"} 3');
   lines.push('# TYPE cilium_identity gauge');
-  for (const t of ['cluster_local', 'node_local', 'reserved', 'global']) {lines.push(`cilium_identity{type="${t}"} 40`);}
+  for (const t of ['cluster_local', 'node_local', 'reserved', 'global']) {
+    lines.push(`cilium_identity{type="${t}"} 40`);
+  }
   lines.push('# TYPE cilium_bpf_map_pressure gauge');
-  for (let i = 0; i < 40; i++) {lines.push(`cilium_bpf_map_pressure{map_name="cilium_policy_v2_${i}"} 0.2`);}
+  for (let i = 0; i < 40; i++) {
+    lines.push(`cilium_bpf_map_pressure{map_name="cilium_policy_v2_${i}"} 0.2`);
+  }
   const le = ['0.005', '0.01', '0.025', '0.05', '0.1', '0.25', '0.5', '1', '2.5', '5', '10', '+Inf'];
   const regen = 'cilium_endpoint_regeneration_time_stats_seconds';
   lines.push(`# TYPE ${regen} histogram`);
@@ -116,7 +124,9 @@ function measure(fn, body) {
   const times = [];
   for (let r = 0; r < RUNS; r++) {
     const t0 = process.hrtime.bigint();
-    for (let i = 0; i < iterations; i++) {fn(body);}
+    for (let i = 0; i < iterations; i++) {
+      fn(body);
+    }
     times.push(Number(process.hrtime.bigint() - t0) / 1e6 / iterations);
   }
   times.sort((a, b) => a - b);
@@ -149,7 +159,9 @@ for (const page of pages) {
   parseText(page.body, (name, labels, value) => samples.push([name, labels, value]), { keepFamily: keepAgentFamily });
   const replay = measure(() => {
     const normaliser = new AgentNormaliser();
-    for (const [name, labels, value] of samples) {normaliser.accept(name, labels, value);}
+    for (const [name, labels, value] of samples) {
+      normaliser.accept(name, labels, value);
+    }
     sink += normaliser.finish().dropped.length;
   }, page.body);
   rows.push([
@@ -170,4 +182,6 @@ for (const row of rows) {
     row.map((cell, i) => (i === 0 ? String(cell).padEnd(widths[i]) : String(cell).padStart(widths[i]))).join('  ')
   );
 }
-if (sink === 0.5) {console.log('');}
+if (sink === 0.5) {
+  console.log('');
+}

@@ -54,7 +54,6 @@ function time(fn, runs) {
   return median(samples);
 }
 
-
 function inProcess() {
   const setupStart = process.hrtime.bigint();
   const cluster = new SimulatedCluster({ nodes: NODES, seed: 1 });

@@ -15,10 +15,10 @@ import { PrometheusBackend } from './history/prometheus/backend';
 import { PrometheusClient } from './history/prometheus/client';
 import type { PrometheusSettings } from './history/prometheus/settings';
 import { RingHistory } from './history/ring';
-import { createRegistry } from './http/exposition';
 import { createApp } from './http/server';
 import { type HubbleRuntime, startHubble } from './hubble';
 import { type Logger, silentLogger } from './log';
+import { createRegistry } from './metrics';
 import { ClusterModel, type ScrapedSample } from './model/cluster';
 import type { KubeRuntime } from './kube';
 import { PrometheusClusterView } from './model/prometheus-view';
@@ -64,14 +64,22 @@ export interface RunningExporter {
 export async function startExporter(config: ExporterConfig, options: StartOptions = {}): Promise<RunningExporter> {
   const log = options.logger ?? silentLogger;
   const startedAt = Date.now();
-  const model = new ClusterModel({ staleAfterMs: config.staleAfterMs, nonPodEndpoints: config.nonPodEndpoints, now: options.now });
+  const model = new ClusterModel({
+    staleAfterMs: config.staleAfterMs,
+    nonPodEndpoints: config.nonPodEndpoints,
+    now: options.now,
+  });
   const prometheus = config.history.backend === 'prometheus' ? config.prometheus : null;
   if (config.history.backend === 'prometheus' && !prometheus) {
     throw new Error('--history-backend prometheus needs --prometheus-url');
   }
   const history = prometheus
     ? null
-    : new RingHistory({ retentionMs: config.history.retentionMs, intervalMs: config.scrapeIntervalMs, maxBytes: config.history.maxBytes });
+    : new RingHistory({
+        retentionMs: config.history.retentionMs,
+        intervalMs: config.scrapeIntervalMs,
+        maxBytes: config.history.maxBytes,
+      });
   const backend = historyBackend(history, prometheus ?? null, config.scrapeIntervalMs);
   const recorder = history ? new HistoryRecorder(history) : null;
   const anomaly = createAnomalyDetection(config.anomaly ?? defaultAnomalyConfig(), log);
@@ -86,7 +94,10 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   model.onCycle((_m, stats) => {
     log.debug({ ...stats }, 'scrape cycle done');
     if (stats.durationMs > config.scrapeIntervalMs) {
-      log.warn({ durationMs: stats.durationMs, intervalMs: config.scrapeIntervalMs }, 'scrape cycle took longer than the interval');
+      log.warn(
+        { durationMs: stats.durationMs, intervalMs: config.scrapeIntervalMs },
+        'scrape cycle took longer than the interval'
+      );
     }
   });
 
@@ -105,11 +116,20 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   const scrape = async (target: ScrapeTarget): Promise<ScrapeOutcome<ScrapedSample>> => {
     let outcome: ScrapeOutcome<ScrapedSample>;
     if (target.component === 'agent') {
-      outcome = mapOutcome(await client.scrape(target.url, agentPageConsumer), (sample) => ({ component: 'agent', sample }));
+      outcome = mapOutcome(await client.scrape(target.url, agentPageConsumer), (sample) => ({
+        component: 'agent',
+        sample,
+      }));
     } else if (target.component === 'hubble' && hubble) {
-      outcome = mapOutcome(await client.scrape(target.url, hubble.pageConsumer()), (sample) => ({ component: 'hubble', sample }));
+      outcome = mapOutcome(await client.scrape(target.url, hubble.pageConsumer()), (sample) => ({
+        component: 'hubble',
+        sample,
+      }));
     } else {
-      outcome = mapOutcome(await client.scrape(target.url, operatorPageConsumer), (sample) => ({ component: 'operator', sample }));
+      outcome = mapOutcome(await client.scrape(target.url, operatorPageConsumer), (sample) => ({
+        component: 'operator',
+        sample,
+      }));
     }
     logTransition(log, lastErrors, target, outcome);
     return outcome;
@@ -117,7 +137,12 @@ export async function startExporter(config: ExporterConfig, options: StartOption
 
   const baseSource = options.targetSource ?? new StaticTargetSource(config.agents, config.operator, config.hubble?.targets ?? []);
   // A query replica scrapes nothing: it answers for the nodes every shard writes to Prometheus.
-  const replica = backend instanceof PrometheusBackend && !options.targetSource && !config.agents.length && !config.operator && !config.kube?.discover;
+  const replica =
+    backend instanceof PrometheusBackend &&
+    !options.targetSource &&
+    !config.agents.length &&
+    !config.operator &&
+    !config.kube?.discover;
   const promView = backend instanceof PrometheusBackend ? new PrometheusClusterView(backend, options.now) : null;
   const hubblePods = config.hubble?.discoverPort ? { port: config.hubble.discoverPort, urlTemplate: config.hubble.urlTemplate } : null;
   const kube = config.kube
@@ -154,13 +179,16 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     onError: (err) => log.error({ err }, 'scrape cycle failed'),
   });
 
-  const extraFamilies = [
-    ...anomaly.families(model),
-    ...(kube?.families ?? []),
-    ...(hubble?.families ?? []),
-    ...(backend instanceof PrometheusBackend ? backend.client.families() : []),
-  ];
-  const registry = createRegistry({ model, history, version: VERSION, extraFamilies, timestamps: config.metricsTimestamps ?? true });
+  const registry = createRegistry({
+    model,
+    history,
+    version: VERSION,
+    anomaly: anomaly.metrics(model),
+    kube: kube?.metrics ?? null,
+    hubble: hubble?.metrics ?? null,
+    prometheus: backend instanceof PrometheusBackend ? backend.client : null,
+    timestamps: config.metricsTimestamps ?? true,
+  });
   const app = createApp({
     history: backend,
     cluster,
@@ -177,7 +205,8 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     hubbleQueries: hubble?.queries ?? null,
     now: model.now,
     shard: config.shard,
-    notReadyReason: () => (model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : (kube?.notReadyReason() ?? null)),
+    notReadyReason: () =>
+      model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : (kube?.notReadyReason() ?? null),
     log,
   });
   // Node enforces the header and request timeouts when it checks its connections: every second, not every 30 s
@@ -197,7 +226,14 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   const shownHost = config.listen.host === '0.0.0.0' || config.listen.host === '::' ? '127.0.0.1' : config.listen.host;
   const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${port}`;
   log.info(
-    { url, agents: config.agents.length, operator: config.operator?.url ?? null, intervalMs: config.scrapeIntervalMs, history: backend.kind, replica },
+    {
+      url,
+      agents: config.agents.length,
+      operator: config.operator?.url ?? null,
+      intervalMs: config.scrapeIntervalMs,
+      history: backend.kind,
+      replica,
+    },
     replica ? `query replica listening, reading history from ${prometheus!.url}` : 'exporter listening'
   );
 
@@ -249,7 +285,10 @@ const KUBE_FIRST_SYNC_WAIT_MS = 10_000;
  * `['--listen', '127.0.0.1:0', '--scrape-interval', '30s']`): `startExporter(queryReplicaConfig(url))` runs one in-process.
  */
 export function queryReplicaConfig(prometheusUrl: string, flags: string[] = []): ExporterConfig {
-  const loaded = loadConfig({ argv: ['--history-backend', 'prometheus', '--prometheus-url', prometheusUrl, ...flags], env: {} });
+  const loaded = loadConfig({
+    argv: ['--history-backend', 'prometheus', '--prometheus-url', prometheusUrl, ...flags],
+    env: {},
+  });
   if (loaded.kind !== 'config') {
     throw new Error('queryReplicaConfig: --help and --version are not configurations');
   }
@@ -260,17 +299,24 @@ export function queryReplicaConfig(prometheusUrl: string, flags: string[] = []):
  * The history the API reads: the rings, or Prometheus, whose samples are the exporters' scrape interval or its own
  * scrape interval apart, whichever is longer (with timestamped samples, scraping more often adds nothing).
  */
-function historyBackend(ring: RingHistory | null, prometheus: PrometheusSettings | null, scrapeIntervalMs: number): HistoryBackend {
+function historyBackend(
+  ring: RingHistory | null,
+  prometheus: PrometheusSettings | null,
+  scrapeIntervalMs: number
+): HistoryBackend {
   if (ring || !prometheus) {
     return new EmbeddedBackend(ring!, scrapeIntervalMs);
   }
   const client = new PrometheusClient(prometheus, `ciliumscope-exporter/${VERSION}`);
-  return new PrometheusBackend(client, Math.max(scrapeIntervalMs, prometheus.scrapeIntervalMs), prometheus.maxConcurrency);
+  return new PrometheusBackend(
+    client,
+    Math.max(scrapeIntervalMs, prometheus.scrapeIntervalMs),
+    prometheus.maxConcurrency
+  );
 }
 
 /** Loaded only when Kubernetes is configured: the client library takes a second or two and ~35 MB to load. */
 function loadKubernetes(): typeof import('./kube') {
-   
   return require('./kube');
 }
 
@@ -294,11 +340,19 @@ function listen(server: Server, host: string, port: number): Promise<void> {
 }
 
 /** Logs a target going down or coming back once, not at every failed scrape. */
-function logTransition(log: Logger, lastErrors: Map<string, string>, target: ScrapeTarget, outcome: ScrapeOutcome<unknown>): void {
+function logTransition(
+  log: Logger,
+  lastErrors: Map<string, string>,
+  target: ScrapeTarget,
+  outcome: ScrapeOutcome<unknown>
+): void {
   const previous = lastErrors.get(target.id);
   if (!outcome.ok && previous !== outcome.error) {
     lastErrors.set(target.id, outcome.error);
-    log.warn({ node: target.node, component: target.component, url: target.url, error: outcome.error }, 'scrape failed');
+    log.warn(
+      { node: target.node, component: target.component, url: target.url, error: outcome.error },
+      'scrape failed'
+    );
   } else if (outcome.ok && previous !== undefined) {
     lastErrors.delete(target.id);
     log.info({ node: target.node, component: target.component }, 'scrape recovered');

@@ -27,8 +27,15 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
   }
   const config = loaded.config;
   const log = createLogger(config.logLevel);
-  if (config.agents.length === 0 && !config.operator && !config.kube?.discover && config.history.backend !== 'prometheus') {
-    log.warn('no targets: pass --agent NODE=URL (repeatable) and/or --operator URL, or --kubeconfig to discover them; serving an empty cluster');
+  if (
+    config.agents.length === 0 &&
+    !config.operator &&
+    !config.kube?.discover &&
+    config.history.backend !== 'prometheus'
+  ) {
+    log.warn(
+      'no targets: pass --agent NODE=URL (repeatable) and/or --operator URL, or --kubeconfig to discover them; serving an empty cluster'
+    );
   }
   let exporter;
   try {
@@ -37,7 +44,9 @@ export async function main(argv = process.argv.slice(2), env = process.env): Pro
     process.stderr.write(`ciliumscope-exporter: ${(err as Error).message}\n`);
     return 1;
   }
-  process.stderr.write(`ciliumscope-exporter ${VERSION}: metrics at ${exporter.url}/metrics, API at ${exporter.url}/api/v1/\n`);
+  process.stderr.write(
+    `ciliumscope-exporter ${VERSION}: metrics at ${exporter.url}/metrics, API at ${exporter.url}/api/v1/\n`
+  );
   await new Promise<void>((resolve) => {
     const stop = (signal: string) => {
       log.info({ signal }, 'shutting down');

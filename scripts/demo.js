@@ -18,7 +18,9 @@ const os = require('node:os');
 
 const build = path.join(__dirname, '..', 'build');
 if (!fs.existsSync(path.join(build, 'exporter', 'app.js'))) {
-  process.stderr.write('demo: the exporter is not built; run `npm run build:exporter` (npm run demo does it for you)\n');
+  process.stderr.write(
+    'demo: the exporter is not built; run `npm run build:exporter` (npm run demo does it for you)\n'
+  );
   process.exit(1);
 }
 const { startSimulator, writeKubeconfig, ClusterOptionsError } = require(path.join(build, 'simulator'));
@@ -72,9 +74,23 @@ async function main() {
   const argv = [
     ...['--listen', values.exporter, '--scrape-interval', values.interval, '--log-level', values['log-level']],
     ...['--kubeconfig', kubeconfig],
-    ...['--agent-url-template', `${sim.url}/agents/{node}/metrics`, '--operator-url-template', `${sim.url}/operator/metrics`],
+    ...[
+      '--agent-url-template',
+      `${sim.url}/agents/{node}/metrics`,
+      '--operator-url-template',
+      `${sim.url}/operator/metrics`,
+    ],
     // Every agent's Hubble metrics through discovery (the workload-name form cannot be told from namespaces), and Relay.
-    ...(hubble ? ['--hubble-port', '9965', '--hubble-url-template', `${sim.url}/hubble/{node}/metrics`, '--hubble-relay', sim.relayAddress] : []),
+    ...(hubble
+      ? [
+          '--hubble-port',
+          '9965',
+          '--hubble-url-template',
+          `${sim.url}/hubble/{node}/metrics`,
+          '--hubble-relay',
+          sim.relayAddress,
+        ]
+      : []),
     ...(hubbleContext === 'workload' ? ['--hubble-context', 'workload-name'] : []),
   ];
   const loaded = loadConfig({ argv, env: {} });
@@ -113,7 +129,10 @@ async function main() {
 }
 
 main().catch((err) => {
-  const known = err instanceof ConfigError || err instanceof ClusterOptionsError || /^--|must be|EADDRINUSE|in use/.test(err.message);
+  const known =
+    err instanceof ConfigError ||
+    err instanceof ClusterOptionsError ||
+    /^--|must be|EADDRINUSE|in use/.test(err.message);
   process.stderr.write(`demo: ${known ? err.message : err.stack}\n`);
   process.exit(1);
 });

@@ -1,11 +1,15 @@
 /**
  * One node's Cilium agent: its endpoints and every counter and gauge its metrics page shows. Counters only grow,
- * except through restart(), which resets them as a new agent process would.
+ * except through restart(), which resets them as a new agent process would. Regenerations (agent-regenerations.ts)
+ * and the health gauges and process collector (agent-health.ts) keep their own state; this holds the endpoints,
+ * policy and traffic.
  */
+import { AgentHealth } from './agent-health';
+import { Regenerations } from './agent-regenerations';
 import { DIRECTIONS, DROP_PROFILES, type Direction, type DropProfile } from './drop-reasons';
-import { Histogram } from './histogram';
 import type { EndpointState, EnforcementMode, SimEndpoint } from './model';
 import { Prng } from './prng';
+import { compareStrings } from './values';
 import type { AgentNaming } from './versions';
 
 export interface TrafficTotals {
@@ -27,37 +31,6 @@ export interface InjectedDrop {
   reason: string;
   factor: number;
 }
-
-interface RegenerationScope {
-  name: string;
-  /** Share of a full build's total time (before jitter); null for scopes timed independently. */
-  share: number | null;
-  /** Median seconds when independent of the total. */
-  median: number;
-  /** Observed on policy-only regenerations too. */
-  onPolicy: boolean;
-}
-
-const SCOPES: readonly RegenerationScope[] = [
-  { name: 'waitingForLock', share: null, median: 0.0002, onPolicy: true },
-  { name: 'waitingForCTClean', share: null, median: 0.002, onPolicy: true },
-  { name: 'policyCalculation', share: null, median: 0.0004, onPolicy: true },
-  { name: 'proxyConfiguration', share: null, median: 0.00005, onPolicy: true },
-  { name: 'proxyPolicyCalculation', share: null, median: 0.00004, onPolicy: true },
-  { name: 'proxyWaitForAck', share: null, median: 0.00006, onPolicy: true },
-  { name: 'prepareBuild', share: null, median: 0.0012, onPolicy: true },
-  { name: 'bpfCompilation', share: 0.82, median: 0, onPolicy: false },
-  { name: 'bpfWaitForELF', share: 0.83, median: 0, onPolicy: false },
-  { name: 'bpfWriteELF', share: null, median: 0.004, onPolicy: true },
-  { name: 'bpfLoadProg', share: 0.11, median: 0, onPolicy: true },
-  { name: 'mapSync', share: null, median: 0.00015, onPolicy: true },
-];
-
-/** Scopes that appeared in later agents. */
-const SCOPES_SINCE_1_14: readonly RegenerationScope[] = [
-  { name: 'selectorPolicyCalculation', share: null, median: 0.0003, onPolicy: true },
-  { name: 'endpointPolicyCalculation', share: null, median: 0.0001, onPolicy: true },
-];
 
 export const ENFORCEMENT_MODES_OLD: readonly EnforcementMode[] = ['both', 'egress', 'ingress', 'none'];
 export const ENFORCEMENT_MODES: readonly EnforcementMode[] = [
@@ -95,7 +68,6 @@ export class AgentState {
   readonly nodeName: string;
   readonly naming: AgentNaming;
   readonly rng: Prng;
-  readonly scopes: readonly RegenerationScope[];
   readonly dropProfiles: readonly DropProfile[];
   private readonly tickSeconds: number;
   private readonly ppsPerEndpoint: Record<Direction, number>;
@@ -106,27 +78,15 @@ export class AgentState {
   readonly endpoints = new Map<number, SimEndpoint>();
   private nextEndpointId: number;
 
-  regenerations = { success: 0, failure: 0 };
-  /** Histograms keyed "scope|status". */
-  regenerationTime = new Map<string, Histogram>();
+  readonly regenerations: Regenerations;
   forwarded: Record<Direction, TrafficTotals> = { INGRESS: { packets: 0, bytes: 0 }, EGRESS: { packets: 0, bytes: 0 } };
   /** Drop series keyed "direction|reason"; a series exists from its first dropped packet. */
   drops = new Map<string, DropSeries>();
   policyChanges = { success: 0, failure: 0 };
   policies: number;
   policyRevision: number;
-  nodeLocalIdentities: number;
-  unreachableNodes = 0;
-  unreachableHealthEndpoints = 0;
-  private unreachableTicks = 0;
-  controllersFailing = 0;
-  private controllersFailingTicks = 0;
-  bpfMapPressure: Record<string, number>;
-  processStartTimeSeconds: number;
-  cpuSeconds = 0;
-  residentMemoryBytes = 0;
-  virtualMemoryBytes = 0;
-  openFds = 0;
+  /** Health gauges, BPF map pressure and the process collector. */
+  readonly health: AgentHealth;
   /** States that have been used since the agent started (the gauge vector keeps them, at 0 when empty). */
   seenStates = new Set<EndpointState>(INITIAL_STATES);
   restarts = 0;
@@ -141,7 +101,7 @@ export class AgentState {
     this.tickSeconds = options.tickSeconds;
     this.rng = new Prng(options.seed);
     this.healthIp = options.healthIp;
-    this.scopes = options.minorVersion >= 14 ? [...SCOPES, ...SCOPES_SINCE_1_14] : SCOPES;
+    this.regenerations = new Regenerations(this.rng, options.naming, options.minorVersion);
     this.dropProfiles = DROP_PROFILES.filter(
       (p) => p.sinceMinor <= options.minorVersion && this.rng.chance(p.nodeShare)
     );
@@ -153,11 +113,7 @@ export class AgentState {
     this.nextEndpointId = 100 + this.rng.int(3000);
     this.policies = options.policies;
     this.policyRevision = options.policies + 1 + this.rng.int(40);
-    this.nodeLocalIdentities = this.rng.int(4);
-    this.bpfMapPressure = this.initialMapPressure();
-    // Agents have been up for a while when the simulation starts.
-    this.processStartTimeSeconds = roundTo(options.nowSeconds - this.rng.range(3600, 20 * 86400), 0.01);
-    this.cpuSeconds = roundTo(this.rng.range(200, 5000), 0.01);
+    this.health = new AgentHealth(this.rng, options.naming, options.tickSeconds, options.nowSeconds);
     this.createEndpoint('host', null, 1, null, 'none', 'ready');
     this.createEndpoint('health', null, 4, this.healthIp, 'none', 'ready');
     this.updateProcess();
@@ -222,7 +178,7 @@ export class AgentState {
   private completeRegeneration(endpoint: SimEndpoint): void {
     const kind = endpoint.pendingRegeneration ?? 'policy';
     const failed = this.rng.chance(kind === 'full' ? 0.015 : 0.002);
-    this.recordRegeneration(kind, !failed);
+    this.regenerations.record(kind, !failed);
     if (failed) {
       this.setState(endpoint, 'waiting-to-regenerate');
       endpoint.pendingRegeneration = kind;
@@ -232,60 +188,24 @@ export class AgentState {
     }
   }
 
-  /** Counts one finished regeneration and observes its time in every scope it went through. */
-  recordRegeneration(kind: 'full' | 'policy', success: boolean): void {
-    const status = success ? 'success' : 'failure';
-    if (success) {
-      this.regenerations.success++;
-    } else {
-      this.regenerations.failure++;
-    }
-    const total = kind === 'full' ? Math.max(0.15, this.rng.logNormal(1.8, 0.45)) : this.rng.logNormal(0.025, 0.8);
-    // A failed build stops part way; only the early scopes and the total are observed.
-    const scopes = success ? this.scopes : this.scopes.slice(0, 4);
-    for (const scope of scopes) {
-      if (kind === 'policy' && !scope.onPolicy) {
-        continue;
-      }
-      const seconds =
-        scope.share !== null && kind === 'full'
-          ? total * scope.share * this.rng.range(0.95, 1.05)
-          : scope.share !== null
-            ? total * 0.1 * this.rng.range(0.5, 1.5)
-            : this.rng.logNormal(scope.median, 0.7);
-      this.observe(scope.name, status, roundTo(seconds, 1e-7));
-    }
-    this.observe(this.naming.regenerationTotalScope, status, roundTo(success ? total : total * 0.4, 1e-7));
-  }
-
-  private observe(scope: string, status: string, seconds: number): void {
-    const key = `${scope}|${status}`;
-    let histogram = this.regenerationTime.get(key);
-    if (!histogram) {
-      histogram = new Histogram();
-      this.regenerationTime.set(key, histogram);
-    }
-    histogram.observe(seconds);
-  }
-
   /** Counters as they stand after the agent has been up since its process start (called once endpoints exist). */
   seedHistory(nowSeconds: number): void {
-    const uptime = Math.max(0, nowSeconds - this.processStartTimeSeconds);
+    const uptime = Math.max(0, nowSeconds - this.health.processStartTimeSeconds);
     const endpoints = [...this.endpoints.values()];
     const podEndpoints = endpoints.filter((e) => e.kind === 'pod').length;
     for (let i = 0; i < endpoints.length; i++) {
-      this.recordRegeneration('full', true);
+      this.regenerations.record('full', true);
     }
     const policyRounds = this.rng.int(3);
     for (let round = 0; round < policyRounds; round++) {
       for (const endpoint of endpoints) {
         if (endpoint.kind === 'pod' && endpoint.enforcement !== 'none') {
-          this.recordRegeneration('policy', true);
+          this.regenerations.record('policy', true);
         }
       }
     }
     if (this.rng.chance(0.2)) {
-      this.recordRegeneration('full', false);
+      this.regenerations.record('full', false);
     }
     this.policyChanges.success = this.policyRevision - 1;
     this.policyChanges.failure = this.rng.chance(0.1) ? 1 : 0;
@@ -323,7 +243,7 @@ export class AgentState {
         this.setState(endpoint, 'regenerating');
         endpoint.pendingRegeneration = 'policy';
       } else {
-        this.recordRegeneration('policy', true);
+        this.regenerations.record('policy', true);
       }
     }
   }
@@ -384,73 +304,24 @@ export class AgentState {
 
   /** Health gauges, map pressure and the process collector for one tick. */
   advanceHealth(clusterNodes: number): void {
-    if (this.unreachableTicks > 0) {
-      this.unreachableTicks--;
-      if (this.unreachableTicks === 0) {
-        this.unreachableNodes = 0;
-        this.unreachableHealthEndpoints = 0;
-      }
-    } else if (clusterNodes > 1 && this.rng.chance(0.002 * (this.tickSeconds / 5))) {
-      this.unreachableTicks = 2 + this.rng.int(6);
-      this.unreachableNodes = 1 + (this.rng.chance(0.2) ? 1 : 0);
-      this.unreachableHealthEndpoints = this.unreachableNodes;
-    }
-    if (this.controllersFailingTicks > 0) {
-      this.controllersFailingTicks--;
-      if (this.controllersFailingTicks === 0) {
-        this.controllersFailing = 0;
-      }
-    } else if (this.rng.chance(0.003 * (this.tickSeconds / 5))) {
-      this.controllersFailingTicks = 1 + this.rng.int(10);
-      this.controllersFailing = 1;
-    }
-    if (this.rng.chance(0.01)) {
-      this.nodeLocalIdentities = Math.max(0, Math.min(12, this.nodeLocalIdentities + (this.rng.chance(0.5) ? 1 : -1)));
-    }
-    for (const name of Object.keys(this.bpfMapPressure)) {
-      const value = this.bpfMapPressure[name] + 0.004 * this.rng.normal();
-      this.bpfMapPressure[name] = roundTo(Math.min(0.95, Math.max(0.02, value)), 1e-6);
-    }
-    this.cpuSeconds = roundTo(this.cpuSeconds + this.tickSeconds * this.rng.range(0.02, 0.06), 0.01);
-    this.updateProcess();
-  }
-
-  private initialMapPressure(): Record<string, number> {
-    if (!this.naming.bpfMapPressure) {
-      return {};
-    }
-    return {
-      cilium_ct4_global: roundTo(this.rng.range(0.05, 0.45), 1e-6),
-      cilium_ct_any4_global: roundTo(this.rng.range(0.02, 0.2), 1e-6),
-      cilium_snat_v4_external: roundTo(this.rng.range(0.03, 0.3), 1e-6),
-    };
+    this.health.advance(clusterNodes, this.endpoints.size);
   }
 
   private updateProcess(): void {
-    const endpoints = this.endpoints.size;
-    this.residentMemoryBytes = 4096 * Math.round((1.6e8 + endpoints * 1.2e6 + 4e6 * this.rng.normal()) / 4096);
-    this.virtualMemoryBytes = 4096 * Math.round((1.45e9 + endpoints * 2e6) / 4096);
-    this.openFds = 48 + endpoints * 2 + this.rng.int(12);
+    this.health.updateProcess(this.endpoints.size);
   }
 
   /** A new agent process: counters and histograms start again, endpoints are restored from disk. */
   restart(nowSeconds: number, policies: number): void {
     this.restarts++;
-    this.regenerations = { success: 0, failure: 0 };
-    this.regenerationTime = new Map();
+    this.regenerations.reset();
     this.forwarded = { INGRESS: { packets: 0, bytes: 0 }, EGRESS: { packets: 0, bytes: 0 } };
     this.drops = new Map();
     this.policies = policies;
     this.policyRevision = policies + 1;
     // The new process imports every policy once at start.
     this.policyChanges = { success: policies, failure: 0 };
-    this.processStartTimeSeconds = roundTo(nowSeconds + this.rng.range(0.05, 0.9), 0.01);
-    this.cpuSeconds = roundTo(this.rng.range(3, 9), 0.01);
-    this.unreachableNodes = 0;
-    this.unreachableHealthEndpoints = 0;
-    this.unreachableTicks = 0;
-    this.controllersFailing = 0;
-    this.controllersFailingTicks = 0;
+    this.health.restart(nowSeconds);
     this.seenStates = new Set(INITIAL_STATES);
     for (const endpoint of this.endpoints.values()) {
       if (endpoint.state === 'disconnecting') {
@@ -493,33 +364,4 @@ export class AgentState {
       (a, b) => compareStrings(a.direction, b.direction) || compareStrings(a.reason, b.reason)
     );
   }
-
-  regenerationOutcomes(): Record<string, number> {
-    if (this.naming.regenerationOutcomesInitialised || this.regenerations.failure > 0) {
-      return { failure: this.regenerations.failure, success: this.regenerations.success };
-    }
-    return { success: this.regenerations.success };
-  }
-
-  /** The whole-regeneration histogram (scope total or buildDuration), by status. */
-  totalHistograms(): Histogram[] {
-    const out: Histogram[] = [];
-    for (const status of ['failure', 'success']) {
-      const histogram = this.regenerationTime.get(`${this.naming.regenerationTotalScope}|${status}`);
-      if (histogram) {
-        out.push(histogram);
-      }
-    }
-    return out;
-  }
-}
-
-export function roundTo(value: number, step: number): number {
-  const inverse = Math.round(1 / step);
-  return Math.round(value * inverse) / inverse;
-}
-
-/** Byte-wise string order, as Go sorts label values. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,12 +3,17 @@
  * Everything is derived from the seed through per-node random streams, so two clusters built with the same options
  * and driven through the same calls are identical, and a fault or spike on one node never changes another node.
  */
-import { AgentState, type DropRateFactor, type InjectedDrop } from './agent';
+import { AgentState, type DropRateFactor } from './agent';
+import { HEALTH_IP_OFFSET, POD_IP_OFFSET_FIRST, ipAt, nodeInternalIP, podCIDR } from './addressing';
+import { checkInteger, checkNumber, ClusterOptionsError } from './checks';
 import { HubbleCluster, type SimContextForm } from './hubble/state';
-import { type EndpointState, type SimPod, needsEndpoint, podKey } from './model';
+import { type EndpointState, type SimPod, podKey } from './model';
 import { OperatorState } from './operator';
+import { type NewPod, PodLifecycle } from './pods';
 import { Prng, hashSeed } from './prng';
 import { createScenario, type Scenario } from './scenarios';
+import { scaleChance } from './scenarios/types';
+import { type ActiveSpike, type SpikeSpec, Spikes } from './spikes';
 import {
   type CiliumVersion,
   type AgentNaming,
@@ -16,14 +21,10 @@ import {
   parseCiliumVersion,
   DEFAULT_CILIUM_VERSION,
 } from './versions';
-import {
-  type PodIdentityDraft,
-  type Workload,
-  draftPod,
-  enforcementFor,
-  instantiateWorkloads,
-  RESERVED_IDENTITIES,
-} from './workloads';
+import { type Workload, instantiateWorkloads, RESERVED_IDENTITIES } from './workloads';
+
+export { ClusterOptionsError } from './checks';
+export { MAX_ACTIVE_SPIKES, type ActiveSpike, type SpikeSpec } from './spikes';
 
 export interface ClusterOptions {
   nodes: number;
@@ -50,8 +51,6 @@ export const DEFAULT_PODS_PER_NODE = 30;
 export const DEFAULT_START_TIME_SECONDS = 1767225600;
 export const MAX_NODES = 5000;
 export const MAX_PODS_PER_NODE = 1000;
-/** Spikes that may be active at once. */
-export const MAX_ACTIVE_SPIKES = 10_000;
 
 export interface SimNode {
   name: string;
@@ -67,19 +66,6 @@ export interface SimNode {
   nextIpOffset: number;
 }
 
-/** Multiplies one drop series' rate on a node (or every node with node "*") for a number of ticks. */
-export interface SpikeSpec {
-  node: string;
-  direction: string;
-  reason: string;
-  factor: number;
-  ticks: number;
-}
-
-export interface ActiveSpike extends SpikeSpec {
-  remainingTicks: number;
-}
-
 /** A CiliumEndpoint object as the Kubernetes API would list it. */
 export interface CiliumEndpointView {
   namespace: string;
@@ -93,11 +79,6 @@ export interface CiliumEndpointView {
   ipv4: string | null;
   enforcement: string;
 }
-
-export class ClusterOptionsError extends Error {}
-
-const POD_IP_OFFSET_FIRST = 3;
-const POD_IP_OFFSET_LAST = 1021;
 
 export class SimulatedCluster {
   readonly seed: number;
@@ -121,8 +102,8 @@ export class SimulatedCluster {
   generation = 0;
   private readonly rng: Prng;
   private readonly nodeByName = new Map<string, SimNode>();
-  private readonly podKeys = new Set<string>();
-  private spikes: ActiveSpike[] = [];
+  private readonly pods = new PodLifecycle(this);
+  private readonly spikes = new Spikes();
   private readonly tickListeners = new Set<() => void>();
 
   constructor(options: ClusterOptions) {
@@ -152,16 +133,19 @@ export class SimulatedCluster {
     }
     try {
       // Before the pods and the agents' history, so Hubble attributes the same drops the agents count.
-      this.hubble = (options.hubble ?? options.hubbleContext !== undefined) ? new HubbleCluster(this, { context: options.hubbleContext }) : null;
+      this.hubble =
+        (options.hubble ?? options.hubbleContext !== undefined)
+          ? new HubbleCluster(this, { context: options.hubbleContext })
+          : null;
     } catch (error) {
       throw new ClusterOptionsError((error as Error).message);
     }
     this.operator = new OperatorState(hashSeed(this.seed, 'operator'), this.nowSeconds, this.tickSeconds);
     for (const node of this.nodes) {
-      this.populate(node);
+      this.pods.populate(node);
       node.agent?.seedHistory(this.nowSeconds);
     }
-    this.unscheduledPods.push(this.makeUnscheduledPod());
+    this.unscheduledPods.push(this.pods.unscheduled(this.rng));
     this.scenario.setup?.(this);
     this.operator.advance(this.ipamUsage(), this.clusterIdentities());
   }
@@ -173,7 +157,7 @@ export class SimulatedCluster {
 
   /** Whether a pod namespace/name exists (scheduled or not, any phase). */
   hasPod(key: string): boolean {
-    return this.podKeys.has(key);
+    return this.pods.keys.has(key);
   }
 
   node(name: string): SimNode | undefined {
@@ -206,10 +190,7 @@ export class SimulatedCluster {
       this.tickNode(node, policyChange);
     }
     this.operator.advance(this.ipamUsage(), this.clusterIdentities());
-    for (const spike of this.spikes) {
-      spike.remainingTicks--;
-    }
-    this.spikes = this.spikes.filter((s) => s.remainingTicks > 0);
+    this.spikes.endTick();
     this.scenario.afterTick?.(this);
     for (const listener of this.tickListeners) {
       listener();
@@ -228,7 +209,7 @@ export class SimulatedCluster {
     if (agent && policyChange) {
       agent.applyPolicyChange(this.policies, node.rng.chance(this.scenario.parameters.importFailureChance));
     }
-    this.advancePods(node);
+    this.pods.advance(node);
     if (agent) {
       let podEndpoints = 0;
       for (const endpoint of agent.endpoints.values()) {
@@ -236,168 +217,40 @@ export class SimulatedCluster {
           podEndpoints++;
         }
       }
-      agent.advanceTraffic(podEndpoints, this.dropFactor(node), this.injectedDrops(node));
+      agent.advanceTraffic(podEndpoints, this.dropFactor(node), this.spikes.injected(node.name));
       agent.advanceHealth(this.nodes.length);
     }
   }
 
+  /** This tick's drop-rate multiplier on a node: the scenario's times the node's spikes'. */
   private dropFactor(node: SimNode): DropRateFactor {
-    const spikes = this.spikes.filter((s) => s.node === node.name || s.node === '*');
     const scenarioFactor = this.scenario.dropRateFactor;
-    if (spikes.length === 0 && !scenarioFactor) {
-      return () => 1;
-    }
-    return (direction, reason) => {
-      let factor = scenarioFactor ? scenarioFactor(this, node, direction, reason) : 1;
-      for (const spike of spikes) {
-        if (spike.direction === direction && spike.reason === reason) {
-          factor *= spike.factor;
-        }
-      }
-      return factor;
-    };
-  }
-
-  private injectedDrops(node: SimNode): InjectedDrop[] {
-    return this.spikes
-      .filter((s) => s.node === node.name || s.node === '*')
-      .map((s) => ({ direction: s.direction, reason: s.reason, factor: s.factor }));
-  }
-
-  /** Pod lifecycle for one tick: starts, completions, deletions, clean-up and churn. */
-  private advancePods(node: SimNode): void {
-    const params = this.scenario.parameters;
-    const now = this.nowSeconds;
-    for (const pod of [...node.pods.values()]) {
-      pod.phaseTicks++;
-      if (pod.deletionTimestamp !== null) {
-        if (pod.phaseTicks >= 1) {
-          this.removePod(node, pod);
-        }
-      } else if (pod.phase === 'Pending' && pod.phaseTicks >= 1) {
-        pod.phase = 'Running';
-        pod.startTime = now;
-        pod.phaseTicks = 0;
-      } else if (pod.phase === 'Running' && pod.ownerKind === 'Job') {
-        if (node.rng.chance(scaleChance(params.jobCompletionPer5s, this.tickSeconds))) {
-          this.completePod(node, pod, node.rng.chance(0.05) ? 'Failed' : 'Succeeded');
-        }
-      } else if (
-        (pod.phase === 'Succeeded' || pod.phase === 'Failed') &&
-        pod.phaseTicks >= params.completedPodTtlTicks
-      ) {
-        this.removePod(node, pod);
-        this.createPod(node, this.pickWorkload(node.rng, 'CronJob'), {
-          phase: 'Pending',
-          managed: true,
-          ageSeconds: 0,
-        });
-      }
-    }
-    if (node.rng.chance(scaleChance(params.churnPer5s, this.tickSeconds))) {
-      const candidates = [...node.pods.values()].filter(
-        (p) =>
-          p.phase === 'Running' &&
-          p.ownerKind === 'ReplicaSet' &&
-          p.deletionTimestamp === null &&
-          p.endpoint !== null &&
-          !this.workload(p).onFirstNodes
-      );
-      if (candidates.length > 0) {
-        const victim = node.rng.pick(candidates);
-        this.deletePod(node, victim);
-        this.createPod(node, this.workload(victim), { phase: 'Pending', managed: true, ageSeconds: 0 });
-      }
-    }
+    return this.spikes.dropFactor(
+      node.name,
+      scenarioFactor && ((direction, reason) => scenarioFactor(this, node, direction, reason))
+    );
   }
 
   /** Starts deleting a pod: it is terminating for one tick (endpoint disconnecting), then gone. */
   deletePod(node: SimNode, pod: SimPod): void {
-    pod.deletionTimestamp = this.nowSeconds;
-    pod.phaseTicks = 0;
-    if (pod.endpoint && node.agent) {
-      node.agent.setState(pod.endpoint, 'disconnecting');
-    }
-    this.generation++;
+    this.pods.delete(node, pod);
   }
 
   /** A pod's containers exited: the endpoint goes away with the sandbox, the pod object stays. */
   completePod(node: SimNode, pod: SimPod, phase: 'Succeeded' | 'Failed'): void {
-    pod.phase = phase;
-    pod.phaseTicks = 0;
-    this.releaseEndpoint(node, pod);
-    this.generation++;
+    this.pods.complete(node, pod, phase);
   }
 
   removePod(node: SimNode, pod: SimPod): void {
-    this.releaseEndpoint(node, pod);
-    node.pods.delete(podKey(pod));
-    this.podKeys.delete(podKey(pod));
-    this.generation++;
-  }
-
-  private releaseEndpoint(node: SimNode, pod: SimPod): void {
-    if (pod.endpoint && node.agent) {
-      node.agent.removeEndpoint(pod.endpoint);
-    }
-    pod.endpoint = null;
-    if (pod.podIP !== null && !pod.hostNetwork) {
-      node.usedIpOffsets.delete(ipOffset(pod.podIP));
-    }
-    pod.podIP = null;
+    this.pods.remove(node, pod);
   }
 
   /**
    * Creates a pod on a node; a managed, non-hostNetwork Running or Pending pod gets an endpoint from the agent.
    * `identity` overrides the generated name, owner or labels (scenarios placing pods with chosen names).
    */
-  createPod(
-    node: SimNode,
-    workload: Workload,
-    options: { phase: SimPod['phase']; managed: boolean; ageSeconds: number; identity?: Partial<PodIdentityDraft> }
-  ): SimPod {
-    const now = this.nowSeconds;
-    let draft = { ...draftPod(workload, node.rng, now - options.ageSeconds), ...options.identity };
-    if (options.identity?.name !== undefined && this.podKeys.has(`${workload.namespace}/${draft.name}`)) {
-      throw new ClusterOptionsError(`pod ${workload.namespace}/${draft.name} already exists`);
-    }
-    while (this.podKeys.has(`${workload.namespace}/${draft.name}`)) {
-      draft = draftPod(workload, node.rng, now - options.ageSeconds);
-    }
-    const hostNetwork = workload.hostNetwork === true;
-    const created = wholeSeconds(now - options.ageSeconds);
-    const pod: SimPod = {
-      namespace: workload.namespace,
-      name: draft.name,
-      uid: uuid(node.rng),
-      nodeName: node.name,
-      ownerKind: draft.ownerKind,
-      ownerName: draft.ownerName,
-      labels: draft.labels,
-      phase: options.phase,
-      hostNetwork,
-      creationTimestamp: created,
-      startTime: options.phase === 'Pending' ? null : created + 1 + node.rng.int(4),
-      deletionTimestamp: null,
-      endpoint: null,
-      podIP: null,
-      workload: workload.key,
-      phaseTicks: 0,
-    };
-    if (hostNetwork) {
-      pod.podIP = node.internalIP;
-    } else if (pod.phase === 'Running' || pod.phase === 'Pending') {
-      pod.podIP = this.allocateIp(node);
-    }
-    if (options.managed && node.agent && needsEndpoint(pod)) {
-      const state: EndpointState = options.phase === 'Pending' ? 'waiting-for-identity' : 'ready';
-      const enforcement = enforcementFor(pod.namespace, this.naming.enforcementAuditModes);
-      pod.endpoint = node.agent.createEndpoint('pod', podKey(pod), workload.identity, pod.podIP, enforcement, state);
-    }
-    node.pods.set(podKey(pod), pod);
-    this.podKeys.add(podKey(pod));
-    this.generation++;
-    return pod;
+  createPod(node: SimNode, workload: Workload, options: NewPod): SimPod {
+    return this.pods.create(node, workload, options);
   }
 
   /** Restarts one node's agent: counters reset, a new process start time, endpoints restored. */
@@ -440,27 +293,12 @@ export class SimulatedCluster {
     if (spec.node !== '*') {
       this.requireNode(spec.node);
     }
-    if (!/^[A-Z]+$/.test(spec.direction) || spec.direction.length > 16) {
-      throw new ClusterOptionsError(
-        `spike direction must be an upper-case direction such as INGRESS or EGRESS, got "${spec.direction}"`
-      );
-    }
-    if (typeof spec.reason !== 'string' || spec.reason.length === 0 || spec.reason.length > 200) {
-      throw new ClusterOptionsError(
-        'spike reason must be a drop reason string of 1 to 200 characters, e.g. "Policy denied"'
-      );
-    }
-    checkNumber(spec.factor, 'factor', 0, 1e6);
-    checkInteger(spec.ticks, 'ticks', 1, 1_000_000);
-    if (this.spikes.length >= MAX_ACTIVE_SPIKES) {
-      throw new ClusterOptionsError(`at most ${MAX_ACTIVE_SPIKES} spikes can be active at once`);
-    }
-    this.spikes.push({ ...spec, remainingTicks: spec.ticks });
+    this.spikes.add(spec);
     this.generation++;
   }
 
   activeSpikes(): ActiveSpike[] {
-    return this.spikes.map((s) => ({ ...s }));
+    return this.spikes.active();
   }
 
   requireNode(name: string): SimNode {
@@ -530,12 +368,11 @@ export class SimulatedCluster {
 
   private addNode(index: number): void {
     const name = `node-${String(index).padStart(3, '0')}`;
-    const host = index + 10;
     const node: SimNode = {
       name,
       index,
-      internalIP: `172.${16 + (host >> 16)}.${(host >> 8) & 255}.${host & 255}`,
-      podCIDR: `${cidrBase(index)}/22`,
+      internalIP: nodeInternalIP(index),
+      podCIDR: podCIDR(index),
       pods: new Map(),
       agent: null,
       rng: new Prng(hashSeed(this.seed, 'node', index)),
@@ -550,142 +387,9 @@ export class SimulatedCluster {
       nowSeconds: this.nowSeconds,
       policies: this.policies,
       seed: hashSeed(this.seed, 'agent', index),
-      healthIp: ipAt(index, 2),
+      healthIp: ipAt(index, HEALTH_IP_OFFSET),
     });
     this.nodes.push(node);
     this.nodeByName.set(name, node);
   }
-
-  /** Initial pods of a node: its DaemonSet pods, the singletons placed on the first nodes, then workload replicas. */
-  private populate(node: SimNode): void {
-    const params = this.scenario.parameters;
-    const fixed = this.workloads.filter(
-      (w) => w.kind === 'DaemonSet' || (w.onFirstNodes !== undefined && node.index < w.onFirstNodes)
-    );
-    for (const workload of fixed) {
-      this.createPod(node, workload, { phase: 'Running', managed: true, ageSeconds: this.podAge(node) });
-    }
-    for (let i = fixed.length; i < this.podsPerNode; i++) {
-      const workload = this.pickWorkload(node.rng);
-      let phase: SimPod['phase'] = 'Running';
-      if (workload.kind === 'CronJob' && node.rng.chance(0.45)) {
-        phase = node.rng.chance(0.06) ? 'Failed' : 'Succeeded';
-      }
-      const managed = !node.rng.chance(params.unmanagedShare);
-      const pod = this.createPod(node, workload, { phase, managed, ageSeconds: this.podAge(node) });
-      if (phase !== 'Running') {
-        pod.phaseTicks = node.rng.int(params.completedPodTtlTicks);
-      }
-    }
-  }
-
-  private podAge(node: SimNode): number {
-    return node.rng.chance(0.3) ? node.rng.range(60, 86400) : node.rng.range(86400, 40 * 86400);
-  }
-
-  private pickWorkload(rng: Prng, kind?: Workload['kind']): Workload {
-    const candidates = this.workloads.filter(
-      (w) => w.kind !== 'DaemonSet' && w.onFirstNodes === undefined && (kind === undefined || w.kind === kind)
-    );
-    const total = candidates.reduce((sum, w) => sum + (w.weight ?? 1), 0);
-    let x = rng.float() * total;
-    for (const workload of candidates) {
-      x -= workload.weight ?? 1;
-      if (x < 0) {
-        return workload;
-      }
-    }
-    return candidates[candidates.length - 1];
-  }
-
-  private makeUnscheduledPod(): SimPod {
-    const workload = this.workloads.find((w) => w.key === 'search/elasticsearch') ?? this.workloads[0];
-    const draft = draftPod(workload, this.rng, this.nowSeconds);
-    const pod: SimPod = {
-      namespace: workload.namespace,
-      name: draft.name,
-      uid: uuid(this.rng),
-      nodeName: null,
-      ownerKind: draft.ownerKind,
-      ownerName: draft.ownerName,
-      labels: draft.labels,
-      phase: 'Pending',
-      hostNetwork: false,
-      creationTimestamp: wholeSeconds(this.nowSeconds - 1800),
-      startTime: null,
-      deletionTimestamp: null,
-      endpoint: null,
-      podIP: null,
-      workload: workload.key,
-      phaseTicks: 0,
-    };
-    this.podKeys.add(podKey(pod));
-    return pod;
-  }
-
-  private allocateIp(node: SimNode): string {
-    const span = POD_IP_OFFSET_LAST - POD_IP_OFFSET_FIRST + 1;
-    for (let i = 0; i < span; i++) {
-      const offset = node.nextIpOffset;
-      node.nextIpOffset = offset >= POD_IP_OFFSET_LAST ? POD_IP_OFFSET_FIRST : offset + 1;
-      if (!node.usedIpOffsets.has(offset)) {
-        node.usedIpOffsets.add(offset);
-        return ipAt(node.index, offset);
-      }
-    }
-    throw new Error(`node ${node.name} ran out of pod IPs`);
-  }
-}
-
-/** Chance per tick from a chance per 5 simulated seconds. */
-function scaleChance(per5s: number, tickSeconds: number): number {
-  return 1 - Math.pow(1 - Math.min(1, per5s), tickSeconds / 5);
-}
-
-function podNetworkPrefix(index: number): string {
-  return `10.${64 + (index >> 6)}`;
-}
-
-function cidrBase(index: number): string {
-  return `${podNetworkPrefix(index)}.${(index & 63) << 2}.0`;
-}
-
-/** Address `offset` (0..1023) of a node's /22 pod range. */
-function ipAt(index: number, offset: number): string {
-  return `${podNetworkPrefix(index)}.${((index & 63) << 2) + (offset >> 8)}.${offset & 255}`;
-}
-
-function ipOffset(ip: string): number {
-  const parts = ip.split('.').map(Number);
-  return ((parts[2] & 3) << 8) + parts[3];
-}
-
-function uuid(rng: Prng): string {
-  const hex = (n: number): string => {
-    let out = '';
-    for (let i = 0; i < n; i++) {
-      out += rng.int(16).toString(16);
-    }
-    return out;
-  };
-  return `${hex(8)}-${hex(4)}-4${hex(3)}-${'89ab'[rng.int(4)]}${hex(3)}-${hex(12)}`;
-}
-
-function wholeSeconds(value: number): number {
-  return Math.round(value);
-}
-
-function checkNumber(value: number, field: string, min: number, max: number): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
-    throw new ClusterOptionsError(`${field} must be a number from ${min} to ${max}, got ${String(value)}`);
-  }
-  return value;
-}
-
-function checkInteger(value: number, field: string, min: number, max: number): number {
-  checkNumber(value, field, min, max);
-  if (!Number.isInteger(value)) {
-    throw new ClusterOptionsError(`${field} must be an integer, got ${value}`);
-  }
-  return value;
 }

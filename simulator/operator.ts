@@ -1,5 +1,5 @@
 /** The Cilium operator: IPAM bookkeeping, identity garbage collection, its process, the unmanaged-pod gauge. */
-import { roundTo } from './agent';
+import { roundTo } from './values';
 import { Prng } from './prng';
 
 export interface OperatorNodeIpam {

@@ -3,7 +3,9 @@
  * sample model, plus the Kubernetes-side pod counts the exporter's join should arrive at.
  */
 import type { AgentSample, CumulativeHistogram, OperatorSample } from '../exporter/cilium/sample';
-import { compareStrings, type AgentState } from './agent';
+import type { AgentState } from './agent';
+import type { Histogram } from './histogram';
+import { compareStrings } from './values';
 import type { ActiveSpike, SimNode, SimulatedCluster } from './cluster';
 import type { FaultKind } from './faults';
 import type { OwnerKind, PodPhase } from './model';
@@ -91,12 +93,12 @@ export interface SimulatorTruth {
 }
 
 export function agentSample(cluster: SimulatedCluster, agent: AgentState): AgentSample {
-  const totals = agent.totalHistograms();
+  const totals = agent.regenerations.totals();
   return {
     ciliumVersion: cluster.version.full,
     endpoints: agent.endpoints.size,
     endpointStates: agent.endpointStateCounts(),
-    regenerations: agent.regenerationOutcomes(),
+    regenerations: agent.regenerations.outcomes(),
     regenerationTime: totals.length === 0 ? null : sumHistograms(totals),
     forwarded: (['EGRESS', 'INGRESS'] as const).map((direction) => ({ direction, ...agent.forwarded[direction] })),
     dropped: agent
@@ -107,16 +109,16 @@ export function agentSample(cluster: SimulatedCluster, agent: AgentState): Agent
     policyImportErrors: agent.policyChanges.failure,
     enforcement: agent.enforcementCounts(),
     identities: Object.values(identityCounts(agent, cluster.clusterLocalIdentities())).reduce((a, b) => a + b, 0),
-    unreachableNodes: agent.unreachableNodes,
-    unreachableHealthEndpoints: agent.unreachableHealthEndpoints,
-    controllersFailing: agent.controllersFailing,
-    bpfMapPressure: sortedRecord(agent.bpfMapPressure),
+    unreachableNodes: agent.health.unreachableNodes,
+    unreachableHealthEndpoints: agent.health.unreachableHealthEndpoints,
+    controllersFailing: agent.health.controllersFailing,
+    bpfMapPressure: sortedRecord(agent.health.bpfMapPressure),
     ipAddresses: ipAddressCounts(agent),
-    processStartTimeSeconds: agent.processStartTimeSeconds,
+    processStartTimeSeconds: agent.health.processStartTimeSeconds,
   };
 }
 
-function sumHistograms(histograms: ReturnType<AgentState['totalHistograms']>): CumulativeHistogram {
+function sumHistograms(histograms: readonly Histogram[]): CumulativeHistogram {
   const upperBounds = [...histograms[0].upperBounds, Infinity];
   const cumulativeCounts = new Array<number>(upperBounds.length).fill(0);
   let sum = 0;

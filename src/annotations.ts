@@ -2,7 +2,7 @@ import type { AnnotationQuery, AnnotationSupport } from '@grafana/data';
 import { of } from 'rxjs';
 
 import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
-import { DEFAULT_ANNOTATION_KIND } from './annotationKinds';
+import { DEFAULT_ANNOTATION_KIND } from './queryCatalog';
 import type { AnnotationKind } from './contract';
 import { framesToAnnotationEvents } from './responses';
 import type { ScopeDataQuery } from './types';

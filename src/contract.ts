@@ -3,7 +3,9 @@
  *
  * Types only: both sides import it with `import type`, so neither bundles the other's code. Runtime tables that
  * must cover every member of a union here (the exporter's query handlers, the plugin's query-type picker) are
- * typed `Record<QueryType, ...>`, so adding a query type fails to compile until both sides handle it.
+ * typed `Record<QueryType, ...>`, so adding a query type fails to compile until both sides handle it. The one table
+ * both sides read at run time (each query type's views, defaults and help, and the annotation kinds) is
+ * src/queryCatalog.ts.
  */
 
 /** Every panel need the exporter can answer through `POST /api/v1/query`. */
@@ -39,6 +41,23 @@ export type QueryView =
   | DropsView
   | AnomalyView
   | WorkloadDropsView;
+
+/**
+ * The views of each query type; `never` for a type with a single view (its `view` stays unset). Keyed by every
+ * query type: a new type does not compile until it says which views it has.
+ */
+export interface QueryViews {
+  endpoints: EndpointsView;
+  podEndpointDelta: PodEndpointDeltaView;
+  unmanagedPods: UnmanagedPodsView;
+  regeneration: RegenerationView;
+  packetFlow: never;
+  drops: DropsView;
+  policy: PolicyView;
+  agentHealth: AgentHealthView;
+  anomaly: AnomalyView;
+  workloadDrops: WorkloadDropsView;
+}
 
 /** A filter: one value, several values (a multi-value template variable), or absent / empty for "all". */
 export type Filter = string | string[];

@@ -31,7 +31,8 @@ import type {
   WorkloadsResponse,
 } from './contract';
 import { applyTemplateVariables, interpolateFilter, queryContainsTemplate, toScopeQuery } from './interpolate';
-import { DEFAULT_QUERY_TYPE, QUERY_TYPES, TRAFFIC_DIRECTIONS } from './queryTypes';
+import { QUERY_TYPE_INFO } from './queryCatalog';
+import { DEFAULT_QUERY_TYPE, TRAFFIC_DIRECTIONS } from './queryTypes';
 import {
   annotationsToFrame,
   mergeResponses,
@@ -116,7 +117,7 @@ export class DataSource extends DataSourceApi<ScopeDataQuery, ScopeJsonData> {
   }
 
   getQueryDisplayText(query: ScopeDataQuery): string {
-    const info = QUERY_TYPES[query.queryType ?? DEFAULT_QUERY_TYPE];
+    const info = QUERY_TYPE_INFO[query.queryType ?? DEFAULT_QUERY_TYPE];
     const filters = (['node', 'namespace', 'workload', 'direction', 'reason', 'state'] as const)
       .filter((f) => query[f] !== undefined)
       .map((f) => `${f}=${([] as string[]).concat(query[f] ?? []).join('|')}`);

@@ -74,7 +74,9 @@ function operatorLine(o: StatusResponse['operator']): string | undefined {
 export function statusToTestResult(status: StatusResponse): TestDataSourceResponse {
   const { nodes, kubernetes, operator, history } = status;
   const headline = `Cilium Scope exporter ${status.exporterVersion}: ${nodesLine(nodes)}`;
-  const lines = [kubernetesLine(kubernetes), operatorLine(operator), historyLine(history)].filter((l): l is string => Boolean(l));
+  const lines = [kubernetesLine(kubernetes), operatorLine(operator), historyLine(history)].filter((l): l is string =>
+    Boolean(l)
+  );
   if (status.shard) {
     lines.push(
       `Shard ${status.shard.index + 1} of ${status.shard.count}: this exporter scrapes only its share of the nodes`

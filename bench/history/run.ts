@@ -15,7 +15,7 @@
  * --connections for --panel-seconds), then the dashboard mix for --seconds. Variables are at All, as the shipped
  * dashboard loads; --node-filter N narrows the node variable to N nodes (what a user looking at a few nodes sends).
  * The machine and every figure are printed; --json FILE writes them too; --profile DIR writes CPU profiles of the
- * replica and the embedded exporter. --baseline DIR (another build/ directory, e.g. main's) runs its replica and
+ * replica and the embedded exporter, and Prometheus's query log (prometheus-query.log: each query and its timings). --baseline DIR (another build/ directory, e.g. main's) runs its replica and
  * embedded exporter beside this build's, on the same data and in the same run, for before/after ratios.
  *
  * Usage: npm run bench:history -- [--nodes 1000] [--days 30] [--resolution 10m] [--ci] [--shards 2] [--seed 1] [--block-hours 54]
@@ -170,6 +170,9 @@ function printBackfill(f: BackfillFigures, reused: boolean): void {
 
 async function main(): Promise<void> {
   const o = options();
+  if (o.profile) {
+    mkdirSync(o.profile, { recursive: true });
+  }
   console.log(`history benchmark on ${describeMachine()}`);
   const b = await backfilled(o);
   const { figures } = b;
@@ -196,6 +199,7 @@ async function main(): Promise<void> {
           lookbackDelta: `${Math.max(300, 2 * figures.resolutionSeconds)}s`,
           maxBlockDuration: `${o.shape.blockHours}h`,
           readyTimeoutMs: 600_000,
+          queryLogFile: o.profile ? join(resolve(o.profile), 'prometheus-query.log') : undefined,
         }),
         (p) => p.stop()
       );

@@ -4,7 +4,7 @@
  * The plugin sides (embedded exporter, query replica) take the plugin dashboard's POST /api/v1/query bodies; the
  * PromQL side takes the Prometheus dashboard's queries, one request per target as Grafana sends them.
  */
-import { type PromqlPanel, grafanaIntervalMs, pluginAnnotations, pluginPanels, promqlPanels } from './panels';
+import { pluginRequests, promqlRequests } from './panels';
 
 const { cannon, drained, summary } = require('../scale/cannon') as {
   cannon: (
@@ -31,8 +31,6 @@ export interface Summary {
 export interface PanelFigure extends Partial<Summary> {
   id: number;
   title: string;
-  /** A panel with one series per node (groupBy node): at All, one per node of the cluster. */
-  perNode?: boolean;
   /** HTTP requests one refresh of the panel sends. */
   requests: number;
   bytes: number;
@@ -77,7 +75,6 @@ interface HttpRequest {
 interface BenchPanel {
   id: number;
   title: string;
-  perNode?: boolean;
   requests: HttpRequest[];
   /** The same requests, but not answered from a cache (run `n` of the cold runs). */
   uncached: (n: number) => HttpRequest[];
@@ -134,7 +131,6 @@ async function runSide(
     const figure: PanelFigure = {
       id: p.id,
       title: p.title,
-      perNode: p.perNode,
       requests: p.requests.length,
       bytes: cold[0].bytes,
       coldMs: Math.round(median(times)),
@@ -165,8 +161,16 @@ async function runSide(
 /** Run n of the cold runs moves the range's start back by n + 1 ms: another cache key, the same step grid. */
 let uncachedRuns = 0;
 
-/** The plugin dashboard's panels and annotations against an exporter (embedded history, or the query replica). */
-export function runPluginSide(name: string, url: string, range: Range, o: Load & { nodes?: string[] }): Promise<Side> {
+/**
+ * The plugin dashboard's panels and annotations against an exporter (embedded history, or the query replica), with
+ * every variable as shipped, or the node variable at `nodes`.
+ */
+export async function runPluginSide(
+  name: string,
+  url: string,
+  range: Range,
+  o: Load & { nodes?: string[] }
+): Promise<Side> {
   const ms = { from: range.from * 1000, to: range.to * 1000 };
   const post = (path: string, body: unknown): HttpRequest => ({
     method: 'POST',
@@ -174,14 +178,14 @@ export function runPluginSide(name: string, url: string, range: Range, o: Load &
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
-  const panels: BenchPanel[] = pluginPanels(ms, { nodes: o.nodes }).map((p) => ({
-    id: p.id,
-    title: p.title,
-    perNode: p.perNode,
-    requests: [post('/api/v1/query', p.body)],
-    uncached: () => [post('/api/v1/query', { ...p.body, from: p.body.from - ++uncachedRuns })],
+  const requests = await pluginRequests(ms, o.nodes ? { node: o.nodes } : {});
+  const panels: BenchPanel[] = requests.panels.map(({ panel, body }) => ({
+    id: panel.id,
+    title: panel.title,
+    requests: [post('/api/v1/query', body)],
+    uncached: () => [post('/api/v1/query', { ...body, from: body.from - ++uncachedRuns })],
   }));
-  pluginAnnotations(ms, { nodes: o.nodes }).forEach((a, i) =>
+  requests.annotations.forEach((a, i) =>
     panels.push({
       id: 900 + i,
       title: `annotations: ${a.name}`,
@@ -199,27 +203,16 @@ export function runPluginSide(name: string, url: string, range: Range, o: Load &
   return runSide(name, 'panel request', url, panels, check, o);
 }
 
-/** The Prometheus dashboard's PromQL, straight to Prometheus, over the range at Grafana's step. */
+/** The Prometheus dashboard's PromQL, straight to Prometheus, over the range at each panel's step as Grafana sends it. */
 export function runPromqlSide(url: string, range: Range, o: Load): Promise<Side> {
-  const rangeSeconds = range.to - range.from;
-  // Grafana's Prometheus datasource: the panel's interval, at least the scrape interval.
-  const step = Math.max(grafanaIntervalMs(rangeSeconds * 1000, 1200) / 1000, range.scrapeSeconds);
-  const toRequests = (p: PromqlPanel): HttpRequest[] =>
-    p.queries.map((q) => {
-      const params = q.instant
-        ? new URLSearchParams({ query: q.expr, time: String(range.to) })
-        : new URLSearchParams({ query: q.expr, start: String(range.from), end: String(range.to), step: String(step) });
-      return { method: 'GET', path: `/api/v1/${q.instant ? 'query' : 'query_range'}?${params}` };
-    });
-  const panels = promqlPanels(rangeSeconds, step, range.scrapeSeconds).map((p) => ({
-    id: p.id,
-    title: p.title,
-    requests: toRequests(p),
-    uncached: () => toRequests(p),
-  }));
+  const requests = promqlRequests({ from: range.from * 1000, to: range.to * 1000 }, range.scrapeSeconds * 1000);
+  const panels = requests.map(({ panel, targets }) => {
+    const http = targets.map(({ path, params }): HttpRequest => ({ method: 'GET', path: `${path}?${params}` }));
+    return { id: panel.id, title: panel.title, requests: http, uncached: () => http };
+  });
   const check = (json: any) => (json.status === 'success' ? null : `${json.errorType}: ${json.error}`);
-  const days = (rangeSeconds / 86_400).toFixed(0);
-  return runSide(`PromQL on Prometheus, ${days} d, step ${step} s`, 'PromQL query', url, panels, check, {
+  const days = ((range.to - range.from) / 86_400).toFixed(0);
+  return runSide(`PromQL on Prometheus, ${days} d`, 'PromQL query', url, panels, check, {
     ...o,
     seconds: o.panelSeconds * 3,
     mixLoads: 2,
@@ -228,7 +221,7 @@ export function runPromqlSide(url: string, range: Range, o: Load): Promise<Side>
 
 /**
  * Per panel, each side's figures side by side: the uncached answer (median of the cold runs), then p50 / p99 under
- * load (ms), and the answer's size; panels with one series per node marked *. Then each side's mix.
+ * load (ms), and the answer's size. Then each side's mix.
  */
 export function printFigures(sides: Side[]): void {
   if (sides.length === 0) {
@@ -251,12 +244,11 @@ export function printFigures(sides: Side[]): void {
   const ids = [...new Set(sides.flatMap((s) => s.panels.map((p) => p.id)))].sort((a, b) => a - b);
   for (const id of ids) {
     const p = sides.flatMap((s) => s.panels).find((x) => x.id === id)!;
-    const title = `${p.perNode ? '*' : ' '}${id < 900 ? id : ''} ${p.title}`;
+    const title = `${id < 900 ? id : ''} ${p.title}`;
     console.log(
       `  ${title.slice(0, width - 1).padEnd(width)}${sides.map((s) => cell(s.panels.find((x) => x.id === id))).join('')}`
     );
   }
-  console.log('  * one series per node at All');
   for (const s of sides) {
     const m = s.mix;
     console.log(

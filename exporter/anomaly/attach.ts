@@ -1,11 +1,11 @@
 /**
  * Connects the drop anomaly detector to the rest of the exporter: it reads each scrape cycle's fresh rates from the
- * cluster model, adds its series to the history point of the cycle, exposes its families on /metrics (at the time
- * of the agent scrape they were computed from, like the agent's own series), and keeps its state file. The
- * detector itself (detector.ts) knows none of these; the imports of history and http here are types only.
+ * cluster model, adds its series to the history point of the cycle, gives /metrics its fresh scores (at the time
+ * of the agent scrape they were computed from, like the agent's own series; the families are in
+ * exporter/metrics/anomaly.ts), and keeps its state file. The detector itself (detector.ts) knows none of these;
+ * the import of history here is a type only.
  */
 import type { HistoryWriter } from '../history/ring';
-import type { Emit, FamilySpec } from '../http/exposition';
 import type { Logger } from '../log';
 import type { ClusterModel } from '../model/cluster';
 import { SERIES, agentClock } from '../model/series';
@@ -16,13 +16,34 @@ import { maxSnapshotBytes, readSnapshotFile, restoreSnapshot, takeSnapshot, writ
 /** The state file is rewritten every this many cycles (and at shutdown). */
 export const SAVE_EVERY_CYCLES = 10;
 
+/** A scored drop series: node, direction and reason. */
+export type DropSeriesLabels = { node: string; direction: string; reason: string };
+
+export interface AnomalyMetricsSource {
+  /**
+   * Every scored series of a node whose data is fresh, with the time of the agent sample its scores were computed
+   * from; `series` identifies it to the accessors below during the visit.
+   */
+  forEachFresh(visit: (series: number, labels: DropSeriesLabels, at: number | null) => void): void;
+  score(series: number): number;
+  upperBand(series: number): number;
+  baseline(series: number): number;
+  /** The series' node is still in the detector's warm-up. */
+  warmingUp(series: number): boolean;
+  /** Series the detector keeps state for. */
+  trackedSeries(): number;
+  refusedSeries(): number;
+  stateSaves(): number;
+}
+
 export interface AnomalyDetection {
   detector: DropAnomalyDetector;
   /** Model cycle listener; must run before the history recorder so the cycle's point carries the scores. */
   onCycle(model: ClusterModel, cycleStart: number): void;
   /** History contributor: baseline, upper band and score of every series scored this cycle. */
   contribute(writer: HistoryWriter, model: ClusterModel, cycleStart: number): void;
-  families(model: ClusterModel): FamilySpec[];
+  /** What the anomaly families of /metrics read. */
+  metrics(model: ClusterModel): AnomalyMetricsSource;
   /** Loads the state file, when one is configured. */
   load(nowMs: number): Promise<void>;
   /** Saves the state file now (no-op without one). */
@@ -76,7 +97,10 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
    * (Prometheus refuses a second value at the same time).
    */
   const observedAt = new Map<string, number>();
-  const freshSeries = (model: ClusterModel, emit: (slot: number, labels: Record<string, string>, at: number | null) => void) => {
+  const forEachFresh = (
+    model: ClusterModel,
+    visit: (series: number, labels: DropSeriesLabels, at: number | null) => void
+  ): void => {
     const t = detector.table;
     const now = model.now();
     const stale = new Map<string, boolean>();
@@ -88,38 +112,16 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
         stale.set(node.name, isStale);
       }
       if (!isStale) {
-        const labels = { node: node.name, direction: t.pairDirection[t.keyId[slot]], reason: t.pairReason[t.keyId[slot]] };
-        emit(slot, labels, observedAt.get(node.name) ?? null);
+        const labels = {
+          node: node.name,
+          direction: t.pairDirection[t.keyId[slot]],
+          reason: t.pairReason[t.keyId[slot]],
+        };
+        visit(slot, labels, observedAt.get(node.name) ?? null);
       }
     });
   };
-  const perSeries =
-    (name: string, help: string, pick: (slot: number) => number): ((model: ClusterModel) => FamilySpec) =>
-    (model) => ({
-      name,
-      help,
-      type: 'gauge',
-      labelNames: ['node', 'direction', 'reason'],
-      fill: (emit: Emit) => freshSeries(model, (slot, labels, at) => emit(labels, pick(slot), at)),
-    });
   const t = detector.table;
-  const familyMakers = [
-    perSeries(
-      'ciliumscope_drop_anomaly_score',
-      "Drop anomaly score per node, direction and reason: 0 while the drop rate is normal, 1 or more when it has been above its upper band for --anomaly-confirm consecutive scrapes (the excess over the baseline in units of the band's height above it).",
-      (s) => t.score[s]
-    ),
-    perSeries(
-      'ciliumscope_drop_rate_upper_band',
-      'Upper band of the drop rate (packets/s) per node, direction and reason: max(baseline + k·spread, baseline·(1+margin), --anomaly-min-rate, the median band of the other nodes).',
-      (s) => t.band[s]
-    ),
-    perSeries(
-      'ciliumscope_drop_rate_baseline',
-      'Learnt normal drop rate (packets/s) per node, direction and reason: an exponentially weighted mean over about --anomaly-window.',
-      (s) => t.baseline[s]
-    ),
-  ];
 
   return {
     detector,
@@ -166,47 +168,20 @@ export function createAnomalyDetection(config: AnomalyConfig, log: Logger): Anom
         }
       });
     },
-    families(model) {
-      return [
-        ...familyMakers.map((make) => make(model)),
-        {
-          name: SERIES.dropAnomalyWarmingUp,
-          help: "1 while the node's drop series are in the anomaly detector's warm-up (--anomaly-warmup): their scores cannot reach 1 yet.",
-          type: 'gauge',
-          labelNames: ['node'],
-          fill: (emit) => {
-            const seen = new Set<string>();
-            freshSeries(model, (slot, { node }, at) => {
-              const entry = seen.has(node) ? undefined : t.nodeById(t.nodeId[slot]);
-              if (entry) {
-                seen.add(node);
-                emit({ node }, detector.isWarm(entry) ? 0 : 1, at);
-              }
-            });
-          },
+    metrics(model) {
+      return {
+        forEachFresh: (visit) => forEachFresh(model, visit),
+        score: (slot) => t.score[slot],
+        upperBand: (slot) => t.band[slot],
+        baseline: (slot) => t.baseline[slot],
+        warmingUp: (slot) => {
+          const node = t.nodeById(t.nodeId[slot]);
+          return node !== undefined && !detector.isWarm(node);
         },
-        {
-          name: 'ciliumscope_drop_anomaly_series',
-          help: 'Drop series (node × direction × reason) the anomaly detector keeps state for.',
-          type: 'gauge',
-          labelNames: [],
-          fill: (emit) => emit({}, t.used),
-        },
-        {
-          name: 'ciliumscope_drop_anomaly_refused_series_total',
-          help: 'Drop series the anomaly detector refused because it already tracks --anomaly-max-series series.',
-          type: 'counter',
-          labelNames: [],
-          fill: (emit) => emit({}, detector.refusedSeries),
-        },
-        {
-          name: 'ciliumscope_drop_anomaly_state_saves_total',
-          help: 'Successful writes of the anomaly state file (--anomaly-state-file).',
-          type: 'counter',
-          labelNames: [],
-          fill: (emit) => emit({}, saves),
-        },
-      ];
+        trackedSeries: () => t.used,
+        refusedSeries: () => detector.refusedSeries,
+        stateSaves: () => saves,
+      };
     },
     async load(nowMs) {
       if (!config.stateFile) {

@@ -36,6 +36,7 @@
  * series look bursty for a day). An interval in which the agent restarted is neither scored nor learnt; nodes
  * without fresh rates are not updated at all.
  */
+import { grown } from './grown';
 import type { AnomalyParams } from './params';
 import {
   FLAG_PENDING_AFTER_ANOMALY,
@@ -221,15 +222,10 @@ export class DropAnomalyDetector {
   private pushObserved(slot: number, intervalSeconds: number, restarted: boolean): void {
     if (this.observedCount === this.observedSlots.length) {
       const n = this.observedSlots.length * 2;
-      const grow = <T extends Int32Array | Float32Array | Uint8Array>(a: T, make: (n: number) => T) => {
-        const b = make(n);
-        b.set(a);
-        return b;
-      };
-      this.observedSlots = grow(this.observedSlots, (k) => new Int32Array(k));
-      this.observedInterval = grow(this.observedInterval, (k) => new Float32Array(k));
-      this.observedRestart = grow(this.observedRestart, (k) => new Uint8Array(k));
-      this.observedConsecutive = grow(this.observedConsecutive, (k) => new Uint8Array(k));
+      this.observedSlots = grown(this.observedSlots, n);
+      this.observedInterval = grown(this.observedInterval, n);
+      this.observedRestart = grown(this.observedRestart, n);
+      this.observedConsecutive = grown(this.observedConsecutive, n);
       this.ownCore = new Float32Array(n);
     }
     const t = this.table;

@@ -4,6 +4,7 @@
  * are interned once for the whole cluster; each node maps a pair's id to its slot through a small Int32Array.
  * Freed slots are reused; the table grows by doubling up to a hard maximum.
  */
+import { grown } from './grown';
 
 /** Bytes of typed-array state per slot (sum of the element sizes of the arrays below). */
 export const BYTES_PER_SLOT = 4 * 12 + 2 + 2;
@@ -213,29 +214,21 @@ export class SeriesTable {
 
   private grow(): void {
     const next = Math.min(this.maxSlots, Math.max(64, this.capacity * 2));
-    const copy = <T extends Float32Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(
-      a: T,
-      make: (n: number) => T
-    ): T => {
-      const b = make(next);
-      b.set(a);
-      return b;
-    };
-    this.nodeId = copy(this.nodeId, (n) => new Int32Array(n));
-    this.keyId = copy(this.keyId, (n) => new Int32Array(n));
-    this.mean = copy(this.mean, (n) => new Float32Array(n));
-    this.variance = copy(this.variance, (n) => new Float32Array(n));
-    this.count = copy(this.count, (n) => new Uint32Array(n));
-    this.pending = copy(this.pending, (n) => new Float32Array(n));
-    this.rate = copy(this.rate, (n) => new Float32Array(n));
-    this.baseline = copy(this.baseline, (n) => new Float32Array(n));
-    this.band = copy(this.band, (n) => new Float32Array(n));
-    this.score = copy(this.score, (n) => new Float32Array(n));
-    this.lastCycle = copy(this.lastCycle, (n) => new Uint32Array(n));
-    this.lastSeen = copy(this.lastSeen, (n) => new Uint32Array(n));
-    this.streak = copy(this.streak, (n) => new Uint8Array(n));
-    this.heat = copy(this.heat, (n) => new Uint16Array(n));
-    this.flags = copy(this.flags, (n) => new Uint8Array(n));
+    this.nodeId = grown(this.nodeId, next);
+    this.keyId = grown(this.keyId, next);
+    this.mean = grown(this.mean, next);
+    this.variance = grown(this.variance, next);
+    this.count = grown(this.count, next);
+    this.pending = grown(this.pending, next);
+    this.rate = grown(this.rate, next);
+    this.baseline = grown(this.baseline, next);
+    this.band = grown(this.band, next);
+    this.score = grown(this.score, next);
+    this.lastCycle = grown(this.lastCycle, next);
+    this.lastSeen = grown(this.lastSeen, next);
+    this.streak = grown(this.streak, next);
+    this.heat = grown(this.heat, next);
+    this.flags = grown(this.flags, next);
     this.capacity = next;
   }
 }

@@ -347,7 +347,9 @@ export function buildRoutes<F extends string>(catalogue: ReadonlyArray<FamilyEnt
   const routes = new Map<string, Route>();
   catalogue.forEach((family, entry) => {
     const add = (name: string, part: SamplePart): void => {
-      if (routes.has(name)) {throw new Error(`Cilium catalogue lists the sample name ${name} twice`);}
+      if (routes.has(name)) {
+        throw new Error(`Cilium catalogue lists the sample name ${name} twice`);
+      }
       routes.set(name, { entry, part });
     };
     if (family.type === 'histogram') {
@@ -371,10 +373,15 @@ function familyNames<F extends string>(catalogue: ReadonlyArray<FamilyEntry<F>>)
   for (const family of catalogue) {
     names.add(family.name);
     if (family.type === 'histogram') {
-      for (const suffix of ['_bucket', '_sum', '_count']) {names.add(family.name + suffix);}
+      for (const suffix of ['_bucket', '_sum', '_count']) {
+        names.add(family.name + suffix);
+      }
     } else if (family.type === 'counter') {
-      if (family.name.endsWith('_total')) {names.add(family.name.slice(0, -'_total'.length));}
-      else {names.add(`${family.name}_total`);}
+      if (family.name.endsWith('_total')) {
+        names.add(family.name.slice(0, -'_total'.length));
+      } else {
+        names.add(`${family.name}_total`);
+      }
     }
   }
   return names;

@@ -645,7 +645,9 @@ const BY_REASON = new Map<string, DropReasonEntry>(DROP_REASONS.map((entry) => [
  */
 const BY_CODE = new Map<number, DropReasonEntry>();
 for (const entry of DROP_REASONS) {
-  if (entry.code !== null && !BY_CODE.has(entry.code)) {BY_CODE.set(entry.code, entry);}
+  if (entry.code !== null && !BY_CODE.has(entry.code)) {
+    BY_CODE.set(entry.code, entry);
+  }
 }
 
 const NUMERIC_REASON = /^(\d{1,3})(?:, *\d+)?$/;
@@ -653,7 +655,9 @@ const NUMERIC_REASON = /^(\d{1,3})(?:, *\d+)?$/;
 /** What a reason label means; a bare numeric label ("206", "206, 0") resolves through its code. */
 export function lookupDropReason(label: string): DropReasonEntry | undefined {
   const direct = BY_REASON.get(label);
-  if (direct !== undefined) {return direct;}
+  if (direct !== undefined) {
+    return direct;
+  }
   const numeric = NUMERIC_REASON.exec(label);
   return numeric === null ? undefined : BY_CODE.get(Number(numeric[1]));
 }

@@ -18,9 +18,13 @@ export function emptyHistogramParts(): HistogramParts {
 /** An `le` label as a number: "+Inf" (any case, with or without sign) is Infinity; NaN when unreadable. */
 export function parseBound(le: string): number {
   const trimmed = le.trim();
-  if (trimmed === '') {return Number.NaN;}
+  if (trimmed === '') {
+    return Number.NaN;
+  }
   const lower = trimmed.toLowerCase();
-  if (lower === '+inf' || lower === 'inf') {return Number.POSITIVE_INFINITY;}
+  if (lower === '+inf' || lower === 'inf') {
+    return Number.POSITIVE_INFINITY;
+  }
   return Number(trimmed);
 }
 
@@ -36,14 +40,18 @@ function toSeries(parts: HistogramParts): Series | null {
   const pairs: Array<[number, number]> = [];
   for (const [le, count] of parts.buckets) {
     const bound = parseBound(le);
-    if (!Number.isNaN(bound)) {pairs.push([bound, count]);}
+    if (!Number.isNaN(bound)) {
+      pairs.push([bound, count]);
+    }
   }
   pairs.sort((a, b) => a[0] - b[0]);
   const last = pairs[pairs.length - 1];
   const hasInf = last !== undefined && last[0] === Number.POSITIVE_INFINITY;
   let count = parts.count;
   if (!hasInf) {
-    if (count === undefined) {return null;}
+    if (count === undefined) {
+      return null;
+    }
     pairs.push([Number.POSITIVE_INFINITY, count]);
   } else if (count === undefined) {
     count = last[1];
@@ -60,16 +68,24 @@ export function sumHistograms(all: Iterable<HistogramParts>): CumulativeHistogra
   const series: Series[] = [];
   for (const parts of all) {
     const one = toSeries(parts);
-    if (one !== null) {series.push(one);}
+    if (one !== null) {
+      series.push(one);
+    }
   }
-  if (series.length === 0) {return null;}
+  if (series.length === 0) {
+    return null;
+  }
   if (series.length === 1) {
     const only = series[0];
     return { upperBounds: only.bounds, cumulativeCounts: only.counts, sum: only.sum, count: only.count };
   }
 
   const boundSet = new Set<number>();
-  for (const s of series) {for (const b of s.bounds) {boundSet.add(b);}}
+  for (const s of series) {
+    for (const b of s.bounds) {
+      boundSet.add(b);
+    }
+  }
   const upperBounds = [...boundSet].sort((a, b) => a - b);
   const cumulativeCounts = new Array<number>(upperBounds.length).fill(0);
   let sum = 0;
@@ -77,8 +93,12 @@ export function sumHistograms(all: Iterable<HistogramParts>): CumulativeHistogra
   for (const s of series) {
     let i = -1;
     for (let j = 0; j < upperBounds.length; j++) {
-      while (i + 1 < s.bounds.length && s.bounds[i + 1] <= upperBounds[j]) {i++;}
-      if (i >= 0) {cumulativeCounts[j] += s.counts[i];}
+      while (i + 1 < s.bounds.length && s.bounds[i + 1] <= upperBounds[j]) {
+        i++;
+      }
+      if (i >= 0) {
+        cumulativeCounts[j] += s.counts[i];
+      }
     }
     sum += s.sum;
     count += s.count;

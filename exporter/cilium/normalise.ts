@@ -59,7 +59,9 @@ function candidatesByField<F extends string>(catalogue: ReadonlyArray<FamilyEntr
     list.push(index);
     byField.set(family.field, list);
   });
-  for (const list of byField.values()) {list.sort((a, b) => catalogue[b].rank - catalogue[a].rank);}
+  for (const list of byField.values()) {
+    list.sort((a, b) => catalogue[b].rank - catalogue[a].rank);
+  }
   return byField;
 }
 
@@ -84,15 +86,21 @@ abstract class PageNormaliser<F extends string> {
   /** The parser's sample callback; pass it as is (it is bound). Samples of families we do not need are ignored. */
   readonly accept = (name: string, labels: SampleLabels, value: number): void => {
     const route = this.routes.get(name);
-    if (route === undefined) {return;}
+    if (route === undefined) {
+      return;
+    }
     const storage = this.catalogue[route.entry].storage;
     const state = this.states[route.entry];
     if (storage.kind === 'version') {
       const version = labels[storage.label];
-      if (version !== undefined && version !== '') {state.text = version;}
+      if (version !== undefined && version !== '') {
+        state.text = version;
+      }
       return;
     }
-    if (!Number.isFinite(value)) {return;}
+    if (!Number.isFinite(value)) {
+      return;
+    }
     switch (storage.kind) {
       case 'scalar':
         state.value = value;
@@ -100,7 +108,9 @@ abstract class PageNormaliser<F extends string> {
       case 'byLabel': {
         let key = labels[storage.label];
         if (key === undefined) {
-          if (storage.output.as === 'record') {return;}
+          if (storage.output.as === 'record') {
+            return;
+          }
           key = '';
         }
         (state.byLabel ??= new Map()).set(key, value);
@@ -108,33 +118,49 @@ abstract class PageNormaliser<F extends string> {
       }
       case 'traffic': {
         const direction = labels.direction;
-        if (direction !== undefined) {(state.byLabel ??= new Map()).set(direction, value);}
+        if (direction !== undefined) {
+          (state.byLabel ??= new Map()).set(direction, value);
+        }
         return;
       }
       case 'drops': {
         const direction = labels.direction;
         const reason = labels.reason;
-        if (direction === undefined || reason === undefined) {return;}
+        if (direction === undefined || reason === undefined) {
+          return;
+        }
         const nested = (state.nested ??= new Map());
         let reasons = nested.get(direction);
-        if (reasons === undefined) {nested.set(direction, (reasons = new Map()));}
+        if (reasons === undefined) {
+          nested.set(direction, (reasons = new Map()));
+        }
         reasons.set(reason, value);
         return;
       }
       case 'histogram': {
         const scope = labels.scope;
-        if (scope === undefined || !storage.scopes.includes(scope)) {return;}
+        if (scope === undefined || !storage.scopes.includes(scope)) {
+          return;
+        }
         const status = labels.status ?? '';
         const scopes = (state.histogram ??= new Map());
         let statuses = scopes.get(scope);
-        if (statuses === undefined) {scopes.set(scope, (statuses = new Map()));}
+        if (statuses === undefined) {
+          scopes.set(scope, (statuses = new Map()));
+        }
         let parts = statuses.get(status);
-        if (parts === undefined) {statuses.set(status, (parts = emptyHistogramParts()));}
-        if (route.part === 'sum') {parts.sum = value;}
-        else if (route.part === 'count') {parts.count = value;}
-        else if (route.part === 'bucket') {
+        if (parts === undefined) {
+          statuses.set(status, (parts = emptyHistogramParts()));
+        }
+        if (route.part === 'sum') {
+          parts.sum = value;
+        } else if (route.part === 'count') {
+          parts.count = value;
+        } else if (route.part === 'bucket') {
           const le = labels.le;
-          if (le !== undefined) {parts.buckets.set(le, value);}
+          if (le !== undefined) {
+            parts.buckets.set(le, value);
+          }
         }
         return;
       }
@@ -178,12 +204,20 @@ abstract class PageNormaliser<F extends string> {
   private scalarOf(i: number): number | undefined {
     const storage = this.catalogue[i].storage;
     const state = this.states[i];
-    if (storage.kind === 'scalar') {return state.value;}
-    if (storage.kind !== 'byLabel' || state.byLabel === undefined) {return undefined;}
+    if (storage.kind === 'scalar') {
+      return state.value;
+    }
+    if (storage.kind !== 'byLabel' || state.byLabel === undefined) {
+      return undefined;
+    }
     const output: ByLabelOutput = storage.output;
-    if (output.as === 'pick') {return state.byLabel.get(output.value) ?? 0;}
+    if (output.as === 'pick') {
+      return state.byLabel.get(output.value) ?? 0;
+    }
     let sum = 0;
-    for (const v of state.byLabel.values()) {sum += v;}
+    for (const v of state.byLabel.values()) {
+      sum += v;
+    }
     return sum;
   }
 
@@ -205,21 +239,31 @@ abstract class PageNormaliser<F extends string> {
     const used: number[] = [];
     for (const i of this.entriesOf(field)) {
       const family = this.catalogue[i];
-      if (rank !== undefined && family.rank !== rank) {break;}
+      if (rank !== undefined && family.rank !== rank) {
+        break;
+      }
       const map = this.states[i].byLabel;
-      if (map === undefined || family.storage.kind !== 'byLabel') {continue;}
+      if (map === undefined || family.storage.kind !== 'byLabel') {
+        continue;
+      }
       rank = family.rank;
       used.push(i);
       const output = family.storage.output;
       if (output.as === 'sumInto') {
         let sum = 0;
-        for (const v of map.values()) {sum += v;}
+        for (const v of map.values()) {
+          sum += v;
+        }
         out[output.key] = sum;
       } else {
-        for (const [key, v] of map) {out[key] = v;}
+        for (const [key, v] of map) {
+          out[key] = v;
+        }
       }
     }
-    if (used.length > 0) {this.used.set(field, used);}
+    if (used.length > 0) {
+      this.used.set(field, used);
+    }
     return out;
   }
 
@@ -229,11 +273,18 @@ abstract class PageNormaliser<F extends string> {
     const used: number[] = [];
     for (const i of this.entriesOf(field)) {
       const storage = this.catalogue[i].storage;
-      if (storage.kind !== 'traffic' && storage.kind !== 'drops') {continue;}
+      if (storage.kind !== 'traffic' && storage.kind !== 'drops') {
+        continue;
+      }
       const state = this.states[i];
-      if (state.byLabel === undefined && state.nested === undefined) {continue;}
-      if (storage.part === 'packets') {packets ??= state;}
-      else {bytes ??= state;}
+      if (state.byLabel === undefined && state.nested === undefined) {
+        continue;
+      }
+      if (storage.part === 'packets') {
+        packets ??= state;
+      } else {
+        bytes ??= state;
+      }
       used.push(i);
     }
     return { packets, bytes, used };
@@ -242,7 +293,9 @@ abstract class PageNormaliser<F extends string> {
   protected resolveTraffic(field: F): TrafficCounter[] {
     const { packets, bytes, used } = this.partsOf(field);
     const out: TrafficCounter[] = [];
-    if (packets?.byLabel === undefined) {return out;}
+    if (packets?.byLabel === undefined) {
+      return out;
+    }
     this.used.set(field, used);
     for (const [direction, count] of packets.byLabel) {
       out.push({ direction, packets: count, bytes: bytes?.byLabel?.get(direction) ?? null });
@@ -253,7 +306,9 @@ abstract class PageNormaliser<F extends string> {
   protected resolveDrops(field: F): DropCounter[] {
     const { packets, bytes, used } = this.partsOf(field);
     const out: DropCounter[] = [];
-    if (packets?.nested === undefined) {return out;}
+    if (packets?.nested === undefined) {
+      return out;
+    }
     this.used.set(field, used);
     for (const [direction, reasons] of packets.nested) {
       const byteReasons = bytes?.nested?.get(direction);
@@ -268,12 +323,18 @@ abstract class PageNormaliser<F extends string> {
     for (const i of this.entriesOf(field)) {
       const storage = this.catalogue[i].storage;
       const scopes = this.states[i].histogram;
-      if (storage.kind !== 'histogram' || scopes === undefined) {continue;}
+      if (storage.kind !== 'histogram' || scopes === undefined) {
+        continue;
+      }
       for (const scope of storage.scopes) {
         const statuses = scopes.get(scope);
-        if (statuses === undefined) {continue;}
+        if (statuses === undefined) {
+          continue;
+        }
         const histogram = sumHistograms(statuses.values());
-        if (histogram === null) {continue;}
+        if (histogram === null) {
+          continue;
+        }
         this.used.set(field, [i]);
         this.histogramScope = scope;
         return histogram;

@@ -1,11 +1,10 @@
 /** Settings with a shape of their own (targets, HOST:PORT, N/M, token and other files), read from their raw source. */
-import type { Source, StaticTargetConfig } from './config';
+import { ConfigError, type Source } from './setting';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
-  }
+/** A scrape target given by flag, environment or file; checked against the schema in core.ts. */
+export interface StaticTargetConfig {
+  node: string;
+  url: string;
 }
 
 export function splitTarget(text: string, label: string, nodeRequired: boolean): StaticTargetConfig {
@@ -59,7 +58,11 @@ export function toListen(source: Source): { host: string; port: number } {
   return { host, port: Number(m[3]) };
 }
 
-export function readOptionalFile(option: string, source: Source | undefined, readFile: (p: string) => string): Buffer | null {
+export function readOptionalFile(
+  option: string,
+  source: Source | undefined,
+  readFile: (p: string) => string
+): Buffer | null {
   if (!source) {
     return null;
   }
@@ -67,7 +70,9 @@ export function readOptionalFile(option: string, source: Source | undefined, rea
   try {
     return Buffer.from(readFile(path));
   } catch (err) {
-    throw new ConfigError(`--${option}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `--${option}: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+    );
   }
 }
 
@@ -77,7 +82,9 @@ export function toShard(source: Source | undefined): { index: number; count: num
   }
   const m = /^(\d+)\/(\d+)$/.exec(String(source.value).trim());
   if (!m) {
-    throw new ConfigError(`${source.label}: "${String(source.value)}" must be N/M, e.g. 0/3 for the first of three replicas`);
+    throw new ConfigError(
+      `${source.label}: "${String(source.value)}" must be N/M, e.g. 0/3 for the first of three replicas`
+    );
   }
   return { index: Number(m[1]), count: Number(m[2]) };
 }
@@ -87,7 +94,9 @@ export function readToken(path: string, readFile: (p: string) => string): string
   try {
     token = readFile(path).trim();
   } catch (err) {
-    throw new ConfigError(`--token-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    throw new ConfigError(
+      `--token-file: cannot read ${path}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`
+    );
   }
   if (!token) {
     throw new ConfigError(`--token-file: ${path} is empty`);

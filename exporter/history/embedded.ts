@@ -33,7 +33,10 @@ export class EmbeddedBackend implements HistoryBackend {
   ) {}
 
   reader(): HistoryReader {
-    return { evaluate: (exprs, grid) => evaluateSharingBuckets(exprs, grid.times.length, async (e) => evaluate(this.ring, e, grid)) };
+    return {
+      evaluate: (exprs, grid) =>
+        evaluateSharingBuckets(exprs, grid.times.length, async (e) => evaluate(this.ring, e, grid)),
+    };
   }
 
   status(): HistoryStatus {
@@ -74,13 +77,19 @@ interface Group {
   counts: Uint32Array;
 }
 
-function aggregate(source: SampleSource | readonly SampleSource[], expr: Aggregation, grid: StepGrid): Map<string, Group> {
+function aggregate(
+  source: SampleSource | readonly SampleSource[],
+  expr: Aggregation,
+  grid: StepGrid
+): Map<string, Group> {
   const n = grid.times.length;
   const calls = expr.arg.kind === 'sub' ? [expr.arg.lhs, expr.arg.rhs] : [expr.arg];
   const sel = expr.arg.kind === 'sub' ? expr.arg.lhs.selector : expr.arg.selector;
   const reach = Math.max(...calls.map((c) => windowMs(c.window, grid) + (c.offsetStep ? grid.step : 0)));
   const match = matcherOf(sel);
-  const selections = (Array.isArray(source) ? source : [source]).map((s: SampleSource) => s.select(sel.metric, match, grid.times[0] - reach, grid.times[n - 1]));
+  const selections = (Array.isArray(source) ? source : [source]).map((s: SampleSource) =>
+    s.select(sel.metric, match, grid.times[0] - reach, grid.times[n - 1])
+  );
   const scratch = new Scratch(Math.max(0, ...selections.map((x) => x.slots.length)));
   const values = new Float64Array(n);
   const other = calls.length > 1 ? new Float64Array(n) : null;
@@ -177,7 +186,10 @@ function rankingOf(source: SampleSource | readonly SampleSource[], expr: Ranking
     for (const s of reduced) {
       if ((expr.order === 'topk' ? s.score >= edge : s.score <= edge) && keep(s.score)) {
         const key = seriesSortKey(s.labels, expr.arg.by);
-        const row = scores.get(key) ?? { labels: s.labels, values: new Array<number | null>(grid.times.length).fill(null) };
+        const row = scores.get(key) ?? {
+          labels: s.labels,
+          values: new Array<number | null>(grid.times.length).fill(null),
+        };
         row.values[i] = s.score;
         scores.set(key, row);
       }
@@ -192,7 +204,9 @@ function reduce(values: ReadonlyArray<number | null>, over: Ranking['over']): nu
   if (!present.length) {
     return null;
   }
-  return over === 'avg' ? incrementalMean(present) : present.reduce((a, b) => (over === 'max' ? Math.max(a, b) : Math.min(a, b)));
+  return over === 'avg'
+    ? incrementalMean(present)
+    : present.reduce((a, b) => (over === 'max' ? Math.max(a, b) : Math.min(a, b)));
 }
 
 function matcherOf(s: Selector): (labels: Labels) => boolean {

@@ -180,7 +180,14 @@ export function eachAtLeast(value: number, agg: Aggregation): Aggregation {
   return { ...agg, argKeep: { op: '>=', value } };
 }
 
-export function ranking(order: Ranking['order'], k: number, over: RangeReduction, spanMs: number, arg: Ranking['arg'], keep?: Comparison): Ranking {
+export function ranking(
+  order: Ranking['order'],
+  k: number,
+  over: RangeReduction,
+  spanMs: number,
+  arg: Ranking['arg'],
+  keep?: Comparison
+): Ranking {
   return { kind: 'ranking', order, k, over, spanMs, arg, ...(keep ? { keep } : {}) };
 }
 

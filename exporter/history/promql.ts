@@ -93,6 +93,9 @@ export function toPromQL(expr: Expr, grid: Pick<StepGrid, 'step' | 'intervalMs'>
     const rate = printCall({ kind: 'call', fn: 'rate', selector: expr.buckets, window: { kind: 'rate' } }, grid);
     return `histogram_quantile(${expr.q}, sum${by([...expr.by, 'le'])} (${rate}))`;
   }
-  const arg = expr.arg.kind === 'sub' ? `${printCall(expr.arg.lhs, grid)} - ${printCall(expr.arg.rhs, grid)}` : printCall(expr.arg, grid);
+  const arg =
+    expr.arg.kind === 'sub'
+      ? `${printCall(expr.arg.lhs, grid)} - ${printCall(expr.arg.rhs, grid)}`
+      : printCall(expr.arg, grid);
   return `${expr.op}${by(expr.by)} (${arg}${keep(expr.argKeep)})${keep(expr.keep)}`;
 }

@@ -266,7 +266,10 @@ export class RingHistory {
       return existing;
     }
     const bytesPerPoint = counter ? 8 : 4;
-    while (this.bytesFor(this.valueBytesPerPoint + bytesPerPoint, this.series.size + 1, this.capacity) > this.options.maxBytes) {
+    while (
+      this.bytesFor(this.valueBytesPerPoint + bytesPerPoint, this.series.size + 1, this.capacity) >
+      this.options.maxBytes
+    ) {
       // One sweep per point at most: a full store must not rescan everything for every new series.
       if (!this.collectedThisPoint) {
         this.collectedThisPoint = true;
@@ -321,7 +324,10 @@ export class RingHistory {
       c.times = keep(c.times, new Float64Array(next));
     }
     for (const s of this.series.values()) {
-      s.values = s.values instanceof Float64Array ? keep(s.values, new Float64Array(next)) : keep(s.values, new Float32Array(next));
+      s.values =
+        s.values instanceof Float64Array
+          ? keep(s.values, new Float64Array(next))
+          : keep(s.values, new Float32Array(next));
     }
     this.count = Math.min(this.count, next - 1);
     this.capacity = next;
@@ -362,7 +368,12 @@ function sameLabels(s: Series, labels: Labels): boolean {
 }
 
 /** A selected series' samples within [from, to] as plain arrays (tests, and code that reads few points). */
-export function samplesOf(view: SeriesView, slots: ArrayLike<number>, from = -Infinity, to = Infinity): { times: number[]; values: number[] } {
+export function samplesOf(
+  view: SeriesView,
+  slots: ArrayLike<number>,
+  from = -Infinity,
+  to = Infinity
+): { times: number[]; values: number[] } {
   const times: number[] = [];
   const values: number[] = [];
   for (let k = 0; k < slots.length; k++) {

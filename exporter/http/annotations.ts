@@ -17,7 +17,11 @@ export function annotationGrid(request: AnnotationsRequest, sampleIntervalMs: nu
   return makeGrid(request.from, request.to, undefined, MAX_POINTS, sampleIntervalMs);
 }
 
-export async function annotationEvents(history: HistoryReader, request: AnnotationsRequest, sampleIntervalMs: number): Promise<AnnotationEvent[]> {
+export async function annotationEvents(
+  history: HistoryReader,
+  request: AnnotationsRequest,
+  sampleIntervalMs: number
+): Promise<AnnotationEvent[]> {
   const grid = annotationGrid(request, sampleIntervalMs);
   const nodes = [matcher('node', filterSet(request.node))].filter((m) => m !== null);
   const [series] = await history.evaluate([ANNOTATIONS[request.kind](nodes)], grid);
@@ -40,10 +44,16 @@ export async function annotationEvents(history: HistoryReader, request: Annotati
     default:
       events = anomalyRegions(grid, series);
   }
-  return events.sort((a, b) => a.time - b.time || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0)).slice(0, MAX_EVENTS);
+  return events
+    .sort((a, b) => a.time - b.time || (a.node < b.node ? -1 : a.node > b.node ? 1 : 0))
+    .slice(0, MAX_EVENTS);
 }
 
-function pointEvents(grid: StepGrid, series: GridSeries[], describe: (node: string, count: number) => Omit<AnnotationEvent, 'time' | 'node'>): AnnotationEvent[] {
+function pointEvents(
+  grid: StepGrid,
+  series: GridSeries[],
+  describe: (node: string, count: number) => Omit<AnnotationEvent, 'time' | 'node'>
+): AnnotationEvent[] {
   const events: AnnotationEvent[] = [];
   for (const s of series) {
     s.values.forEach((v, i) => {

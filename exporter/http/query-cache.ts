@@ -73,7 +73,10 @@ export class QueryCache {
       this.misses += missing.length;
       const results = compute(missing.map((m) => m.query));
       for (const { query: q, key } of missing) {
-        const json = results.then((r) => ({ json: JSON.stringify(r[q.refId]), failed: r[q.refId]?.error !== undefined }));
+        const json = results.then((r) => ({
+          json: JSON.stringify(r[q.refId]),
+          failed: r[q.refId]?.error !== undefined,
+        }));
         const text = json.then((j) => j.json);
         // Awaited below; a rejection left behind by an earlier one failing must not be unhandled.
         text.catch(() => undefined);

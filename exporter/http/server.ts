@@ -87,7 +87,10 @@ export function createApp(deps: ApiDeps): express.Express {
   });
   app.get('/readyz', (_req, res) => {
     const reason = deps.notReadyReason();
-    res.status(reason ? 503 : 200).type('text/plain').send(reason ? `not ready: ${reason}\n` : 'ready\n');
+    res
+      .status(reason ? 503 : 200)
+      .type('text/plain')
+      .send(reason ? `not ready: ${reason}\n` : 'ready\n');
   });
 
   const metricsHandlers = deps.protectMetrics && deps.token ? [requireBearer(deps.token)] : [];
@@ -110,9 +113,17 @@ export function createApp(deps: ApiDeps): express.Express {
   api.post('/query', async (req, res) => {
     const request = parseQueryRequest(req.body);
     const interval = deps.history.intervalMs;
-    const base = { history: deps.history.reader(requestSignal(res)), cluster: deps.cluster, kube: deps.kube, hubble: deps.hubbleQueries ?? null };
-    const onError = (err: unknown, query: { refId: string; queryType: string }) => deps.log.error({ err, refId: query.refId, queryType: query.queryType }, 'query failed');
-    const body = await queryCache.answer(request, interval, deps.generation(), (queries) => runQueries({ ...request, queries }, base, interval, onError));
+    const base = {
+      history: deps.history.reader(requestSignal(res)),
+      cluster: deps.cluster,
+      kube: deps.kube,
+      hubble: deps.hubbleQueries ?? null,
+    };
+    const onError = (err: unknown, query: { refId: string; queryType: string }) =>
+      deps.log.error({ err, refId: query.refId, queryType: query.queryType }, 'query failed');
+    const body = await queryCache.answer(request, interval, deps.generation(), (queries) =>
+      runQueries({ ...request, queries }, base, interval, onError)
+    );
     res.type('application/json').send(body);
   });
 
@@ -121,7 +132,9 @@ export function createApp(deps: ApiDeps): express.Express {
     const grid = annotationGrid(request, deps.history.intervalMs);
     const key = `annotations|${request.kind}|${JSON.stringify(request.node ?? null)}|${grid.times[0] ?? ''}|${grid.step}|${grid.times.length}`;
     const body = await queryCache.single(key, deps.generation(), async () => {
-      const answer: AnnotationsResponse = { annotations: await annotationEvents(deps.history.reader(requestSignal(res)), request, deps.history.intervalMs) };
+      const answer: AnnotationsResponse = {
+        annotations: await annotationEvents(deps.history.reader(requestSignal(res)), request, deps.history.intervalMs),
+      };
       return JSON.stringify(answer);
     });
     res.type('application/json').send(body);
@@ -177,7 +190,10 @@ export function createApp(deps: ApiDeps): express.Express {
         unknown.push(label);
       }
     }
-    const reasons: DropReasonsResponse['reasons'] = DROP_REASONS.map((r) => ({ ...r, seen: seenEntries.has(r.reason) }));
+    const reasons: DropReasonsResponse['reasons'] = DROP_REASONS.map((r) => ({
+      ...r,
+      seen: seenEntries.has(r.reason),
+    }));
     for (const reason of unknown.sort()) {
       reasons.push({
         reason,
@@ -283,7 +299,13 @@ async function status(deps: ApiDeps): Promise<StatusResponse> {
     scrapeIntervalMs: deps.scrapeIntervalMs,
     nodes: summary.nodes,
     operator: summary.operator,
-    kubernetes: deps.kube?.status() ?? { enabled: false, synced: false, lastSyncAgeSeconds: null, error: null, unmanagedSource: 'none' },
+    kubernetes: deps.kube?.status() ?? {
+      enabled: false,
+      synced: false,
+      lastSyncAgeSeconds: null,
+      error: null,
+      unmanagedSource: 'none',
+    },
     history: h,
     shard: deps.shard,
     ...(deps.hubble ? { hubble: deps.hubble() } : {}),

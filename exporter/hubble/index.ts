@@ -2,23 +2,21 @@
  * The exporter's Hubble side, wired: Hubble metrics pages (scraped with the agents, see app.ts) and Hubble Relay's
  * drop flows feed the workload pair model; it gives /metrics families, a history contributor and the status.
  *
- * Interface for the query layer: the counter SERIES.workloadDroppedPackets, written alike to /metrics (metrics.ts) and
+ * Interface for the query layer: the counter SERIES.workloadDroppedPackets, written alike to /metrics (exporter/metrics/hubble.ts) and
  * to the embedded history (the contributor below: the same rows, values and sample times), so either history backend
  * answers an expression over it the same; and `queries`, Relay's flow groups of a pair (its denying policies).
  */
 import type { HubbleStatus } from '../../src/contract';
-import type { FamilySpec } from '../http/exposition';
 import type { Logger } from '../log';
 import type { ClusterModel } from '../model/cluster';
 import { SERIES, type SeriesContributor, hubbleClock } from '../model/series';
 import type { PageConsumer } from '../scrape/client';
 import { hubblePageConsumer } from './consumer';
-import { hubbleFamilies, workloadLabels } from './metrics';
-import { type NodeDrops, WorkloadDrops } from './model';
+import { type NodeDrops, type WorkloadDropRow, WorkloadDrops, workloadLabels } from './model';
 import type { HubbleSample } from './normalise';
 import { DeniedBy } from './relay/denied-by';
 import { dropFlowOf } from './relay/flows';
-import { RelayFollower } from './relay/follower';
+import { RelayFollower, type RelayFollowerStatus } from './relay/follower';
 import type { HubbleSettings } from './settings';
 import { hubbleStatus } from './status';
 import type { HubbleQueries } from './queries';
@@ -34,11 +32,27 @@ export interface HubbleDeps {
   lookup: () => PodOwnerLookup | null;
 }
 
+/** What the Hubble families of /metrics read (exporter/metrics/hubble.ts). */
+export interface HubbleMetricsSource {
+  /** Nodes whose Hubble data is fresh. */
+  freshNodes(): NodeDrops[];
+  /** A node's rows: its kept pairs and "(other)" rows, in a stable order. */
+  rows(node: NodeDrops): Iterable<WorkloadDropRow>;
+  /** Hubble Relay's side, when the exporter follows it. */
+  relay: RelayMetricsSource | null;
+}
+
+export interface RelayMetricsSource {
+  status(): RelayFollowerStatus;
+  /** Relay flows not counted: beyond the nodes the model and the policy index track. */
+  refusedFlows(): number;
+}
+
 export interface HubbleRuntime {
   drops: WorkloadDrops;
   /** A page consumer for a Hubble metrics target. */
   pageConsumer(): (contentType: string | undefined) => PageConsumer<HubbleSample>;
-  families: FamilySpec[];
+  metrics: HubbleMetricsSource;
   contributor: SeriesContributor;
   status(): HubbleStatus;
   /** What the query layer reads beside the history: Relay's flows of a pair (its denying policies and ports). */
@@ -112,12 +126,13 @@ export function startHubble(settings: HubbleSettings, deps: HubbleDeps): HubbleR
   return {
     drops,
     pageConsumer: () => hubblePageConsumer({ reading: settings.context, lookup: deps.lookup() }, settings.maxSeries),
-    families: hubbleFamilies({
-      drops,
+    metrics: {
       freshNodes,
-      relay: () => relay?.status() ?? null,
-      refusedRelayFlows: () => drops.refusedRelayFlows + (deniedBy?.refused ?? 0),
-    }),
+      rows: (n) => drops.rows(n),
+      relay: relay
+        ? { status: () => relay.status(), refusedFlows: () => drops.refusedRelayFlows + (deniedBy?.refused ?? 0) }
+        : null,
+    },
     contributor,
     status: () => hubbleStatus(model, drops, relay?.status() ?? null, { topK: settings.topK, maxSeries: settings.maxSeries }),
     queries: { relay: deniedBy ? { groups: (...pair) => deniedBy.groups(...pair) } : null },

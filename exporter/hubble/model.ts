@@ -69,6 +69,29 @@ export interface WorkloadDropRow {
   other: boolean;
 }
 
+/** The labels of a row on /metrics and in the history (ciliumscope_workload_dropped_packets_total). */
+export const WORKLOAD_DROPS_LABELS = [
+  'node',
+  'source_namespace',
+  'source_workload',
+  'destination_namespace',
+  'destination_workload',
+  'reason',
+  'direction',
+] as const;
+
+export function workloadLabels(row: WorkloadDropRow): Record<(typeof WORKLOAD_DROPS_LABELS)[number], string> {
+  return {
+    node: row.node,
+    source_namespace: row.source.namespace,
+    source_workload: row.source.workload,
+    destination_namespace: row.destination.namespace,
+    destination_workload: row.destination.workload,
+    reason: row.reason,
+    direction: row.direction,
+  };
+}
+
 const OTHER_ENDPOINT: EndpointRef = Object.freeze({ namespace: OTHER, workload: OTHER });
 
 export class WorkloadDrops {

@@ -1,7 +1,7 @@
 /**
  * The exporter's Kubernetes side, wired: watchers for pods and CiliumEndpoints feeding the join, optional watchers
  * for the agent and operator pods feeding discovery, and what the rest of the exporter consumes: a target source,
- * the API's KubeQueries, /metrics families, a history contributor and a readiness check.
+ * the API's KubeQueries, what the /metrics families read, a history contributor and a readiness check.
  *
  * Readiness: not ready until pods and CiliumEndpoints (or the CRD's absence) and, with discovery, the agent and
  * operator pods have been listed once; ready from then on, even while the API server is away, because the exporter
@@ -9,20 +9,18 @@
  * `ciliumscope_kube_last_sync_age_seconds` growing) and recovers by itself.
  */
 import type { UnmanagedPodsResponse, UnmanagedSource } from '../../src/contract';
-import type { FamilySpec } from '../http/exposition';
 import type { KubeQueries } from '../http/query/context';
 import type { PodOwnerLookup } from '../hubble/workload';
 import type { Logger } from '../log';
 import type { ClusterModel } from '../model/cluster';
 import { SERIES, type SeriesContributor } from '../model/series';
 import { shardOf } from '../scrape/shard';
-import { CombinedTargetSource, type TargetSource } from '../scrape/targets';
+import { CombinedTargetSource, type ScrapeTarget, type TargetSource } from '../scrape/targets';
 import { loadKubeConfig, serverOf } from './connection';
 import { DiscoveredTargetSource, type PodScrapeSettings } from './discovery';
 import { ResourceWatcher, type WatcherStatus } from './informer';
 import { PodJoin } from './join';
 import { CEP_PATH, ciliumEndpointLister, podLister, podsPath } from './listers';
-import { kubeFamilies } from './metrics';
 import { type SlimCiliumEndpoint, type SlimPod, slimCiliumEndpoint, slimPod } from './objects';
 import { type AgentDirectory, type JoinView, type NodeNumbers, nodeNumbers, unmanagedPodsAnswer } from './report';
 import type { KubeSettings } from './settings';
@@ -48,11 +46,23 @@ export interface KubeDeps {
   hubble?: PodScrapeSettings | null;
 }
 
+/** What the Kubernetes families of /metrics read (exporter/metrics/kube.ts). */
+export interface KubeMetricsSource {
+  /** Per-node numbers, or null while Kubernetes data is missing or stale. */
+  freshNumbers(): NodeNumbers[] | null;
+  watchers(): WatcherStatus[];
+  source(): UnmanagedSource;
+  /** Targets found by discovery; null when discovery is off. */
+  discovered(): ScrapeTarget[] | null;
+  /** Whether discovery also looks for the agents' Hubble metrics (--hubble-port). */
+  hubbleDiscovery: boolean;
+}
+
 export interface KubeRuntime {
   /** The targets to scrape: the base source plus discovered pods when discovery is on. */
   targetSource: TargetSource;
   queries: KubeQueries;
-  families: FamilySpec[];
+  metrics: KubeMetricsSource;
   contributor: SeriesContributor;
   /** Pod owners and namespaces from the join, for naming the workloads of Hubble's pods. */
   podOwners: PodOwnerLookup;
@@ -224,12 +234,13 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
     }
   };
 
-  const families = kubeFamilies({
+  const metrics: KubeMetricsSource = {
     freshNumbers: () => (deps.agents ? null : freshNumbers()),
     watchers: statuses,
     source: () => unmanagedSource(pods.status(), endpoints.status()),
     discovered: () => discovered?.targets() ?? null,
-  });
+    hubbleDiscovery: Boolean(deps.hubble),
+  };
 
   log.info(
     {
@@ -245,7 +256,7 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
   return {
     targetSource,
     queries,
-    families,
+    metrics,
     contributor,
     podOwners: {
       ownerOf: (namespace, pod) => {

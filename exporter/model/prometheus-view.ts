@@ -44,7 +44,6 @@ const READS = {
 
 type Snapshot = { rows: TargetRow[]; nodes: NodeInfo[] };
 
-
 export class PrometheusClusterView implements ClusterView {
   private latest: Snapshot | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -68,7 +67,10 @@ export class PrometheusClusterView implements ClusterView {
    * agent stopped reporting minutes ago would still be listed.)
    */
   async dropReasonsSeen(): Promise<Set<string>> {
-    const recent = countBy(['reason'], over('last_over_time', selector(SERIES.droppedPackets), 2 * this.backend.intervalMs));
+    const recent = countBy(
+      ['reason'],
+      over('last_over_time', selector(SERIES.droppedPackets), 2 * this.backend.intervalMs)
+    );
     const [reasons] = await this.backend.reader().evaluate([recent], instantGrid(this.now(), this.backend.intervalMs));
     return new Set(reasons.map((s) => s.labels.reason));
   }
@@ -125,10 +127,17 @@ export class PrometheusClusterView implements ClusterView {
       instantGrid(this.now(), this.backend.intervalMs)
     );
     const r = Object.fromEntries(names.map((n, i) => [n, results[i]])) as Record<keyof typeof READS, GridSeries[]>;
-    const byTarget = (series: GridSeries[]) => new Map(series.map((s) => [`${s.labels.node}\u0000${s.labels.component}`, s.values[0]]));
+    const byTarget = (series: GridSeries[]) =>
+      new Map(series.map((s) => [`${s.labels.node}\u0000${s.labels.component}`, s.values[0]]));
     const byNode = (series: GridSeries[]) => new Map(series.map((s) => [s.labels.node, s.values[0]]));
     const [stale, lastScrape, lastSuccess, duration] = [r.stale, r.lastScrape, r.lastSuccess, r.duration].map(byTarget);
-    const [endpoints, podEndpoints, pods, unmanaged, restarts] = [r.endpoints, r.podEndpoints, r.pods, r.unmanaged, r.restarts].map(byNode);
+    const [endpoints, podEndpoints, pods, unmanaged, restarts] = [
+      r.endpoints,
+      r.podEndpoints,
+      r.pods,
+      r.unmanaged,
+      r.restarts,
+    ].map(byNode);
     const version = new Map(r.version.map((s) => [s.labels.node, s.labels.version]));
     const failing = new Map<string, { kind: string; n: number }>();
     for (const s of r.errors) {
@@ -155,11 +164,15 @@ export class PrometheusClusterView implements ClusterView {
         durationMs: seconds(duration.get(key)),
         endpoints: s.labels.component === 'agent' ? (endpoints.get(s.labels.node) ?? null) : null,
         restarts: s.labels.component === 'agent' ? (restarts.get(s.labels.node) ?? 0) : 0,
-        error: up ? '' : `last scrapes failed${kind ? ` (${kind})` : ''}: see the scraping exporter's /api/v1/nodes for the message`,
+        error: up
+          ? ''
+          : `last scrapes failed${kind ? ` (${kind})` : ''}: see the scraping exporter's /api/v1/nodes for the message`,
       };
     });
     // Agents by node, then the operator, as the exporter lists its own targets.
-    rows.sort((a, b) => (a.component === b.component ? (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) : a.component === 'agent' ? -1 : 1));
+    rows.sort((a, b) =>
+      a.component === b.component ? (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) : a.component === 'agent' ? -1 : 1
+    );
     const nodes: NodeInfo[] = rows
       .filter((row) => row.component === 'agent')
       .map((row) => {

@@ -9,7 +9,7 @@ import type { HistoryWriter, RingHistory, SampleWriter } from '../history/ring';
 import type { ClusterModel, NodeState, TargetState } from './cluster';
 
 export const SERIES = {
-  /** {node, component}: 1 when the last scrape succeeded. Not timestamped on /metrics (see exposition.ts). */
+  /** {node, component}: 1 when the last scrape succeeded. Not timestamped on /metrics (see exporter/metrics/index.ts). */
   up: 'ciliumscope_target_up',
   /** {node, component}. */
   scrapeDurationSeconds: 'ciliumscope_target_scrape_duration_seconds',
@@ -149,7 +149,9 @@ function writeNode(hw: HistoryWriter, model: ClusterModel, node: NodeState, cycl
     w.putCounter(SERIES.regenerations, { node: n, outcome }, total);
   }
   const h = s.regenerationTime;
-  h?.upperBounds.forEach((le, i) => w.putCounter(SERIES.regenerationBuckets, { node: n, le: formatValue(le) }, h.cumulativeCounts[i]));
+  h?.upperBounds.forEach((le, i) =>
+    w.putCounter(SERIES.regenerationBuckets, { node: n, le: formatValue(le) }, h.cumulativeCounts[i])
+  );
   for (const f of s.forwarded) {
     w.putCounter(SERIES.forwardedPackets, { node: n, direction: f.direction }, f.packets);
     putIfKnown(w.putCounter, SERIES.forwardedBytes, { node: n, direction: f.direction }, f.bytes);

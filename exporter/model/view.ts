@@ -111,7 +111,11 @@ export class LocalClusterView implements ClusterView {
         down: nodes.filter((n) => !n.agent.up && n.agent.lastScrape !== null).length,
         stale: nodes.filter((n) => model.isStale(n, now)).length,
       },
-      operator: { configured: op !== null, up: op ? (op.target.lastScrape === null ? null : op.target.up) : null, error: op?.target.error ?? null },
+      operator: {
+        configured: op !== null,
+        up: op ? (op.target.lastScrape === null ? null : op.target.up) : null,
+        error: op?.target.error ?? null,
+      },
     };
   }
 }

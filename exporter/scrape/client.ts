@@ -45,8 +45,7 @@ export function mapOutcome<T, U>(outcome: ScrapeOutcome<T>, f: (value: T) => U):
 }
 
 /** Text format first, OpenMetrics accepted, as Prometheus negotiates. */
-export const ACCEPT_HEADER =
-  'text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1';
+export const ACCEPT_HEADER = 'text/plain;version=0.0.4;q=1,application/openmetrics-text;version=1.0.0;q=0.5,*/*;q=0.1';
 
 export class ScrapeClient {
   private readonly agent: Agent;
@@ -68,7 +67,10 @@ export class ScrapeClient {
   }
 
   /** `makeConsumer` is called once the response headers arrived, with the page's Content-Type. */
-  async scrape<T>(url: string, makeConsumer: (contentType: string | undefined) => PageConsumer<T>): Promise<ScrapeOutcome<T>> {
+  async scrape<T>(
+    url: string,
+    makeConsumer: (contentType: string | undefined) => PageConsumer<T>
+  ): Promise<ScrapeOutcome<T>> {
     const started = performance.now();
     const elapsed = () => Math.round((performance.now() - started) * 100) / 100;
     const signal = AbortSignal.timeout(this.options.timeoutMs);
@@ -87,7 +89,13 @@ export class ScrapeClient {
       body = res.body;
       if (res.statusCode !== 200) {
         discard(res.body);
-        return { ok: false, kind: 'http', error: `HTTP ${res.statusCode}`, statusCode: res.statusCode, durationMs: elapsed() };
+        return {
+          ok: false,
+          kind: 'http',
+          error: `HTTP ${res.statusCode}`,
+          statusCode: res.statusCode,
+          durationMs: elapsed(),
+        };
       }
       const declared = Number(res.headers['content-length']);
       if (Number.isFinite(declared) && declared > this.options.maxBodyBytes) {
@@ -182,7 +190,11 @@ function decompress(body: Buffer, encoding: 'gzip' | 'deflate', limit: number): 
 /**
  * Reads a body chunk by chunk into `onChunk`; the bytes read, or null (the rest discarded) once they exceed `limit`.
  */
-export async function readCapped(body: Readable, limit: number, onChunk: (chunk: Buffer) => void): Promise<number | null> {
+export async function readCapped(
+  body: Readable,
+  limit: number,
+  onChunk: (chunk: Buffer) => void
+): Promise<number | null> {
   let bytes = 0;
   for await (const chunk of body as AsyncIterable<Buffer>) {
     bytes += chunk.length;
@@ -202,13 +214,14 @@ class UnsupportedEncodingError extends Error {
 }
 
 /** Turns whatever failed into a short message an operator can act on. */
-function describeError(
-  err: unknown,
-  signal: AbortSignal,
-  timeoutMs: number
-): { kind: ScrapeErrorKind; error: string } {
+function describeError(err: unknown, signal: AbortSignal, timeoutMs: number): { kind: ScrapeErrorKind; error: string } {
   const e = err as NodeJS.ErrnoException & { name?: string; line?: number };
-  if (signal.aborted || e?.name === 'TimeoutError' || err instanceof undiciErrors.HeadersTimeoutError || err instanceof undiciErrors.BodyTimeoutError) {
+  if (
+    signal.aborted ||
+    e?.name === 'TimeoutError' ||
+    err instanceof undiciErrors.HeadersTimeoutError ||
+    err instanceof undiciErrors.BodyTimeoutError
+  ) {
     return { kind: 'timeout', error: `timed out after ${timeoutMs} ms (--scrape-timeout)` };
   }
   if (e?.name === 'ParseError' && typeof e.line === 'number') {
@@ -224,11 +237,19 @@ function describeError(
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL|ERR_TLS|EPROTO/.test(code)) {
     return { kind: 'tls', error: `TLS handshake failed: ${e.message} (see --tls-ca-file, --tls-cert-file)` };
   }
-  if (code && /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET|EPIPE)$/.test(code)) {
+  if (
+    code &&
+    /^(ECONNREFUSED|ECONNRESET|EHOSTUNREACH|ENETUNREACH|ENOTFOUND|EAI_AGAIN|UND_ERR_CONNECT_TIMEOUT|UND_ERR_SOCKET|EPIPE)$/.test(
+      code
+    )
+  ) {
     const detail = code === 'UND_ERR_SOCKET' ? 'connection closed before the page was complete' : code;
     return { kind: 'connect', error: `cannot fetch: ${detail}` };
   }
-  if (err instanceof undiciErrors.RequestContentLengthMismatchError || err instanceof undiciErrors.ResponseContentLengthMismatchError) {
+  if (
+    err instanceof undiciErrors.RequestContentLengthMismatchError ||
+    err instanceof undiciErrors.ResponseContentLengthMismatchError
+  ) {
     return { kind: 'connect', error: 'page truncated: fewer bytes than Content-Length' };
   }
   if (err instanceof undiciErrors.InvalidArgumentError) {

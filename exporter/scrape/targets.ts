@@ -21,7 +21,12 @@ export interface TargetSource {
   targets(): ScrapeTarget[];
 }
 
-export function makeTarget(component: Component, node: string, url: string, source: ScrapeTarget['source']): ScrapeTarget {
+export function makeTarget(
+  component: Component,
+  node: string,
+  url: string,
+  source: ScrapeTarget['source']
+): ScrapeTarget {
   return { id: `${component}|${node}|${url}`, component, node, url, source };
 }
 

@@ -1,25 +1,26 @@
 /**
  * The simulated Kubernetes API: Pods, Nodes and (unless disabled) CiliumEndpoints, with list, get and watch as the
  * API server answers them (resourceVersions, selectors, pagination, bookmarks, 410 Expired), discovery documents,
- * an optional bearer token, and faults on demand. Served by the simulator's own HTTP server.
+ * an optional bearer token, and faults on demand. Served by the simulator's own HTTP server. What a request asks
+ * for is read in request.ts, LIST pages are made in list.ts, watches run in watch.ts.
  */
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { SimulatedCluster } from '../cluster';
-import { drainedOrClosed } from '../http/responders';
-import { ciliumGroup, ciliumResources, coreResources, coreVersions, groupList, versionDocument } from './discovery';
 import { type KubeFault, type KubeFaultSpec, normaliseKubeFault } from './faults';
-import type { KubeRecord, KubeResource } from './objects';
+import { selectPage, writeList } from './list';
+import type { KubeResource } from './objects';
 import {
-  type FieldRequirement,
-  type LabelRequirement,
-  matchesFields,
-  matchesLabels,
-  parseFieldSelector,
-  parseLabelSelector,
-  SelectorError,
-} from './selectors';
-import { KubeError, kubeError, kubeStatus, type KubeStatus } from './status';
+  booleanParam,
+  integerParam,
+  matcher,
+  routeOf,
+  type Selection,
+  selectionOf,
+  type Target,
+  verbOf,
+} from './request';
+import { expired, KubeError, kubeError } from './status';
 import { KubeStore, type ResourceStore } from './store';
 import { WatchStream } from './watch';
 
@@ -57,23 +58,7 @@ export interface KubeStats {
 const DEFAULT_BOOKMARK_INTERVAL_MS = 1000;
 const DEFAULT_MAX_WATCH_SECONDS = 1800;
 const MAX_TIMEOUT_SECONDS = 86_400;
-const LIST_BATCH = 500;
-const CORE_PATH = /^\/api\/v1(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/;
-const CILIUM_PATH = /^\/apis\/cilium\.io\/v2(?:\/namespaces\/([^/]+))?\/([^/]+)(?:\/([^/]+))?$/;
 const NO_FAULT = normaliseKubeFault('none');
-
-interface Target {
-  resource: ResourceStore;
-  namespace: string | null;
-  name: string | null;
-}
-
-interface Selection {
-  namespace: string | null;
-  name: string | null;
-  labels: LabelRequirement[];
-  fields: FieldRequirement[];
-}
 
 export class KubeApi {
   readonly store: KubeStore;
@@ -129,7 +114,7 @@ export class KubeApi {
 
   async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const path = url.pathname;
-    const route = this.route(path);
+    const route = routeOf(path, this.store, this.ciliumEndpointCRD);
     const verb = route.target ? verbOf(route.target, url) : route.discovery ? 'discovery' : 'unknown';
     this.count(this.requests, route.target ? `${verb} ${route.target.resource.type.resource}` : verb);
     try {
@@ -227,44 +212,6 @@ export class KubeApi {
     this.store.close();
   }
 
-  private route(path: string): {
-    target?: Target;
-    discovery?: (req: IncomingMessage) => unknown;
-  } {
-    switch (path) {
-      case '/version':
-        return { discovery: versionDocument };
-      case '/api':
-        return { discovery: (req) => coreVersions(req.headers.host ?? '127.0.0.1') };
-      case '/api/v1':
-        return { discovery: coreResources };
-      case '/apis':
-        return { discovery: groupList };
-      case '/apis/cilium.io':
-        return { discovery: ciliumGroup };
-      case '/apis/cilium.io/v2':
-        return { discovery: () => ciliumResources(this.ciliumEndpointCRD) };
-    }
-    const core = CORE_PATH.exec(path);
-    const cilium = core ? null : CILIUM_PATH.exec(path);
-    const match = core ?? cilium;
-    if (!match) {
-      return {};
-    }
-    const [, namespace, plural, name] = match;
-    const allowed: KubeResource[] = core ? ['pods', 'nodes'] : ['ciliumendpoints'];
-    const resource = allowed.includes(plural as KubeResource) ? this.store.resource(plural as KubeResource) : undefined;
-    if (!resource || (namespace !== undefined && !resource.type.namespaced)) {
-      return {};
-    }
-    const ns = namespace === undefined ? null : safeDecode(namespace);
-    const objectName = name === undefined ? null : safeDecode(name);
-    if (ns === '' || objectName === '') {
-      return {};
-    }
-    return { target: { resource, namespace: ns, name: objectName } };
-  }
-
   private authorise(req: IncomingMessage): void {
     if (this.token === null) {
       return;
@@ -280,7 +227,7 @@ export class KubeApi {
   private async serveResource(res: ServerResponse, url: URL, target: Target, verb: string): Promise<void> {
     const { resource } = target;
     const params = url.searchParams;
-    const selection = this.selection(target, params);
+    const selection = selectionOf(target, params);
     if (verb === 'get') {
       this.store.sync();
       const key = resource.type.namespaced ? `${target.namespace}/${target.name}` : (target.name as string);
@@ -307,22 +254,6 @@ export class KubeApi {
     await this.list(res, resource, params, selection);
   }
 
-  private selection(target: Target, params: URLSearchParams): Selection {
-    try {
-      return {
-        namespace: target.namespace,
-        name: target.name,
-        labels: parseLabelSelector(params.get('labelSelector') ?? ''),
-        fields: parseFieldSelector(params.get('fieldSelector') ?? '', target.resource.type.fieldPaths),
-      };
-    } catch (error) {
-      if (error instanceof SelectorError) {
-        throw kubeError('BadRequest', error.message);
-      }
-      throw error;
-    }
-  }
-
   private async list(
     res: ServerResponse,
     resource: ResourceStore,
@@ -330,70 +261,9 @@ export class KubeApi {
     selection: Selection
   ): Promise<void> {
     this.store.sync();
-    const match = matcher(selection, resource.type);
-    const limit = integerParam(params, 'limit', 0, Number.MAX_SAFE_INTEGER);
-    const token = params.get('continue');
-    let listRv = this.store.resourceVersion;
-    let records: KubeRecord[];
-    const metadata: Record<string, unknown> = {};
-    if (limit > 0 || token) {
-      const keys = resource.keysInOrder();
-      let start = 0;
-      if (token) {
-        const decoded = decodeContinue(token);
-        if (decoded.rv < resource.compactedThrough) {
-          throw new KubeError(
-            expired(
-              'The provided continue parameter is too old to display a consistent list result. You can start a new list without the continue parameter.'
-            )
-          );
-        }
-        listRv = decoded.rv;
-        start = firstAfter(keys, decoded.key);
-      }
-      records = [];
-      let i = start;
-      for (; i < keys.length && (limit === 0 || records.length < limit); i++) {
-        const record = resource.get(keys[i]);
-        if (record && match(record)) {
-          records.push(record);
-        }
-      }
-      // Only whether one more object matches: counting them all would make paging through a list quadratic.
-      let more = false;
-      for (let j = i; j < keys.length && !more; j++) {
-        const record = resource.get(keys[j]);
-        more = record !== undefined && match(record);
-      }
-      if (more) {
-        metadata.continue = encodeContinue(listRv, records[records.length - 1].key);
-        if (selection.namespace === null && selection.labels.length === 0 && selection.fields.length === 0) {
-          metadata.remainingItemCount = keys.length - i;
-        }
-      }
-    } else {
-      records = resource.records().filter(match);
-    }
-    metadata.resourceVersion = String(listRv);
+    const page = selectPage(this.store, resource, params, selection);
     this.count(this.responses, '200');
-    const type = resource.type;
-    res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-    const head = `{"kind":"${type.listKind}","apiVersion":"${type.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`;
-    let pending = head;
-    for (let i = 0; i < records.length; i += LIST_BATCH) {
-      const end = Math.min(records.length, i + LIST_BATCH);
-      for (let j = i; j < end; j++) {
-        pending += (j === 0 ? '' : ',') + type.toJson(records[j]);
-      }
-      if (!res.write(pending)) {
-        await drainedOrClosed(res);
-      }
-      pending = '';
-      if (res.destroyed) {
-        return;
-      }
-    }
-    res.end(pending + ']}');
+    await writeList(res, resource.type, page);
   }
 
   private watch(res: ServerResponse, resource: ResourceStore, params: URLSearchParams, selection: Selection): void {
@@ -474,84 +344,6 @@ export class KubeApi {
   private count(table: Record<string, number>, key: string): void {
     table[key] = (table[key] ?? 0) + 1;
   }
-}
-
-/** A decoded path segment; '' (never a valid name) when it is malformed or would contain a slash. */
-function safeDecode(segment: string): string {
-  try {
-    const decoded = decodeURIComponent(segment);
-    return decoded.includes('/') ? '' : decoded;
-  } catch {
-    return '';
-  }
-}
-
-function verbOf(target: Target, url: URL): 'get' | 'list' | 'watch' {
-  const watch = url.searchParams.get('watch');
-  if (watch === '1' || watch === 'true') {
-    return 'watch';
-  }
-  return target.name === null ? 'list' : 'get';
-}
-
-function matcher(selection: Selection, type: ResourceStore['type']): (record: KubeRecord) => boolean {
-  const { namespace, name, labels, fields } = selection;
-  return (record) =>
-    (namespace === null || record.namespace === namespace) &&
-    (name === null || record.name === name) &&
-    matchesLabels(labels, record.labels) &&
-    (fields.length === 0 || matchesFields(fields, (path) => type.field(record, path)));
-}
-
-function expired(message: string): KubeStatus {
-  return kubeStatus('Expired', message);
-}
-
-function integerParam(params: URLSearchParams, name: string, min: number, max: number): number {
-  const text = params.get(name);
-  if (text === null || text === '') {
-    return 0;
-  }
-  if (!/^\d{1,16}$/.test(text) || Number(text) < min || Number(text) > max) {
-    throw kubeError('BadRequest', `${name}: Invalid value: "${text}": must be an integer from ${min} to ${max}`);
-  }
-  return Number(text);
-}
-
-function booleanParam(params: URLSearchParams, name: string): boolean {
-  const text = params.get(name);
-  return text === 'true' || text === '1';
-}
-
-function encodeContinue(rv: number, key: string): string {
-  return Buffer.from(JSON.stringify({ v: 'meta.k8s.io/v1', rv, start: key })).toString('base64url');
-}
-
-function decodeContinue(token: string): { rv: number; key: string } {
-  try {
-    const value = JSON.parse(Buffer.from(token, 'base64url').toString('utf8')) as { rv?: unknown; start?: unknown };
-    if (typeof value.rv === 'number' && Number.isInteger(value.rv) && typeof value.start === 'string') {
-      return { rv: value.rv, key: value.start };
-    }
-  } catch {
-    // answered below
-  }
-  throw kubeError('BadRequest', 'continue key is not valid: it was not returned by a previous list of this server');
-}
-
-/** Index of the first key after `key` in sorted keys. */
-function firstAfter(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid] <= key) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
 }
 
 function checkRange(value: number, name: string, min: number, max: number): number {

@@ -47,3 +47,8 @@ export class KubeError extends Error {
 export function kubeError(reason: StatusReason, message: string, details?: KubeStatus['details']): KubeError {
   return new KubeError(kubeStatus(reason, message, details));
 }
+
+/** 410 Expired: a resourceVersion or continue token older than what the server still keeps. */
+export function expired(message: string): KubeStatus {
+  return kubeStatus('Expired', message);
+}

@@ -10,7 +10,7 @@
  * Unscheduled pods (no node) are never counted against a node.
  */
 import type { NodeWithoutAgent, UnmanagedPod, UnmanagedPodsResponse } from '../../src/contract';
-import { compareStrings } from '../agent';
+import { compareStrings } from '../values';
 import type { SimNode, SimulatedCluster } from '../cluster';
 import type { SimPod } from '../model';
 import { isKubeCaseScenario, type KubeCase, type KubeCaseClass } from '../scenarios/kube-hard-cases';

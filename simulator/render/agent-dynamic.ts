@@ -2,7 +2,8 @@
  * The agent families the exporter reads, rendered from the node's live state at every tick. Each family renders to
  * '' when it has no series, as client_golang omits empty families.
  */
-import { type AgentState, compareStrings } from '../agent';
+import type { AgentState } from '../agent';
+import { compareStrings } from '../values';
 import type { Histogram } from '../histogram';
 import { RESERVED_IDENTITIES } from '../workloads';
 import type { AgentNaming } from '../versions';
@@ -23,7 +24,7 @@ export interface DynamicFamily {
 export function identityCounts(agent: AgentState, clusterLocalIdentities: number): Record<string, number> {
   return {
     cluster_local: clusterLocalIdentities,
-    node_local: agent.nodeLocalIdentities,
+    node_local: agent.health.nodeLocalIdentities,
     reserved: RESERVED_IDENTITIES,
   };
 }
@@ -120,7 +121,7 @@ function histogramText(key: string, h: Histogram): string {
 
 export function agentDynamicFamilies(naming: AgentNaming, minor: number): DynamicFamily[] {
   const families: DynamicFamily[] = [
-    scalar('cilium_controllers_failing', 'Number of failing controllers', 'gauge', (a) => a.controllersFailing),
+    scalar('cilium_controllers_failing', 'Number of failing controllers', 'gauge', (a) => a.health.controllersFailing),
     trafficFamily(
       'cilium_drop_bytes_total',
       'Total dropped bytes, tagged by drop reason and ingress/egress direction',
@@ -149,10 +150,10 @@ export function agentDynamicFamilies(naming: AgentNaming, minor: number): Dynami
     {
       name: REGENERATION_TIME,
       render: (agent) => {
-        const keys = [...agent.regenerationTime.keys()].sort(compareStrings);
+        const keys = [...agent.regenerations.histograms.keys()].sort(compareStrings);
         let body = '';
         for (const key of keys) {
-          body += histogramText(key, agent.regenerationTime.get(key)!);
+          body += histogramText(key, agent.regenerations.histograms.get(key)!);
         }
         return family(REGENERATION_TIME, 'Endpoint regeneration time stats labeled by the scope', 'histogram', body);
       },
@@ -162,7 +163,7 @@ export function agentDynamicFamilies(naming: AgentNaming, minor: number): Dynami
       'Count of all endpoint regenerations that have completed, tagged by outcome',
       'counter',
       'outcome',
-      (a) => a.regenerationOutcomes()
+      (a) => a.regenerations.outcomes()
     ),
     byLabel(
       'cilium_endpoint_state',
@@ -206,9 +207,14 @@ export function agentDynamicFamilies(naming: AgentNaming, minor: number): Dynami
       'cilium_unreachable_health_endpoints',
       'Number of health endpoints that cannot be reached',
       'gauge',
-      (a) => a.unreachableHealthEndpoints
+      (a) => a.health.unreachableHealthEndpoints
     ),
-    scalar('cilium_unreachable_nodes', 'Number of nodes that cannot be reached', 'gauge', (a) => a.unreachableNodes),
+    scalar(
+      'cilium_unreachable_nodes',
+      'Number of nodes that cannot be reached',
+      'gauge',
+      (a) => a.health.unreachableNodes
+    ),
   ];
   if (naming.policyImportErrors) {
     families.push(
@@ -234,7 +240,7 @@ export function agentDynamicFamilies(naming: AgentNaming, minor: number): Dynami
         'Fill percentage of map, tagged by map name',
         'gauge',
         'map_name',
-        (a) => a.bpfMapPressure
+        (a) => a.health.bpfMapPressure
       )
     );
   }
@@ -247,27 +253,27 @@ function processFamilies(): DynamicFamily[] {
       'cilium_process_cpu_seconds_total',
       'Total user and system CPU time spent in seconds.',
       'counter',
-      (a) => a.cpuSeconds
+      (a) => a.health.cpuSeconds
     ),
     scalar('cilium_process_max_fds', 'Maximum number of open file descriptors.', 'gauge', () => 1048576),
-    scalar('cilium_process_open_fds', 'Number of open file descriptors.', 'gauge', (a) => a.openFds),
+    scalar('cilium_process_open_fds', 'Number of open file descriptors.', 'gauge', (a) => a.health.openFds),
     scalar(
       'cilium_process_resident_memory_bytes',
       'Resident memory size in bytes.',
       'gauge',
-      (a) => a.residentMemoryBytes
+      (a) => a.health.residentMemoryBytes
     ),
     scalar(
       'cilium_process_start_time_seconds',
       'Start time of the process since unix epoch in seconds.',
       'gauge',
-      (a) => a.processStartTimeSeconds
+      (a) => a.health.processStartTimeSeconds
     ),
     scalar(
       'cilium_process_virtual_memory_bytes',
       'Virtual memory size in bytes.',
       'gauge',
-      (a) => a.virtualMemoryBytes
+      (a) => a.health.virtualMemoryBytes
     ),
     scalar(
       'cilium_process_virtual_memory_max_bytes',

@@ -3,7 +3,7 @@
  * from the node's state, the rest taken from pre-rendered filler. The filler is rendered once per page variant (a
  * few variants shared by all nodes keep memory flat at thousands of nodes while pages still differ between nodes).
  */
-import { compareStrings } from '../agent';
+import { compareStrings } from '../values';
 import type { SimNode, SimulatedCluster } from '../cluster';
 import { hashSeed, Prng } from '../prng';
 import { agentDynamicFamilies, type AgentRenderContext, type DynamicFamily } from './agent-dynamic';

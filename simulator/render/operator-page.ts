@@ -1,5 +1,5 @@
 /** The operator's page: IPAM (aggregate or per node by version), identity GC, process, unmanaged kube-dns pods. */
-import { compareStrings } from '../agent';
+import { compareStrings } from '../values';
 import type { SimulatedCluster } from '../cluster';
 import { hashSeed, Prng } from '../prng';
 import { familyHeader, type Labels, type MetricType, sampleLine } from './format';

@@ -1,5 +1,5 @@
 import { DROP_PROFILES } from '../drop-reasons';
-import { anomalyScenario, type LabelledScenario } from './anomaly-labels';
+import { anomalyScenario, cadence, type LabelledScenario } from './anomaly-labels';
 
 /** Reasons most nodes drop for, so a cluster-wide spike on them touches most series of that kind. */
 const COMMON = DROP_PROFILES.filter((p) => p.nodeShare >= 0.7);
@@ -9,20 +9,13 @@ const COMMON = DROP_PROFILES.filter((p) => p.nodeShare >= 0.7);
  * 10 minutes (a bad policy rollout, a broken service). Labelled on every node.
  */
 export function anomalyClusterSpikeScenario(): LabelledScenario {
-  let nextTick = -1;
+  const due = cadence([5400, 9000], (book) => book.rng.range(600, 1800));
   let turn = 0;
   return anomalyScenario({
     name: 'anomaly-cluster-spike',
     description: 'labelled cluster-wide drop spikes (5× or 20× on every node for 5–10 minutes)',
     step(book) {
-      const now = book.cluster.tickCount;
-      if (nextTick >= 0 && now < nextTick) {
-        return;
-      }
-      const first = nextTick < 0;
-      nextTick = now + book.ticks(book.rng.range(5400, 9000));
-      if (first) {
-        nextTick = now + book.ticks(book.rng.range(600, 1800));
+      if (!due(book)) {
         return;
       }
       const profile = book.rng.pick(COMMON);

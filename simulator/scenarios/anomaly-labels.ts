@@ -255,6 +255,27 @@ export function anomalyScenario(spec: AnomalyScenarioSpec): LabelledScenario {
 }
 
 /**
+ * A clock for events at random gaps of simulated time: true once every `everySeconds` (a span drawn in the range at
+ * each event), the first time after one such span, or after `firstSeconds(book)` where given (taken after the first
+ * span is drawn, so a seeded run draws the same numbers).
+ */
+export function cadence(everySeconds: [number, number], firstSeconds?: (book: AnomalyBook) => number) {
+  let nextTick = -1;
+  return (book: AnomalyBook): boolean => {
+    const now = book.cluster.tickCount;
+    if (nextTick >= 0 && now < nextTick) {
+      return false;
+    }
+    const first = nextTick < 0;
+    nextTick = now + book.ticks(book.rng.range(...everySeconds));
+    if (first && firstSeconds) {
+      nextTick = now + book.ticks(firstSeconds(book));
+    }
+    return !first;
+  };
+}
+
+/**
  * Plans one-node spikes at random gaps: each on a node left alone for a while, on one of its series (sometimes a
  * reason it never dropped for), with factors taken in turn from `factors`.
  */
@@ -264,17 +285,12 @@ export function spikePlanner(options: {
   durationSeconds: [number, number];
   newShare: number;
 }) {
-  let nextTick = -1;
+  const due = cadence(options.gapSeconds);
   let turn = 0;
   return (book: AnomalyBook): void => {
-    const now = book.cluster.tickCount;
-    if (nextTick < 0) {
-      nextTick = now + book.ticks(book.rng.range(...options.gapSeconds));
-    }
-    if (now < nextTick) {
+    if (!due(book)) {
       return;
     }
-    nextTick = now + book.ticks(book.rng.range(...options.gapSeconds));
     const node = book.pickRestedNode(5400);
     const series = node && book.pickSeries(node, options.newShare);
     if (!node || !series) {

@@ -1,4 +1,4 @@
-import { anomalyScenario, type LabelledScenario } from './anomaly-labels';
+import { anomalyScenario, cadence, type LabelledScenario } from './anomaly-labels';
 
 /** How long a level shift is labelled: by then the detector should take it as the new normal. */
 const LABELLED_SECONDS = 3600;
@@ -8,22 +8,16 @@ const LABELLED_SECONDS = 3600;
  * one of their series. Labelled for the first hour only; alerts after that hour count as false.
  */
 export function anomalyLevelShiftScenario(): LabelledScenario {
-  let nextTick = -1;
+  const due = cadence([3 * 3600, 4 * 3600], () => 1800);
   const shifted = new Set<string>();
   return anomalyScenario({
     name: 'anomaly-level-shift',
     description: 'deploys that raise one drop series 3–6× for good on a quarter of the nodes (labelled for an hour)',
     step(book) {
+      if (!due(book)) {
+        return;
+      }
       const now = book.cluster.tickCount;
-      if (nextTick >= 0 && now < nextTick) {
-        return;
-      }
-      const first = nextTick < 0;
-      nextTick = now + book.ticks(book.rng.range(3 * 3600, 4 * 3600));
-      if (first) {
-        nextTick = now + book.ticks(1800);
-        return;
-      }
       const factor = book.rng.range(3, 6);
       const group = book.newGroup();
       for (const node of book.cluster.nodes) {

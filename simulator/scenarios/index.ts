@@ -34,7 +34,9 @@ export class UnknownScenarioError extends Error {}
 export function createScenario(name: string): Scenario {
   const factory = Object.prototype.hasOwnProperty.call(SCENARIOS, name) ? SCENARIOS[name] : undefined;
   if (!factory) {
-    throw new UnknownScenarioError(`unknown scenario "${name}": known scenarios are ${Object.keys(SCENARIOS).join(', ')}`);
+    throw new UnknownScenarioError(
+      `unknown scenario "${name}": known scenarios are ${Object.keys(SCENARIOS).join(', ')}`
+    );
   }
   return factory();
 }

@@ -29,6 +29,12 @@ export interface KubeCaseScenario extends Scenario {
   kubeCases(): KubeCase[];
 }
 
+const BEFORE_CILIUM = {
+  case: 'started-before-cilium',
+  expected: 'unmanaged',
+  note: 'Running since before the agent started: no endpoint, no CEP',
+} as const;
+
 export function isKubeCaseScenario(scenario: Scenario): scenario is KubeCaseScenario {
   return typeof (scenario as Partial<KubeCaseScenario>).kubeCases === 'function';
 }
@@ -127,28 +133,8 @@ export function kubeHardCasesScenario(): KubeCaseScenario {
         },
         { name: 'api-v2', owner: bare, labels: { app: 'api' } }
       );
-      place(
-        cluster,
-        a,
-        'shop/frontend',
-        {
-          case: 'started-before-cilium',
-          expected: 'unmanaged',
-          note: 'Running since before the agent started: no endpoint, no CEP',
-        },
-        { managed: false }
-      );
-      place(
-        cluster,
-        b,
-        'payments/payments-api',
-        {
-          case: 'started-before-cilium',
-          expected: 'unmanaged',
-          note: 'Running since before the agent started: no endpoint, no CEP',
-        },
-        { managed: false }
-      );
+      place(cluster, a, 'shop/frontend', BEFORE_CILIUM, { managed: false });
+      place(cluster, b, 'payments/payments-api', BEFORE_CILIUM, { managed: false });
       place(
         cluster,
         a,

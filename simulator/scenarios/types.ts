@@ -30,6 +30,11 @@ export const DEFAULT_PARAMETERS: ScenarioParameters = {
   completedPodTtlTicks: 120,
 };
 
+/** Chance per tick from a chance per 5 simulated seconds (the unit of the *Per5s parameters). */
+export function scaleChance(per5s: number, tickSeconds: number): number {
+  return 1 - Math.pow(1 - Math.min(1, per5s), tickSeconds / 5);
+}
+
 export interface Scenario {
   readonly name: string;
   readonly description: string;

@@ -2,7 +2,7 @@ import React from 'react';
 import type { AnnotationQuery, QueryEditorProps } from '@grafana/data';
 import { InlineField, InlineFieldRow, Stack, Text } from '@grafana/ui';
 
-import { ANNOTATION_KINDS, DEFAULT_ANNOTATION_KIND } from '../annotationKinds';
+import { ANNOTATION_KINDS, DEFAULT_ANNOTATION_KIND } from '../queryCatalog';
 import type { AnnotationKind } from '../contract';
 import type { DataSource } from '../datasource';
 import type { ScopeDataQuery } from '../types';

@@ -4,22 +4,19 @@ import { Box, InlineField, InlineFieldRow, InlineSwitch, RadioButtonGroup, Stack
 
 import type { DropReasonInfo, NodeInfo, QueryType, QueryView } from '../contract';
 import type { DataSource } from '../datasource';
+import { QUERY_BOUNDS, QUERY_TYPE_INFO, QUERY_TYPE_ORDER, viewsOf, type FilterName } from '../queryCatalog';
 import {
-  DEFAULT_LIMIT,
-  DEFAULT_QUANTILES,
   DEFAULT_QUERY_TYPE,
   DEFAULT_TOP_N,
   DROP_DIRECTIONS,
   effectiveView,
   ENDPOINT_STATES,
   fieldsForType,
-  MAX_LIMIT,
-  MAX_TOP_N,
+  knownType,
   queryOptions,
-  QUERY_TYPE_ORDER,
-  QUERY_TYPES,
+  queryTypeInfo,
   TRAFFIC_DIRECTIONS,
-  type FilterName,
+  viewOptions,
 } from '../queryTypes';
 import type { ScopeDataQuery, ScopeJsonData } from '../types';
 import { DraftField } from './DraftField';
@@ -33,8 +30,8 @@ const LABEL_WIDTH = 14;
 
 const QUERY_TYPE_OPTIONS: Array<PickerOption<QueryType>> = QUERY_TYPE_ORDER.map((value) => ({
   value,
-  label: QUERY_TYPES[value].label,
-  description: QUERY_TYPES[value].description,
+  label: QUERY_TYPE_INFO[value].label,
+  description: QUERY_TYPE_INFO[value].description,
 }));
 
 const GROUP_BY_OPTIONS = [
@@ -100,7 +97,7 @@ export function parseQuantiles(text: string): number[] | undefined {
     .split(/[\s,]+/)
     .map((p) => p.trim())
     .filter(Boolean);
-  if (parts.length === 0 || parts.length > 10) {
+  if (parts.length === 0 || parts.length > QUERY_BOUNDS.quantiles) {
     return undefined;
   }
   const values = parts.map(Number);
@@ -120,19 +117,21 @@ export function parseTopN(text: string): number | string | null | undefined {
     return trimmed;
   }
   const value = Number(trimmed);
-  return Number.isInteger(value) && value >= 1 && value <= MAX_TOP_N ? value : undefined;
+  return Number.isInteger(value) && value >= 1 && value <= QUERY_BOUNDS.topN ? value : undefined;
 }
 
 export function parseLimit(text: string): number | undefined {
   const value = Number(text);
-  return Number.isInteger(value) && value >= 1 && value <= MAX_LIMIT ? value : undefined;
+  return Number.isInteger(value) && value >= 1 && value <= QUERY_BOUNDS.limit ? value : undefined;
 }
 
 export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) {
   const queryType = query.queryType ?? DEFAULT_QUERY_TYPE;
-  const info = QUERY_TYPES[queryType] ?? QUERY_TYPES[DEFAULT_QUERY_TYPE];
+  const info = queryTypeInfo(queryType);
+  const views = viewsOf(knownType(queryType));
   const view = effectiveView(queryType, query.view);
   const options = queryOptions(queryType, query.view);
+  const defaults = viewOptions(queryType, query.view);
   // The first setting of the row lines up with the fields above it.
   const firstOption = (['groupBy', 'unit', 'quantiles', 'limit', 'topN'] as const).find((o) => options.includes(o));
   const labelWidth = (option: (typeof options)[number], width: number) =>
@@ -194,12 +193,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   };
 
   const directions = queryType === 'packetFlow' ? TRAFFIC_DIRECTIONS : DROP_DIRECTIONS;
-  const quantilesText = (query.quantiles ?? DEFAULT_QUANTILES).join(', ');
-  const limitText = String(query.limit ?? DEFAULT_LIMIT);
+  const quantilesText = (query.quantiles ?? defaults.quantiles ?? []).join(', ');
+  // A view without a default limit (agent status) shows every row until one is set.
+  const everyRow = defaults.limit === null;
+  const limitText = String(query.limit ?? defaults.limit ?? '');
   const topNText = query.topN === undefined ? '' : String(query.topN);
   // Top N ranks nodes: it applies once a query has one series per node (anomaly bands always have).
   const showTopN = options.includes('topN') && (query.groupBy === 'node' || !options.includes('groupBy'));
-  // Drops by workload rank pairs, not nodes, and always keep a top N (10 when unset).
+  // A view that keeps a top N even when unset (drops by workload, which rank pairs rather than nodes).
+  const unsetTopN = typeof defaults.topN === 'number' ? defaults.topN : null;
   const ranksPairs = queryType === 'workloadDrops';
 
   return (
@@ -219,15 +221,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
             onChange={changeType}
           />
         </InlineField>
-        {info.views.length > 0 && view && (
+        {views.length > 0 && view && (
           <InlineField
             label="View"
             labelWidth={8}
-            tooltip={info.views.map((v) => `${v.label}: ${v.description}`).join('. ')}
+            tooltip={views.map((v) => `${v.label}: ${v.description}`).join('. ')}
           >
             <RadioButtonGroup<QueryView>
               data-testid="query-view"
-              options={info.views.map((v) => ({ value: v.value, label: v.label, description: v.description }))}
+              options={views.map((v) => ({ value: v.value, label: v.label, description: v.description }))}
               value={view.value}
               onChange={(value) => update({ view: value })}
             />
@@ -358,16 +360,19 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               key={limitText}
               label="Limit"
               labelWidth={labelWidth('limit', 8)}
-              tooltip={`Rows (tables) or series (bands) to show, highest first; 1 to ${MAX_LIMIT}.`}
+              tooltip={
+                `Rows (tables) or series (bands) to show, highest first; 1 to ${QUERY_BOUNDS.limit}.` +
+                (everyRow ? ' Empty: every row.' : '')
+              }
               testId="query-limit"
               type="number"
               min={1}
-              max={MAX_LIMIT}
+              max={QUERY_BOUNDS.limit}
               width={10}
               value={limitText}
-              parse={parseLimit}
-              invalidMessage={`A whole number from 1 to ${MAX_LIMIT}`}
-              onCommit={(limit) => update({ limit })}
+              parse={(text) => (everyRow && text.trim() === '' ? null : parseLimit(text))}
+              invalidMessage={`A whole number from 1 to ${QUERY_BOUNDS.limit}${everyRow ? ', or empty for every row' : ''}`}
+              onCommit={(limit) => update({ limit: limit ?? undefined })}
             />
           )}
           {showTopN && (
@@ -377,8 +382,8 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               labelWidth={labelWidth('topN', 11)}
               tooltip={
                 ranksPairs
-                  ? 'Keep the N workload pairs with the highest mean drop rate over the whole range. Empty: 10. A ' +
-                    'variable such as $topn works too.'
+                  ? `Keep the N workload pairs with the highest mean drop rate over the whole range. Empty: ${unsetTopN}. ` +
+                    'A variable such as $topn works too.'
                   : "Keep the N nodes that rank highest by this query's own signal over the whole range (endpoints not " +
                     'ready, regeneration failures, the slowest scrapes, ...). Empty: every node. A variable such as ' +
                     '$topn works too.'
@@ -387,11 +392,11 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               width={10}
               value={topNText}
               parse={parseTopN}
-              invalidMessage={`A whole number from 1 to ${MAX_TOP_N}, a variable, or empty for ${ranksPairs ? '10' : 'every node'}`}
+              invalidMessage={`A whole number from 1 to ${QUERY_BOUNDS.topN}, a variable, or empty for ${unsetTopN ?? 'every node'}`}
               onCommit={(topN) => update({ topN: topN === null ? undefined : topN })}
             />
           )}
-          {showTopN && (query.topN !== undefined || ranksPairs) && (
+          {showTopN && (query.topN !== undefined || unsetTopN !== null) && (
             <InlineField
               label="Others"
               labelWidth={9}

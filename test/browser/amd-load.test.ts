@@ -2,7 +2,7 @@
  * Loads the built dist/module.js in Chromium the way Grafana's loader does: an AMD define whose dependencies
  * resolve to Grafana's shared modules (here the real npm packages), nothing else.
  */
-import { assertBuiltPlugin } from './host/builtPlugin';
+import { assertBuiltPlugin } from '../../tools/browser-host/builtPlugin';
 import { LOADED_PLUGIN, openPluginHost, type PluginHost } from './support';
 
 jest.setTimeout(120_000);

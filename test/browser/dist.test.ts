@@ -2,9 +2,9 @@
 import { existsSync, readFileSync, statSync } from 'fs';
 import { join } from 'path';
 
-import { REPO_ROOT } from './host/build';
-import { assertBuiltPlugin, DIST_DIR, MODULE_JS } from './host/builtPlugin';
-import { GRAFANA_SHARED_MODULES } from './host/sharedModules';
+import { REPO_ROOT } from '../../tools/browser-host/build';
+import { assertBuiltPlugin, DIST_DIR, MODULE_JS } from '../../tools/browser-host/builtPlugin';
+import { GRAFANA_SHARED_MODULES } from '../../tools/browser-host/sharedModules';
 
 /** module.js stays small: it is the plugin's own code; a larger file means a shared module got bundled. */
 const MODULE_JS_BUDGET_BYTES = 100 * 1024;

@@ -5,8 +5,8 @@
 import { mkdirSync } from 'fs';
 import { join } from 'path';
 
-import { REPO_ROOT } from './host/build';
-import { assertBuiltPlugin } from './host/builtPlugin';
+import { REPO_ROOT } from '../../tools/browser-host/build';
+import { assertBuiltPlugin } from '../../tools/browser-host/builtPlugin';
 import { openPluginHost, type PluginHost } from './support';
 
 jest.setTimeout(180_000);

@@ -5,8 +5,8 @@ import { tmpdir } from 'os';
 import { join } from 'path';
 import { inflateRawSync } from 'zlib';
 
-import { REPO_ROOT } from './host/build';
-import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from './host/builtPlugin';
+import { REPO_ROOT } from '../../tools/browser-host/build';
+import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../../tools/browser-host/builtPlugin';
 
 const { createZip, packagePlugin } = require('../../scripts/package-plugin.js') as {
   createZip(files: Array<{ name: string; data?: Buffer; directory?: boolean; mtime: Date }>): Buffer;

@@ -13,9 +13,9 @@ import { formatFindings, panelFailures } from '../../tools/preview/check';
 import { visualPanels, withVariable, type DashboardJson } from '../../tools/preview/dashboard';
 import { readDashboard, type RenderedDashboard } from '../../tools/preview/render';
 import type { OpenPreviewSession, PreviewSessionApi } from '../../tools/preview/session-types';
-import { assertBuiltPlugin } from './host/builtPlugin';
-import { installGrafanaRelease, type InstalledRelease } from './host/grafanaInstall';
-import { OLDEST_RELEASE } from './host/grafanaReleases';
+import { assertBuiltPlugin } from '../../tools/browser-host/builtPlugin';
+import { installGrafanaRelease, type InstalledRelease } from '../../tools/browser-host/grafanaInstall';
+import { OLDEST_RELEASE } from '../../tools/browser-host/grafanaReleases';
 
 /**
  * The session starts the exporter, the simulator and Prometheus. It is loaded at run time, by a path the compiler

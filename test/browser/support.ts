@@ -2,11 +2,11 @@
 import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
 
-import { buildHostPage, hostMounts } from './host/build';
-import { DIST_DIR, PLUGIN_ID } from './host/builtPlugin';
-import { collectPageErrors, launchChromium } from './host/chromium';
-import type { InstalledRelease } from './host/grafanaInstall';
-import { startStaticServer, type RequestHandler, type StaticServer } from './host/server';
+import { buildHostPage, hostMounts } from '../../tools/browser-host/build';
+import { DIST_DIR, PLUGIN_ID } from '../../tools/browser-host/builtPlugin';
+import { collectPageErrors, launchChromium } from '../../tools/browser-host/chromium';
+import type { InstalledRelease } from '../../tools/browser-host/grafanaInstall';
+import { startStaticServer, type RequestHandler, type StaticServer } from '../../tools/browser-host/server';
 
 /** What `page.loadPlugin()` describes for the built plugin: a datasource plugin with both editors. */
 export const LOADED_PLUGIN = {
@@ -39,7 +39,7 @@ export interface PluginHostOptions {
 export async function openPluginHost(options: PluginHostOptions = {}): Promise<PluginHost> {
   const viewport = options.viewport ?? { width: 1100, height: 800 };
   const host = await buildHostPage({
-    entry: join(__dirname, 'host', 'pages', 'plugin.tsx'),
+    entry: join(__dirname, 'pages', 'plugin.tsx'),
     title: 'Cilium Scope plugin host',
     grafana: options.grafana,
   });

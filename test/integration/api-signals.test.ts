@@ -25,11 +25,21 @@ async function post(body: unknown): Promise<Response> {
   });
 }
 
-async function query(...queries: Array<Omit<ScopeQuery, 'refId'>>): Promise<DataFrameJSON[][]> {
+/** The queries over the run's range, at a 10 s step. */
+function query(...queries: Array<Omit<ScopeQuery, 'refId'>>): Promise<DataFrameJSON[][]> {
+  return queryOn({}, ...queries);
+}
+
+/** The queries over the run's range, at a 10 s step unless `grid` says otherwise. */
+async function queryOn(
+  grid: Partial<Pick<QueryRequest, 'intervalMs' | 'maxDataPoints'>>,
+  ...queries: Array<Omit<ScopeQuery, 'refId'>>
+): Promise<DataFrameJSON[][]> {
   const body: QueryRequest = {
     ...history.range,
     intervalMs: 10_000,
     maxDataPoints: 1000,
+    ...grid,
     queries: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), ...q }) as ScopeQuery),
   };
   const res = await post(body);
@@ -90,6 +100,17 @@ test('endpoints not ready: the non-ready states summed, per node and for the clu
   expect(valuesOf(stuck).every((v, i) => v === null || v <= valuesOf(cluster[0])[i]!)).toBe(true);
 });
 
+test('endpoints not ready at a step of ten minutes: the cluster summed by the history, stuck the same', async () => {
+  const [perNode, cluster] = await queryOn(
+    { intervalMs: 600_000, maxDataPoints: 100 },
+    { queryType: 'endpoints', view: 'notReady', groupBy: 'node' },
+    { queryType: 'endpoints', view: 'notReady' }
+  );
+  expect(valuesOf(cluster[0]).filter((v) => v !== null).length).toBeGreaterThan(0);
+  expect(cluster.map(valuesOf)).toEqual([sum(perNode), sum(perNode)]);
+  expect(cluster.map((f) => labelsOf(f).series)).toEqual([undefined, 'stuck']);
+});
+
 test('the delta view is the delta of the counts view; unmanaged pods over time end at the pods the run started', async () => {
   const [counts, delta, unmanaged, unmanagedPerNode] = await query(
     { queryType: 'podEndpointDelta', groupBy: 'node' },
@@ -141,7 +162,10 @@ test('revision skew: the node that failed two policy imports is two changes behi
   expect(Math.min(...skew.map((f) => valuesOf(f).find((v) => v !== null)!))).toBe(0);
   expect(last(largest[0])).toBe(history.events.importFailures.atMs.length);
   // "Other nodes" as their largest skew (a sum of skews means nothing).
-  expect(top.map((f) => labelsOf(f).node ?? labelsOf(f).others)).toEqual([history.events.importFailures.node, String(history.sim.nodes.length - 1)]);
+  expect(top.map((f) => labelsOf(f).node ?? labelsOf(f).others)).toEqual([
+    history.events.importFailures.node,
+    String(history.sim.nodes.length - 1),
+  ]);
   expect(last(top[1])).toBe(0);
 });
 

@@ -15,7 +15,8 @@ import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedClus
 // Gauges are kept as 32-bit floats; rates are computed in 64 bits from the counters: within float32's precision.
 expect.extend({
   toBeCloseTo32(received: number | null | undefined, expected: number) {
-    const pass = typeof received === 'number' && Math.abs(received - expected) <= Math.max(1e-9, Math.abs(expected) * 2e-7);
+    const pass =
+      typeof received === 'number' && Math.abs(received - expected) <= Math.max(1e-9, Math.abs(expected) * 2e-7);
     return { pass, message: () => `expected ${received} to equal ${expected} within float32 precision` };
   },
 });
@@ -62,13 +63,19 @@ async function query(queries: Array<Omit<ScopeQuery, 'refId'>>): Promise<Record<
     maxDataPoints: 1000,
     queries: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), ...q }) as ScopeQuery),
   };
-  const res = await fetch(`${exporter.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${exporter.url}/api/v1/query`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(200);
   const json = (await res.json()) as QueryResponse;
-  return Object.fromEntries(Object.entries(json.results).map(([k, v]) => {
-    expect(v.error).toBeUndefined();
-    return [k, v.frames];
-  }));
+  return Object.fromEntries(
+    Object.entries(json.results).map(([k, v]) => {
+      expect(v.error).toBeUndefined();
+      return [k, v.frames];
+    })
+  );
 }
 
 /** A frame's points as time → value. */
@@ -83,7 +90,9 @@ function frameWith(frames: DataFrameJSON[], labels: Record<string, string>): Dat
     return Object.entries(labels).every(([k, v]) => l[k] === v);
   });
   if (!found) {
-    throw new Error(`no frame with ${JSON.stringify(labels)} among ${frames.map((f) => JSON.stringify(f.schema.fields[1]?.labels)).join(' ')}`);
+    throw new Error(
+      `no frame with ${JSON.stringify(labels)} among ${frames.map((f) => JSON.stringify(f.schema.fields[1]?.labels)).join(' ')}`
+    );
   }
   return found;
 }
@@ -98,11 +107,19 @@ const agentOf = (k: number, node: string) => truths[k].nodes[node].agent!;
 const sumOver = (k: number, f: (node: string) => number) => sim.nodes.reduce((acc, n) => acc + f(n), 0);
 
 test('endpoints by state, per node and cluster-wide, at every scrape', async () => {
-  const { A: perNode, B: cluster } = await query([{ queryType: 'endpoints', groupBy: 'node' }, { queryType: 'endpoints' }]);
+  const { A: perNode, B: cluster } = await query([
+    { queryType: 'endpoints', groupBy: 'node' },
+    { queryType: 'endpoints' },
+  ]);
   for (let k = 0; k < TICKS; k++) {
     for (const node of sim.nodes) {
       for (const [state, count] of Object.entries(agentOf(k, node).endpointStates)) {
-        expect([node, state, k, points(frameWith(perNode, { node, state })).get(timeOf(k))]).toEqual([node, state, k, count]);
+        expect([node, state, k, points(frameWith(perNode, { node, state })).get(timeOf(k))]).toEqual([
+          node,
+          state,
+          k,
+          count,
+        ]);
       }
     }
     const ready = sumOver(k, (n) => agentOf(k, n).endpointStates.ready ?? 0);
@@ -110,8 +127,11 @@ test('endpoints by state, per node and cluster-wide, at every scrape', async () 
   }
 });
 
-test('forwarded and dropped packets per second by direction match the counters\' increases over the window', async () => {
-  const { A: flow, B: flowBytes } = await query([{ queryType: 'packetFlow' }, { queryType: 'packetFlow', unit: 'bytes', groupBy: 'node' }]);
+test("forwarded and dropped packets per second by direction match the counters' increases over the window", async () => {
+  const { A: flow, B: flowBytes } = await query([
+    { queryType: 'packetFlow' },
+    { queryType: 'packetFlow', unit: 'bytes', groupBy: 'node' },
+  ]);
   let checkedDrops = 0;
   for (const k of fullWindows()) {
     const j = k - WINDOW_TICKS;
@@ -120,9 +140,17 @@ test('forwarded and dropped packets per second by direction match the counters\'
       const expected = sumOver(k, (n) => fwd(k, n) - fwd(j, n)) / windowSeconds();
       expect(points(frameWith(flow, { direction, verdict: 'forwarded' })).get(timeOf(k))).toBeCloseTo32(expected);
       // A drop series born inside the window is extrapolated as Prometheus does: compare only when all were there.
-      const reasons = (i: number) => sim.nodes.flatMap((n) => agentOf(i, n).dropped.filter((d) => d.direction === direction).map((d) => `${n}/${d.reason}`));
+      const reasons = (i: number) =>
+        sim.nodes.flatMap((n) =>
+          agentOf(i, n)
+            .dropped.filter((d) => d.direction === direction)
+            .map((d) => `${n}/${d.reason}`)
+        );
       if (reasons(k).every((r) => reasons(j).includes(r))) {
-        const drops = (i: number, n: string) => agentOf(i, n).dropped.filter((d) => d.direction === direction).reduce((a, d) => a + d.packets, 0);
+        const drops = (i: number, n: string) =>
+          agentOf(i, n)
+            .dropped.filter((d) => d.direction === direction)
+            .reduce((a, d) => a + d.packets, 0);
         const expectedDrops = sumOver(k, (n) => drops(k, n) - drops(j, n)) / windowSeconds();
         const dropped = frames(flow, { direction, verdict: 'dropped' });
         expect(dropped === null ? 0 : (points(dropped).get(timeOf(k)) ?? 0)).toBeCloseTo32(expectedDrops);
@@ -130,7 +158,9 @@ test('forwarded and dropped packets per second by direction match the counters\'
       }
       const node = sim.nodes[0];
       const bytes = (i: number) => agentOf(i, node).forwarded.find((f) => f.direction === direction)!.bytes!;
-      expect(points(frameWith(flowBytes, { node, direction, verdict: 'forwarded' })).get(timeOf(k))).toBeCloseTo32((bytes(k) - bytes(j)) / windowSeconds());
+      expect(points(frameWith(flowBytes, { node, direction, verdict: 'forwarded' })).get(timeOf(k))).toBeCloseTo32(
+        (bytes(k) - bytes(j)) / windowSeconds()
+      );
     }
   }
   expect(checkedDrops).toBeGreaterThan(0);
@@ -149,7 +179,9 @@ test('drops by direction and reason', async () => {
   let checked = 0;
   for (const k of fullWindows()) {
     for (const node of sim.nodes) {
-      const before = new Map(agentOf(k - WINDOW_TICKS, node).dropped.map((d) => [`${d.direction}/${d.reason}`, d.packets]));
+      const before = new Map(
+        agentOf(k - WINDOW_TICKS, node).dropped.map((d) => [`${d.direction}/${d.reason}`, d.packets])
+      );
       for (const d of agentOf(k, node).dropped) {
         const start = before.get(`${d.direction}/${d.reason}`);
         if (start === undefined) {
@@ -166,15 +198,23 @@ test('drops by direction and reason', async () => {
 });
 
 test('regeneration rate by outcome and latency quantiles from the bucket increases', async () => {
-  const { A: rate, B: latency } = await query([{ queryType: 'regeneration', view: 'rate' }, { queryType: 'regeneration', view: 'latency', quantiles: [0.5, 0.99] }]);
+  const { A: rate, B: latency } = await query([
+    { queryType: 'regeneration', view: 'rate' },
+    { queryType: 'regeneration', view: 'latency', quantiles: [0.5, 0.99] },
+  ]);
   let quantiles = 0;
   for (const k of fullWindows()) {
     const j = k - WINDOW_TICKS;
-    const success = sumOver(k, (n) => (agentOf(k, n).regenerations.success ?? 0) - (agentOf(j, n).regenerations.success ?? 0)) / windowSeconds();
+    const success =
+      sumOver(k, (n) => (agentOf(k, n).regenerations.success ?? 0) - (agentOf(j, n).regenerations.success ?? 0)) /
+      windowSeconds();
     expect(points(frameWith(rate, { outcome: 'success' })).get(timeOf(k)) ?? 0).toBeCloseTo32(success);
     const h = (i: number, n: string) => agentOf(i, n).regenerationTime!;
     const bounds = h(k, sim.nodes[0]).upperBounds;
-    const buckets = bounds.map((le, i) => ({ le, count: sumOver(k, (n) => h(k, n).cumulativeCounts[i] - h(j, n).cumulativeCounts[i]) / windowSeconds() }));
+    const buckets = bounds.map((le, i) => ({
+      le,
+      count: sumOver(k, (n) => h(k, n).cumulativeCounts[i] - h(j, n).cumulativeCounts[i]) / windowSeconds(),
+    }));
     const p50 = bucketQuantile(0.5, buckets);
     const got = frames(latency, { quantile: '0.5' });
     if (Number.isFinite(p50)) {
@@ -188,7 +228,11 @@ test('regeneration rate by outcome and latency quantiles from the bucket increas
 });
 
 test('policy: counts (max and min over nodes), import errors, enforcement', async () => {
-  const { A: count, B: errors, C: enforcement } = await query([
+  const {
+    A: count,
+    B: errors,
+    C: enforcement,
+  } = await query([
     { queryType: 'policy' },
     { queryType: 'policy', view: 'importErrors' },
     { queryType: 'policy', view: 'enforcement' },
@@ -198,20 +242,33 @@ test('policy: counts (max and min over nodes), import errors, enforcement', asyn
   expect(points(frameWith(count, { aggregate: 'max' })).get(timeOf(k))).toBe(Math.max(...policies));
   expect(points(frameWith(count, { aggregate: 'min' })).get(timeOf(k))).toBe(Math.min(...policies));
   // Failed imports over the rate window ending at the last scrape: the counters' increase over 4 scrapes.
-  const totalErrors = sumOver(k, (n) => agentOf(k, n).policyImportErrors! - agentOf(k - WINDOW_TICKS, n).policyImportErrors!);
+  const totalErrors = sumOver(
+    k,
+    (n) => agentOf(k, n).policyImportErrors! - agentOf(k - WINDOW_TICKS, n).policyImportErrors!
+  );
   expect(points(errors[0]).get(timeOf(k))).toBeCloseTo32(totalErrors);
-  for (const [mode, n] of Object.entries(sim.nodes.reduce<Record<string, number>>((acc, node) => {
-    for (const [m, c] of Object.entries(agentOf(k, node).enforcement)) {
-      acc[m] = (acc[m] ?? 0) + c;
-    }
-    return acc;
-  }, {}))) {
+  for (const [mode, n] of Object.entries(
+    sim.nodes.reduce<Record<string, number>>((acc, node) => {
+      for (const [m, c] of Object.entries(agentOf(k, node).enforcement)) {
+        acc[m] = (acc[m] ?? 0) + c;
+      }
+      return acc;
+    }, {})
+  )) {
     expect(points(frameWith(enforcement, { enforcement: mode })).get(timeOf(k))).toBe(n);
   }
 });
 
 test('agent health: status table, targets up, scrape durations', async () => {
-  const { A: table, B: up, C: duration } = await query([{ queryType: 'agentHealth' }, { queryType: 'agentHealth', view: 'up' }, { queryType: 'agentHealth', view: 'scrapeDuration', groupBy: 'node' }]);
+  const {
+    A: table,
+    B: up,
+    C: duration,
+  } = await query([
+    { queryType: 'agentHealth' },
+    { queryType: 'agentHealth', view: 'up' },
+    { queryType: 'agentHealth', view: 'scrapeDuration', groupBy: 'node' },
+  ]);
   const [t] = table;
   const names = t.schema.fields.map((f) => f.name);
   const col = (name: string) => t.data.values[names.indexOf(name)];
@@ -226,12 +283,22 @@ test('agent health: status table, targets up, scrape durations', async () => {
 });
 
 test('pod/endpoint delta without Kubernetes shows pod endpoints and says why pods are missing', async () => {
-  const { A: delta, B: unmanaged, C: anomaly } = await query([{ queryType: 'podEndpointDelta', groupBy: 'node' }, { queryType: 'unmanagedPods' }, { queryType: 'anomaly', view: 'scores' }]);
+  const {
+    A: delta,
+    B: unmanaged,
+    C: anomaly,
+  } = await query([
+    { queryType: 'podEndpointDelta', groupBy: 'node' },
+    { queryType: 'unmanagedPods' },
+    { queryType: 'anomaly', view: 'scores' },
+  ]);
   const k = TICKS - 1;
   for (const node of sim.nodes) {
     expect(points(frameWith(delta, { node })).get(timeOf(k))).toBe(agentOf(k, node).endpoints! - 2);
   }
-  expect(delta[0].schema.meta?.notices?.[0].text).toMatch(/No pod counts in this range: no exporter writing this history watches Kubernetes/);
+  expect(delta[0].schema.meta?.notices?.[0].text).toMatch(
+    /No pod counts in this range: no exporter writing this history watches Kubernetes/
+  );
   expect(unmanaged[0].schema.meta?.notices?.[0].text).toMatch(/Kubernetes is not configured/);
   expect(anomaly).toHaveLength(1);
 });
@@ -247,8 +314,20 @@ test('the rightmost point is the current value, and no point is after `to`, wher
     [7 * tickMs, 3 * tickMs],
   ]) {
     const to = timeOf(last) + ahead;
-    const body: QueryRequest = { from: t0, to, intervalMs, maxDataPoints: 1000, queries: [{ refId: 'A', queryType: 'endpoints', groupBy: 'node' }] };
-    const res = (await (await fetch(`${exporter.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json()) as QueryResponse;
+    const body: QueryRequest = {
+      from: t0,
+      to,
+      intervalMs,
+      maxDataPoints: 1000,
+      queries: [{ refId: 'A', queryType: 'endpoints', groupBy: 'node' }],
+    };
+    const res = (await (
+      await fetch(`${exporter.url}/api/v1/query`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      })
+    ).json()) as QueryResponse;
     for (const node of sim.nodes) {
       const frame = frameWith(res.results.A.frames, { node, state: 'ready' });
       const [times, values] = frame.data.values as [number[], Array<number | null>];
@@ -259,20 +338,26 @@ test('the rightmost point is the current value, and no point is after `to`, wher
   }
 });
 
-test('/metrics carries the agents\' cumulative counters exactly, at the time of their scrape', async () => {
+test("/metrics carries the agents' cumulative counters exactly, at the time of their scrape", async () => {
   const metrics = readExposition(await (await fetch(`${exporter.url}/metrics`)).text());
   const k = TICKS - 1;
   for (const node of sim.nodes) {
     const a = agentOf(k, node);
     expect(metrics.get(seriesId('ciliumscope_endpoints_total', { node }))).toBe(a.endpoints);
     for (const d of a.dropped) {
-      expect(metrics.get(seriesId('ciliumscope_dropped_packets_total', { node, direction: d.direction, reason: d.reason }))).toBe(d.packets);
+      expect(
+        metrics.get(seriesId('ciliumscope_dropped_packets_total', { node, direction: d.direction, reason: d.reason }))
+      ).toBe(d.packets);
     }
     for (const f of a.forwarded) {
-      expect(metrics.get(seriesId('ciliumscope_forwarded_bytes_total', { node, direction: f.direction }))).toBe(f.bytes);
+      expect(metrics.get(seriesId('ciliumscope_forwarded_bytes_total', { node, direction: f.direction }))).toBe(
+        f.bytes
+      );
     }
     expect(metrics.get(seriesId('ciliumscope_policy_import_errors_total', { node }))).toBe(a.policyImportErrors);
-    expect(metrics.get(seriesId('ciliumscope_endpoint_regenerations_total', { node, outcome: 'success' }))).toBe(a.regenerations.success);
+    expect(metrics.get(seriesId('ciliumscope_endpoint_regenerations_total', { node, outcome: 'success' }))).toBe(
+      a.regenerations.success
+    );
   }
   const op = truths[k].operator.sample;
   for (const [type, v] of Object.entries(op.ipamIps)) {
@@ -285,21 +370,40 @@ test('/metrics carries the agents\' cumulative counters exactly, at the time of 
   // Agent series carry their scrape's time; the exporter's view of its targets does not (staleness markers).
   expect(line(`ciliumscope_dropped_packets_total{node="${sim.nodes[0]}"`).split(' ').at(-1)).toBe(scrapedAt);
   expect(line(`ciliumscope_endpoints{node="${sim.nodes[0]}"`).split(' ').at(-1)).toBe(scrapedAt);
-  expect(line(`ciliumscope_endpoint_regeneration_seconds_bucket{node="${sim.nodes[0]}"`).split(' ').at(-1)).toBe(scrapedAt);
+  expect(line(`ciliumscope_endpoint_regeneration_seconds_bucket{node="${sim.nodes[0]}"`).split(' ').at(-1)).toBe(
+    scrapedAt
+  );
   expect(line(`ciliumscope_target_up{node="${sim.nodes[0]}"`).split(' ')).toHaveLength(2);
 });
 
 describe('invalid input', () => {
   const post = (body: unknown, raw?: string) =>
-    fetch(`${exporter.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: raw ?? JSON.stringify(body) });
+    fetch(`${exporter.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: raw ?? JSON.stringify(body),
+    });
   test.each([
     [{ from: 0, to: 1, queries: [{ refId: 'A', queryType: 'nope' }] }, 'queries[0].queryType'],
     [{ from: 0, to: 1, queries: [] }, 'queries'],
     [{ from: 10, to: 1, queries: [{ refId: 'A', queryType: 'endpoints' }] }, 'to'],
     [{ to: 1, queries: [{ refId: 'A', queryType: 'endpoints' }] }, 'from'],
     [{ from: 0, to: 1, queries: [{ refId: 'A', queryType: 'policy', view: 'bands' }] }, 'queries[0].view'],
-    [{ from: 0, to: 1, queries: [{ refId: 'A', queryType: 'endpoints' }, { refId: 'A', queryType: 'drops' }] }, 'queries[1].refId'],
-    [{ from: 0, to: 1, queries: [{ refId: 'A', queryType: 'regeneration', quantiles: [1.5] }] }, 'queries[0].quantiles[0]'],
+    [
+      {
+        from: 0,
+        to: 1,
+        queries: [
+          { refId: 'A', queryType: 'endpoints' },
+          { refId: 'A', queryType: 'drops' },
+        ],
+      },
+      'queries[1].refId',
+    ],
+    [
+      { from: 0, to: 1, queries: [{ refId: 'A', queryType: 'regeneration', quantiles: [1.5] }] },
+      'queries[0].quantiles[0]',
+    ],
     [[1, 2], 'body'],
   ])('400 naming the field: %j', async (body, field) => {
     const res = await post(body);
@@ -313,7 +417,10 @@ describe('invalid input', () => {
     const bad = await post(undefined, '{"from": 0,');
     expect(bad.status).toBe(400);
     expect(await bad.json()).toEqual({ error: 'body is not valid JSON', field: 'body' });
-    const big = await post(undefined, JSON.stringify({ from: 0, to: 1, queries: [{ refId: 'A', queryType: 'endpoints', node: 'x'.repeat(300_000) }] }));
+    const big = await post(
+      undefined,
+      JSON.stringify({ from: 0, to: 1, queries: [{ refId: 'A', queryType: 'endpoints', node: 'x'.repeat(300_000) }] })
+    );
     expect(big.status).toBe(413);
   });
   test('unknown routes answer JSON 404', async () => {

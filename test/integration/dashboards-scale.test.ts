@@ -7,14 +7,14 @@
  * 512 KiB, a whole refresh of a dashboard within 2 MiB.
  */
 import { PATHS } from '../../tools/dashboards/generate';
-import { importDashboard, withVariable } from '../../tools/preview/dashboard';
+import { GRID_WIDTH, importDashboard, withVariable } from '../../tools/preview/dashboard';
 import {
   formatPayloads,
   measurePluginDashboard,
   measurePrometheusDashboard,
   type PanelPayload,
 } from '../../tools/preview/payload';
-import { GRID_WIDTH, readDashboard } from '../../tools/preview/render';
+import { readDashboard } from '../../tools/preview/render';
 import { runScopeHistory, type ScopeHistory } from '../../tools/preview/scope-history';
 import { largeClusterSettings } from '../../tools/preview/session';
 import { startPrometheus } from '../support/prometheus';

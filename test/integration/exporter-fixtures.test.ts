@@ -30,7 +30,9 @@ for (const file of ['agent-1.9.10.prom', 'agent-1.11.0.prom']) {
         res.setHeader('content-type', 'text/plain; version=0.0.4; charset=utf-8');
         res.end(page);
       });
-      const exporter = await startExporter(testConfig({ agents: [{ node: 'n1', url: `${server.url}/metrics` }] }), { autoScrape: false });
+      const exporter = await startExporter(testConfig({ agents: [{ node: 'n1', url: `${server.url}/metrics` }] }), {
+        autoScrape: false,
+      });
       await exporter.scrapeNow();
       metrics = readExposition(await (await fetch(`${exporter.url}/metrics`)).text());
       await exporter.close();
@@ -84,9 +86,21 @@ for (const file of ['agent-1.9.10.prom', 'agent-1.11.0.prom']) {
     });
 
     test('policies and import errors', () => {
-      expectSeries('ciliumscope_policies', { node: 'n1' }, first(page, 'cilium_policy', 'cilium_policy_count')[0].value);
-      expectSeries('ciliumscope_policy_import_errors_total', { node: 'n1' }, first(page, 'cilium_policy_import_errors_total', 'cilium_policy_import_errors')[0].value);
-      expectSeries('ciliumscope_policy_max_revision', { node: 'n1' }, rawSamples(page, 'cilium_policy_max_revision')[0].value);
+      expectSeries(
+        'ciliumscope_policies',
+        { node: 'n1' },
+        first(page, 'cilium_policy', 'cilium_policy_count')[0].value
+      );
+      expectSeries(
+        'ciliumscope_policy_import_errors_total',
+        { node: 'n1' },
+        first(page, 'cilium_policy_import_errors_total', 'cilium_policy_import_errors')[0].value
+      );
+      expectSeries(
+        'ciliumscope_policy_max_revision',
+        { node: 'n1' },
+        rawSamples(page, 'cilium_policy_max_revision')[0].value
+      );
     });
 
     test('version', () => {

@@ -48,7 +48,12 @@ test('the API server, agents and the operator down together: served, marked, exa
     expect([path, r.status]).toEqual([path, 200]);
     expect(r.ms).toBeLessThan(1000);
   }
-  const away = await waitFor('Kubernetes staleness', () => unmanaged(pair.exporter), (a) => a.stale, 6000);
+  const away = await waitFor(
+    'Kubernetes staleness',
+    () => unmanaged(pair.exporter),
+    (a) => a.stale,
+    6000
+  );
   expect(away.notice).toMatch(/stale/);
   const m = await metrics(pair.exporter);
   const truth = pair.sim.truth();

@@ -9,9 +9,9 @@ import { join } from 'path';
 
 import { PATHS } from '../../tools/dashboards/generate';
 import { SCHEMA_VERSION } from '../../tools/dashboards/ids';
-import { REPO_ROOT } from '../browser/host/build';
-import { installGrafanaRelease, type InstalledRelease } from '../browser/host/grafanaInstall';
-import { BUILD_RELEASE, GRAFANA_RELEASES, OLDEST_RELEASE } from '../browser/host/grafanaReleases';
+import { REPO_ROOT } from '../../tools/browser-host/build';
+import { installGrafanaRelease, type InstalledRelease } from '../../tools/browser-host/grafanaInstall';
+import { BUILD_RELEASE, GRAFANA_RELEASES, OLDEST_RELEASE } from '../../tools/browser-host/grafanaReleases';
 import { dashboardTypeErrors } from '../support/dashboardTypes';
 
 jest.setTimeout(15 * 60_000);

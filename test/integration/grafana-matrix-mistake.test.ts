@@ -6,10 +6,10 @@
  */
 import { join } from 'path';
 
-import { assertBuiltPlugin } from '../browser/host/builtPlugin';
-import { installGrafanaRelease } from '../browser/host/grafanaInstall';
-import { BUILD_RELEASE, OLDEST_RELEASE } from '../browser/host/grafanaReleases';
-import { buildPluginVariant, type PluginVariant } from '../browser/host/pluginVariant';
+import { assertBuiltPlugin } from '../../tools/browser-host/builtPlugin';
+import { installGrafanaRelease } from '../../tools/browser-host/grafanaInstall';
+import { BUILD_RELEASE, OLDEST_RELEASE } from '../../tools/browser-host/grafanaReleases';
+import { buildPluginVariant, type PluginVariant } from '../../tools/browser-host/pluginVariant';
 import { openPluginHost, type PluginHost } from '../browser/support';
 import { renderConfigEditor } from '../support/pluginEditors';
 

@@ -1,5 +1,5 @@
 /**
- * The built plugin on every Grafana line of the matrix (test/browser/host/grafanaReleases.ts): for each release, a
+ * The built plugin on every Grafana line of the matrix (tools/browser-host/grafanaReleases.ts): for each release, a
  * host page built from that release's @grafana/data, ui and runtime and its React (installed once into a cache
  * folder) loads dist/module.js through the AMD loader, runs testDatasource() and query() through the data proxy
  * against a real exporter scraping the simulator, and renders every editor with no page error. Screenshots of each
@@ -8,16 +8,15 @@
 import { mkdirSync } from 'fs';
 import { join } from 'path';
 
-import { QUERY_TYPES } from '../../exporter/http/query/validate';
 import { VERSION } from '../../exporter/version';
 import type { QueryRequest, QueryResponse } from '../../src/contract';
-import { QUERY_TYPES as EDITOR_TYPES } from '../../src/queryTypes';
-import { REPO_ROOT } from '../browser/host/build';
-import { assertBuiltPlugin, pluginRoutes } from '../browser/host/builtPlugin';
-import { dataProxyHandler } from '../browser/host/dataProxy';
-import { installGrafanaRelease, type InstalledRelease } from '../browser/host/grafanaInstall';
-import { BUILD_RELEASE, GRAFANA_RELEASES } from '../browser/host/grafanaReleases';
-import { typecheckPluginAgainst } from '../browser/host/releaseTypes';
+import { QUERY_TYPE_INFO, QUERY_TYPE_ORDER } from '../../src/queryCatalog';
+import { REPO_ROOT } from '../../tools/browser-host/build';
+import { assertBuiltPlugin, pluginRoutes } from '../../tools/browser-host/builtPlugin';
+import { dataProxyHandler } from '../../tools/browser-host/dataProxy';
+import { installGrafanaRelease, type InstalledRelease } from '../../tools/browser-host/grafanaInstall';
+import { BUILD_RELEASE, GRAFANA_RELEASES } from '../../tools/browser-host/grafanaReleases';
+import { typecheckPluginAgainst } from '../../tools/browser-host/releaseTypes';
 import { LOADED_PLUGIN, openPluginHost, type PluginHost } from '../browser/support';
 import { renderConfigEditor } from '../support/pluginEditors';
 import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedCluster';
@@ -120,7 +119,7 @@ describe.each(GRAFANA_RELEASES.map((r) => [`${r.line} (${r.version})`, r] as con
   });
 
   it("query() answers every query type with the exporter's frames", async () => {
-    const targets = QUERY_TYPES.map((queryType, i) => ({ refId: `Q${i}`, queryType }));
+    const targets = QUERY_TYPE_ORDER.map((queryType, i) => ({ refId: `Q${i}`, queryType }));
     const result = await call<{
       frames: Array<{ refId: string; fields: Array<{ name: string; values: unknown[] }> }>;
       errors: unknown[];
@@ -144,7 +143,7 @@ describe.each(GRAFANA_RELEASES.map((r) => [`${r.line} (${r.version})`, r] as con
         .map((f) => ({ names: f.fields.map((field) => field.name), values: f.fields.map((field) => field.values) }));
       expect([queryType, got]).toEqual([queryType, expected]);
     }
-    expect(result.frames.length).toBeGreaterThan(QUERY_TYPES.length / 2);
+    expect(result.frames.length).toBeGreaterThan(QUERY_TYPE_ORDER.length / 2);
   });
 
   it('lists variable values through the data proxy', async () => {
@@ -161,8 +160,8 @@ describe.each(GRAFANA_RELEASES.map((r) => [`${r.line} (${r.version})`, r] as con
     await frame().screenshot({ path: join(shots, 'config-editor.png') });
   });
 
-  it.each(QUERY_TYPES.map((t) => [t] as const))('renders the QueryEditor for %s', async (queryType) => {
-    const info = EDITOR_TYPES[queryType];
+  it.each(QUERY_TYPE_ORDER.map((t) => [t] as const))('renders the QueryEditor for %s', async (queryType) => {
+    const info = QUERY_TYPE_INFO[queryType];
     await call('showQueryEditor', { refId: 'A', queryType });
     await page().getByText(info.help).waitFor();
     const shown = await shownText(host);
@@ -174,9 +173,9 @@ describe.each(GRAFANA_RELEASES.map((r) => [`${r.line} (${r.version})`, r] as con
     await call('showQueryEditor', { refId: 'A', queryType: 'endpoints' });
     // Combobox (11.x and later) and Select (10.4) alike: open the list, click the option.
     await page().locator('#ciliumscope-query-type').click();
-    await page().getByText(EDITOR_TYPES.drops.label, { exact: true }).click();
+    await page().getByText(QUERY_TYPE_INFO.drops.label, { exact: true }).click();
     await page().waitForFunction(() => (window as any).page.state.lastQuery?.queryType === 'drops');
-    await page().getByText(EDITOR_TYPES.drops.help).waitFor();
+    await page().getByText(QUERY_TYPE_INFO.drops.help).waitFor();
     await fieldInput('Reason').click();
     const reasons = await call<string[]>('variableValues', 'drop_reasons(seen)');
     await page().getByText(reasons[0], { exact: true }).first().waitFor();

@@ -23,12 +23,17 @@ const byNodeThenOperator = (a: TargetRow, b: TargetRow) =>
 export function unionCluster(shards: RunningExporter[]): ClusterView {
   return {
     targets: async () => (await Promise.all(shards.map((s) => s.cluster.targets()))).flat().sort(byNodeThenOperator),
-    nodes: async () => (await Promise.all(shards.map((s) => s.cluster.nodes()))).flat().sort((a, b) => (a.name < b.name ? -1 : 1)),
-    dropReasonsSeen: async () => new Set((await Promise.all(shards.map((s) => s.cluster.dropReasonsSeen()))).flatMap((r) => [...r])),
+    nodes: async () =>
+      (await Promise.all(shards.map((s) => s.cluster.nodes()))).flat().sort((a, b) => (a.name < b.name ? -1 : 1)),
+    dropReasonsSeen: async () =>
+      new Set((await Promise.all(shards.map((s) => s.cluster.dropReasonsSeen()))).flatMap((r) => [...r])),
     summary: async (): Promise<ClusterSummary> => {
       const parts = await Promise.all(shards.map((s) => s.cluster.summary()));
       const sum = (k: keyof ClusterSummary['nodes']) => parts.reduce((a, p) => a + p.nodes[k], 0);
-      return { nodes: { total: sum('total'), up: sum('up'), down: sum('down'), stale: sum('stale') }, operator: parts.find((p) => p.operator.configured)!.operator };
+      return {
+        nodes: { total: sum('total'), up: sum('up'), down: sum('down'), stale: sum('stale') },
+        operator: parts.find((p) => p.operator.configured)!.operator,
+      };
     },
   };
 }
@@ -69,7 +74,12 @@ function shape(f: DataFrameJSON) {
  * the exporter's cycle by up to its scrape interval: "a step of alignment"); the first and last points, with a
  * neighbour outside the reference, are not compared then.
  */
-export function framesDiffer(got: DataFrameJSON[], want: DataFrameJSON[], aligned = false, skipColumns: string[] = []): string | null {
+export function framesDiffer(
+  got: DataFrameJSON[],
+  want: DataFrameJSON[],
+  aligned = false,
+  skipColumns: string[] = []
+): string | null {
   if (JSON.stringify(got.map(shape)) !== JSON.stringify(want.map(shape))) {
     return `shapes differ:\n got ${JSON.stringify(got.map(shape)).slice(0, 3000)}\nwant ${JSON.stringify(want.map(shape)).slice(0, 3000)}`;
   }
@@ -87,7 +97,9 @@ export function framesDiffer(got: DataFrameJSON[], want: DataFrameJSON[], aligne
       for (let k = 0; k < g.length; k++) {
         // Aligned: at the first and last points one neighbour is outside the range, so they are not checked.
         const edge = k === 0 || k === g.length - 1;
-        const ok = close(g[k], w[k]) || (aligned && field.type === 'number' && (edge || close(g[k], w[k - 1]) || close(g[k], w[k + 1])));
+        const ok =
+          close(g[k], w[k]) ||
+          (aligned && field.type === 'number' && (edge || close(g[k], w[k - 1]) || close(g[k], w[k + 1])));
         if (!ok) {
           const around = (v: unknown[]) => JSON.stringify(v.slice(Math.max(0, k - 3), k + 4));
           return `frame ${i} (${JSON.stringify(field.labels ?? frame.schema.name)}) field ${field.name}[${k}]: ${g[k]}, want ${w[k]}; around it got ${around(g)}, want ${around(w)}`;
@@ -100,5 +112,8 @@ export function framesDiffer(got: DataFrameJSON[], want: DataFrameJSON[], aligne
 
 /** The node list without what only the scraping exporter knows (where the target came from, its error text). */
 export function comparableNodes(nodes: NodeInfo[]) {
-  return nodes.map(({ source: _source, error: _error, scrapeDurationMs, ...rest }) => ({ ...rest, scrapeDurationMs: scrapeDurationMs === null ? null : Math.round(scrapeDurationMs * 1000) / 1000 }));
+  return nodes.map(({ source: _source, error: _error, scrapeDurationMs, ...rest }) => ({
+    ...rest,
+    scrapeDurationMs: scrapeDurationMs === null ? null : Math.round(scrapeDurationMs * 1000) / 1000,
+  }));
 }

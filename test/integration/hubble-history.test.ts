@@ -13,7 +13,7 @@ import { type RunningExporter, queryReplicaConfig, startExporter } from '../../e
 import type { GridSeries } from '../../exporter/history/backend';
 import { type Expr, increase, last, matcher, maxBy, rate, selector, sumBy } from '../../exporter/history/expr';
 import { instantGrid, makeGrid } from '../../exporter/history/grid';
-import { WORKLOAD_DROPS_LABELS } from '../../exporter/hubble/metrics';
+import { WORKLOAD_DROPS_LABELS } from '../../exporter/hubble/model';
 import { SERIES } from '../../exporter/model/series';
 import type { QueryResponse, ScopeQuery } from '../../src/contract';
 import { type RunningSimulator, startSimulator } from '../../simulator';

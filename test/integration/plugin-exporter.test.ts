@@ -9,20 +9,15 @@ import { join } from 'path';
 import type { Browser, Page } from 'playwright-core';
 
 import type { RunningExporter } from '../../exporter/app';
-import { QUERY_TYPES } from '../../exporter/http/query/validate';
 import { VERSION } from '../../exporter/version';
 import type { RunningSimulator } from '../../simulator';
-import type {
-  AnnotationsResponse,
-  DropReasonsResponse,
-  QueryRequest,
-  QueryResponse,
-} from '../../src/contract';
-import { buildHostPage, hostMounts, REPO_ROOT } from '../browser/host/build';
-import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID, pluginRoutes } from '../browser/host/builtPlugin';
-import { launchChromium } from '../browser/host/chromium';
-import { dataProxyHandler, type ProxiedDatasource } from '../browser/host/dataProxy';
-import { startStaticServer, type StaticServer } from '../browser/host/server';
+import type { AnnotationsResponse, DropReasonsResponse, QueryRequest, QueryResponse } from '../../src/contract';
+import { QUERY_TYPE_ORDER } from '../../src/queryCatalog';
+import { buildHostPage, hostMounts, REPO_ROOT } from '../../tools/browser-host/build';
+import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID, pluginRoutes } from '../../tools/browser-host/builtPlugin';
+import { launchChromium } from '../../tools/browser-host/chromium';
+import { dataProxyHandler, type ProxiedDatasource } from '../../tools/browser-host/dataProxy';
+import { startStaticServer, type StaticServer } from '../../tools/browser-host/server';
 import { type ScrapedCluster, startScrapedCluster } from '../support/scrapedCluster';
 
 jest.setTimeout(180_000);
@@ -93,7 +88,7 @@ beforeAll(async () => {
     { uid: 'unreachable', routes, jsonData: { url: unreachable }, secureJsonData: {} },
   ];
   const host = await buildHostPage({
-    entry: join(REPO_ROOT, 'test', 'browser', 'host', 'pages', 'plugin.tsx'),
+    entry: join(REPO_ROOT, 'test', 'browser', 'pages', 'plugin.tsx'),
     title: 'plugin ⟷ exporter',
   });
   server = await startStaticServer(hostMounts(host, PLUGIN_ID, DIST_DIR), [dataProxyHandler(datasources)]);
@@ -159,7 +154,7 @@ describe('query() through the data proxy', () => {
   });
 
   it("answers every query type with the exporter's frames, per-query errors on their own query", async () => {
-    const targets = QUERY_TYPES.map((queryType, i) => ({ refId: String.fromCharCode(65 + i), queryType }));
+    const targets = QUERY_TYPE_ORDER.map((queryType, i) => ({ refId: String.fromCharCode(65 + i), queryType }));
     const result: PageResult = await page.evaluate(([t, r]) => (window as any).page.runQuery(t, r), [
       targets,
       range,

@@ -10,8 +10,8 @@ import { join, relative } from 'node:path';
 import { type RunningExporter, startExporter } from '../../exporter/app';
 import { loadConfig } from '../../exporter/config/config';
 import { tokenMatches } from '../../exporter/http/auth';
-import { QUERY_TYPES } from '../../exporter/http/query/validate';
 import { type RunningSimulator, startSimulator } from '../../simulator';
+import { QUERY_TYPE_ORDER } from '../../src/queryCatalog';
 import { testConfig } from '../support/config';
 import { type TestServer, startServer } from '../support/http';
 import { ROOT } from '../support/tools';
@@ -229,7 +229,7 @@ describe('no server-side request forgery', () => {
       const body = {
         from: Date.now() - 3_600_000,
         to: Date.now(),
-        queries: QUERY_TYPES.map((queryType, i) => ({
+        queries: QUERY_TYPE_ORDER.map((queryType, i) => ({
           refId: `R${i}`,
           queryType,
           node: value,

@@ -5,33 +5,13 @@ import type { DataSourceSettings } from '@grafana/data';
 
 import { ConfigEditor, timeoutProblem, urlProblem } from '../../src/components/ConfigEditor';
 import type { ScopeJsonData, ScopeSecureJsonData } from '../../src/types';
-import { instanceSettings } from './support/settings';
+import { editorSettings } from '../../tools/browser-host/datasourceSettings';
+import { DATASOURCE } from './support/settings';
 
 type Settings = DataSourceSettings<ScopeJsonData, ScopeSecureJsonData>;
 
 function settings(overrides: Partial<Settings> = {}): Settings {
-  const base = instanceSettings();
-  return {
-    id: 1,
-    uid: base.uid,
-    orgId: 1,
-    name: base.name,
-    typeLogoUrl: '',
-    type: base.type,
-    typeName: 'Cilium Scope',
-    access: 'proxy',
-    url: '',
-    user: '',
-    database: '',
-    basicAuth: false,
-    basicAuthUser: '',
-    isDefault: false,
-    jsonData: {},
-    secureJsonFields: {},
-    readOnly: false,
-    withCredentials: false,
-    ...overrides,
-  };
+  return editorSettings<ScopeJsonData, ScopeSecureJsonData>(DATASOURCE, overrides);
 }
 
 /** Holds the options like Grafana's settings page does, and records every change. */

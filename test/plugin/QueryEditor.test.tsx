@@ -7,6 +7,7 @@ import './support/dom';
 
 import { QueryEditor } from '../../src/components/QueryEditor';
 import { DataSource } from '../../src/datasource';
+import { QUERY_TYPES } from '../../src/queryCatalog';
 import type { ScopeDataQuery } from '../../src/types';
 import { FakeBackendSrv, routes } from './support/fakeBackendSrv';
 import { FakeTemplateSrv } from './support/fakeTemplateSrv';
@@ -162,6 +163,22 @@ describe('QueryEditor', () => {
     await user.type(input, '25');
     await user.tab();
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'anomaly', view: 'scores', limit: 25 });
+  });
+
+  it("shows the view's default row limit from the query catalogue", () => {
+    setup({ refId: 'A', queryType: 'drops', view: 'topNodes' });
+    expect(screen.getByTestId('query-limit')).toHaveValue(QUERY_TYPES.drops.views.topNodes.options.limit);
+  });
+
+  it('leaves the limit of agent status empty (every row) until one is set, and clears it back', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({ refId: 'A', queryType: 'agentHealth', limit: 5 });
+    const input = screen.getByTestId('query-limit');
+    expect(input).toHaveValue(5);
+    await user.clear(input);
+    await user.tab();
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'agentHealth', limit: undefined });
+    expect(screen.queryByText(/A whole number from 1 to 1000/)).not.toBeInTheDocument();
   });
 
   it('starts one series per node with the top 10 nodes and the rest as one series', async () => {

@@ -5,8 +5,8 @@
 import { existsSync, readdirSync, readFileSync } from 'fs';
 import { join } from 'path';
 
-import { ANNOTATION_KINDS } from '../../src/annotationKinds';
-import { QUERY_TYPES, queryOptions, type FilterName, type QueryOption } from '../../src/queryTypes';
+import { ANNOTATION_KINDS, QUERY_TYPE_INFO, type FilterName, type QueryOption } from '../../src/queryCatalog';
+import { queryOptions } from '../../src/queryTypes';
 import type { ScopeDataQuery } from '../../src/types';
 import { parseVariableQuery } from '../../src/variableQuery';
 
@@ -31,12 +31,12 @@ function* allPanels(panels: Panel[] = []): Generator<Panel> {
 
 /** What is wrong with one panel query, or nothing. */
 function queryProblems(query: ScopeDataQuery): string[] {
-  const info = query.queryType ? QUERY_TYPES[query.queryType] : undefined;
+  const info = query.queryType ? QUERY_TYPE_INFO[query.queryType] : undefined;
   if (!info) {
     return [`unknown queryType ${JSON.stringify(query.queryType)}`];
   }
   const problems: string[] = [];
-  if (query.view !== undefined && !info.views.some((v) => v.value === query.view)) {
+  if (query.view !== undefined && !info.views?.[query.view]) {
     problems.push(`view ${query.view} is not a view of ${query.queryType}`);
   }
   for (const filter of FILTERS) {

@@ -1,10 +1,11 @@
 /**
- * The history benchmark and the 30-day test send panel requests as Grafana would without loading Grafana
- * (bench/history/panels.ts): their interval must be Grafana's own for the same range and max data points.
+ * The preview, the scale test, the history benchmark and the 30-day test send panel requests as Grafana would
+ * without loading Grafana (tools/preview/panel-requests.ts): their interval must be Grafana's own for the same range
+ * and max data points.
  */
 import { dateTime, rangeUtil } from '@grafana/data';
 
-import { grafanaIntervalMs } from '../../bench/history/panels';
+import { grafanaIntervalMs } from '../../tools/preview/interval';
 
 test("the panels' interval is Grafana's for every range from a second to a year", () => {
   const to = Date.UTC(2025, 5, 1);

@@ -85,7 +85,9 @@ describe('DataSource.testDatasource', () => {
     const lastError = 'history backend prometheus (http://prometheus:9090): cannot connect: ECONNREFUSED';
     const history = prometheus({ state: 'error', lastError, lastErrorAt: Date.UTC(2025, 0, 10, 12, 1) });
     backend.setHandler(
-      routes({ 'GET /api/v1/status': { status: 200, data: status({ history, nodes: { total: 0, up: 0, down: 0, stale: 0 } }) } })
+      routes({
+        'GET /api/v1/status': { status: 200, data: status({ history, nodes: { total: 0, up: 0, down: 0, stale: 0 } }) },
+      })
     );
     const result = await ds.testDatasource();
     expect(result).toMatchObject({
@@ -94,13 +96,18 @@ describe('DataSource.testDatasource', () => {
         'Connected to Cilium Scope exporter 0.1.0, but its history backend prometheus (http://prometheus:9090): cannot connect: ECONNREFUSED. ' +
         'Panels cannot load until the history backend answers; the exporter keeps running and tries again at every request.',
     });
-    expect(result.details?.message).toContain(`History: read from Prometheus at http://prometheus:9090 (failing: ${lastError})`);
+    expect(result.details?.message).toContain(
+      `History: read from Prometheus at http://prometheus:9090 (failing: ${lastError})`
+    );
   });
 
   it('says what to check when Prometheus answers but holds no exporter series', async () => {
     backend.setHandler(
       routes({
-        'GET /api/v1/status': { status: 200, data: status({ history: prometheus({}), nodes: { total: 0, up: 0, down: 0, stale: 0 } }) },
+        'GET /api/v1/status': {
+          status: 200,
+          data: status({ history: prometheus({}), nodes: { total: 0, up: 0, down: 0, stale: 0 } }),
+        },
       })
     );
     expect(await ds.testDatasource()).toMatchObject({

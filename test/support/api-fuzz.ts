@@ -7,8 +7,8 @@
  * Whatever the body: never a 5xx, never a hang, JSON always, and a 4xx is `{ error, field? }` without a stack.
  */
 import fc from 'fast-check';
-import type { QueryRequest, QueryView } from '../../src/contract';
-import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../exporter/http/query/validate';
+import type { QueryRequest, QueryType, QueryView } from '../../src/contract';
+import { QUERY_TYPE_ORDER, viewsOf } from '../../src/queryCatalog';
 
 const PROTO_KEYS = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf'];
 const EXTREME_NUMBERS = [
@@ -50,11 +50,11 @@ type Mutation =
   | { kind: 'duplicateQuery' }
   | { kind: 'wrap'; value: 'array' | 'string' | 'deep' };
 
-/** Query types and views are the exporter's own (QUERY_TYPES, VIEWS_BY_TYPE), so this file never restates them. */
+/** Query types and views are the contract's catalogue (src/queryCatalog.ts), so this file never restates them. */
 export function arbitraries({ now, nodes = [], reasons = [] }: FuzzOptions): FuzzArbitraries {
-  const viewsOf = (queryType: string): readonly string[] =>
-    VIEWS_BY_TYPE[queryType as keyof typeof VIEWS_BY_TYPE] ?? [];
-  const allViews = [...new Set(Object.values(VIEWS_BY_TYPE).flat())] as QueryView[];
+  const viewNames = (queryType: string): string[] =>
+    (QUERY_TYPE_ORDER as string[]).includes(queryType) ? viewsOf(queryType as QueryType).map((v) => v.value) : [];
+  const allViews = [...new Set(QUERY_TYPE_ORDER.flatMap((t) => viewsOf(t).map((v) => v.value)))] as QueryView[];
   const text = fc.oneof(
     fc.string({ maxLength: 20 }),
     fc.string({ unit: 'grapheme', maxLength: 12 }),
@@ -70,7 +70,7 @@ export function arbitraries({ now, nodes = [], reasons = [] }: FuzzOptions): Fuz
   const query = fc
     .record(
       {
-        queryType: fc.constantFrom(...QUERY_TYPES),
+        queryType: fc.constantFrom(...QUERY_TYPE_ORDER),
         node: filter,
         namespace: filter,
         workload: filter,
@@ -87,7 +87,7 @@ export function arbitraries({ now, nodes = [], reasons = [] }: FuzzOptions): Fuz
     )
     .map((q) => {
       // A view only where the type has it, so these requests are valid.
-      if (q.view !== undefined && !viewsOf(q.queryType).includes(q.view)) {
+      if (q.view !== undefined && !viewNames(q.queryType).includes(q.view)) {
         delete q.view;
       }
       // Drops by workload are summed over nodes and counted in packets (validate.ts refuses the rest).

@@ -7,7 +7,13 @@ export interface PlainSeries {
   values: number[];
 }
 
-export function samples(h: RingHistory, metric: string, match: (l: Labels) => boolean, from: number, to: number): PlainSeries[] {
+export function samples(
+  h: RingHistory,
+  metric: string,
+  match: (l: Labels) => boolean,
+  from: number,
+  to: number
+): PlainSeries[] {
   const { slots, series } = h.select(metric, match, from, to);
   return series.map((s) => ({ labels: s.labels, ...samplesOf(s, slots, from, to) }));
 }

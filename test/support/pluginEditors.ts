@@ -1,6 +1,6 @@
 /**
  * Editor checks shared by the Grafana matrix and the test that shows a plugin mistake failing it: each renders an
- * editor of the loaded plugin on a host page (test/browser/host/pages/plugin.tsx) and fails with the page's errors
+ * editor of the loaded plugin on a host page (test/browser/pages/plugin.tsx) and fails with the page's errors
  * (which name any Grafana export the plugin used that the host's release lacks) instead of waiting for text that
  * will never come.
  */

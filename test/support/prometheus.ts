@@ -35,6 +35,8 @@ export interface PrometheusOptions {
   lookbackDelta?: string;
   /** --storage.tsdb.max-block-duration (hidden flag): set it to the backfill's block size so nothing is compacted. */
   maxBlockDuration?: string;
+  /** Prometheus's query log (global query_log_file): every query with its timings, one JSON object a line. */
+  queryLogFile?: string;
 }
 
 export interface RangeSeries {
@@ -101,6 +103,7 @@ export async function startPrometheus(
     global: {
       scrape_interval: options.scrapeInterval ?? '1s',
       evaluation_interval: options.evaluationInterval ?? '1s',
+      ...(options.queryLogFile ? { query_log_file: options.queryLogFile } : {}),
     },
     rule_files: options.ruleFiles ?? [],
     scrape_configs:

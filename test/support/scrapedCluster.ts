@@ -1,6 +1,6 @@
 /**
  * A simulated cluster and an exporter that has scraped it a few times on simulated time, for tests that drive the
- * built plugin against a real exporter (through the data proxy of test/browser/host).
+ * built plugin against a real exporter (through the data proxy of tools/browser-host).
  */
 import { type RunningExporter, startExporter } from '../../exporter/app';
 import { type RunningSimulator, startSimulator } from '../../simulator';

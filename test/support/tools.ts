@@ -27,7 +27,9 @@ export type Requirement = { binary: string } | { built: string; hint: string };
 
 function missing(req: Requirement): string | null {
   if ('binary' in req) {
-    return which(req.binary) ? null : `${req.binary} is not installed (apt-get install -y ${req.binary.includes('chromium') ? 'chromium' : 'prometheus'})`;
+    return which(req.binary)
+      ? null
+      : `${req.binary} is not installed (apt-get install -y ${req.binary.includes('chromium') ? 'chromium' : 'prometheus'})`;
   }
   return existsSync(join(ROOT, req.built)) ? null : `${req.built} does not exist: ${req.hint}`;
 }
@@ -47,7 +49,7 @@ export function describeWith(requirements: Requirement[], name: string, body: ()
     });
     return;
   }
-   
+
   console.warn(`\n*** SKIPPED "${name}": ${message} ***\n`);
   describe.skip(name, body);
 }

@@ -37,8 +37,8 @@ export interface AlertSpec {
   /** All must hold. */
   conditions: Condition[];
   for: string;
-  /** Grafana's state when the queries return nothing: quiet series return nothing, so mostly OK. */
-  noData: 'OK' | 'NoData' | 'Alerting';
+  /** Grafana's state when the queries return nothing; unset: OK, as quiet series return nothing. */
+  noData?: 'OK' | 'NoData' | 'Alerting';
   /** `{{VALUE}}` stands for the value of query A (a count), rendered the way each alerting system writes it. */
   summary: string;
   description: string;
@@ -51,6 +51,13 @@ export const DROP_ANOMALY_MIN_PACKETS = 100;
 export const DROP_ANOMALY_WINDOW = '5m';
 
 const by = (labels: string[]) => labels.join(', ');
+
+/** Fires for each node where `expr`, summed per node, is above 0. */
+const aboveZeroPerNode = (expr: string, lookback: number): Pick<AlertSpec, 'by' | 'queries' | 'conditions'> => ({
+  by: ['node'],
+  queries: { A: { expr: `sum by (node) (${expr})`, lookback } },
+  conditions: [{ ref: 'A', op: '>', value: 0 }],
+});
 const DROP_LABELS = ['node', 'direction', 'reason'];
 /** Endpoint states that are part of a normal lifecycle and do not count as "not ready". */
 const NORMAL_STATES = 'ready|disconnecting|disconnected';
@@ -75,7 +82,6 @@ export const ALERTS: AlertSpec[] = [
       { ref: 'B', op: '>=', value: DROP_ANOMALY_MIN_PACKETS },
     ],
     for: '5m',
-    noData: 'OK',
     summary: 'Drops "{{ $labels.reason }}" ({{ $labels.direction }}) on {{ $labels.node }} are above their usual band',
     description:
       'The drop rate for reason "{{ $labels.reason }}", direction {{ $labels.direction }}, on node {{ $labels.node }} ' +
@@ -95,11 +101,8 @@ export const ALERTS: AlertSpec[] = [
     title: 'Cilium policy import errors',
     group: 'policy',
     severity: 'critical',
-    by: ['node'],
-    queries: { A: { expr: 'sum by (node) (increase(ciliumscope_policy_import_errors_total[10m]))', lookback: 900 } },
-    conditions: [{ ref: 'A', op: '>', value: 0 }],
+    ...aboveZeroPerNode('increase(ciliumscope_policy_import_errors_total[10m])', 900),
     for: '1m',
-    noData: 'OK',
     summary: 'The Cilium agent on {{ $labels.node }} failed to import a network policy',
     description:
       'The agent on {{ $labels.node }} rejected a policy change in the last 10 minutes: that policy is not enforced on ' +
@@ -116,11 +119,8 @@ export const ALERTS: AlertSpec[] = [
     title: 'Pods not managed by Cilium',
     group: 'endpoints',
     severity: 'warning',
-    by: ['node'],
-    queries: { A: { expr: 'sum by (node) (ciliumscope_unmanaged_pods)', lookback: 600 } },
-    conditions: [{ ref: 'A', op: '>', value: 0 }],
+    ...aboveZeroPerNode('ciliumscope_unmanaged_pods', 600),
     for: '15m',
-    noData: 'OK',
     summary: '{{VALUE}} pods on {{ $labels.node }} run without a Cilium endpoint',
     description:
       'Pods on {{ $labels.node }} have been Running or Pending for 15 minutes without a CiliumEndpoint: Cilium applies ' +
@@ -137,11 +137,8 @@ export const ALERTS: AlertSpec[] = [
     title: 'Pods on a node without a Cilium agent',
     group: 'agents',
     severity: 'warning',
-    by: ['node'],
-    queries: { A: { expr: 'sum by (node) (ciliumscope_node_without_agent)', lookback: 600 } },
-    conditions: [{ ref: 'A', op: '>', value: 0 }],
+    ...aboveZeroPerNode('ciliumscope_node_without_agent', 600),
     for: '15m',
-    noData: 'OK',
     summary: 'Pods are scheduled on {{ $labels.node }}, where no Cilium agent runs',
     description: 'Kubernetes schedules pods on {{ $labels.node }} but no Cilium agent runs or answers there.',
     runbook:
@@ -193,7 +190,6 @@ export const ALERTS: AlertSpec[] = [
       { ref: 'A', op: '>', value: { factor: 3, ref: 'B' } },
     ],
     for: '10m',
-    noData: 'OK',
     summary: 'Endpoint regeneration on {{ $labels.node }} is much slower than usual',
     description:
       'The 90th percentile of endpoint regeneration time on {{ $labels.node }} over 10 minutes is above 10 s and more ' +
@@ -225,7 +221,6 @@ export const ALERTS: AlertSpec[] = [
       { ref: 'A', op: '>', value: { factor: 0.1, ref: 'B' } },
     ],
     for: '5m',
-    noData: 'OK',
     summary: '{{VALUE}} endpoints on {{ $labels.node }} have not been ready for at least 10 minutes',
     description:
       'More than 10% of the endpoints on {{ $labels.node }} stayed out of the ready state (waiting for identity, ' +

@@ -16,9 +16,8 @@ import { readFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { renderDashboard, toJson } from './envelope';
+import { mainDashboard } from './main-dashboards';
 import { nodeDashboard } from './node-dashboard';
-import { pluginDashboard } from './plugin-dashboard';
-import { prometheusDashboard } from './prometheus-dashboard';
 import { grafanaAlertProvisioning, prometheusRuleGroups, prometheusRuleManifest } from './render-alerts';
 import { ruleTestFile } from './rule-tests';
 
@@ -51,8 +50,8 @@ export const PATHS = {
 } as const;
 
 export function generatedFiles(): GeneratedFile[] {
-  const plugin = pluginDashboard();
-  const prometheus = prometheusDashboard();
+  const plugin = mainDashboard('scope');
+  const prometheus = mainDashboard('prometheus');
   const node = nodeDashboard();
   return [
     { path: PATHS.pluginImport, content: toJson(renderDashboard(plugin, 'import')) },

@@ -1,8 +1,8 @@
 /**
  * Typed builders for the parts of Grafana's dashboard JSON the Cilium Scope dashboards use: time series, tables,
- * stats, rows, template variables and the automatic grid layout. Output is what Grafana 10.4 reads (schemaVersion
- * 39, panel options that exist from 10.4 on; later releases migrate it forward); tests check it against the
- * @grafana/schema types of every release in the matrix and the JSON schemas of grafana-foundation-sdk.
+ * stats, rows, links and the automatic grid layout (template variables are in variables.ts). Output is what Grafana
+ * 10.4 reads (schemaVersion 39, panel options that exist from 10.4 on; later releases migrate it forward); tests check
+ * it against the @grafana/schema types of every release in the matrix and the JSON schemas of grafana-foundation-sdk.
  */
 
 export interface DatasourceRef {
@@ -314,85 +314,6 @@ export function overrideByName(name: string, properties: Record<string, unknown>
 
 export const fixedColor = (c: string) => ({ mode: 'fixed', fixedColor: c });
 
-/** Template variable builders. */
-export function datasourceVariable(pluginType: string, current: { text: string; value: string }, label: string): Json {
-  return {
-    type: 'datasource',
-    name: 'datasource',
-    label,
-    query: pluginType,
-    current,
-    hide: 0,
-    refresh: 1,
-    regex: '',
-    options: [],
-    includeAll: false,
-    multi: false,
-    skipUrlSync: false,
-  };
-}
-
-export interface QueryVariableSpec {
-  name: string;
-  label: string;
-  description: string;
-  query: string;
-  datasource: DatasourceRef;
-  /** Value Grafana sends for "All"; unset lets the datasource receive every option (the plugin reads $__all). */
-  allValue?: string;
-  sort?: number;
-  /** Grafana's regex on the values: the first capture group of each match is the value (query_result needs one). */
-  regex?: string;
-}
-
-export function queryVariable(v: QueryVariableSpec): Json {
-  const json: Json = {
-    type: 'query',
-    name: v.name,
-    label: v.label,
-    description: v.description,
-    datasource: v.datasource,
-    query: v.query,
-    definition: v.query,
-    current: { selected: true, text: ['All'], value: ['$__all'] },
-    options: [],
-    includeAll: true,
-    multi: true,
-    refresh: 2,
-    regex: v.regex ?? '',
-    sort: v.sort ?? 1,
-    hide: 0,
-    skipUrlSync: false,
-  };
-  if (v.allValue !== undefined) {
-    json.allValue = v.allValue;
-  }
-  return json;
-}
-
-/** A custom variable: a fixed list of values with one selected (how many nodes the top-N panels keep, for one). */
-export function customVariable(v: {
-  name: string;
-  label: string;
-  description: string;
-  values: string[];
-  current: string;
-}): Json {
-  return {
-    type: 'custom',
-    name: v.name,
-    label: v.label,
-    description: v.description,
-    query: v.values.join(','),
-    current: { selected: true, text: v.current, value: v.current },
-    options: v.values.map((value) => ({ selected: value === v.current, text: value, value })),
-    includeAll: false,
-    multi: false,
-    hide: 0,
-    skipUrlSync: false,
-  };
-}
-
 /** A link: in a panel's header (panel links) or on the values it draws (data links, `${__field.labels.node}`). */
 export interface Link {
   title: string;
@@ -428,7 +349,10 @@ export function withPanelLinks(panel: SizedPanel, links: Link[]): SizedPanel {
 export function withDataLinks(panel: SizedPanel, links: Link[], matcher?: Override['matcher']): SizedPanel {
   const fieldConfig = panel.json.fieldConfig as { defaults: Json; overrides: Override[] };
   const next = matcher
-    ? { ...fieldConfig, overrides: [...fieldConfig.overrides, { matcher, properties: [{ id: 'links', value: links.map(linkJson) }] }] }
+    ? {
+        ...fieldConfig,
+        overrides: [...fieldConfig.overrides, { matcher, properties: [{ id: 'links', value: links.map(linkJson) }] }],
+      }
     : { ...fieldConfig, defaults: { ...fieldConfig.defaults, links: links.map(linkJson) } };
   return { ...panel, json: { ...panel.json, fieldConfig: next } };
 }

@@ -7,25 +7,25 @@
 import type { ScopeQuery } from '../../src/contract';
 import type { DashboardDefinition } from './envelope';
 import {
-  type DatasourceRef,
   type Json,
   type SizedPanel,
   color,
   fixedColor,
   layout,
   overrideByName,
-  queryVariable,
   stat,
   steps,
-  table,
   timeseries,
   withStatFields,
 } from './grafana';
-import { DASHBOARD_UIDS, PANEL_IDS as P, PLUGIN_ID } from './ids';
-import { pluginAnnotation, pluginDashboard, SCOPE_DATASOURCE } from './plugin-dashboard';
-import { DIRECTION_VAR, NODE_VAR, REASON_VAR, podEndpointDeltaOverrides, rareEventBars, upDownMapping } from './shared';
+import { DASHBOARD_UIDS, PANEL_IDS as P } from './ids';
+import { SCOPE_DATASOURCE, filterVariable, pluginAnnotation } from './main-dashboards';
+import { DATASOURCES, mainPanel, renderPanel } from './render';
+import { DROP_FILTERS, NODE_VAR } from './scope-query';
+import { podEndpointDeltaOverrides, rareEventBars, upDownMapping } from './shared';
+import { queryVariable } from './variables';
 
-const DS: DatasourceRef = { type: PLUGIN_ID, uid: '${datasource}' };
+const DS = DATASOURCES.scope;
 const q = (query: ScopeQuery): Json => ({ ...query });
 
 /** Panel ids of the drill-down; panels taken from the main dashboard keep theirs. */
@@ -49,15 +49,16 @@ export const NODE_ROW_IDS = { node: 1000, endpoints: 1100, traffic: 1200, policy
 
 /** A panel of the Cilium Scope dashboard, at a size of this one's grid. */
 function fromMain(id: number, w: number, h: number): SizedPanel {
-  const panel = pluginDashboard().panels.find((p) => p.id === id);
-  if (!panel) {
-    throw new Error(`the Cilium Scope dashboard has no panel ${id}`);
-  }
-  const { gridPos: _grid, ...json } = panel;
-  return { w, h, json };
+  return { ...renderPanel(mainPanel(id, 'scope'), 'scope'), w, h };
 }
 
-function nodeStat(id: number, title: string, description: string, targets: Json[], extra: Partial<Parameters<typeof stat>[0]> = {}) {
+function nodeStat(
+  id: number,
+  title: string,
+  description: string,
+  targets: Json[],
+  extra: Partial<Parameters<typeof stat>[0]> = {}
+) {
   return stat(
     {
       id,
@@ -78,7 +79,7 @@ function nodeStat(id: number, title: string, description: string, targets: Json[
 }
 
 function statsRow(): SizedPanel[] {
-  const summary = q({ refId: 'A', queryType: 'anomaly', view: 'summary', node: NODE_VAR, direction: DIRECTION_VAR, reason: REASON_VAR });
+  const summary = q({ refId: 'A', queryType: 'anomaly', view: 'summary', ...DROP_FILTERS });
   return [
     nodeStat(
       N.agent,
@@ -252,10 +253,19 @@ function policyAndAgentRow(): SizedPanel[] {
 }
 
 export function nodeDashboard(): DashboardDefinition {
-  const variable = (name: string, label: string, query: string, description: string) =>
-    queryVariable({ name, label, description, query, datasource: DS });
   // One node at a time: Grafana selects the first on load unless a link says which.
-  const node = { ...variable('node', 'Node', 'nodes()', 'The node to look at.'), includeAll: false, multi: false, current: { selected: false, text: '', value: '' } };
+  const node = {
+    ...queryVariable({
+      name: 'node',
+      label: 'Node',
+      description: 'The node to look at.',
+      query: 'nodes()',
+      datasource: DS,
+    }),
+    includeAll: false,
+    multi: false,
+    current: { selected: false, text: '', value: '' },
+  };
   return {
     uid: DASHBOARD_UIDS.node,
     title: 'Cilium Scope: node',
@@ -264,11 +274,7 @@ export function nodeDashboard(): DashboardDefinition {
       'and agent health, from the Cilium Scope exporter. The Cilium Scope dashboards link here with the node selected.',
     tags: ['cilium', 'ciliumscope-node', 'kubernetes', 'network'],
     datasource: SCOPE_DATASOURCE,
-    variables: [
-      node,
-      variable('direction', 'Direction', 'directions()', 'Traffic direction of drops (INGRESS, EGRESS).'),
-      variable('reason', 'Drop reason', 'drop_reasons(seen)', 'Drop reasons the cluster currently reports.'),
-    ],
+    variables: [node, filterVariable('direction', 'scope'), filterVariable('reason', 'scope')],
     annotations: [
       pluginAnnotation('Policy import errors', 'policyImportErrors', 'orange', true),
       pluginAnnotation('Agent restarts', 'agentRestarts', 'purple', true),

@@ -108,26 +108,32 @@ function panelPath(alert: AlertSpec): string {
   return `/d/${ALERT_DASHBOARD_UID}?viewPanel=panel-${alert.panelId}`;
 }
 
+const labels = (alert: AlertSpec) => ({ severity: alert.severity, service: 'cilium', source: 'ciliumscope' });
+
+/** Summary, description and runbook, with query A's value written as the alerting system writes it. */
+const texts = (alert: AlertSpec, value: string) => ({
+  summary: alert.summary.replace('{{VALUE}}', value),
+  description: alert.description.replace('{{VALUE}}', value),
+  runbook: alert.runbook,
+});
+
 function grafanaRule(alert: AlertSpec): Json {
   const pipeline = grafanaPipeline(alert);
-  const value = `{{ printf "%.0f" $values.${pipeline.reduced.A}.Value }}`;
   return {
     uid: alert.uid,
     title: alert.title,
     condition: pipeline.condition,
     data: pipeline.data,
-    noDataState: alert.noData,
+    noDataState: alert.noData ?? 'OK',
     execErrState: 'Error',
     for: alert.for,
     isPaused: false,
     annotations: {
-      summary: alert.summary.replace('{{VALUE}}', value),
-      description: alert.description.replace('{{VALUE}}', value),
-      runbook: alert.runbook,
+      ...texts(alert, `{{ printf "%.0f" $values.${pipeline.reduced.A}.Value }}`),
       __dashboardUid__: ALERT_DASHBOARD_UID,
       __panelId__: String(alert.panelId),
     },
-    labels: { severity: alert.severity, service: 'cilium', source: 'ciliumscope' },
+    labels: labels(alert),
   };
 }
 
@@ -146,18 +152,12 @@ export function grafanaAlertProvisioning(): Json {
 }
 
 function prometheusRule(alert: AlertSpec): Json {
-  const value = '{{ $value | printf "%.0f" }}';
   return {
     alert: alert.name,
     expr: promqlExpression(alert),
     for: alert.for,
-    labels: { severity: alert.severity, service: 'cilium', source: 'ciliumscope' },
-    annotations: {
-      summary: alert.summary.replace('{{VALUE}}', value),
-      description: alert.description.replace('{{VALUE}}', value),
-      runbook: alert.runbook,
-      dashboard: panelPath(alert),
-    },
+    labels: labels(alert),
+    annotations: { ...texts(alert, '{{ $value | printf "%.0f" }}'), dashboard: panelPath(alert) },
   };
 }
 

@@ -12,12 +12,31 @@ interface Expected {
   value?: string;
 }
 
+interface Series {
+  series: string;
+  /** promtool's series notation. */
+  values: string;
+}
+
 interface RuleTest {
   alert: string;
   description: string;
-  series: Array<{ series: string; values: string }>;
+  series: Series[];
   checks: Array<{ at: string; firing: Expected[] }>;
 }
+
+/** Series of `metric` with a node label only: { node: values }. */
+const perNode = (metric: string, values: Record<string, string>): Series[] =>
+  Object.entries(values).map(([node, v]) => ({ series: `${metric}{node="${node}"}`, values: v }));
+
+/** Series of `metric` by node and one more label: { node: { label's value: values } }. */
+const perNodeAnd = (metric: string, label: string, values: Record<string, Record<string, string>>): Series[] =>
+  Object.entries(values).flatMap(([node, byLabel]) =>
+    Object.entries(byLabel).map(([value, v]) => ({
+      series: `${metric}{node="${node}", ${label}="${value}"}`,
+      values: v,
+    }))
+  );
 
 const drop = (node: string, direction: string, reason: string) =>
   `{node="${node}", direction="${direction}", reason="${reason}"}`;
@@ -60,10 +79,7 @@ export const RULE_TESTS: RuleTest[] = [
     alert: 'CiliumScopePolicyImportErrors',
     description:
       'node-a fails one import at 11m: fires, then clears once the error leaves the 10m window. node-b carries old errors only.',
-    series: [
-      { series: 'ciliumscope_policy_import_errors_total{node="node-a"}', values: '0x10 1x30' },
-      { series: 'ciliumscope_policy_import_errors_total{node="node-b"}', values: '3x40' },
-    ],
+    series: perNode('ciliumscope_policy_import_errors_total', { 'node-a': '0x10 1x30', 'node-b': '3x40' }),
     checks: [
       { at: '8m', firing: [] },
       { at: '14m', firing: [{ labels: { node: 'node-a' } }] },
@@ -73,11 +89,7 @@ export const RULE_TESTS: RuleTest[] = [
   {
     alert: 'CiliumScopeUnmanagedPods',
     description: 'node-a keeps 2 unmanaged pods: fires after 15m. node-c has one for 10 minutes only; node-b none.',
-    series: [
-      { series: 'ciliumscope_unmanaged_pods{node="node-a"}', values: '2x30' },
-      { series: 'ciliumscope_unmanaged_pods{node="node-b"}', values: '0x30' },
-      { series: 'ciliumscope_unmanaged_pods{node="node-c"}', values: '1x10 0x20' },
-    ],
+    series: perNode('ciliumscope_unmanaged_pods', { 'node-a': '2x30', 'node-b': '0x30', 'node-c': '1x10 0x20' }),
     checks: [
       { at: '10m', firing: [] },
       { at: '20m', firing: [{ labels: { node: 'node-a' }, value: '2' }] },
@@ -86,10 +98,7 @@ export const RULE_TESTS: RuleTest[] = [
   {
     alert: 'CiliumScopeNodeWithoutAgent',
     description: 'node-x has pods but no agent for 30m: fires after 15m; node-y is fine.',
-    series: [
-      { series: 'ciliumscope_node_without_agent{node="node-x"}', values: '4x30' },
-      { series: 'ciliumscope_node_without_agent{node="node-y"}', values: '0x30' },
-    ],
+    series: perNode('ciliumscope_node_without_agent', { 'node-x': '4x30', 'node-y': '0x30' }),
     checks: [
       { at: '5m', firing: [] },
       { at: '20m', firing: [{ labels: { node: 'node-x' } }] },
@@ -99,11 +108,10 @@ export const RULE_TESTS: RuleTest[] = [
     alert: 'CiliumScopeTargetDown',
     description:
       'The agent of node-a stops answering at 6m: fires after 2m. node-b misses one scrape only; the operator is up.',
-    series: [
-      { series: 'ciliumscope_target_up{node="node-a", component="agent"}', values: '1x5 0x20' },
-      { series: 'ciliumscope_target_up{node="node-b", component="agent"}', values: '1x5 0 1x19' },
-      { series: 'ciliumscope_target_up{node="node-b", component="operator"}', values: '1x25' },
-    ],
+    series: perNodeAnd('ciliumscope_target_up', 'component', {
+      'node-a': { agent: '1x5 0x20' },
+      'node-b': { agent: '1x5 0 1x19', operator: '1x25' },
+    }),
     checks: [
       { at: '7m', firing: [] },
       { at: '12m', firing: [{ labels: { node: 'node-a', component: 'agent' } }] },
@@ -132,16 +140,12 @@ export const RULE_TESTS: RuleTest[] = [
     description:
       'node-a has 5 of 25 endpoints regenerating for 30m: fires after 5m. node-b has 2 of 102; node-c has endpoints ' +
       'disconnecting (a normal part of pod deletion); node-d has 5 of 25 out of ready every other minute (churn).',
-    series: [
-      { series: 'ciliumscope_endpoints{node="node-a", state="ready"}', values: '20x30' },
-      { series: 'ciliumscope_endpoints{node="node-a", state="regenerating"}', values: '5x30' },
-      { series: 'ciliumscope_endpoints{node="node-b", state="ready"}', values: '100x30' },
-      { series: 'ciliumscope_endpoints{node="node-b", state="regenerating"}', values: '2x30' },
-      { series: 'ciliumscope_endpoints{node="node-c", state="ready"}', values: '20x30' },
-      { series: 'ciliumscope_endpoints{node="node-c", state="disconnecting"}', values: '10x30' },
-      { series: 'ciliumscope_endpoints{node="node-d", state="ready"}', values: '20x30' },
-      { series: 'ciliumscope_endpoints{node="node-d", state="regenerating"}', values: alternating(5, 0, 31) },
-    ],
+    series: perNodeAnd('ciliumscope_endpoints', 'state', {
+      'node-a': { ready: '20x30', regenerating: '5x30' },
+      'node-b': { ready: '100x30', regenerating: '2x30' },
+      'node-c': { ready: '20x30', disconnecting: '10x30' },
+      'node-d': { ready: '20x30', regenerating: alternating(5, 0, 31) },
+    }),
     checks: [
       { at: '3m', firing: [] },
       { at: '15m', firing: [{ labels: { node: 'node-a' }, value: '5' }] },

@@ -1,14 +1,11 @@
-/** Pieces both dashboards share: the drop-reason meanings, colours of recurring series, common overrides. */
+/** Pieces several panels share: the drop-reason meanings, names and colours of recurring series, common overrides. */
 import { DROP_REASONS } from '../../exporter/cilium/dropReasons';
-import { DASHBOARD_UIDS, TOP_N } from './ids';
 import {
   color,
-  customVariable,
   fixedColor,
   overrideByRegexp,
   overrideByName,
   steps,
-  type Json,
   type Override,
   type Transformation,
   type ValueMapping,
@@ -117,11 +114,6 @@ export const anomalyBandOverrides: Override[] = [
   }),
 ];
 
-/** Template variable references as the panels store them. */
-export const NODE_VAR = '$node';
-export const DIRECTION_VAR = '$direction';
-export const REASON_VAR = '$reason';
-
 /** Pods vs endpoints: every delta series a stepped line on its own right axis, the cluster's in bold red. */
 export function podEndpointDeltaOverrides(): Override[] {
   return [
@@ -136,37 +128,15 @@ export function podEndpointDeltaOverrides(): Override[] {
   ];
 }
 
-/** How many nodes the top-N panels keep: a dashboard variable, so a bigger screen can ask for more. */
-export function topNVariable(): Json {
-  return customVariable({
-    name: TOP_N.variable,
-    label: 'Top N nodes',
-    description:
-      'How many nodes the per-node panels show: those ranked highest by the panel\'s own signal over the range, the rest summed as "other nodes".',
-    values: [...TOP_N.values],
-    current: TOP_N.default,
-  });
-}
-
-/** The dashboard link to the node drill-down, keeping the time range (it opens on its own node variable). */
-export const NODE_DASHBOARD_LINK: Json = {
-  title: 'Cilium Scope: node',
-  type: 'link',
-  url: `/d/${DASHBOARD_UIDS.node}`,
-  asDropdown: false,
-  icon: 'dashboard',
-  tooltip: "One node's endpoints, pods, regeneration, traffic, drops, anomaly bands, policy and agent",
-  includeVars: false,
-  keepTime: true,
-  targetBlank: false,
-  tags: [],
-};
+/** The names of the targets up and down, as the exporter's agentHealth/up frames give them. */
+export const TARGETS_UP_LEGEND = 'targets up';
+export const TARGETS_DOWN_LEGEND = 'targets down';
 
 /** Targets up in green; targets down green at 0 and red from 1. */
 export function targetsUpDownOverrides(): Override[] {
   return [
-    overrideByName('targets up', { color: fixedColor(color.ok) }),
-    overrideByName('targets down', {
+    overrideByName(TARGETS_UP_LEGEND, { color: fixedColor(color.ok) }),
+    overrideByName(TARGETS_DOWN_LEGEND, {
       thresholds: { mode: 'absolute', steps: steps(color.ok, [1, color.bad]) },
       color: { mode: 'thresholds' },
     }),
@@ -184,6 +154,15 @@ export function upDownMapping(): ValueMapping {
   };
 }
 
+/** The legend of a per-node panel: a table on the right, the worst first. */
+export const TOP_LEGEND = {
+  asTable: true,
+  placement: 'right' as const,
+  calcs: ['max', 'lastNotNull'],
+  sortBy: 'Max',
+  sortDesc: true,
+};
+
 /**
  * Rare events drawn as bars (failed regenerations, failed policy imports): about 100 bars over the range keep each
  * one visible; `count` for events per step, else a rate.
@@ -198,13 +177,44 @@ export function rareEventBars(unit: 'ops' | 'count') {
   };
 }
 
+/**
+ * Rare events of the cluster and its top nodes: red from `redFrom`, the legend a table of each series' largest bar
+ * (a bar counts a rate window of several steps, so their sum would count events more than once).
+ */
+export function perNodeEventBars(unit: 'ops' | 'count', redFrom: number) {
+  return {
+    ...rareEventBars(unit),
+    thresholds: steps(color.ok, [redFrom, color.bad]),
+    legend: { ...TOP_LEGEND, calcs: ['max'] },
+  };
+}
+
+/** The endpoints stuck out of ready, as the exporter's endpoints/notReady frames name them. */
+export const STUCK_LEGEND = 'stuck not ready (10 min)';
+
 /** Endpoints not ready: the cluster's line bold red, the stuck ones dashed orange beneath it. */
 export const NOT_READY_OVERRIDES: Override[] = [
   overrideByName('endpoints not ready', { 'custom.lineWidth': 2, color: fixedColor(color.bad) }),
-  overrideByName('stuck not ready (10 min)', {
+  overrideByName(STUCK_LEGEND, {
     'custom.lineWidth': 2,
     'custom.lineStyle': { fill: 'dash', dash: [10, 10] },
     'custom.fillOpacity': 0,
     color: fixedColor(color.warn),
   }),
 ];
+
+/** A table column of long text (an error), wrapped: `custom.wrapText` from Grafana 12.1, `cellOptions` before. */
+export const wrappedText = (column: string): Override =>
+  overrideByName(column, { 'custom.cellOptions': { type: 'auto', wrapText: true }, 'custom.wrapText': true });
+
+/**
+ * The columns of a Prometheus instant table: Time left out (and the labels in `exclude`), labels and values renamed
+ * (`Value`, or `Value #A` with several queries), in the order of `index` where given.
+ */
+export function instantTableColumns(
+  renameByName: Record<string, string>,
+  o: { exclude?: string[]; index?: Record<string, number> } = {}
+): Transformation {
+  const excludeByName = Object.fromEntries(['Time', ...(o.exclude ?? [])].map((name) => [name, true]));
+  return { id: 'organize', options: { excludeByName, renameByName, indexByName: o.index ?? {}, includeByName: {} } };
+}

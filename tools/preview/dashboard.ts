@@ -6,6 +6,8 @@
 
 /** Grafana's grid: 24 columns, 30 px per grid line, 8 px between panels. */
 export const GRID = { columns: 24, cellHeight: 30, margin: 8 };
+/** Width of the panel grid the preview draws (with the page's padding the images are 1600 px wide): a 1080p screen. */
+export const GRID_WIDTH = 1568;
 export const PAGE_PADDING = 16;
 
 export interface Box {
@@ -189,12 +191,16 @@ export function dashboardRows(dashboard: DashboardJson): DashboardRow[] {
   return rows;
 }
 
-/** A copy of a dashboard with a variable set to one value, as a link with `var-<name>=<value>` opens it. */
-export function withVariable(dashboard: DashboardJson, name: string, value: string): DashboardJson {
+/**
+ * A copy of a dashboard with a variable set to a value (or, for a multi-value variable, several), as a link with
+ * `var-<name>=<value>` (repeated) opens it.
+ */
+export function withVariable(dashboard: DashboardJson, name: string, value: string | string[]): DashboardJson {
+  const text = Array.isArray(value) ? value.join(' + ') : value;
   return {
     ...dashboard,
     templating: {
-      list: dashboard.templating.list.map((v) => (v.name === name ? { ...v, current: { text: value, value } } : v)),
+      list: dashboard.templating.list.map((v) => (v.name === name ? { ...v, current: { text, value } } : v)),
     },
   };
 }

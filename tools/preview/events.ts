@@ -46,5 +46,5 @@ export function policyChangeFailingOn(sim: RunningSimulator, failingNode: string
 
 /** A failed full regeneration of one endpoint on a node (its build stops part way, as the agent's model records). */
 export function failRegeneration(sim: RunningSimulator, nodeName: string): void {
-  agentNode(sim, nodeName).agent!.recordRegeneration('full', false);
+  agentNode(sim, nodeName).agent!.regenerations.record('full', false);
 }

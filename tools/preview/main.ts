@@ -6,7 +6,7 @@
  *   npm run preview -- [--grafana LINE] [--out DIR] [--prometheus-seconds N] [--panels] [--nodes N]
  *
  * --grafana             the Grafana release whose @grafana/* modules render the panels: a line or version of the
- *                       matrix in test/browser/host/grafanaReleases.ts (10.4, 11.6, 12.4, 13.1; default 13.1,
+ *                       matrix in tools/browser-host/grafanaReleases.ts (10.4, 11.6, 12.4, 13.1; default 13.1,
  *                       the project's own), installed into the cache folder on first use
  * --out                 where the images go (default docs/dashboards; for another release than the default,
  *                       docs/compat/<version>/dashboards with the whole dashboards only)
@@ -21,13 +21,13 @@
 import { join, relative, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
-import { REPO_ROOT } from '../../test/browser/host/build';
-import { installGrafanaRelease } from '../../test/browser/host/grafanaInstall';
-import { BUILD_RELEASE, releaseByLine } from '../../test/browser/host/grafanaReleases';
+import { REPO_ROOT } from '../browser-host/build';
+import { installGrafanaRelease } from '../browser-host/grafanaInstall';
+import { BUILD_RELEASE, releaseByLine } from '../browser-host/grafanaReleases';
 import { formatFindings, panelFailures, panelWarnings, reportLines } from './check';
-import { importDashboard, withVariable, type DashboardJson } from './dashboard';
+import { GRID_WIDTH, importDashboard, withVariable, type DashboardJson } from './dashboard';
 import { formatPayloads, measurePluginDashboard } from './payload';
-import { GRID_WIDTH, imageName, readDashboard, type RenderedDashboard } from './render';
+import { imageName, readDashboard, type RenderedDashboard } from './render';
 import {
   NODE_DASHBOARD,
   openPreviewSession,

@@ -1,14 +1,14 @@
 /**
  * What one refresh of a plugin dashboard costs: every panel's request (as the datasource builds it, see
- * plugin-requests.ts) sent to a real exporter, with the size of each answer in bytes, the series (frames) it holds
+ * panel-requests.ts) sent to a real exporter, with the size of each answer in bytes, the series (frames) it holds
  * and the notices the exporter attached. The scale test holds these to a budget; `npm run preview` prints them.
  */
 import type { DropReasonsResponse, NodesResponse, QueryResponse, WorkloadsResponse } from '../../src/contract';
 import { TRAFFIC_DIRECTIONS } from '../../src/queryTypes';
 import { parseVariableQuery } from '../../src/variableQuery';
-import { gridBox, visualPanels, type DashboardJson } from './dashboard';
-import { pluginPanelRequests, resolveVariables, type PanelRequest } from './plugin-requests';
-import { prometheusRequest, type PromResponse, type PromTarget, type PromVariable } from './promql';
+import type { DashboardJson } from './dashboard';
+import { pluginPanelRequests, prometheusPanelRequests, resolveVariables, type PanelRequest } from './panel-requests';
+import type { PromResponse } from './promql';
 
 export interface PanelPayload {
   id: number;
@@ -112,8 +112,8 @@ export async function measurePluginDashboard(
 
 /**
  * Every panel of the Prometheus dashboard refreshed once against a Prometheus server: each target's PromQL as
- * Grafana's Prometheus datasource sends it (variables as stored: "All" as the custom all value), with the bytes of
- * Prometheus's answers and the series they hold (a table query counts as one table, as Grafana draws it).
+ * Grafana's Prometheus datasource sends it (panel-requests.ts), with the bytes of Prometheus's answers and the series
+ * they hold (a table query counts as one table, as Grafana draws it).
  */
 export async function measurePrometheusDashboard(
   dashboard: DashboardJson,
@@ -122,23 +122,8 @@ export async function measurePrometheusDashboard(
   scrapeIntervalMs: number,
   gridWidth: number
 ): Promise<PanelPayload[]> {
-  const variables: Record<string, PromVariable> = {};
-  for (const v of dashboard.templating.list) {
-    const stored = v.current?.value;
-    const values = (Array.isArray(stored) ? stored : [stored]).filter((x) => x !== undefined).map(String);
-    variables[v.name] = {
-      values,
-      allSelected: values.includes('$__all'),
-      options: [],
-      allValue: v.allValue,
-      multi: Boolean(v.multi),
-      includeAll: Boolean(v.includeAll),
-    };
-  }
   const out: PanelPayload[] = [];
-  for (const panel of visualPanels(dashboard)) {
-    const maxDataPoints = panel.maxDataPoints ?? gridBox(panel.gridPos, gridWidth).width;
-    const intervalMs = Math.max(scrapeIntervalMs, Math.ceil((range.to - range.from) / maxDataPoints));
+  for (const { panel, targets } of prometheusPanelRequests(dashboard, range, scrapeIntervalMs, gridWidth)) {
     const started = Date.now();
     const payload: PanelPayload = {
       id: panel.id,
@@ -149,8 +134,7 @@ export async function measurePrometheusDashboard(
       errors: [],
       ms: 0,
     };
-    for (const target of (panel.targets ?? []).filter((t) => !t.hide) as unknown as PromTarget[]) {
-      const { path, params } = prometheusRequest(target, { variables, intervalMs, scrapeIntervalMs, range });
+    for (const { target, path, params } of targets) {
       const response = await fetch(`${prometheusUrl}${path}?${params}`, { signal: AbortSignal.timeout(60_000) });
       const text = await response.text();
       const body = JSON.parse(text) as PromResponse;

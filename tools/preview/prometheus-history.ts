@@ -14,10 +14,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { type RunningExporter, startExporter } from '../../exporter/app';
-import { loadConfig } from '../../exporter/config/config';
-import { type RunningSimulator, startSimulator, writeKubeconfig } from '../../simulator';
+import type { RunningExporter } from '../../exporter/app';
+import { type RunningSimulator, startSimulator } from '../../simulator';
 import { type RunningPrometheus, startPrometheus } from '../../test/support/prometheus';
+import { castOf, hubbleFlags, startPreviewExporter } from './cast';
 import { addUnmanagedPods, failRegeneration, policyChangeFailingOn } from './events';
 
 export interface PrometheusHistoryOptions {
@@ -49,7 +49,6 @@ export interface PrometheusHistory {
   close(): Promise<void>;
 }
 
-const SPIKE_REASON = 'Policy denied';
 /** Scrape cycles at the end that must fail only as planned (the anomaly detector confirms over two). */
 const CLEAN_TAIL_CYCLES = 3;
 const MAX_EXTRA_STEPS = 20;
@@ -92,36 +91,15 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
     rmSync(dir, { recursive: true, force: true });
   };
   try {
-    const kubeconfig = await writeKubeconfig(sim, join(dir, 'kubeconfig'));
     // A baseline window as long as the run: the spike of the last seconds stays well above its band until the end.
     const window = wall(Math.max(20, seconds));
     const warmup = wall(Math.max(10, Math.round(seconds * 0.3)));
-    const argv = [
-      ...['--listen', '127.0.0.1:0', '--log-level', 'silent'],
+    exporter = await startPreviewExporter(sim, dir, [
       ...['--scrape-interval', wall(1), '--scrape-timeout', `${stepMs - 100}ms`, '--history-retention', '30m'],
-      ...['--kubeconfig', kubeconfig, '--agent-url-template', `${sim.url}/agents/{node}/metrics`],
-      ...['--operator-url-template', `${sim.url}/operator/metrics`],
       ...['--anomaly-window', window, '--anomaly-warmup', warmup, '--anomaly-spread-window', wall(seconds * 2)],
-      ...(hubble ? ['--hubble-port', '9965', '--hubble-url-template', `${sim.url}/hubble/{node}/metrics`] : []),
-    ];
-    const loaded = loadConfig({ argv, env: {} });
-    if (loaded.kind !== 'config') {
-      throw new Error('the exporter flags of the preview asked for help or the version');
-    }
-    exporter = await startExporter(loaded.config, { autoScrape: false });
-    await exporter.kube?.whenSynced(10_000);
-
-    const nodes = sim.cluster.nodes.filter((n) => n.agent !== null);
-    const spikeNode =
-      nodes.find((n) => n.agent!.dropProfiles.some((p) => p.reason === SPIKE_REASON && p.direction === 'INGRESS')) ??
-      nodes[0];
-    const spikeProfile =
-      spikeNode.agent!.dropProfiles.find((p) => p.reason === SPIKE_REASON && p.direction === 'INGRESS') ??
-      spikeNode.agent!.dropProfiles[0];
-    const restartNode = nodes[1 % nodes.length];
-    const failingNode = nodes[2 % nodes.length];
-    const agentlessNode = nodes[3 % nodes.length];
-    const downNode = nodes[nodes.length - 1];
+      ...(hubble ? hubbleFlags(sim, { relay: false }) : []),
+    ]);
+    const { spikeNode, spikeProfile, restartNode, failingNode, agentlessNode, downNode } = castOf(sim);
     const at = (fraction: number) => Math.round(seconds * fraction);
     const plan = new Map<number, Array<() => void>>();
     const schedule = (second: number, action: () => void) => plan.set(second, [...(plan.get(second) ?? []), action]);

@@ -7,17 +7,15 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 
-import { buildHostPage, hostMounts, REPO_ROOT } from '../../test/browser/host/build';
-import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../../test/browser/host/builtPlugin';
-import { collectPageErrors, launchChromium } from '../../test/browser/host/chromium';
-import { dataProxyHandler, type ProxiedDatasource } from '../../test/browser/host/dataProxy';
-import type { InstalledRelease } from '../../test/browser/host/grafanaInstall';
-import { startStaticServer, type StaticServer } from '../../test/browser/host/server';
+import { buildHostPage, hostMounts, REPO_ROOT } from '../browser-host/build';
+import { assertBuiltPlugin, DIST_DIR, PLUGIN_ID } from '../browser-host/builtPlugin';
+import { collectPageErrors, launchChromium } from '../browser-host/chromium';
+import { dataProxyHandler, type ProxiedDatasource } from '../browser-host/dataProxy';
+import type { InstalledRelease } from '../browser-host/grafanaInstall';
+import { startStaticServer, type StaticServer } from '../browser-host/server';
 import { slug, type DashboardJson } from './dashboard';
 import type { ShowOptions, ShowResult } from './summary';
 
-/** Width of the panel grid; with the page's padding the images are 1600 px wide. */
-export const GRID_WIDTH = 1568;
 /** Chromium's limit for a viewport dimension is far above any dashboard; this bounds a runaway layout. */
 const MAX_VIEWPORT_HEIGHT = 16_000;
 

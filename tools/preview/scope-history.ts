@@ -14,9 +14,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { type RunningExporter, startExporter } from '../../exporter/app';
-import { loadConfig } from '../../exporter/config/config';
-import { type RunningSimulator, startSimulator, writeKubeconfig } from '../../simulator';
+import type { RunningExporter } from '../../exporter/app';
+import { type RunningSimulator, startSimulator } from '../../simulator';
+import { castOf, hubbleFlags, startPreviewExporter } from './cast';
 import { addUnmanagedPods, failRegeneration, policyChangeFailingOn } from './events';
 import type { ScopeHistorySettings } from './session-types';
 import type { ScopeEvents } from './summary';
@@ -38,8 +38,6 @@ export interface ScopeHistory {
   runMs: number;
   close(): Promise<void>;
 }
-
-const SPIKE_REASON = 'Policy denied';
 
 export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promise<ScopeHistory> {
   const started = Date.now();
@@ -65,42 +63,26 @@ export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promis
   const dir = mkdtempSync(join(tmpdir(), 'ciliumscope-preview-'));
   let exporter: RunningExporter | undefined;
   try {
-    const kubeconfig = await writeKubeconfig(sim, join(dir, 'kubeconfig'));
     const token = 'ciliumscope-preview-token';
     writeFileSync(join(dir, 'token'), `${token}\n`, { mode: 0o600 });
     // A quarter of the history for the detector's baseline and warm-up, so the spike comes well after both.
     const window = `${Math.round(historySeconds / 4)}s`;
-    const argv = [
-      ...['--listen', '127.0.0.1:0', '--log-level', 'silent'],
-      // A generous scrape timeout (wall-clock time) keeps a busy machine from failing scrapes the run did not plan.
-      ...['--scrape-interval', `${tickSeconds}s`, '--scrape-timeout', `${Math.max(1, tickSeconds - 1)}s`],
-      ...['--history-retention', `${historySeconds * 2}s`],
-      ...['--kubeconfig', kubeconfig, '--agent-url-template', `${sim.url}/agents/{node}/metrics`],
-      ...['--operator-url-template', `${sim.url}/operator/metrics`],
-      ...['--anomaly-window', window, '--anomaly-warmup', window],
-      ...['--token-file', join(dir, 'token')],
-      // The agents' Hubble metrics through discovery, and Relay for the denying policies.
-      ...(hubble ? ['--hubble-port', '9965', '--hubble-url-template', `${sim.url}/hubble/{node}/metrics`] : []),
-      ...(hubble === 'relay' ? ['--hubble-relay', sim.relayAddress!] : []),
-    ];
-    const loaded = loadConfig({ argv, env: {} });
-    if (loaded.kind !== 'config') {
-      throw new Error('the exporter flags of the preview asked for help or the version');
-    }
     const nowMs = () => sim.cluster.nowSeconds * 1000;
-    exporter = await startExporter(loaded.config, { autoScrape: false, now: nowMs });
-    await exporter.kube?.whenSynced(10_000);
-
-    const nodes = sim.cluster.nodes.filter((n) => n.agent !== null);
-    const spikeNode =
-      nodes.find((n) => n.agent!.dropProfiles.some((p) => p.reason === SPIKE_REASON && p.direction === 'INGRESS')) ??
-      nodes[0];
-    const spikeProfile =
-      spikeNode.agent!.dropProfiles.find((p) => p.reason === SPIKE_REASON && p.direction === 'INGRESS') ??
-      spikeNode.agent!.dropProfiles[0];
-    const restartNode = nodes[1 % nodes.length];
-    const failingNode = nodes[2 % nodes.length];
-    const downNode = nodes[nodes.length - 1];
+    exporter = await startPreviewExporter(
+      sim,
+      dir,
+      [
+        // A generous scrape timeout (wall-clock time) keeps a busy machine from failing scrapes the run did not plan.
+        ...['--scrape-interval', `${tickSeconds}s`, '--scrape-timeout', `${Math.max(1, tickSeconds - 1)}s`],
+        ...['--history-retention', `${historySeconds * 2}s`],
+        ...['--anomaly-window', window, '--anomaly-warmup', window],
+        ...['--token-file', join(dir, 'token')],
+        // The agents' Hubble metrics through discovery, and Relay for the denying policies.
+        ...(hubble ? hubbleFlags(sim, { relay: hubble === 'relay' }) : []),
+      ],
+      { now: nowMs }
+    );
+    const { spikeNode, spikeProfile, restartNode, failingNode, downNode } = castOf(sim);
     const at = (fraction: number) => Math.round(ticks * fraction);
     const plan = {
       unmanaged: [at(0.2), at(0.65)],

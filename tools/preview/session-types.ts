@@ -2,7 +2,7 @@
  * The preview session as its users see it, in types that do not reach the exporter's or the simulator's sources
  * (the browser tests are type-checked with the plugin's compiler settings, which those sources are not written for).
  */
-import type { InstalledRelease } from '../../test/browser/host/grafanaInstall';
+import type { InstalledRelease } from '../browser-host/grafanaInstall';
 import type { RenderedDashboard, RenderOutput } from './render';
 import type { ScopeEvents } from './summary';
 

@@ -3,12 +3,12 @@
  * plugin dashboard and the preview page are prepared meanwhile; then any dashboard JSON (the shipped ones, or a
  * broken copy in a test) renders against them.
  */
-import { pluginRoutes } from '../../test/browser/host/builtPlugin';
-import type { ProxiedDatasource } from '../../test/browser/host/dataProxy';
-import type { InstalledRelease } from '../../test/browser/host/grafanaInstall';
-import { importDashboard } from './dashboard';
+import { pluginRoutes } from '../browser-host/builtPlugin';
+import type { ProxiedDatasource } from '../browser-host/dataProxy';
+import type { InstalledRelease } from '../browser-host/grafanaInstall';
+import { GRID_WIDTH, importDashboard } from './dashboard';
 import { startPrometheusHistory, type PrometheusHistory } from './prometheus-history';
-import { GRID_WIDTH, openPreviewBrowser, prometheusDatasource, type PreviewBrowser } from './render';
+import { openPreviewBrowser, prometheusDatasource, type PreviewBrowser } from './render';
 import { runScopeHistory, type ScopeHistory } from './scope-history';
 import type { PreviewSessionApi, PreviewSessionOptions, ScopeHistorySettings } from './session-types';
 

@@ -7,7 +7,6 @@
  * /api/v1/status and /metrics.
  */
 import { Agent, errors as undiciErrors, request } from 'undici';
-import type { FamilySpec } from '../../http/exposition';
 import { discard, formatBytes, readCapped } from '../../scrape/client';
 import { HistoryBackendError, type HistoryStatus } from '../backend';
 import type { PrometheusSettings } from './settings';
@@ -21,6 +20,12 @@ export interface MatrixRow {
 export interface VectorRow {
   metric: Record<string, string>;
   value: [number, string];
+}
+
+export interface RequestStats {
+  outcomes: Readonly<Record<'success' | 'error', number>>;
+  /** Unix ms. */
+  lastSuccessAt: number | null;
 }
 
 /** Requests to Prometheus in flight over the whole process (each API request has its own, smaller, limit too). */
@@ -63,18 +68,27 @@ export class PrometheusClient {
   }
 
   /** A range query; times in Unix ms, the step in ms. */
-  async queryRange(expr: string, startMs: number, endMs: number, stepMs: number, signal?: AbortSignal): Promise<MatrixRow[]> {
+  async queryRange(
+    expr: string,
+    startMs: number,
+    endMs: number,
+    stepMs: number,
+    signal?: AbortSignal
+  ): Promise<MatrixRow[]> {
     const form = { query: expr, start: seconds(startMs), end: seconds(endMs), step: seconds(stepMs) };
     return this.call<MatrixRow[]>('query_range', form, signal, (data) => this.capped(this.result(data, 'matrix')));
   }
 
   /** An instant query at `timeMs`. */
   async query(expr: string, timeMs: number, signal?: AbortSignal): Promise<VectorRow[]> {
-    return this.call<VectorRow[]>('query', { query: expr, time: seconds(timeMs) }, signal, (data) => this.capped(this.result(data, 'vector')));
+    return this.call<VectorRow[]>('query', { query: expr, time: seconds(timeMs) }, signal, (data) =>
+      this.capped(this.result(data, 'vector'))
+    );
   }
 
   status(): Pick<HistoryStatus, 'state' | 'lastSuccessAt' | 'lastError' | 'lastErrorAt'> {
-    const failedLast = this.lastError !== null && (this.lastSuccessAt === null || this.lastError.at >= this.lastSuccessAt);
+    const failedLast =
+      this.lastError !== null && (this.lastSuccessAt === null || this.lastError.at >= this.lastSuccessAt);
     return {
       state: this.lastSuccessAt === null && this.lastError === null ? 'unknown' : failedLast ? 'error' : 'ok',
       lastSuccessAt: this.lastSuccessAt,
@@ -83,24 +97,9 @@ export class PrometheusClient {
     };
   }
 
-  /** /metrics families: requests by outcome and the time of the last success. */
-  families(): FamilySpec[] {
-    return [
-      {
-        name: 'ciliumscope_history_requests_total',
-        help: 'Requests to the Prometheus history backend (--prometheus-url) by outcome: success or error.',
-        type: 'counter',
-        labelNames: ['outcome'],
-        fill: (emit) => Object.entries(this.outcomes).forEach(([outcome, n]) => emit({ outcome }, n)),
-      },
-      {
-        name: 'ciliumscope_history_last_success_timestamp_seconds',
-        help: 'Unix time of the last successful request to the Prometheus history backend.',
-        type: 'gauge',
-        labelNames: [],
-        fill: (emit) => this.lastSuccessAt !== null && emit({}, this.lastSuccessAt / 1000),
-      },
-    ];
+  /** Requests by outcome and the time of the last success (for /metrics). */
+  requestStats(): RequestStats {
+    return { outcomes: this.outcomes, lastSuccessAt: this.lastSuccessAt };
   }
 
   async close(): Promise<void> {
@@ -136,7 +135,12 @@ export class PrometheusClient {
    * One API call: what `check` makes of the answer's `data` (its shape and size checked), or a HistoryBackendError
    * (recorded, unless the caller gave up).
    */
-  private async call<T>(path: string, form: Record<string, string> | null, signal: AbortSignal | undefined, check: (data: unknown) => T): Promise<T> {
+  private async call<T>(
+    path: string,
+    form: Record<string, string> | null,
+    signal: AbortSignal | undefined,
+    check: (data: unknown) => T
+  ): Promise<T> {
     let release: (() => void) | null = null;
     try {
       release = await this.inFlight.acquire(signal);
@@ -150,7 +154,10 @@ export class PrometheusClient {
       const e =
         err instanceof HistoryBackendError
           ? err
-          : this.failure(abandoned ? `request abandoned: ${(signal!.reason as Error)?.message ?? 'cancelled'}` : describe(err), abandoned ? 504 : 502);
+          : this.failure(
+              abandoned ? `request abandoned: ${(signal!.reason as Error)?.message ?? 'cancelled'}` : describe(err),
+              abandoned ? 504 : 502
+            );
       if (!abandoned) {
         this.lastError = { at: this.now(), message: e.message };
         this.outcomes.error++;
@@ -185,7 +192,10 @@ export class PrometheusClient {
       throw timeout.aborted ? this.timedOut() : err;
     }
     if (size === null) {
-      throw this.failure(`the answer is larger than ${formatBytes(this.settings.maxResponseBytes)} (--prometheus-max-response-bytes): narrow the query`, 422);
+      throw this.failure(
+        `the answer is larger than ${formatBytes(this.settings.maxResponseBytes)} (--prometheus-max-response-bytes): narrow the query`,
+        422
+      );
     }
     const text = Buffer.concat(chunks, size).toString('utf8');
     let body: { status?: string; data?: T; errorType?: string; error?: string } | null = null;
@@ -198,7 +208,10 @@ export class PrometheusClient {
       return body.data as T;
     }
     if (body && typeof body.error === 'string') {
-      throw this.failure(`HTTP ${res.statusCode}${body.errorType ? ` (${body.errorType})` : ''}: ${body.error.slice(0, 500)}`, 502);
+      throw this.failure(
+        `HTTP ${res.statusCode}${body.errorType ? ` (${body.errorType})` : ''}: ${body.error.slice(0, 500)}`,
+        502
+      );
     }
     const snippet = text.replace(/\s+/g, ' ').trim().slice(0, 200);
     throw this.failure(`HTTP ${res.statusCode}: not a Prometheus API answer${snippet ? `: ${snippet}` : ''}`, 502);
@@ -224,7 +237,14 @@ function describe(err: unknown): string {
   if (code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_SSL|ERR_TLS|EPROTO/.test(code)) {
     return `TLS handshake failed: ${e.message} (see --prometheus-ca-file)`;
   }
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'UND_ERR_CONNECT_TIMEOUT') {
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'EHOSTUNREACH' ||
+    code === 'ENETUNREACH' ||
+    code === 'ENOTFOUND' ||
+    code === 'EAI_AGAIN' ||
+    code === 'UND_ERR_CONNECT_TIMEOUT'
+  ) {
     return `cannot connect: ${code}`;
   }
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || err instanceof undiciErrors.SocketError) {

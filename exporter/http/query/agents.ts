@@ -1,9 +1,10 @@
 /** Query handlers about agents: regeneration time and rate, policy, agent health. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import { SERIES } from '../../model/series';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, type QueryHandler, displayName, read, seriesFrames } from './context';
-import { DEFAULT_QUANTILES, TABLE } from './promql-table';
+import { TABLE, latencyQuantiles } from './promql-table';
 import { agentVersions, importErrorsInRange, policyRevisionSkew, regenerationFailures } from './signals';
 import { filterSet } from './validate';
 
@@ -16,7 +17,11 @@ const RED_AT = (value: number, below = 'green', above = 'red') => ({
 });
 
 export const regenerationHandler: QueryHandler = (q, ctx) =>
-  q.view === 'rate' ? regenerationRate(q, ctx) : q.view === 'failures' ? regenerationFailures(q, ctx) : regenerationLatency(q, ctx);
+  q.view === 'rate'
+    ? regenerationRate(q, ctx)
+    : q.view === 'failures'
+      ? regenerationFailures(q, ctx)
+      : regenerationLatency(q, ctx);
 
 async function regenerationRate(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
   const { rate } = await read(ctx, TABLE.regenerationRate(q));
@@ -26,15 +31,20 @@ async function regenerationRate(q: ScopeQuery, ctx: QueryContext): Promise<DataF
     description: `Endpoint regenerations per second that ended in ${l.outcome}.`,
     ...(l.outcome === 'failure' ? { thresholds: RED_AT(0.001) } : {}),
   }));
-  return frames.length ? frames : [emptyFrame(q.refId, 'No regenerations in this range (rates need two scrapes of an agent).')];
+  return frames.length
+    ? frames
+    : [emptyFrame(q.refId, 'No regenerations in this range (rates need two scrapes of an agent).')];
 }
 
 /** Quantiles of regeneration time from the summed bucket rates: histogram_quantile(q, sum by (le) (rate(...))). */
 async function regenerationLatency(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
-  const quantiles = q.quantiles ?? DEFAULT_QUANTILES;
+  const quantiles = latencyQuantiles(q);
   const results = await read(ctx, TABLE.regenerationLatency(q));
   // Frames by group, then by quantile, as a panel lists them.
-  const byGroup = new Map<string, Array<{ quantile: number; labels: Record<string, string>; values: Array<number | null> }>>();
+  const byGroup = new Map<
+    string,
+    Array<{ quantile: number; labels: Record<string, string>; values: Array<number | null> }>
+  >();
   quantiles.forEach((quantile, i) => {
     for (const s of results[String(i)]) {
       const key = JSON.stringify(s.labels);
@@ -60,27 +70,48 @@ async function regenerationLatency(q: ScopeQuery, ctx: QueryContext): Promise<Da
       );
     }
   }
-  return frames.length ? frames : [emptyFrame(q.refId, 'No regenerations in this range: quantiles need regenerations between two scrapes.')];
+  return frames.length
+    ? frames
+    : [emptyFrame(q.refId, 'No regenerations in this range: quantiles need regenerations between two scrapes.')];
 }
 
 export const policyHandler: QueryHandler = async (q, ctx) => {
-  const gauge = async (metric: typeof SERIES.policies | typeof SERIES.policyMaxRevision, what: string, description: string) => {
+  const gauge = async (
+    metric: typeof SERIES.policies | typeof SERIES.policyMaxRevision,
+    what: string,
+    description: string
+  ) => {
     const r = await read(ctx, TABLE.policyGauge(q, metric));
     if (q.groupBy === 'node') {
-      return seriesFrames(ctx, q.refId, r.perNode, (l) => ({ displayNameFromDS: `${l.node} ${what}`, unit: 'none', decimals: 0, description }));
+      return seriesFrames(ctx, q.refId, r.perNode, (l) => ({
+        displayNameFromDS: `${l.node} ${what}`,
+        unit: 'none',
+        decimals: 0,
+        description,
+      }));
     }
     return (['max', 'min'] as const).flatMap((how) =>
-      seriesFrames(ctx, q.refId, r[how], () => ({ displayNameFromDS: `${what} (${how} over nodes)`, unit: 'none', decimals: 0, description }), { aggregate: how })
+      seriesFrames(
+        ctx,
+        q.refId,
+        r[how],
+        () => ({ displayNameFromDS: `${what} (${how} over nodes)`, unit: 'none', decimals: 0, description }),
+        { aggregate: how }
+      )
     );
   };
   let frames: DataFrameJSON[];
-  switch (q.view ?? 'count') {
+  switch (q.view ?? QUERY_TYPES.policy.defaultView) {
     case 'revisionSkew':
       return policyRevisionSkew(q, ctx);
     case 'importErrorsInRange':
       return importErrorsInRange(q, ctx);
     case 'revision':
-      frames = await gauge(SERIES.policyMaxRevision, 'policy revision', 'Highest policy revision per agent; a node behind the others has not applied the latest policy.');
+      frames = await gauge(
+        SERIES.policyMaxRevision,
+        'policy revision',
+        'Highest policy revision per agent; a node behind the others has not applied the latest policy.'
+      );
       break;
     case 'importErrors': {
       const { errors } = await read(ctx, TABLE.policyImportErrors(q));
@@ -111,7 +142,7 @@ export const policyHandler: QueryHandler = async (q, ctx) => {
 };
 
 export const agentHealthHandler: QueryHandler = async (q, ctx) => {
-  switch (q.view ?? 'status') {
+  switch (q.view ?? QUERY_TYPES.agentHealth.defaultView) {
     case 'up':
       return agentUp(q, ctx);
     case 'versions':
@@ -126,7 +157,8 @@ export const agentHealthHandler: QueryHandler = async (q, ctx) => {
               ? `operator${l.node ? ` (${l.node})` : ''} scrape`
               : `${l.node} scrape`,
         unit: 's',
-        description: 'Time to fetch and parse the metrics page (the longest within the rate window ending at each point).',
+        description:
+          'Time to fetch and parse the metrics page (the longest within the rate window ending at each point).',
       }));
       return frames.length ? frames : [emptyFrame(q.refId, 'No scrapes in this range.')];
     }
@@ -159,7 +191,12 @@ async function agentUp(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[
       times: ctx.grid.times,
       values,
       labels: { status },
-      config: { displayNameFromDS: `targets ${status}`, unit: 'none', decimals: 0, color: { mode: 'fixed', fixedColor: color } },
+      config: {
+        displayNameFromDS: `targets ${status}`,
+        unit: 'none',
+        decimals: 0,
+        color: { mode: 'fixed', fixedColor: color },
+      },
     });
   return [frame(up, 'up', 'green'), frame(down, 'down', 'red')];
 }
@@ -184,16 +221,33 @@ async function agentStatusTable(q: ScopeQuery, ctx: QueryContext): Promise<DataF
     [
       { name: 'Node', type: 'string', values: rows.map((r) => r.node) },
       { name: 'Component', type: 'string', values: rows.map((r) => r.component) },
-      { name: 'Up', type: 'number', values: rows.map((r) => (r.up ? 1 : 0)), config: { unit: 'bool_yes_no', thresholds: RED_AT(1, 'red', 'green') } },
+      {
+        name: 'Up',
+        type: 'number',
+        values: rows.map((r) => (r.up ? 1 : 0)),
+        config: { unit: 'bool_yes_no', thresholds: RED_AT(1, 'red', 'green') },
+      },
       { name: 'Stale', type: 'boolean', values: rows.map((r) => r.stale) },
       { name: 'Cilium version', type: 'string', values: rows.map((r) => r.version) },
       { name: 'Last scrape', type: 'time', values: rows.map((r) => r.lastScrape) },
-      { name: 'Scrape duration', type: 'number', values: rows.map((r) => (r.durationMs === null ? null : r.durationMs / 1000)), config: { unit: 's', decimals: 3 } },
+      {
+        name: 'Scrape duration',
+        type: 'number',
+        values: rows.map((r) => (r.durationMs === null ? null : r.durationMs / 1000)),
+        config: { unit: 's', decimals: 3 },
+      },
       { name: 'Endpoints', type: 'number', values: rows.map((r) => r.endpoints), config: { decimals: 0 } },
       { name: 'Restarts', type: 'number', values: rows.map((r) => r.restarts), config: { decimals: 0 } },
       { name: 'Error', type: 'string', values: rows.map((r) => r.error) },
     ],
-    rows.length ? undefined : 'No targets: pass --agent NODE=URL, enable Kubernetes discovery, or (query replica) check that Prometheus holds ciliumscope_target_up.'
+    rows.length
+      ? undefined
+      : 'No targets: pass --agent NODE=URL, enable Kubernetes discovery, or (query replica) check that Prometheus holds ciliumscope_target_up.'
   );
-  return rows.length < total ? withNotice(frame, `${rows.length} of ${total} targets: those down, stale or failing first, then the slowest scrapes.`) : frame;
+  return rows.length < total
+    ? withNotice(
+        frame,
+        `${rows.length} of ${total} targets: those down, stale or failing first, then the slowest scrapes.`
+      )
+    : frame;
 }

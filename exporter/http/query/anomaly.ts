@@ -1,5 +1,6 @@
 /** Query handlers about drop anomalies: the bands of the series most worth seeing, and the table of those outside. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import type { GridSeries } from '../../history/backend';
 import { gridEnd, instantGrid } from '../../history/grid';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
@@ -8,7 +9,8 @@ import { firstNodes } from './limit';
 import { DROP_KEY, TABLE } from './promql-table';
 import { anomalySummary } from './signals';
 
-const NO_DETECTOR = 'The drop anomaly detector has no data yet: it needs a few scrapes of each agent to build a baseline.';
+const NO_DETECTOR =
+  'The drop anomaly detector has no data yet: it needs a few scrapes of each agent to build a baseline.';
 
 const keyOf = (l: Record<string, string>) => DROP_KEY.map((k) => l[k] ?? '').join('\u0000');
 
@@ -29,12 +31,19 @@ function latest(series: GridSeries[]): Map<string, number> {
 }
 
 async function anomalyBands(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
-  const limit = q.limit ?? 10;
+  const limit = q.limit ?? QUERY_TYPES.anomaly.views.bands.options.limit;
   // The series most worth seeing: highest score in the range first (then by node, direction, reason). The top
   // `limit` series belong to the top `limit` nodes ranked the same way (or the top `topN`, when set), so only those
   // nodes' series are read.
-  const peak = (values: Array<number | null>) => values.reduce<number>((m, v) => (v !== null && v > m ? v : m), -Infinity);
-  const first = ctx.grid.times.length ? await firstNodes(ctx, { order: 'topk', over: 'max', signal: TABLE.anomalyNodeRanking(q).perNode }, q.topN ?? limit) : null;
+  const peak = (values: Array<number | null>) =>
+    values.reduce<number>((m, v) => (v !== null && v > m ? v : m), -Infinity);
+  const first = ctx.grid.times.length
+    ? await firstNodes(
+        ctx,
+        { order: 'topk', over: 'max', signal: TABLE.anomalyNodeRanking(q).perNode },
+        q.topN ?? limit
+      )
+    : null;
   const nodes = first?.nodes.map((n) => n.node) ?? [];
   if (!nodes.length) {
     return [emptyFrame(q.refId, NO_DETECTOR)];
@@ -45,9 +54,17 @@ async function anomalyBands(q: ScopeQuery, ctx: QueryContext): Promise<DataFrame
     .sort((a, b) => b.max - a.max || (a.key < b.key ? -1 : 1))
     .slice(0, limit);
   const only = (label: (typeof DROP_KEY)[number]) => [...new Set(ranked.map((r) => r.labels[label]))];
-  const parts = await read(ctx, TABLE.anomalyBands({ node: only('node'), direction: only('direction'), reason: only('reason') }));
+  const parts = await read(
+    ctx,
+    TABLE.anomalyBands({ node: only('node'), direction: only('direction'), reason: only('reason') })
+  );
   const byKey = (series: GridSeries[]) => new Map(series.map((s) => [keyOf(s.labels), s.values]));
-  const found = { rate: byKey(parts.rate), baseline: byKey(parts.baseline), 'upper band': byKey(parts.upperBand), score: byKey(parts.score) };
+  const found = {
+    rate: byKey(parts.rate),
+    baseline: byKey(parts.baseline),
+    'upper band': byKey(parts.upperBand),
+    score: byKey(parts.score),
+  };
   const frames: DataFrameJSON[] = [];
   for (const { labels: l, key } of ranked) {
     const base = `${l.node} ${l.reason} (${l.direction})`;
@@ -105,12 +122,17 @@ async function anomalyScores(q: ScopeQuery, ctx: QueryContext): Promise<DataFram
     })
     .filter((x) => x.score >= 1 || (x.upperBand !== null && x.rate > x.upperBand))
     .sort((a, b) => b.score - a.score || b.rate - a.rate || (a.key < b.key ? -1 : 1))
-    .slice(0, q.limit ?? 10);
+    .slice(0, q.limit ?? QUERY_TYPES.anomaly.views.scores.options.limit);
   const frame = tableFrame(q.refId, 'Drop anomalies', [
     { name: 'Node', type: 'string', values: rows.map((x) => x.node) },
     { name: 'Direction', type: 'string', values: rows.map((x) => x.direction) },
     { name: 'Reason', type: 'string', values: rows.map((x) => x.reason) },
-    { name: 'Rate', type: 'number', values: rows.map((x) => x.rate), config: { unit: 'pps', decimals: 2, description: 'Dropped packets per second over the rate window.' } },
+    {
+      name: 'Rate',
+      type: 'number',
+      values: rows.map((x) => x.rate),
+      config: { unit: 'pps', decimals: 2, description: 'Dropped packets per second over the rate window.' },
+    },
     { name: 'Baseline', type: 'number', values: rows.map((x) => x.baseline), config: { unit: 'pps', decimals: 2 } },
     { name: 'Upper band', type: 'number', values: rows.map((x) => x.upperBand), config: { unit: 'pps', decimals: 2 } },
     {

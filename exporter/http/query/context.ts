@@ -1,5 +1,11 @@
 /** What every query handler gets, and the small helpers they share to read the history and shape its series. */
-import type { DataFrameJSON, FieldConfigJSON, ScopeQuery, StatusResponse, UnmanagedPodsResponse } from '../../../src/contract';
+import type {
+  DataFrameJSON,
+  FieldConfigJSON,
+  ScopeQuery,
+  StatusResponse,
+  UnmanagedPodsResponse,
+} from '../../../src/contract';
 import type { GridSeries, HistoryReader } from '../../history/backend';
 import type { StepGrid } from '../../history/grid';
 import type { ClusterView } from '../../model/view';
@@ -29,7 +35,11 @@ export interface QueryContext {
 export type QueryHandler = (query: ScopeQuery, ctx: QueryContext) => Promise<DataFrameJSON[]>;
 
 /** Evaluates named expressions on the query's grid (or another one), together. */
-export async function read<R extends Reads>(ctx: QueryContext, reads: R, grid: StepGrid = ctx.grid): Promise<Record<keyof R, GridSeries[]>> {
+export async function read<R extends Reads>(
+  ctx: QueryContext,
+  reads: R,
+  grid: StepGrid = ctx.grid
+): Promise<Record<keyof R, GridSeries[]>> {
   const names = Object.keys(reads) as Array<keyof R>;
   const results = await ctx.history.evaluate(
     names.map((n) => reads[n]),
@@ -47,11 +57,20 @@ export function seriesFrames(
   extraLabels: Record<string, string> = {}
 ): DataFrameJSON[] {
   return series.map((s) =>
-    seriesFrame({ refId, times: ctx.grid.times, values: s.values, labels: { ...s.labels, ...extraLabels }, config: config(s.labels) })
+    seriesFrame({
+      refId,
+      times: ctx.grid.times,
+      values: s.values,
+      labels: { ...s.labels, ...extraLabels },
+      config: config(s.labels),
+    })
   );
 }
 
 export function displayName(labels: Record<string, string>, parts: string[], suffix = ''): string {
-  const text = parts.map((p) => labels[p]).filter((v) => v !== undefined && v !== '').join(' ');
+  const text = parts
+    .map((p) => labels[p])
+    .filter((v) => v !== undefined && v !== '')
+    .join(' ');
   return (text + suffix).trim() || suffix.trim();
 }

@@ -19,7 +19,9 @@ export const endpointsHandler: QueryHandler = async (q, ctx) => {
     decimals: 0,
     description: 'Endpoints in this state, as the agent reports them (host and health endpoints included).',
   }));
-  return frames.length ? frames : [emptyFrame(q.refId, 'No endpoint data in this range: no agent has been scraped successfully yet.')];
+  return frames.length
+    ? frames
+    : [emptyFrame(q.refId, 'No endpoint data in this range: no agent has been scraped successfully yet.')];
 };
 
 export const podEndpointDeltaHandler: QueryHandler = async (q, ctx) => {
@@ -28,7 +30,13 @@ export const podEndpointDeltaHandler: QueryHandler = async (q, ctx) => {
   }
   const { pods, podEndpoints, delta } = await read(ctx, TABLE.podEndpointDelta(q));
   const part = (series: typeof pods, label: string, description: string) =>
-    seriesFrames(ctx, q.refId, series, (l) => ({ displayNameFromDS: displayName(l, ['node'], ` ${label}`), unit: 'none', decimals: 0, description }), { series: label });
+    seriesFrames(
+      ctx,
+      q.refId,
+      series,
+      (l) => ({ displayNameFromDS: displayName(l, ['node'], ` ${label}`), unit: 'none', decimals: 0, description }),
+      { series: label }
+    );
   const frames = [
     ...part(pods, 'pods', 'Pods Running or Pending, not hostNetwork, scheduled on the node.'),
     ...part(podEndpoints, 'pod endpoints', 'Endpoints the agent manages, minus its host and health endpoints.'),
@@ -45,14 +53,31 @@ export const unmanagedPodsHandler: QueryHandler = async (q, ctx) => {
     return unmanagedPodCount(q, ctx);
   }
   if (!ctx.kube) {
-    return [tableFrame(q.refId, 'Unmanaged pods', columns([]), 'Kubernetes is not configured (--kubeconfig or in-cluster): unmanaged pods cannot be listed.')];
+    return [
+      tableFrame(
+        q.refId,
+        'Unmanaged pods',
+        columns([]),
+        'Kubernetes is not configured (--kubeconfig or in-cluster): unmanaged pods cannot be listed.'
+      ),
+    ];
   }
   const answer = ctx.kube.unmanagedPods({ node: filterSet(q.node), namespace: filterSet(q.namespace) });
-  const notice = answer.notice ?? (answer.stale ? 'Kubernetes data is stale: the API server has not answered recently.' : undefined);
+  const notice =
+    answer.notice ?? (answer.stale ? 'Kubernetes data is stale: the API server has not answered recently.' : undefined);
   return [tableFrame(q.refId, 'Unmanaged pods', columns(answer.pods), notice)];
 };
 
-function columns(pods: Array<{ node: string; namespace: string; name: string; phase: string; owner: string | null; startedAt: string | null }>) {
+function columns(
+  pods: Array<{
+    node: string;
+    namespace: string;
+    name: string;
+    phase: string;
+    owner: string | null;
+    startedAt: string | null;
+  }>
+) {
   const now = Date.now();
   return [
     { name: 'Node', type: 'string' as const, values: pods.map((p) => p.node) },

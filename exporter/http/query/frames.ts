@@ -55,14 +55,20 @@ export function tableFrame(refId: string, name: string, columns: TableColumn[], 
 export function withLabels(frame: DataFrameJSON, labels: Record<string, string>): DataFrameJSON {
   return {
     ...frame,
-    schema: { ...frame.schema, fields: frame.schema.fields.map((f) => (f.type === 'number' ? { ...f, labels: { ...f.labels, ...labels } } : f)) },
+    schema: {
+      ...frame.schema,
+      fields: frame.schema.fields.map((f) => (f.type === 'number' ? { ...f, labels: { ...f.labels, ...labels } } : f)),
+    },
   };
 }
 
 /** Adds a notice (shown by Grafana on the panel) to a frame. */
 export function withNotice(frame: DataFrameJSON, text: string, severity: 'info' | 'warning' = 'info'): DataFrameJSON {
   const meta = frame.schema.meta ?? {};
-  return { ...frame, schema: { ...frame.schema, meta: { ...meta, notices: [...(meta.notices ?? []), { severity, text }] } } };
+  return {
+    ...frame,
+    schema: { ...frame.schema, meta: { ...meta, notices: [...(meta.notices ?? []), { severity, text }] } },
+  };
 }
 
 /** An empty frame that still tells the user why there is nothing to show. */

@@ -26,7 +26,10 @@ export const HANDLERS: Record<QueryType, QueryHandler> = {
 export type QueryBase = Omit<QueryContext, 'grid'>;
 
 /** The step grid of a request, on the history's sample interval. */
-export function gridOf(request: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 'maxDataPoints'>, sampleIntervalMs: number) {
+export function gridOf(
+  request: Pick<QueryRequest, 'from' | 'to' | 'intervalMs' | 'maxDataPoints'>,
+  sampleIntervalMs: number
+) {
   return makeGrid(request.from, request.to, request.intervalMs, request.maxDataPoints, sampleIntervalMs);
 }
 

@@ -23,7 +23,10 @@ function nodeOf(frame: DataFrameJSON): string | undefined {
 
 /** The notice on a top-N answer: how many nodes of how many, by what, and what became of the others. */
 export function topNotice(shown: number, total: number, describe: string, others: string | null): string {
-  return `The ${shown} of ${total} nodes ranked first by ${describe}` + (others ? `; the other ${total - shown} as "other nodes" (${others}).` : '.');
+  return (
+    `The ${shown} of ${total} nodes ranked first by ${describe}` +
+    (others ? `; the other ${total - shown} as "other nodes" (${others}).` : '.')
+  );
 }
 
 /** The same context, its history read with one more matcher on every selector. */
@@ -31,7 +34,16 @@ function scoped(ctx: QueryContext, m: Matcher | null): QueryContext {
   if (!m) {
     return ctx;
   }
-  return { ...ctx, history: { evaluate: (exprs, grid) => ctx.history.evaluate(exprs.map((e) => withMatcher(e, m)), grid) } };
+  return {
+    ...ctx,
+    history: {
+      evaluate: (exprs, grid) =>
+        ctx.history.evaluate(
+          exprs.map((e) => withMatcher(e, m)),
+          grid
+        ),
+    },
+  };
 }
 
 type Rank = Pick<RankSpec, 'order' | 'over' | 'signal'>;
@@ -47,7 +59,12 @@ export function rankingOf(rank: Rank, k: number, grid: StepGrid): Ranking {
  * The k nodes first by a signal over the whole range, with their scores: the ranking expression (which keeps every
  * node tied with the k-th) evaluated at the end of the range, ties then taken by node name.
  */
-export async function firstNodes(ctx: QueryContext, rank: Rank, k: number, also: Reads = {}): Promise<{ nodes: Array<{ node: string; score: number }>; also: Record<string, GridSeries[]> }> {
+export async function firstNodes(
+  ctx: QueryContext,
+  rank: Rank,
+  k: number,
+  also: Reads = {}
+): Promise<{ nodes: Array<{ node: string; score: number }>; also: Record<string, GridSeries[]> }> {
   const at = instantGrid(gridEnd(ctx.grid), ctx.grid.intervalMs, ctx.grid.step);
   const { candidates, ...rest } = await read(ctx, { candidates: rankingOf(rank, k, ctx.grid), ...also }, at);
   const sign = rank.order === 'topk' ? -1 : 1;
@@ -59,14 +76,25 @@ export async function firstNodes(ctx: QueryContext, rank: Rank, k: number, also:
 }
 
 /** The top k nodes of a query and how many nodes it selects (agents at the end of the range). */
-async function rankNodes(q: ScopeQuery, ctx: QueryContext, spec: RankSpec, k: number): Promise<{ top: string[]; total: number }> {
+async function rankNodes(
+  q: ScopeQuery,
+  ctx: QueryContext,
+  spec: RankSpec,
+  k: number
+): Promise<{ top: string[]; total: number }> {
   const { nodes, also } = await firstNodes(ctx, spec, k, TABLE.agentCount(q));
   const top = nodes.map((n) => n.node);
   return { top, total: Math.max(top.length, also.agents[0]?.values[0] ?? 0) };
 }
 
 /** The query's cluster view of the nodes outside the top, named and labelled as "other nodes (K)". */
-async function otherNodes(handler: QueryHandler, q: ScopeQuery, ctx: QueryContext, count: number, how: string): Promise<DataFrameJSON[]> {
+async function otherNodes(
+  handler: QueryHandler,
+  q: ScopeQuery,
+  ctx: QueryContext,
+  count: number,
+  how: string
+): Promise<DataFrameJSON[]> {
   const { topN: _topN, others: _others, groupBy: _groupBy, ...cluster } = q;
   const name = `other nodes (${count})`;
   return (await handler(cluster, ctx))
@@ -78,7 +106,10 @@ async function otherNodes(handler: QueryHandler, q: ScopeQuery, ctx: QueryContex
         }
         const shown = field.config?.displayNameFromDS;
         const description = `The ${count} nodes outside the top N (${how}). ${field.config?.description ?? ''}`.trim();
-        return { ...field, config: { ...field.config, displayNameFromDS: shown ? `${name} ${shown}` : name, description } };
+        return {
+          ...field,
+          config: { ...field.config, displayNameFromDS: shown ? `${name} ${shown}` : name, description },
+        };
       });
       const frame = { ...f, schema: { ...f.schema, name: f.schema.name ? `${name} ${f.schema.name}` : name, fields } };
       return withLabels(frame, { others: String(count) });
@@ -95,11 +126,21 @@ function inRankOrder(frames: DataFrameJSON[], nodes: string[]): DataFrameJSON[] 
 }
 
 /** The answer for the top k nodes by the query's signal, then (with `others`) the other nodes as one view. */
-async function topAnswer(handler: QueryHandler, q: ScopeQuery, ctx: QueryContext, spec: RankSpec, k: number, notice = true): Promise<DataFrameJSON[]> {
+async function topAnswer(
+  handler: QueryHandler,
+  q: ScopeQuery,
+  ctx: QueryContext,
+  spec: RankSpec,
+  k: number,
+  notice = true
+): Promise<DataFrameJSON[]> {
   const { top, total } = await rankNodes(q, ctx, spec, k);
   const frames = top.length ? inRankOrder(await handler(q, scoped(ctx, matcher('node', top))), top) : [];
   const rest = total - top.length;
-  const others = q.others && spec.others && rest > 0 ? await otherNodes(handler, q, scoped(ctx, notIn('node', top)), rest, spec.others) : [];
+  const others =
+    q.others && spec.others && rest > 0
+      ? await otherNodes(handler, q, scoped(ctx, notIn('node', top)), rest, spec.others)
+      : [];
   const all = [...frames, ...others];
   if (!all.length) {
     return [emptyFrame(q.refId, `No node to rank by ${spec.describe}.`)];
@@ -114,7 +155,12 @@ async function topAnswer(handler: QueryHandler, q: ScopeQuery, ctx: QueryContext
  * A query's answer within its topN, others and the series cap. Only queries with one series per node rank (and
  * only those whose type has a rank signal); the others are cut at the cap in their own order.
  */
-export async function limitedAnswer(handler: QueryHandler, q: ScopeQuery, ctx: QueryContext, maxSeries = LIMITS.seriesPerQuery): Promise<DataFrameJSON[]> {
+export async function limitedAnswer(
+  handler: QueryHandler,
+  q: ScopeQuery,
+  ctx: QueryContext,
+  maxSeries = LIMITS.seriesPerQuery
+): Promise<DataFrameJSON[]> {
   const spec = q.groupBy === 'node' && ctx.grid.times.length > 0 ? RANKS[q.queryType](q) : null;
   if (spec && q.topN !== undefined) {
     return cap(await topAnswer(handler, q, ctx, spec, q.topN), maxSeries, spec);
@@ -129,7 +175,14 @@ export async function limitedAnswer(handler: QueryHandler, q: ScopeQuery, ctx: Q
   const fit = Math.max(1, Math.floor(maxSeries / perNode));
   const ranked = await topAnswer(handler, { ...q, others: false }, ctx, spec, fit, false);
   return cap(
-    [withNotice(ranked[0], overCap(frames.length, maxSeries, `the ${fit} nodes ranked first by ${spec.describe}`), 'warning'), ...ranked.slice(1)],
+    [
+      withNotice(
+        ranked[0],
+        overCap(frames.length, maxSeries, `the ${fit} nodes ranked first by ${spec.describe}`),
+        'warning'
+      ),
+      ...ranked.slice(1),
+    ],
     maxSeries,
     spec
   );
@@ -144,7 +197,9 @@ function cap(frames: DataFrameJSON[], maxSeries: number, spec: RankSpec | null):
     return frames;
   }
   const kept = frames.slice(0, maxSeries);
-  const order = spec ? `the first ${maxSeries}, nodes ranked first by ${spec.describe}` : `the first ${maxSeries} in the order of their labels`;
+  const order = spec
+    ? `the first ${maxSeries}, nodes ranked first by ${spec.describe}`
+    : `the first ${maxSeries} in the order of their labels`;
   kept[0] = withNotice(kept[0], overCap(frames.length, maxSeries, order), 'warning');
   return kept;
 }

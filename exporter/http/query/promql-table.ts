@@ -16,7 +16,7 @@
  * | type / view                   | PromQL                                                                          |
  * |-------------------------------|---------------------------------------------------------------------------------|
  * | endpoints                     | sum by (<by>, state) (last_over_time(ciliumscope_endpoints{node, state}[<l>]))  |
- * | endpoints / notReady          | sum by (node) (last_over_time(ciliumscope_endpoints{node, state!~"ready|disconnecting|disconnected"}[<l>])), 0 where count by (node) (…) reports endpoints; summed and stuck (fewest over 10 min) by the handler |
+ * | endpoints / notReady          | sum by (node) (last_over_time(ciliumscope_endpoints{node, state!~"ready|disconnecting|disconnected"}[<l>])), 0 where count by (node) (…) reports endpoints; summed and stuck (fewest over 10 min) by the handler; for the cluster at a step of 10 min or more, sum (…) and count (…) |
  * | podEndpointDelta              | sum by (<by>) (last_over_time(ciliumscope_pods / _pod_endpoints / _endpoint_pod_delta{node}[<l>])) |
  * | podEndpointDelta / delta      | sum by (<by>) (last_over_time(ciliumscope_endpoint_pod_delta{node}[<l>]))         |
  * | unmanagedPods / count         | sum by (<by>) (last_over_time(ciliumscope_unmanaged_pods{node}[<l>]))            |
@@ -44,7 +44,8 @@
  * | unmanagedPods                 | the exporter's own Kubernetes join (no history)                                  |
  * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) > 0 for import errors and restarts; max by (node, direction, reason) (last_over_time(score[<l>])) >= 1 for anomalies |
  */
-import type { QueryType, ScopeQuery } from '../../../src/contract';
+import type { AnnotationKind, QueryType, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import {
   type Aggregation,
   type Comparison,
@@ -92,7 +93,9 @@ const filters = (q: ScopeQuery, ...labels: Filtered[]) => labels.map((l) => matc
 const split = (q: ScopeQuery, ...others: string[]) => (q.groupBy === 'node' ? ['node', ...others] : others);
 const packetsOrBytes = (q: ScopeQuery, packets: string, bytes: string) => (q.unit === 'bytes' ? bytes : packets);
 
-export const DEFAULT_QUANTILES = [0.5, 0.9, 0.99];
+/** The quantiles of a regeneration latency query: its own, or the view's default. */
+export const latencyQuantiles = (q: ScopeQuery): readonly number[] =>
+  q.quantiles ?? QUERY_TYPES.regeneration.views.latency.options.quantiles;
 
 /** Endpoint states of a normal lifecycle: every other state is "not ready" (the endpoints-not-ready alert's too). */
 export const NORMAL_ENDPOINT_STATES = ['ready', 'disconnecting', 'disconnected'];
@@ -102,15 +105,22 @@ export const TABLE = {
     states: sumBy(split(q, 'state'), last(selector(SERIES.endpoints, ...filters(q, 'node', 'state')))),
   }),
 
-  /** Per node always (the handler sums them, and finds the stuck ones): not ready, and whether any was reported. */
-  endpointsNotReady: (q: ScopeQuery): Reads => ({
-    notReady: notReadySignal(q),
-    reported: countBy(['node'], last(selector(SERIES.endpoints, ...filters(q, 'node', 'state')))),
+  /**
+   * Not ready, and whether any endpoint was reported: per node (the handler sums them, and finds the stuck ones),
+   * or for the cluster (`by` []) where no node's series is needed.
+   */
+  endpointsNotReady: (q: ScopeQuery, by: readonly string[] = ['node']): Reads => ({
+    notReady: notReadySignal(q, by),
+    reported: countBy(by, last(selector(SERIES.endpoints, ...filters(q, 'node', 'state')))),
   }),
 
   podEndpointDelta: (q: ScopeQuery): Reads => {
     const gauge = (metric: string) => sumBy(split(q), last(selector(metric, ...filters(q, 'node'))));
-    return { pods: gauge(SERIES.pods), podEndpoints: gauge(SERIES.podEndpoints), delta: gauge(SERIES.endpointPodDelta) };
+    return {
+      pods: gauge(SERIES.pods),
+      podEndpoints: gauge(SERIES.podEndpoints),
+      delta: gauge(SERIES.endpointPodDelta),
+    };
   },
 
   unmanagedPodCount: (q: ScopeQuery): Reads => ({
@@ -128,11 +138,15 @@ export const TABLE = {
   /** One expression per quantile, named by its position in the list. */
   regenerationLatency: (q: ScopeQuery): Reads =>
     Object.fromEntries(
-      (q.quantiles ?? DEFAULT_QUANTILES).map((p, i) => [String(i), quantile(p, split(q), selector(SERIES.regenerationBuckets, ...filters(q, 'node')))])
+      latencyQuantiles(q).map((p, i) => [
+        String(i),
+        quantile(p, split(q), selector(SERIES.regenerationBuckets, ...filters(q, 'node'))),
+      ])
     ),
 
   packetFlow: (q: ScopeQuery): Reads => {
-    const flow = (metric: string) => sumBy(split(q, 'direction'), rate(selector(metric, ...filters(q, 'node', 'direction'))));
+    const flow = (metric: string) =>
+      sumBy(split(q, 'direction'), rate(selector(metric, ...filters(q, 'node', 'direction'))));
     return {
       forwarded: flow(packetsOrBytes(q, SERIES.forwardedPackets, SERIES.forwardedBytes)),
       dropped: flow(packetsOrBytes(q, SERIES.droppedPackets, SERIES.droppedBytes)),
@@ -140,7 +154,10 @@ export const TABLE = {
   },
 
   dropRates: (q: ScopeQuery): Reads => ({
-    drops: sumBy(split(q, 'direction', 'reason'), rate(selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')))),
+    drops: sumBy(
+      split(q, 'direction', 'reason'),
+      rate(selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')))
+    ),
   }),
 
   /** Each node's drop rate, averaged over the points by the caller: the nodes that drop most. */
@@ -150,13 +167,18 @@ export const TABLE = {
 
   /** The same by reason, for the top nodes only. */
   dropTopReasons: (q: ScopeQuery, nodes: string[]): Reads => ({
-    perReason: sumBy(['node', 'reason'], rate(selector(dropped(q), matcher('node', nodes), ...filters(q, 'direction', 'reason')))),
+    perReason: sumBy(
+      ['node', 'reason'],
+      rate(selector(dropped(q), matcher('node', nodes), ...filters(q, 'direction', 'reason')))
+    ),
   }),
 
   /** Per node, or (cluster-wide) the max and min over nodes: policies are cluster objects every agent loads. */
   policyGauge: (q: ScopeQuery, metric: typeof SERIES.policies | typeof SERIES.policyMaxRevision): Reads => {
     const s = selector(metric, ...filters(q, 'node'));
-    return q.groupBy === 'node' ? { perNode: sumBy(['node'], last(s)) } : { max: maxBy([], last(s)), min: minBy([], last(s)) };
+    return q.groupBy === 'node'
+      ? { perNode: sumBy(['node'], last(s)) }
+      : { max: maxBy([], last(s)), min: minBy([], last(s)) };
   },
 
   policyImportErrors: (q: ScopeQuery): Reads => ({
@@ -175,7 +197,9 @@ export const TABLE = {
   /** Per target, or targets up (the sum) out of all targets (the count). */
   agentUp: (q: ScopeQuery): Reads => {
     const s = selector(SERIES.up, ...filters(q, 'node'));
-    return q.groupBy === 'node' ? { perTarget: maxBy(['node', 'component'], last(s)) } : { up: sumBy([], last(s)), targets: countBy([], last(s)) };
+    return q.groupBy === 'node'
+      ? { perTarget: maxBy(['node', 'component'], last(s)) }
+      : { up: sumBy([], last(s)), targets: countBy([], last(s)) };
   },
 
   /** Agents and the operator (a node's Hubble metrics target is in the status's `hubble` and on /metrics). */
@@ -195,12 +219,21 @@ export const TABLE = {
 
   /** ... then the series of the top nodes. */
   anomalySeriesRanking: (q: ScopeQuery, nodes: string[]): Reads => ({
-    perSeries: maxBy(DROP_KEY, maxOver(selector(SERIES.dropAnomalyScore, matcher('node', nodes), ...filters(q, 'direction', 'reason')))),
+    perSeries: maxBy(
+      DROP_KEY,
+      maxOver(selector(SERIES.dropAnomalyScore, matcher('node', nodes), ...filters(q, 'direction', 'reason')))
+    ),
   }),
 
   /** The bands of some drop series, selected by node, direction and reason (the caller keeps the exact ones). */
   anomalyBands: (only: { node: string[]; direction: string[]; reason: string[] }): Reads => {
-    const s = (metric: string) => selector(metric, matcher('node', only.node), matcher('direction', only.direction), matcher('reason', only.reason));
+    const s = (metric: string) =>
+      selector(
+        metric,
+        matcher('node', only.node),
+        matcher('direction', only.direction),
+        matcher('reason', only.reason)
+      );
     return {
       rate: sumBy(DROP_KEY, rate(s(SERIES.droppedPackets))),
       baseline: maxBy(DROP_KEY, last(s(SERIES.dropRateBaseline))),
@@ -305,10 +338,14 @@ export const AGENT_COMPONENTS = ['agent', 'operator'];
 const scrapeDurations = (q: ScopeQuery) => selector(SERIES.scrapeDurationSeconds, ...filters(q, 'node'), matcher('component', AGENT_COMPONENTS));
 
 const importErrors = (q: ScopeQuery) => selector(SERIES.policyImportErrors, ...filters(q, 'node'));
-const failedRegenerations = (q: ScopeQuery) => selector(SERIES.regenerations, ...filters(q, 'node'), eq('outcome', 'failure'));
+const failedRegenerations = (q: ScopeQuery) =>
+  selector(SERIES.regenerations, ...filters(q, 'node'), eq('outcome', 'failure'));
 
-function notReadySignal(q: ScopeQuery): Aggregation {
-  return sumBy(['node'], last(selector(SERIES.endpoints, ...filters(q, 'node', 'state'), notIn('state', NORMAL_ENDPOINT_STATES))));
+function notReadySignal(q: ScopeQuery, by: readonly string[] = ['node']): Aggregation {
+  return sumBy(
+    by,
+    last(selector(SERIES.endpoints, ...filters(q, 'node', 'state'), notIn('state', NORMAL_ENDPOINT_STATES)))
+  );
 }
 
 /**
@@ -324,7 +361,13 @@ export interface RankSpec {
   others: string | null;
 }
 
-const rank = (signal: RankSpec['signal'], over: RangeReduction, describe: string, others: string | null = 'summed', order: RankSpec['order'] = 'topk'): RankSpec => ({
+const rank = (
+  signal: RankSpec['signal'],
+  over: RangeReduction,
+  describe: string,
+  others: string | null = 'summed',
+  order: RankSpec['order'] = 'topk'
+): RankSpec => ({
   signal,
   over,
   order,
@@ -339,28 +382,60 @@ const rank = (signal: RankSpec['signal'], over: RangeReduction, describe: string
  */
 export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
   endpoints: (q) => rank(notReadySignal(q), 'max', 'endpoints not ready (most at any point in the range)'),
-  podEndpointDelta: (q) => rank(sumBy(['node'], last(selector(SERIES.endpointPodDelta, ...filters(q, 'node')))), 'max', 'largest pod/endpoint delta in the range'),
+  podEndpointDelta: (q) =>
+    rank(
+      sumBy(['node'], last(selector(SERIES.endpointPodDelta, ...filters(q, 'node')))),
+      'max',
+      'largest pod/endpoint delta in the range'
+    ),
   unmanagedPods: (q) =>
-    q.view === 'count' ? rank(sumBy(['node'], last(selector(SERIES.unmanagedPods, ...filters(q, 'node')))), 'max', 'most unmanaged pods in the range') : null,
+    q.view === 'count'
+      ? rank(
+          sumBy(['node'], last(selector(SERIES.unmanagedPods, ...filters(q, 'node')))),
+          'max',
+          'most unmanaged pods in the range'
+        )
+      : null,
   regeneration: (q) =>
     q.view === 'rate' || q.view === 'failures'
       ? rank(sumBy(['node'], rate(failedRegenerations(q))), 'avg', 'most regeneration failures in the range')
       : rank(
-          quantile(Math.max(...(q.quantiles ?? DEFAULT_QUANTILES)), ['node'], selector(SERIES.regenerationBuckets, ...filters(q, 'node'))),
+          quantile(
+            Math.max(...latencyQuantiles(q)),
+            ['node'],
+            selector(SERIES.regenerationBuckets, ...filters(q, 'node'))
+          ),
           'max',
           'slowest regenerations in the range (the highest quantile at its highest)',
           'their buckets as one histogram'
         ),
-  packetFlow: (q) => rank(sumBy(['node'], rate(selector(dropped(q), ...filters(q, 'node', 'direction')))), 'avg', 'most dropped traffic in the range'),
+  packetFlow: (q) =>
+    rank(
+      sumBy(['node'], rate(selector(dropped(q), ...filters(q, 'node', 'direction')))),
+      'avg',
+      'most dropped traffic in the range'
+    ),
   drops: (q) =>
-    q.view === 'topNodes' ? null : rank(sumBy(['node'], rate(selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')))), 'avg', 'highest drop rate in the range'),
+    q.view === 'topNodes'
+      ? null
+      : rank(
+          sumBy(['node'], rate(selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')))),
+          'avg',
+          'highest drop rate in the range'
+        ),
   policy: (q) => {
     const gauge = (metric: string) => sumBy(['node'], last(selector(metric, ...filters(q, 'node'))));
-    switch (q.view ?? 'count') {
+    switch (q.view ?? QUERY_TYPES.policy.defaultView) {
       case 'revisionSkew':
         return null;
       case 'revision':
-        return rank(gauge(SERIES.policyMaxRevision), 'min', 'lowest policy revision in the range', 'their highest and lowest', 'bottomk');
+        return rank(
+          gauge(SERIES.policyMaxRevision),
+          'min',
+          'lowest policy revision in the range',
+          'their highest and lowest',
+          'bottomk'
+        );
       case 'importErrors':
       case 'importErrorsInRange':
         return rank(sumBy(['node'], increase(importErrors(q))), 'avg', 'most policy import errors in the range');
@@ -371,16 +446,33 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
           'most endpoints without policy enforcement in the range'
         );
       default:
-        return rank(gauge(SERIES.policies), 'min', 'fewest policies in the range', 'their highest and lowest', 'bottomk');
+        return rank(
+          gauge(SERIES.policies),
+          'min',
+          'fewest policies in the range',
+          'their highest and lowest',
+          'bottomk'
+        );
     }
   },
   agentHealth: (q) => {
     const s = (metric: string) => selector(metric, ...filters(q, 'node'));
     switch (q.view) {
       case 'up':
-        return rank(minBy(['node'], last(s(SERIES.up))), 'avg', 'least time up in the range', 'targets up and down', 'bottomk');
+        return rank(
+          minBy(['node'], last(s(SERIES.up))),
+          'avg',
+          'least time up in the range',
+          'targets up and down',
+          'bottomk'
+        );
       case 'scrapeDuration':
-        return rank(maxBy(['node'], maxOver(scrapeDurations(q))), 'max', 'slowest scrapes in the range', 'the slowest of them');
+        return rank(
+          maxBy(['node'], maxOver(scrapeDurations(q))),
+          'max',
+          'slowest scrapes in the range',
+          'the slowest of them'
+        );
       default:
         return null;
     }
@@ -394,8 +486,11 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
  * Annotation kinds: where a counter went up within a step, or where the anomaly score was 1 or more. Only those
  * points are asked for (a 30-day range over 1,000 nodes is 3.5 M scores, a few thousand of them at 1 or more).
  */
-export const ANNOTATIONS = {
-  policyImportErrors: (nodes: Selector['matchers']) => above(0, sumBy(['node'], stepChange(selector(SERIES.policyImportErrors, ...nodes)))),
-  agentRestarts: (nodes: Selector['matchers']) => above(0, sumBy(['node'], stepChange(selector(SERIES.agentRestarts, ...nodes)))),
-  dropAnomalies: (nodes: Selector['matchers']) => atLeast(1, maxBy(DROP_KEY, last(selector(SERIES.dropAnomalyScore, ...nodes)))),
+export const ANNOTATIONS: Record<AnnotationKind, (nodes: Selector['matchers']) => Expr> = {
+  policyImportErrors: (nodes: Selector['matchers']) =>
+    above(0, sumBy(['node'], stepChange(selector(SERIES.policyImportErrors, ...nodes)))),
+  agentRestarts: (nodes: Selector['matchers']) =>
+    above(0, sumBy(['node'], stepChange(selector(SERIES.agentRestarts, ...nodes)))),
+  dropAnomalies: (nodes: Selector['matchers']) =>
+    atLeast(1, maxBy(DROP_KEY, last(selector(SERIES.dropAnomalyScore, ...nodes)))),
 };

@@ -1,5 +1,6 @@
 /** Query handlers about traffic: forwarded vs dropped packets, drops by reason, the nodes that drop most. */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import { lookupDropReason } from '../../cilium/dropReasons';
 import { emptyFrame, tableFrame } from './frames';
 import { type QueryContext, type QueryHandler, displayName, read, seriesFrames } from './context';
@@ -24,7 +25,9 @@ export const packetFlowHandler: QueryHandler = async (q, ctx) => {
       { verdict }
     );
   const all = [...frames('forwarded'), ...frames('dropped')];
-  return all.length ? all : [emptyFrame(q.refId, 'No traffic data in this range yet (rates need two scrapes of an agent).')];
+  return all.length
+    ? all
+    : [emptyFrame(q.refId, 'No traffic data in this range yet (rates need two scrapes of an agent).')];
 };
 
 export const dropsHandler: QueryHandler = (q, ctx) => (q.view === 'topNodes' ? topNodes(q, ctx) : dropRates(q, ctx));
@@ -36,10 +39,14 @@ async function dropRates(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSO
     return {
       displayNameFromDS: `${l.node ? l.node + ' ' : ''}${l.reason} (${l.direction})`,
       unit: grafanaUnit(q),
-      description: info ? `${info.meaning} Usual causes: ${info.commonCauses}` : `Drops reported by the agent with reason "${l.reason}".`,
+      description: info
+        ? `${info.meaning} Usual causes: ${info.commonCauses}`
+        : `Drops reported by the agent with reason "${l.reason}".`,
     };
   });
-  return frames.length ? frames : [emptyFrame(q.refId, 'No drops in this range for the selected nodes, directions and reasons.')];
+  return frames.length
+    ? frames
+    : [emptyFrame(q.refId, 'No drops in this range for the selected nodes, directions and reasons.')];
 }
 
 /**
@@ -53,12 +60,21 @@ async function topNodes(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON
   const ranked = perNode
     .map((s) => ({ node: s.labels.node, rate: mean(s.values) }))
     .sort((a, b) => b.rate - a.rate || (a.node < b.node ? -1 : 1))
-    .slice(0, q.limit ?? 10);
+    .slice(0, q.limit ?? QUERY_TYPES.drops.views.topNodes.options.limit);
   const reasons = new Map<string, Array<{ reason: string; rate: number }>>();
   if (ranked.length) {
-    const { perReason } = await read(ctx, TABLE.dropTopReasons(q, ranked.map((r) => r.node)));
+    const { perReason } = await read(
+      ctx,
+      TABLE.dropTopReasons(
+        q,
+        ranked.map((r) => r.node)
+      )
+    );
     for (const s of perReason) {
-      reasons.set(s.labels.node, [...(reasons.get(s.labels.node) ?? []), { reason: s.labels.reason, rate: mean(s.values) }]);
+      reasons.set(s.labels.node, [
+        ...(reasons.get(s.labels.node) ?? []),
+        { reason: s.labels.reason, rate: mean(s.values) },
+      ]);
     }
   }
   const top = ranked.map(({ node, rate }) => {
@@ -77,10 +93,25 @@ async function topNodes(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON
   return [
     tableFrame(q.refId, 'Top nodes by drops', [
       { name: 'Node', type: 'string', values: top.map((r) => r.node) },
-      { name: 'Drop rate', type: 'number', values: top.map((r) => r.rate), config: { unit: grafanaUnit(q), decimals: 2, description: `Mean ${what} dropped per second over the range.` } },
-      { name: `Dropped ${what}`, type: 'number', values: top.map((r) => r.dropped), config: { unit: unit === 'bytes' ? 'decbytes' : 'short', description: 'Approximate total over the range.' } },
+      {
+        name: 'Drop rate',
+        type: 'number',
+        values: top.map((r) => r.rate),
+        config: { unit: grafanaUnit(q), decimals: 2, description: `Mean ${what} dropped per second over the range.` },
+      },
+      {
+        name: `Dropped ${what}`,
+        type: 'number',
+        values: top.map((r) => r.dropped),
+        config: { unit: unit === 'bytes' ? 'decbytes' : 'short', description: 'Approximate total over the range.' },
+      },
       { name: 'Top reason', type: 'string', values: top.map((r) => r.topReason) },
-      { name: 'Top reason share', type: 'number', values: top.map((r) => r.share), config: { unit: 'percentunit', decimals: 0, min: 0, max: 1 } },
+      {
+        name: 'Top reason share',
+        type: 'number',
+        values: top.map((r) => r.share),
+        config: { unit: 'percentunit', decimals: 0, min: 0, max: 1 },
+      },
     ]),
   ];
 }

@@ -1,9 +1,18 @@
 /**
  * Validation of API input against the contract, with limits on everything a client controls, and errors that
- * name the offending field (`queries[2].queryType`).
+ * name the offending field (`queries[2].queryType`). The query types, their views and the annotation kinds come from
+ * the catalogue the plugin's editors read too (src/queryCatalog.ts), so the two cannot disagree.
  */
 import { z } from 'zod';
-import type { AnnotationsRequest, QueryRequest, QueryType, QueryView, ScopeQuery } from '../../../src/contract';
+import type {
+  AnnotationKind,
+  AnnotationsRequest,
+  QueryRequest,
+  QueryType,
+  QueryView,
+  ScopeQuery,
+} from '../../../src/contract';
+import { ANNOTATION_KINDS, QUERY_BOUNDS, QUERY_TYPE_ORDER, viewsOf } from '../../../src/queryCatalog';
 
 export const LIMITS = {
   queriesPerRequest: 50,
@@ -12,49 +21,23 @@ export const LIMITS = {
   maxDataPoints: 11_000,
   filterValues: 1000,
   stringLength: 256,
-  rows: 1000,
+  rows: QUERY_BOUNDS.limit,
   /** Largest topN: a panel of more lines than this is no panel. */
-  topN: 1000,
+  topN: QUERY_BOUNDS.topN,
+  quantiles: QUERY_BOUNDS.quantiles,
   /** Series in one query's answer; past it the answer is cut and carries a notice naming this limit. */
   seriesPerQuery: 200,
 };
 
-/** Every query type and whether it is ready; `satisfies` makes a new QueryType fail to compile until listed. */
-export const QUERY_TYPES = [
-  'endpoints',
-  'podEndpointDelta',
-  'unmanagedPods',
-  'regeneration',
-  'packetFlow',
-  'drops',
-  'policy',
-  'agentHealth',
-  'anomaly',
-  'workloadDrops',
-] as const satisfies readonly QueryType[];
-
-type MissingQueryTypes = Exclude<QueryType, (typeof QUERY_TYPES)[number]>;
-const allQueryTypesListed: MissingQueryTypes extends never ? true : false = true;
-void allQueryTypesListed;
+/** Every query type, and the views each one takes (none for a type with a single view). */
+const QUERY_TYPES = QUERY_TYPE_ORDER as [QueryType, ...QueryType[]];
+const VIEWS_BY_TYPE = new Map(QUERY_TYPES.map((type) => [type, viewsOf(type).map((v) => v.value)]));
+const VIEWS = [...new Set([...VIEWS_BY_TYPE.values()].flat())] as [QueryView, ...QueryView[]];
+const ANNOTATION_KIND_NAMES = Object.keys(ANNOTATION_KINDS) as [AnnotationKind, ...AnnotationKind[]];
 
 const text = z.string().max(LIMITS.stringLength, `must be at most ${LIMITS.stringLength} characters`);
 const filter = z.union([text, z.array(text).max(LIMITS.filterValues, `at most ${LIMITS.filterValues} values`)]);
 const millis = z.number({ error: 'must be a number of milliseconds' }).finite().min(0);
-
-/** The views each query type takes; a type without an entry takes none. The first is the type's default. */
-export const VIEWS_BY_TYPE = {
-  endpoints: ['states', 'notReady'],
-  podEndpointDelta: ['counts', 'delta'],
-  unmanagedPods: ['table', 'count'],
-  regeneration: ['latency', 'rate', 'failures'],
-  policy: ['count', 'revision', 'revisionSkew', 'importErrors', 'importErrorsInRange', 'enforcement'],
-  agentHealth: ['status', 'up', 'scrapeDuration', 'versions'],
-  drops: ['rate', 'topNodes'],
-  anomaly: ['bands', 'scores', 'summary'],
-  workloadDrops: ['pairs', 'table'],
-} as const satisfies Partial<Record<QueryType, readonly QueryView[]>>;
-
-const views = [...new Set(Object.values(VIEWS_BY_TYPE).flat())] as [QueryView, ...QueryView[]];
 
 const querySchema = z
   .object({
@@ -68,11 +51,11 @@ const querySchema = z
     state: filter.optional(),
     groupBy: z.enum(['cluster', 'node'], { error: 'must be cluster or node' }).optional(),
     unit: z.enum(['packets', 'bytes'], { error: 'must be packets or bytes' }).optional(),
-    view: z.enum(views, { error: `must be one of ${views.join(', ')}` }).optional(),
+    view: z.enum(VIEWS, { error: `must be one of ${VIEWS.join(', ')}` }).optional(),
     quantiles: z
       .array(z.number().gt(0, 'must be above 0').lt(1, 'must be below 1'))
       .min(1)
-      .max(10, 'at most 10 quantiles')
+      .max(LIMITS.quantiles, `at most ${LIMITS.quantiles} quantiles`)
       .optional(),
     limit: z.number().int().min(1).max(LIMITS.rows, `must be at most ${LIMITS.rows}`).optional(),
     topN: z
@@ -91,15 +74,27 @@ const requestSchema = z
     from: millis,
     to: millis,
     intervalMs: z.number().finite().positive('must be above 0').optional(),
-    maxDataPoints: z.number().int().positive().max(LIMITS.maxDataPoints, `must be at most ${LIMITS.maxDataPoints}`).optional(),
-    queries: z.array(querySchema).min(1, 'needs at least one query').max(LIMITS.queriesPerRequest, `at most ${LIMITS.queriesPerRequest} queries per request`),
+    maxDataPoints: z
+      .number()
+      .int()
+      .positive()
+      .max(LIMITS.maxDataPoints, `must be at most ${LIMITS.maxDataPoints}`)
+      .optional(),
+    queries: z
+      .array(querySchema)
+      .min(1, 'needs at least one query')
+      .max(LIMITS.queriesPerRequest, `at most ${LIMITS.queriesPerRequest} queries per request`),
   })
   .superRefine((r, ctx) => {
     if (r.to < r.from) {
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'must not be before from' });
     }
     if (r.to - r.from > LIMITS.maxRangeMs) {
-      ctx.addIssue({ code: 'custom', path: ['to'], message: 'must be within 31 days of from (the longest range a query may ask for)' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['to'],
+        message: 'must be within 31 days of from (the longest range a query may ask for)',
+      });
     }
     const refIds = new Set<string>();
     r.queries.forEach((q, i) => {
@@ -107,9 +102,9 @@ const requestSchema = z
         ctx.addIssue({ code: 'custom', path: ['queries', i, 'refId'], message: `"${q.refId}" is used twice` });
       }
       refIds.add(q.refId);
-      const allowed: readonly string[] | undefined = (VIEWS_BY_TYPE as Partial<Record<QueryType, readonly string[]>>)[q.queryType];
-      if (q.view !== undefined && !allowed?.includes(q.view)) {
-        const hint = allowed ? `one of ${allowed.join(', ')}` : 'not set';
+      const allowed = VIEWS_BY_TYPE.get(q.queryType) ?? [];
+      if (q.view !== undefined && !allowed.includes(q.view)) {
+        const hint = allowed.length ? `one of ${allowed.join(', ')}` : 'not set';
         ctx.addIssue({ code: 'custom', path: ['queries', i, 'view'], message: `for ${q.queryType} must be ${hint}` });
       }
       if (q.queryType === 'workloadDrops') {
@@ -126,9 +121,7 @@ const requestSchema = z
 const annotationsSchema = z.object({
   from: millis,
   to: millis,
-  kind: z.enum(['policyImportErrors', 'dropAnomalies', 'agentRestarts'], {
-    error: 'must be one of policyImportErrors, dropAnomalies, agentRestarts',
-  }),
+  kind: z.enum(ANNOTATION_KIND_NAMES, { error: `must be one of ${ANNOTATION_KIND_NAMES.join(', ')}` }),
   node: filter.optional(),
 });
 
@@ -143,9 +136,15 @@ export class ValidationError extends Error {
 
 function firstIssue(error: z.ZodError, body: unknown): ValidationError {
   const issue = error.issues[0];
-  const field = issue.path.reduce<string>((acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)), '');
+  const field = issue.path.reduce<string>(
+    (acc, part) => (typeof part === 'number' ? `${acc}[${part}]` : acc ? `${acc}.${String(part)}` : String(part)),
+    ''
+  );
   // zod leaves the input out of its issues: whether the field is missing is read from the body itself.
-  const value = issue.path.reduce<unknown>((at, part) => (at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[part] : undefined), body);
+  const value = issue.path.reduce<unknown>(
+    (at, part) => (at !== null && typeof at === 'object' ? (at as Record<PropertyKey, unknown>)[part] : undefined),
+    body
+  );
   const message = issue.code === 'invalid_type' && value === undefined ? 'is required' : issue.message;
   return new ValidationError(`${field || 'body'} ${message}`, field || 'body');
 }
@@ -180,6 +179,8 @@ export function filterSet(f: string | string[] | undefined): Set<string> | null 
   if (f === undefined) {
     return null;
   }
-  const values = (Array.isArray(f) ? f : [f]).map((v) => v.trim()).filter((v) => v !== '' && v !== '$__all' && v !== '*');
+  const values = (Array.isArray(f) ? f : [f])
+    .map((v) => v.trim())
+    .filter((v) => v !== '' && v !== '$__all' && v !== '*');
   return values.length ? new Set(values) : null;
 }

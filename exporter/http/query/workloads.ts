@@ -11,6 +11,7 @@
  * What each reads is WORKLOAD_TABLE in promql-table.ts.
  */
 import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPES } from '../../../src/queryCatalog';
 import type { GridSeries } from '../../history/backend';
 import type { Expr } from '../../history/expr';
 import { gridEnd, instantGrid } from '../../history/grid';
@@ -20,10 +21,6 @@ import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, read } from './context';
 import { PAIR_KEY, WORKLOAD_TABLE } from './promql-table';
 import { LIMITS } from './validate';
-
-/** Pairs drawn when the query sets no topN; table rows without a limit. */
-export const DEFAULT_PAIRS = 10;
-export const DEFAULT_ROWS = 10;
 
 type Row = Record<string, string>;
 
@@ -95,7 +92,7 @@ function plus(a: ReadonlyArray<number | null> | undefined, b: ReadonlyArray<numb
 async function pairSeries(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
   // Within the exporter's limit of series per query, "other pairs" included.
   const fit = LIMITS.seriesPerQuery - (q.others ? 1 : 0);
-  const n = Math.min(q.topN ?? DEFAULT_PAIRS, fit);
+  const n = Math.min(q.topN ?? QUERY_TYPES.workloadDrops.views.pairs.options.topN, fit);
   const top = await ranked(ctx, WORKLOAD_TABLE.ranking(q, PAIR_KEY, n, spanOf(ctx)), PAIR_KEY, n);
   if (!top.length) {
     return [noDrops(q, ctx)];
@@ -174,7 +171,7 @@ function relayColumns(groups: readonly FlowGroup[] | null): { policy: string; po
 }
 
 async function pairTable(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
-  const limit = q.limit ?? DEFAULT_ROWS;
+  const limit = q.limit ?? QUERY_TYPES.workloadDrops.views.table.options.limit;
   const by = ['node', ...PAIR_KEY];
   const rows = await ranked(ctx, WORKLOAD_TABLE.ranking(q, by, limit, spanOf(ctx)), by, limit);
   if (!rows.length) {

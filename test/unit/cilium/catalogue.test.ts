@@ -79,7 +79,9 @@ describe('routes', () => {
       const seen = new Map<string, Set<number>>();
       for (const family of catalogue) {
         const ranks = seen.get(family.field) ?? new Set<number>();
-        if (!merged.has(family.field)) {expect(ranks.has(family.rank)).toBe(false);}
+        if (!merged.has(family.field)) {
+          expect(ranks.has(family.rank)).toBe(false);
+        }
         ranks.add(family.rank);
         seen.set(family.field, ranks);
       }

@@ -63,8 +63,12 @@ function readTsv(): TsvRow[] {
 
 /** The TSV's hubble column: empty when none, "NAME?" when unverified (then an entry may say NAME or null). */
 function hubbleMatches(tsv: string, entry: string | null): boolean {
-  if (tsv === '') {return entry === null;}
-  if (tsv.endsWith('?')) {return entry === tsv.slice(0, -1) || entry === null;}
+  if (tsv === '') {
+    return entry === null;
+  }
+  if (tsv.endsWith('?')) {
+    return entry === tsv.slice(0, -1) || entry === null;
+  }
   return entry === tsv;
 }
 

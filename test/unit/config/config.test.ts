@@ -37,7 +37,9 @@ describe('units', () => {
     ['1.5s', 1500],
     ['45', 45_000],
   ])('duration %s', (text, ms) => expect(parseDurationMs(text)).toBe(ms));
-  test.each(['', 's', '3x', '1m 30s', '-1s', '1sec'])('not a duration: %p', (text) => expect(parseDurationMs(text)).toBeNull());
+  test.each(['', 's', '3x', '1m 30s', '-1s', '1sec'])('not a duration: %p', (text) =>
+    expect(parseDurationMs(text)).toBeNull()
+  );
   test.each([
     ['16MiB', 16 * 1024 * 1024],
     ['500kB', 500_000],
@@ -66,13 +68,23 @@ describe('loadConfig', () => {
   });
 
   test('repeatable --agent NODE=URL, operator with and without node', () => {
-    const c = load(['--agent', 'n1=http://10.0.0.1:9962/metrics', '--agent', 'n2=http://10.0.0.2:9962/metrics', '--operator', 'http://10.0.0.9:9963/metrics']);
+    const c = load([
+      '--agent',
+      'n1=http://10.0.0.1:9962/metrics',
+      '--agent',
+      'n2=http://10.0.0.2:9962/metrics',
+      '--operator',
+      'http://10.0.0.9:9963/metrics',
+    ]);
     expect(c.agents).toEqual([
       { node: 'n1', url: 'http://10.0.0.1:9962/metrics' },
       { node: 'n2', url: 'http://10.0.0.2:9962/metrics' },
     ]);
     expect(c.operator).toEqual({ node: '', url: 'http://10.0.0.9:9963/metrics' });
-    expect(load(['--operator', 'cp-1=http://10.0.0.9:9963/metrics']).operator).toEqual({ node: 'cp-1', url: 'http://10.0.0.9:9963/metrics' });
+    expect(load(['--operator', 'cp-1=http://10.0.0.9:9963/metrics']).operator).toEqual({
+      node: 'cp-1',
+      url: 'http://10.0.0.9:9963/metrics',
+    });
   });
 
   test('a short interval lowers the default timeout to the interval', () => {
@@ -82,7 +94,8 @@ describe('loadConfig', () => {
   });
 
   test('flags override environment, which overrides the YAML file', () => {
-    files['/etc/cs.yaml'] = 'scrape-interval: 1m\nmax-concurrency: 8\nlog-level: debug\nagent:\n  - n1=http://a:9962/metrics\n  - node: n2\n    url: http://b:9962/metrics\n';
+    files['/etc/cs.yaml'] =
+      'scrape-interval: 1m\nmax-concurrency: 8\nlog-level: debug\nagent:\n  - n1=http://a:9962/metrics\n  - node: n2\n    url: http://b:9962/metrics\n';
     const c = load(['--config', '/etc/cs.yaml', '--max-concurrency', '4'], { CILIUMSCOPE_SCRAPE_INTERVAL: '45s' });
     expect(c.scrapeIntervalMs).toBe(45_000);
     expect(c.maxConcurrency).toBe(4);
@@ -107,7 +120,10 @@ describe('loadConfig', () => {
   test.each([
     [['--scrape-interval', '3x'], '--scrape-interval: "3x" is not a duration (examples: 30s, 1m30s, 500ms)'],
     [['--scrape-interval', '1s', '--scrape-timeout', '2s'], '--scrape-timeout: must not exceed scrape-interval'],
-    [['--agent', 'http://a:9962/metrics'], '--agent: "http://a:9962/metrics" must be NODE=URL, e.g. node-1=http://10.0.0.5:9962/metrics'],
+    [
+      ['--agent', 'http://a:9962/metrics'],
+      '--agent: "http://a:9962/metrics" must be NODE=URL, e.g. node-1=http://10.0.0.5:9962/metrics',
+    ],
     [['--agent', 'n1=ftp://a/metrics'], '--agent: must be an http:// or https:// URL'],
     [['--agent', 'n1=http://a/x', '--agent', 'n1=http://b/x'], '--agent: node "n1" is given twice'],
     [['--agent', 'bad node=http://a/x'], '--agent: is not a valid Kubernetes node name'],
@@ -115,7 +131,10 @@ describe('loadConfig', () => {
     [['--max-concurrency', 'many'], '--max-concurrency: "many" is not an integer'],
     [['--max-concurrency', '0'], '--max-concurrency: Too small: expected number to be >=1'],
     [['--log-level', 'loud'], expect.stringMatching(/^--log-level: /)],
-    [['--max-body-bytes', '12 parsecs'], '--max-body-bytes: "12 parsecs" is not a size (examples: 16MiB, 500kB, 1048576)'],
+    [
+      ['--max-body-bytes', '12 parsecs'],
+      '--max-body-bytes: "12 parsecs" is not a size (examples: 16MiB, 500kB, 1048576)',
+    ],
     [['--bogus'], expect.stringMatching(/Unknown option '--bogus'.*\(see --help\)/)],
     [['--config', '/nope.yaml'], '--config: cannot read /nope.yaml: ENOENT'],
   ])('rejects %p', (argv, message) => {
@@ -126,20 +145,38 @@ describe('loadConfig', () => {
     files['/bad.yaml'] = 'scrape-interval: [1, 2';
     expect(failure(['--config', '/bad.yaml'])).toMatch(/^--config: \/bad\.yaml is not valid YAML/);
     files['/unknown.yaml'] = 'scrape_interval: 30s\n';
-    expect(failure(['--config', '/unknown.yaml'])).toBe('--config: /unknown.yaml: unknown setting "scrape_interval" (see --help for the names)');
+    expect(failure(['--config', '/unknown.yaml'])).toBe(
+      '--config: /unknown.yaml: unknown setting "scrape_interval" (see --help for the names)'
+    );
     files['/list.yaml'] = '- a\n- b\n';
-    expect(failure(['--config', '/list.yaml'])).toBe('--config: /list.yaml must be a mapping of setting names to values');
+    expect(failure(['--config', '/list.yaml'])).toBe(
+      '--config: /list.yaml must be a mapping of setting names to values'
+    );
   });
 
   test('TLS files are read; a certificate needs its key', () => {
     files['/tls/ca.pem'] = 'CA';
     files['/tls/crt.pem'] = 'CRT';
     files['/tls/key.pem'] = 'KEY';
-    const c = load(['--tls-ca-file', '/tls/ca.pem', '--tls-cert-file', '/tls/crt.pem', '--tls-key-file', '/tls/key.pem']);
-    expect(c.tls).toEqual({ ca: Buffer.from('CA'), cert: Buffer.from('CRT'), key: Buffer.from('KEY'), insecureSkipVerify: false });
+    const c = load([
+      '--tls-ca-file',
+      '/tls/ca.pem',
+      '--tls-cert-file',
+      '/tls/crt.pem',
+      '--tls-key-file',
+      '/tls/key.pem',
+    ]);
+    expect(c.tls).toEqual({
+      ca: Buffer.from('CA'),
+      cert: Buffer.from('CRT'),
+      key: Buffer.from('KEY'),
+      insecureSkipVerify: false,
+    });
     expect(load([]).tls).toEqual({ ca: null, cert: null, key: null, insecureSkipVerify: false });
     expect(load(['--tls-insecure-skip-verify']).tls.insecureSkipVerify).toBe(true);
-    expect(failure(['--tls-cert-file', '/tls/crt.pem'])).toBe('--tls-cert-file: give both --tls-cert-file and --tls-key-file, or neither');
+    expect(failure(['--tls-cert-file', '/tls/crt.pem'])).toBe(
+      '--tls-cert-file: give both --tls-cert-file and --tls-key-file, or neither'
+    );
     expect(failure(['--tls-ca-file', '/tls/none.pem'])).toBe('--tls-ca-file: cannot read /tls/none.pem: ENOENT');
   });
 
@@ -157,14 +194,22 @@ describe('loadConfig', () => {
     files['/prom/basic'] = 'grafana:s3cr:et\n';
     files['/prom/ca.pem'] = 'CA';
     const c = load([
-      '--history-backend', 'prometheus',
-      '--prometheus-url', 'https://mimir.example:8080/prometheus/',
-      '--prometheus-bearer-token-file', '/prom/token',
-      '--prometheus-ca-file', '/prom/ca.pem',
-      '--prometheus-header', 'X-Scope-OrgID=tenant-1',
-      '--prometheus-header', 'X-Extra=a=b',
-      '--prometheus-timeout', '5s',
-      '--scrape-interval', '15s',
+      '--history-backend',
+      'prometheus',
+      '--prometheus-url',
+      'https://mimir.example:8080/prometheus/',
+      '--prometheus-bearer-token-file',
+      '/prom/token',
+      '--prometheus-ca-file',
+      '/prom/ca.pem',
+      '--prometheus-header',
+      'X-Scope-OrgID=tenant-1',
+      '--prometheus-header',
+      'X-Extra=a=b',
+      '--prometheus-timeout',
+      '5s',
+      '--scrape-interval',
+      '15s',
     ]);
     expect(c.history.backend).toBe('prometheus');
     expect(c.prometheus).toEqual({
@@ -182,7 +227,11 @@ describe('loadConfig', () => {
       maxResponseBytes: 64 * 1024 * 1024,
       maxConcurrency: 4,
     });
-    const env = { CILIUMSCOPE_HISTORY_BACKEND: 'prometheus', CILIUMSCOPE_PROMETHEUS_URL: 'http://prom:9090', CILIUMSCOPE_PROMETHEUS_BASIC_AUTH_FILE: '/prom/basic' };
+    const env = {
+      CILIUMSCOPE_HISTORY_BACKEND: 'prometheus',
+      CILIUMSCOPE_PROMETHEUS_URL: 'http://prom:9090',
+      CILIUMSCOPE_PROMETHEUS_BASIC_AUTH_FILE: '/prom/basic',
+    };
     expect(load(['--prometheus-scrape-interval', '10s'], env).prometheus).toMatchObject({
       url: 'http://prom:9090',
       basicAuth: { username: 'grafana', password: 's3cr:et' },
@@ -193,18 +242,38 @@ describe('loadConfig', () => {
   test('history backend: bad settings name the setting', () => {
     const prom = ['--history-backend', 'prometheus'];
     expect(failure(['--history-backend', 'thanos'])).toBe('--history-backend: "thanos" must be embedded or prometheus');
-    expect(failure(prom)).toBe('--prometheus-url: is required with --history-backend prometheus (e.g. http://prometheus:9090)');
-    expect(failure([...prom, '--prometheus-url', 'prometheus:9090'])).toBe('--prometheus-url: "prometheus:9090" must be an http:// or https:// URL');
-    expect(failure([...prom, '--prometheus-url', 'not a url'])).toBe('--prometheus-url: "not a url" is not a URL (e.g. http://prometheus:9090)');
-    expect(failure([...prom, '--prometheus-url', 'http://u:p@prom:9090'])).toBe('--prometheus-url: must not carry credentials: put them in --prometheus-basic-auth-file');
-    expect(failure(['--prometheus-url', 'http://prom:9090'])).toBe('--prometheus-url: needs --history-backend prometheus');
+    expect(failure(prom)).toBe(
+      '--prometheus-url: is required with --history-backend prometheus (e.g. http://prometheus:9090)'
+    );
+    expect(failure([...prom, '--prometheus-url', 'prometheus:9090'])).toBe(
+      '--prometheus-url: "prometheus:9090" must be an http:// or https:// URL'
+    );
+    expect(failure([...prom, '--prometheus-url', 'not a url'])).toBe(
+      '--prometheus-url: "not a url" is not a URL (e.g. http://prometheus:9090)'
+    );
+    expect(failure([...prom, '--prometheus-url', 'http://u:p@prom:9090'])).toBe(
+      '--prometheus-url: must not carry credentials: put them in --prometheus-basic-auth-file'
+    );
+    expect(failure(['--prometheus-url', 'http://prom:9090'])).toBe(
+      '--prometheus-url: needs --history-backend prometheus'
+    );
     const url = [...prom, '--prometheus-url', 'http://prom:9090'];
-    expect(failure([...url, '--prometheus-header', 'X-Scope-OrgID'])).toBe('--prometheus-header: "X-Scope-OrgID" must be NAME=VALUE, e.g. X-Scope-OrgID=tenant-1');
-    expect(failure([...url, '--prometheus-header', 'Authorization=Bearer x'])).toMatch(/^--prometheus-header: Authorization is set by the exporter itself/);
+    expect(failure([...url, '--prometheus-header', 'X-Scope-OrgID'])).toBe(
+      '--prometheus-header: "X-Scope-OrgID" must be NAME=VALUE, e.g. X-Scope-OrgID=tenant-1'
+    );
+    expect(failure([...url, '--prometheus-header', 'Authorization=Bearer x'])).toMatch(
+      /^--prometheus-header: Authorization is set by the exporter itself/
+    );
     files['/prom/bad-basic'] = 'no-colon';
-    expect(failure([...url, '--prometheus-basic-auth-file', '/prom/bad-basic'])).toBe('--prometheus-basic-auth-file: must hold one line USER:PASSWORD');
-    expect(failure([...url, '--prometheus-bearer-token-file', '/prom/missing'])).toBe('--prometheus-bearer-token-file: cannot read /prom/missing: ENOENT');
-    expect(failure([...url, '--prometheus-max-series', '0'])).toBe('--prometheus-max-series: 0 must be an integer from 1 to 10000000');
+    expect(failure([...url, '--prometheus-basic-auth-file', '/prom/bad-basic'])).toBe(
+      '--prometheus-basic-auth-file: must hold one line USER:PASSWORD'
+    );
+    expect(failure([...url, '--prometheus-bearer-token-file', '/prom/missing'])).toBe(
+      '--prometheus-bearer-token-file: cannot read /prom/missing: ENOENT'
+    );
+    expect(failure([...url, '--prometheus-max-series', '0'])).toBe(
+      '--prometheus-max-series: 0 must be an integer from 1 to 10000000'
+    );
   });
 
   test('boolean flags take an explicit value too', () => {

@@ -261,6 +261,22 @@ describe.each(['Dockerfile.exporter', 'Dockerfile.simulator'])('%s', (file) => {
   });
 });
 
+// What the exporter build compiles from src/ (the contract and the query catalogue it imports), each Dockerfile copies.
+const buildSources = execFileSync(join(ROOT, 'node_modules/.bin/tsc'), ['-p', 'tsconfig.exporter.json', '--listFilesOnly'], {
+  cwd: ROOT,
+})
+  .toString()
+  .split('\n')
+  .map((f) => f.trim())
+  .filter((f) => f.startsWith(join(ROOT, 'src') + '/'))
+  .map((f) => f.slice(ROOT.length + 1));
+
+test.each(['Dockerfile.exporter', 'Dockerfile.simulator'])('%s copies every file of src/ the exporter build compiles', (file) => {
+  const copied = [...readText(file).matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1].split(' '));
+  expect(buildSources).toContain('src/contract.ts');
+  expect(buildSources.filter((source) => !copied.includes(source))).toEqual([]);
+});
+
 describeWith([{ binary: 'promtool' }], 'prometheus/*.yml', () => {
   test.each(['prometheus/prometheus.yml', 'prometheus/prometheus-sharded.yml'])('promtool check config accepts %s', (file) => {
     expect(

@@ -5,7 +5,8 @@
  */
 import Ajv2020 from 'ajv';
 import addFormats from 'ajv-formats';
-import { QUERY_TYPES, parseQueryRequest } from '../../../exporter/http/query/validate';
+import { parseQueryRequest } from '../../../exporter/http/query/validate';
+import { QUERY_TYPE_ORDER } from '../../../src/queryCatalog';
 import { DASHBOARD_UIDS, DATASOURCE_UIDS, PANEL_IDS, PLUGIN_ID } from '../../../tools/dashboards/ids';
 import { PATHS, generatedFiles, staleFiles } from '../../../tools/dashboards/generate';
 import { describeWithShared, readShared } from '../../support/shared';
@@ -306,13 +307,13 @@ describe('plugin dashboard queries', () => {
   test('use only query types of the contract', () => {
     expect(targets.length).toBeGreaterThan(15);
     for (const { panel, target } of targets) {
-      expect({ panel, queryType: (QUERY_TYPES as readonly string[]).includes(String(target.queryType)) }).toEqual({
+      expect({ panel, queryType: (QUERY_TYPE_ORDER as string[]).includes(String(target.queryType)) }).toEqual({
         panel,
         queryType: true,
       });
     }
     // Every query type has a panel.
-    expect(new Set(targets.map((t) => t.target.queryType))).toEqual(new Set(QUERY_TYPES));
+    expect(new Set(targets.map((t) => t.target.queryType))).toEqual(new Set(QUERY_TYPE_ORDER));
   });
 
   test("pass the exporter's own request validation (views, filters, limits)", () => {

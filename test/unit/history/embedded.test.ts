@@ -4,14 +4,31 @@
  * window ending at a step, samples at their own clock's times, counters kept exactly.
  */
 import { EmbeddedBackend, evaluate } from '../../../exporter/history/embedded';
-import { above, atLeast, countBy, eq, last, maxBy, quantile, rate, selector, stepChange, sumBy } from '../../../exporter/history/expr';
+import {
+  above,
+  atLeast,
+  countBy,
+  eq,
+  last,
+  maxBy,
+  quantile,
+  rate,
+  selector,
+  stepChange,
+  sumBy,
+} from '../../../exporter/history/expr';
 import { instantGrid, makeGrid } from '../../../exporter/history/grid';
 import { RingHistory } from '../../../exporter/history/ring';
 
 const S = 1000;
 
 /** Writes points[k] = { node: value } at cycle k (time k × 10 s), each node's sample `offset[node]` ms into it. */
-function history(metric: string, points: Array<Record<string, number>>, counter: boolean, offset: Record<string, number> = {}): RingHistory {
+function history(
+  metric: string,
+  points: Array<Record<string, number>>,
+  counter: boolean,
+  offset: Record<string, number> = {}
+): RingHistory {
   const h = new RingHistory({ retentionMs: 3_600_000, intervalMs: 10 * S, maxBytes: 1 << 22 });
   points.forEach((values, k) => {
     const w = h.begin(k * 10 * S);
@@ -53,28 +70,46 @@ describe('counters: rates over the window ending at each step', () => {
   test('with samples at both edges of the window, the plain increase over the window', () => {
     const h = history('c_total', [{ a: 100 }, { a: 110 }, { a: 130 }, { a: 160 }, { a: 200 }], true);
     // Window 4 intervals = 40 s: at 40 s it spans the samples at 0 s to 40 s.
-    expect(values(h, sumBy(['node'], rate(selector('c_total'))), 40 * S, 40 * S)).toEqual([[{ node: 'a' }, [(200 - 100) / 40]]]);
+    expect(values(h, sumBy(['node'], rate(selector('c_total'))), 40 * S, 40 * S)).toEqual([
+      [{ node: 'a' }, [(200 - 100) / 40]],
+    ]);
   });
 
   test('a counter reset adds the value before the drop, as Prometheus does', () => {
     const h = history('c_total', [{ a: 100 }, { a: 110 }, { a: 5 }, { a: 15 }, { a: 25 }], true);
-    expect(values(h, sumBy(['node'], rate(selector('c_total'))), 40 * S, 40 * S)).toEqual([[{ node: 'a' }, [(25 - 100 + 110) / 40]]]);
+    expect(values(h, sumBy(['node'], rate(selector('c_total'))), 40 * S, 40 * S)).toEqual([
+      [{ node: 'a' }, [(25 - 100 + 110) / 40]],
+    ]);
   });
 
   test('counters keep their cumulative value exactly, beyond 32-bit precision', () => {
-    const h = history('c_total', [{ a: 1e12 }, { a: 1e12 + 1 }, { a: 1e12 + 2 }, { a: 1e12 + 3 }, { a: 1e12 + 4 }], true);
+    const h = history(
+      'c_total',
+      [{ a: 1e12 }, { a: 1e12 + 1 }, { a: 1e12 + 2 }, { a: 1e12 + 3 }, { a: 1e12 + 4 }],
+      true
+    );
     expect(values(h, sumBy(['node'], rate(selector('c_total'))), 40 * S, 40 * S)).toEqual([[{ node: 'a' }, [0.1]]]);
   });
 
   test("a counter's change over one step, for annotations", () => {
     const h = history('c_total', [{ a: 1 }, { a: 1 }, { a: 3 }, { a: 3 }], true);
-    expect(values(h, sumBy(['node'], stepChange(selector('c_total'))), 10 * S, 30 * S)).toEqual([[{ node: 'a' }, [0, 2, 0]]]);
+    expect(values(h, sumBy(['node'], stepChange(selector('c_total'))), 10 * S, 30 * S)).toEqual([
+      [{ node: 'a' }, [0, 2, 0]],
+    ]);
   });
 });
 
 describe('samples at their own clock', () => {
   test("each node's samples at its own scrape time: a step before a node's scrape still shows its previous sample", () => {
-    const h = history('g', [{ a: 1, b: 10 }, { a: 2, b: 20 }], false, { a: 0, b: 3 * S });
+    const h = history(
+      'g',
+      [
+        { a: 1, b: 10 },
+        { a: 2, b: 20 },
+      ],
+      false,
+      { a: 0, b: 3 * S }
+    );
     // At 11 s, a's second sample (10 s) is in, b's (13 s) is not.
     expect(at(h, maxBy(['node'], last(selector('g'))), 11 * S)).toEqual([
       [{ node: 'a' }, 2],
@@ -95,7 +130,16 @@ describe('aggregation across series', () => {
 
 describe('filters by a comparison (PromQL `agg > 0`, `agg >= 1`)', () => {
   test('only the points that pass are answered, and a series with none of them is not there', () => {
-    const h = history('g', [{ a: 0, b: 0 }, { a: 2, b: 0.5 }, { a: 1, b: 0 }, { a: 0, b: 0 }], false);
+    const h = history(
+      'g',
+      [
+        { a: 0, b: 0 },
+        { a: 2, b: 0.5 },
+        { a: 1, b: 0 },
+        { a: 0, b: 0 },
+      ],
+      false
+    );
     const g = maxBy(['node'], last(selector('g')));
     expect(values(h, above(0, g), 0, 30 * S)).toEqual([
       [{ node: 'a' }, [null, 2, 1, null]],

@@ -2,7 +2,7 @@
 import { MAX_POINTS, gridEnd, lookbackMs, makeGrid, rateWindowMs } from '../../../exporter/history/grid';
 
 describe('makeGrid', () => {
-  test('step is the largest of Grafana\'s interval, the sample interval and range/maxDataPoints', () => {
+  test("step is the largest of Grafana's interval, the sample interval and range/maxDataPoints", () => {
     expect(makeGrid(0, 60_000, 1000, 1000, 5000).step).toBe(5000);
     expect(makeGrid(0, 3_600_000, 1000, 100, 5000).step).toBe(36_000);
     expect(makeGrid(0, 60_000, 15_000, undefined, 5000).step).toBe(15_000);
@@ -18,7 +18,7 @@ describe('makeGrid', () => {
     expect(makeGrid(10_001, 19_999, 10_000, undefined, 1000).times).toEqual([]);
   });
 
-  test('a huge range with a tiny step stays within Prometheus\'s 11,000 points, never an endless loop', () => {
+  test("a huge range with a tiny step stays within Prometheus's 11,000 points, never an endless loop", () => {
     const g = makeGrid(0, 31 * 86_400_000, 1, 11_000, 1);
     expect(g.times.length).toBeLessThanOrEqual(MAX_POINTS);
     expect(makeGrid(0, 31 * 86_400_000, 1, undefined, 1).times.length).toBeLessThanOrEqual(MAX_POINTS);

@@ -68,7 +68,12 @@ function generate(random: () => number): Series[] {
     }
     out.push({ metric: 'test_total', labels: { node }, counter: true, values: counter });
     out.push({ metric: 'test_gauge', labels: { node }, counter: false, values: gauge });
-    out.push({ metric: 'test_small', labels: { node }, counter: false, values: gauge.map((v) => (v === null ? null : Math.abs(v) % 3)) });
+    out.push({
+      metric: 'test_small',
+      labels: { node },
+      counter: false,
+      values: gauge.map((v) => (v === null ? null : Math.abs(v) % 3)),
+    });
   }
   // A histogram whose +Inf bucket grows at every point, so every window has observations.
   const counts = BOUNDS.map(() => 0);
@@ -82,7 +87,9 @@ function generate(random: () => number): Series[] {
       buckets[i].push(counts[i]);
     });
   }
-  BOUNDS.forEach((le, i) => out.push({ metric: 'test_seconds_bucket', labels: { node: 'node-a', le }, counter: true, values: buckets[i] }));
+  BOUNDS.forEach((le, i) =>
+    out.push({ metric: 'test_seconds_bucket', labels: { node: 'node-a', le }, counter: true, values: buckets[i] })
+  );
   return out;
 }
 
@@ -158,7 +165,10 @@ describeWith([{ binary: 'promtool' }], 'the embedded evaluator against Prometheu
       const tests: Array<Record<string, unknown>> = [];
       for (let i = 0; i < 12; i++) {
         // Exact sample times (window edges on samples), and times between them; some past the last sample.
-        const time = random() < 0.4 ? Math.floor(random() * (POINTS + 4)) * INTERVAL : Math.floor(random() * (POINTS + 40) * INTERVAL);
+        const time =
+          random() < 0.4
+            ? Math.floor(random() * (POINTS + 4)) * INTERVAL
+            : Math.floor(random() * (POINTS + 40) * INTERVAL);
         const step = [INTERVAL, 2 * INTERVAL, 35_000, 60_000][Math.floor(random() * 4)];
         const grid = instantGrid(time, INTERVAL, step);
         for (const expr of expressions(random, step)) {
@@ -166,14 +176,23 @@ describeWith([{ binary: 'promtool' }], 'the embedded evaluator against Prometheu
           tests.push({
             expr: toPromQL(expr, grid),
             eval_time: formatDuration(time),
-            exp_samples: result.map((s) => ({ labels: `{${Object.entries(s.labels).filter(([, v]) => v !== '').map(([k, v]) => `${k}=${quoteString(v)}`).join(',')}}`, value: s.values[0] })),
+            exp_samples: result.map((s) => ({
+              labels: `{${Object.entries(s.labels)
+                .filter(([, v]) => v !== '')
+                .map(([k, v]) => `${k}=${quoteString(v)}`)
+                .join(',')}}`,
+              value: s.values[0],
+            })),
           });
           checked += result.length;
         }
       }
       cases.push({
         interval: `${INTERVAL / 1000}s`,
-        input_series: series.map((s) => ({ series: seriesText(s.metric, s.labels), values: s.values.map((v) => (v === null ? '_' : String(v))).join(' ') })),
+        input_series: series.map((s) => ({
+          series: seriesText(s.metric, s.labels),
+          values: s.values.map((v) => (v === null ? '_' : String(v))).join(' '),
+        })),
         promql_expr_test: tests,
       });
     }

@@ -53,11 +53,21 @@ describe('RingHistory', () => {
 
   test('stays within its byte budget by halving retention, keeping the newest points', () => {
     // 100 points of capacity; each series costs 100*4+256 bytes.
-    const h = new RingHistory({ retentionMs: 100_000, intervalMs: 1000, maxBytes: 10 * (100 * 4 + 256) + 800, minPoints: 10 });
+    const h = new RingHistory({
+      retentionMs: 100_000,
+      intervalMs: 1000,
+      maxBytes: 10 * (100 * 4 + 256) + 800,
+      minPoints: 10,
+    });
     fill(h, 60, ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h', 'i', 'j']);
     expect(h.stats().capacityPoints).toBe(100);
     // Five more series do not fit at 100 points but do at 50: capacity halves once.
-    fill(h, 1, Array.from({ length: 5 }, (_, i) => `n${i}`), 61_000);
+    fill(
+      h,
+      1,
+      Array.from({ length: 5 }, (_, i) => `n${i}`),
+      61_000
+    );
     const stats = h.stats();
     expect(stats.capacityPoints).toBe(50);
     expect(stats.bytes).toBeLessThanOrEqual(10 * (100 * 4 + 256) + 800);
@@ -69,7 +79,12 @@ describe('RingHistory', () => {
   });
 
   test('refuses new series at the minimum retention and counts them', () => {
-    const h = new RingHistory({ retentionMs: 10_000, intervalMs: 1000, maxBytes: 3 * (10 * 4 + 256) + 80, minPoints: 10 });
+    const h = new RingHistory({
+      retentionMs: 10_000,
+      intervalMs: 1000,
+      maxBytes: 3 * (10 * 4 + 256) + 80,
+      minPoints: 10,
+    });
     fill(h, 2, ['a', 'b', 'c', 'd', 'e']);
     expect(h.stats().series).toBe(3);
     expect(h.stats().droppedSeries).toBeGreaterThanOrEqual(2);

@@ -102,8 +102,15 @@ test('cached annotations equal direct ones, before and after new cycles', async 
         fc.integer({ min: -60_000, max: 120_000 }),
         fc.option(fc.subarray(sim.nodes, { minLength: 1 }), { nil: undefined }),
         async (kind, span, back, node) => {
-          const request = parseAnnotationsRequest({ from: now - back - span, to: now - back, kind, ...(node ? { node } : {}) });
-          const direct = JSON.stringify({ annotations: await annotationEvents(exporter.backend.reader(), request, exporter.backend.intervalMs) });
+          const request = parseAnnotationsRequest({
+            from: now - back - span,
+            to: now - back,
+            kind,
+            ...(node ? { node } : {}),
+          });
+          const direct = JSON.stringify({
+            annotations: await annotationEvents(exporter.backend.reader(), request, exporter.backend.intervalMs),
+          });
           expect(await viaApi(JSON.stringify(request), '/api/v1/annotations')).toBe(direct);
           expect(await viaApi(JSON.stringify(request), '/api/v1/annotations')).toBe(direct);
         }

@@ -7,17 +7,20 @@ import { EmbeddedBackend } from '../../../exporter/history/embedded';
 import { RingHistory } from '../../../exporter/history/ring';
 import { runQueries } from '../../../exporter/http/query';
 import { RANKS } from '../../../exporter/http/query/promql-table';
-import { QUERY_TYPES, VIEWS_BY_TYPE } from '../../../exporter/http/query/validate';
 import type { ClusterView } from '../../../exporter/model/view';
 import { SERIES } from '../../../exporter/model/series';
-import type { DataFrameJSON, QueryType, ScopeQuery } from '../../../src/contract';
+import type { DataFrameJSON, ScopeQuery } from '../../../src/contract';
+import { QUERY_TYPE_ORDER, viewsOf } from '../../../src/queryCatalog';
 
 const S = 1000;
 const INTERVAL = 10 * S;
 const CYCLES = 6;
 
 /** Per node: its not-ready endpoints at each cycle (and always 10 ready), plus an agent target up. */
-function history(notReady: Record<string, Array<number | null>>, extra: (k: number, w: ReturnType<RingHistory['begin']>) => void = () => {}): RingHistory {
+function history(
+  notReady: Record<string, Array<number | null>>,
+  extra: (k: number, w: ReturnType<RingHistory['begin']>) => void = () => {}
+): RingHistory {
   const h = new RingHistory({ retentionMs: 3_600_000, intervalMs: INTERVAL, maxBytes: 1 << 24 });
   for (let k = 0; k < CYCLES; k++) {
     const w = h.begin(k * INTERVAL);
@@ -46,8 +49,18 @@ const NOT_READY = {
 const noCluster = {} as ClusterView;
 
 async function answer(h: RingHistory, query: Omit<ScopeQuery, 'refId'>): Promise<DataFrameJSON[]> {
-  const request = { from: 0, to: (CYCLES - 1) * INTERVAL, intervalMs: INTERVAL, maxDataPoints: 1000, queries: [{ refId: 'A', ...query } as ScopeQuery] };
-  const results = await runQueries(request, { history: new EmbeddedBackend(h, INTERVAL).reader(), cluster: noCluster, kube: null }, INTERVAL);
+  const request = {
+    from: 0,
+    to: (CYCLES - 1) * INTERVAL,
+    intervalMs: INTERVAL,
+    maxDataPoints: 1000,
+    queries: [{ refId: 'A', ...query } as ScopeQuery],
+  };
+  const results = await runQueries(
+    request,
+    { history: new EmbeddedBackend(h, INTERVAL).reader(), cluster: noCluster, kube: null },
+    INTERVAL
+  );
   expect(results.A.error).toBeUndefined();
   return results.A.frames;
 }
@@ -55,7 +68,8 @@ async function answer(h: RingHistory, query: Omit<ScopeQuery, 'refId'>): Promise
 const nameOf = (f: DataFrameJSON) => f.schema.fields[1].config?.displayNameFromDS;
 const labelsOf = (f: DataFrameJSON) => f.schema.fields[1].labels;
 const valuesOf = (f: DataFrameJSON) => f.data.values[1];
-const notices = (frames: DataFrameJSON[]) => frames.flatMap((f) => (f.schema.meta?.notices ?? []).map((n) => `${n.severity}: ${n.text}`));
+const notices = (frames: DataFrameJSON[]) =>
+  frames.flatMap((f) => (f.schema.meta?.notices ?? []).map((n) => `${n.severity}: ${n.text}`));
 const byNode = { queryType: 'endpoints', groupBy: 'node' } as const;
 
 describe('topN', () => {
@@ -63,9 +77,16 @@ describe('topN', () => {
 
   test('keeps the nodes ranked first by their own signal over the range, highest first, every step', async () => {
     const out = await answer(h, { ...byNode, topN: 2 });
-    expect(out.map(nameOf)).toEqual(['node-b ready', 'node-b waiting-for-identity', 'node-e ready', 'node-e waiting-for-identity']);
+    expect(out.map(nameOf)).toEqual([
+      'node-b ready',
+      'node-b waiting-for-identity',
+      'node-e ready',
+      'node-e waiting-for-identity',
+    ]);
     expect(valuesOf(out[1])).toEqual([0, 3, 0, 0, 0, 0]);
-    expect(notices(out)).toEqual(['info: The 2 of 5 nodes ranked first by endpoints not ready (most at any point in the range).']);
+    expect(notices(out)).toEqual([
+      'info: The 2 of 5 nodes ranked first by endpoints not ready (most at any point in the range).',
+    ]);
   });
 
   test('ties go by node name, so the same nodes stay from one refresh to the next', async () => {
@@ -89,31 +110,59 @@ describe('topN', () => {
 
   test('others of scrape durations are the slowest of them, as the cluster view is', async () => {
     const h2 = history({ a: [], b: [], c: [] }, (k, w) =>
-      ['a', 'b', 'c'].forEach((node, i) => w.at(`agent/${node}`, k * INTERVAL).put(SERIES.scrapeDurationSeconds, { node, component: 'agent' }, k === 2 ? 5 - i : i))
+      ['a', 'b', 'c'].forEach((node, i) =>
+        w
+          .at(`agent/${node}`, k * INTERVAL)
+          .put(SERIES.scrapeDurationSeconds, { node, component: 'agent' }, k === 2 ? 5 - i : i)
+      )
     );
-    const out = await answer(h2, { queryType: 'agentHealth', view: 'scrapeDuration', groupBy: 'node', topN: 1, others: true });
+    const out = await answer(h2, {
+      queryType: 'agentHealth',
+      view: 'scrapeDuration',
+      groupBy: 'node',
+      topN: 1,
+      others: true,
+    });
     expect(out.map(nameOf)).toEqual(['a scrape', 'other nodes (2) slowest agent scrape']);
-    expect(notices(out)[0]).toBe('info: The 1 of 3 nodes ranked first by slowest scrapes in the range; the other 2 as "other nodes" (the slowest of them).');
+    expect(notices(out)[0]).toBe(
+      'info: The 1 of 3 nodes ranked first by slowest scrapes in the range; the other 2 as "other nodes" (the slowest of them).'
+    );
   });
 
   test('a topN at or above the number of nodes keeps them all; no node with the signal says so', async () => {
-    expect((await answer(h, { ...byNode, topN: 5 })).map((f) => labelsOf(f)?.node)).toEqual(
-      ['node-b', 'node-b', 'node-e', 'node-e', 'node-c', 'node-c', 'node-a', 'node-a', 'node-d', 'node-d']
-    );
+    expect((await answer(h, { ...byNode, topN: 5 })).map((f) => labelsOf(f)?.node)).toEqual([
+      'node-b',
+      'node-b',
+      'node-e',
+      'node-e',
+      'node-c',
+      'node-c',
+      'node-a',
+      'node-a',
+      'node-d',
+      'node-d',
+    ]);
     const healthy = history({ 'node-a': [null, null, null, null, null, null] });
     const none = await answer(healthy, { ...byNode, view: 'notReady', topN: 3 });
     expect(notices(none)).toEqual(['info: No node to rank by endpoints not ready (most at any point in the range).']);
     const withOthers = await answer(healthy, { ...byNode, view: 'notReady', topN: 3, others: true });
-    expect(withOthers.map(nameOf)).toEqual(['other nodes (1) endpoints not ready', 'other nodes (1) stuck not ready (10 min)']);
+    expect(withOthers.map(nameOf)).toEqual([
+      'other nodes (1) endpoints not ready',
+      'other nodes (1) stuck not ready (10 min)',
+    ]);
   });
 
   test('without groupBy node, topN changes nothing', async () => {
-    expect(await answer(h, { queryType: 'endpoints', topN: 1, others: true })).toEqual(await answer(h, { queryType: 'endpoints' }));
+    expect(await answer(h, { queryType: 'endpoints', topN: 1, others: true })).toEqual(
+      await answer(h, { queryType: 'endpoints' })
+    );
   });
 });
 
 describe('the series cap', () => {
-  const many = Object.fromEntries(Array.from({ length: 120 }, (_, i) => [`node-${String(i).padStart(3, '0')}`, [i % 7, 0, 0, 0, 0, 0]]));
+  const many = Object.fromEntries(
+    Array.from({ length: 120 }, (_, i) => [`node-${String(i).padStart(3, '0')}`, [i % 7, 0, 0, 0, 0, 0]])
+  );
   const h = history(many);
 
   test('past the limit, as many of the nodes ranked first as fit, and a warning naming the limit', async () => {
@@ -124,7 +173,11 @@ describe('the series cap', () => {
     ]);
     // The highest-ranked nodes are the ones kept: every node that peaked at 6 is there.
     const kept = new Set(out.map((f) => labelsOf(f)?.node));
-    expect(Object.keys(many).filter((n) => many[n][0] === 6).every((n) => kept.has(n))).toBe(true);
+    expect(
+      Object.keys(many)
+        .filter((n) => many[n][0] === 6)
+        .every((n) => kept.has(n))
+    ).toBe(true);
   });
 
   test('a topN past the limit is cut at it too', async () => {
@@ -132,16 +185,18 @@ describe('the series cap', () => {
     expect(out).toHaveLength(200);
     expect(notices(out)).toEqual([
       'info: The 110 of 120 nodes ranked first by endpoints not ready (most at any point in the range).',
-      expect.stringMatching(/^warning: 220 series exceed the exporter's limit of 200 series per query: the first 200, nodes ranked first by endpoints not ready/),
+      expect.stringMatching(
+        /^warning: 220 series exceed the exporter's limit of 200 series per query: the first 200, nodes ranked first by endpoints not ready/
+      ),
     ]);
   });
 });
 
 test('every query type in every view has a rank signal or says it has none', () => {
-  for (const type of QUERY_TYPES) {
-    const views: ReadonlyArray<string | undefined> = (VIEWS_BY_TYPE as Partial<Record<QueryType, readonly string[]>>)[type] ?? [undefined];
+  for (const type of QUERY_TYPE_ORDER) {
+    const views = viewsOf(type).length ? viewsOf(type).map((v) => v.value) : [undefined];
     for (const view of views) {
-      const spec = RANKS[type]({ refId: 'A', queryType: type, view: view as ScopeQuery['view'] });
+      const spec = RANKS[type]({ refId: 'A', queryType: type, view });
       if (spec) {
         expect([type, view, spec.describe.length > 10, spec.signal.by]).toEqual([type, view, true, ['node']]);
       }

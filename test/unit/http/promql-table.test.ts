@@ -13,11 +13,14 @@ import { SERIES } from '../../../exporter/model/series';
 // A 6-hour range at maxDataPoints 100 with a 30 s interval: step 216 s, rate window 246 s, lookback 5 m.
 const grid = makeGrid(0, 6 * 3_600_000, 30_000, 100, 30_000);
 const q = (over: Partial<ScopeQuery>): ScopeQuery => ({ refId: 'A', queryType: 'endpoints', ...over });
-const promql = (reads: Record<string, Expr>) => Object.fromEntries(Object.entries(reads).map(([k, e]) => [k, toPromQL(e, grid)]));
+const promql = (reads: Record<string, Expr>) =>
+  Object.fromEntries(Object.entries(reads).map(([k, e]) => [k, toPromQL(e, grid)]));
 
 test('every query type and view, with and without filters and grouping', () => {
   expect(grid.step).toBe(216_000);
-  expect(promql(TABLE.endpoints(q({})))).toEqual({ states: 'sum by (state) (last_over_time(ciliumscope_endpoints[5m]))' });
+  expect(promql(TABLE.endpoints(q({})))).toEqual({
+    states: 'sum by (state) (last_over_time(ciliumscope_endpoints[5m]))',
+  });
   expect(promql(TABLE.endpoints(q({ groupBy: 'node', node: ['n1', 'n2'], state: 'ready' })))).toEqual({
     states: 'sum by (node, state) (last_over_time(ciliumscope_endpoints{node=~"n1|n2", state="ready"}[5m]))',
   });
@@ -42,7 +45,8 @@ test('every query type and view, with and without filters and grouping', () => {
     dropped: 'sum by (node, direction) (rate(ciliumscope_dropped_bytes_total[246s]))',
   });
   expect(promql(TABLE.dropRates(q({ reason: ['Policy denied', 'Stale or unroutable IP'] })))).toEqual({
-    drops: 'sum by (direction, reason) (rate(ciliumscope_dropped_packets_total{reason=~"Policy denied|Stale or unroutable IP"}[246s]))',
+    drops:
+      'sum by (direction, reason) (rate(ciliumscope_dropped_packets_total{reason=~"Policy denied|Stale or unroutable IP"}[246s]))',
   });
   expect(promql(TABLE.dropTopNodes(q({ direction: 'EGRESS' })))).toEqual({
     perNode: 'sum by (node) (rate(ciliumscope_dropped_packets_total{direction="EGRESS"}[246s]))',
@@ -77,13 +81,17 @@ test('every query type and view, with and without filters and grouping', () => {
     perNode: 'max by (node) (max_over_time(ciliumscope_drop_anomaly_score{direction="EGRESS"}[246s]))',
   });
   expect(promql(TABLE.anomalySeriesRanking(q({ reason: 'Policy denied' }), ['n1']))).toEqual({
-    perSeries: 'max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{node="n1", reason="Policy denied"}[246s]))',
+    perSeries:
+      'max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{node="n1", reason="Policy denied"}[246s]))',
   });
   expect(promql(TABLE.anomalyBands({ node: ['n1'], direction: ['EGRESS'], reason: ['Policy denied'] }))).toEqual({
     rate: 'sum by (node, direction, reason) (rate(ciliumscope_dropped_packets_total{node="n1", direction="EGRESS", reason="Policy denied"}[246s]))',
-    baseline: 'max by (node, direction, reason) (last_over_time(ciliumscope_drop_rate_baseline{node="n1", direction="EGRESS", reason="Policy denied"}[5m]))',
-    upperBand: 'max by (node, direction, reason) (last_over_time(ciliumscope_drop_rate_upper_band{node="n1", direction="EGRESS", reason="Policy denied"}[5m]))',
-    score: 'max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{node="n1", direction="EGRESS", reason="Policy denied"}[246s]))',
+    baseline:
+      'max by (node, direction, reason) (last_over_time(ciliumscope_drop_rate_baseline{node="n1", direction="EGRESS", reason="Policy denied"}[5m]))',
+    upperBand:
+      'max by (node, direction, reason) (last_over_time(ciliumscope_drop_rate_upper_band{node="n1", direction="EGRESS", reason="Policy denied"}[5m]))',
+    score:
+      'max by (node, direction, reason) (max_over_time(ciliumscope_drop_anomaly_score{node="n1", direction="EGRESS", reason="Policy denied"}[246s]))',
   });
   expect(promql(TABLE.anomalyScores(q({})))).toEqual({
     score: 'max by (node, direction, reason) (last_over_time(ciliumscope_drop_anomaly_score[5m]))',
@@ -102,10 +110,17 @@ test('every query type and view, with and without filters and grouping', () => {
 
 test('the one-question views', () => {
   expect(promql(TABLE.endpointsNotReady(q({ node: ['n1', 'n2'] })))).toEqual({
-    notReady: 'sum by (node) (last_over_time(ciliumscope_endpoints{node=~"n1|n2", state!~"disconnected|disconnecting|ready"}[5m]))',
+    notReady:
+      'sum by (node) (last_over_time(ciliumscope_endpoints{node=~"n1|n2", state!~"disconnected|disconnecting|ready"}[5m]))',
     reported: 'count by (node) (last_over_time(ciliumscope_endpoints{node=~"n1|n2"}[5m]))',
   });
-  expect(promql(TABLE.unmanagedPodCount(q({ groupBy: 'node' })))).toEqual({ unmanaged: 'sum by (node) (last_over_time(ciliumscope_unmanaged_pods[5m]))' });
+  expect(promql(TABLE.endpointsNotReady(q({}), []))).toEqual({
+    notReady: 'sum (last_over_time(ciliumscope_endpoints{state!~"disconnected|disconnecting|ready"}[5m]))',
+    reported: 'count (last_over_time(ciliumscope_endpoints[5m]))',
+  });
+  expect(promql(TABLE.unmanagedPodCount(q({ groupBy: 'node' })))).toEqual({
+    unmanaged: 'sum by (node) (last_over_time(ciliumscope_unmanaged_pods[5m]))',
+  });
   expect(promql(TABLE.regenerationFailures(q({})))).toEqual({
     failures: 'sum (rate(ciliumscope_endpoint_regenerations_total{outcome="failure"}[246s]))',
   });
@@ -179,9 +194,10 @@ describe('top N: the rank of each query type as topk/bottomk in the PromQL, ties
     return toPromQL(rankingOf(spec, k, grid), grid);
   };
 
-  test('endpoints: most not ready at any point of the range; the span and step are the grid\'s', () => {
+  test("endpoints: most not ready at any point of the range; the span and step are the grid's", () => {
     expect(span).toBe(100 * 216_000);
-    const r = 'max_over_time((sum by (node) (last_over_time(ciliumscope_endpoints{state!~"disconnected|disconnecting|ready", node!=""}[5m])))[6h:216s])';
+    const r =
+      'max_over_time((sum by (node) (last_over_time(ciliumscope_endpoints{state!~"disconnected|disconnecting|ready", node!=""}[5m])))[6h:216s])';
     expect(ranked({ groupBy: 'node' })).toBe(`${r} >= scalar(min(topk(10, ${r})))`);
   });
 
@@ -190,8 +206,12 @@ describe('top N: the rank of each query type as topk/bottomk in the PromQL, ties
       const spec = RANKS[query.queryType!](q(query))!;
       return `${spec.order} ${spec.over} ${toPromQL(spec.signal, grid)}`;
     };
-    expect(signal({ queryType: 'podEndpointDelta', view: 'delta' })).toBe('topk max sum by (node) (last_over_time(ciliumscope_endpoint_pod_delta[5m]))');
-    expect(signal({ queryType: 'unmanagedPods', view: 'count' })).toBe('topk max sum by (node) (last_over_time(ciliumscope_unmanaged_pods[5m]))');
+    expect(signal({ queryType: 'podEndpointDelta', view: 'delta' })).toBe(
+      'topk max sum by (node) (last_over_time(ciliumscope_endpoint_pod_delta[5m]))'
+    );
+    expect(signal({ queryType: 'unmanagedPods', view: 'count' })).toBe(
+      'topk max sum by (node) (last_over_time(ciliumscope_unmanaged_pods[5m]))'
+    );
     expect(RANKS.unmanagedPods(q({ queryType: 'unmanagedPods' }))).toBeNull();
     expect(signal({ queryType: 'regeneration', view: 'failures', node: 'n1' })).toBe(
       'topk avg sum by (node) (rate(ciliumscope_endpoint_regenerations_total{node="n1", outcome="failure"}[246s]))'
@@ -199,15 +219,27 @@ describe('top N: the rank of each query type as topk/bottomk in the PromQL, ties
     expect(signal({ queryType: 'regeneration', quantiles: [0.5, 0.95] })).toBe(
       'topk max histogram_quantile(0.95, sum by (node, le) (rate(ciliumscope_endpoint_regeneration_seconds_bucket[246s])))'
     );
-    expect(signal({ queryType: 'packetFlow', unit: 'bytes' })).toBe('topk avg sum by (node) (rate(ciliumscope_dropped_bytes_total[246s]))');
-    expect(signal({ queryType: 'drops', reason: 'Policy denied' })).toBe('topk avg sum by (node) (rate(ciliumscope_dropped_packets_total{reason="Policy denied"}[246s]))');
-    expect(signal({ queryType: 'policy' })).toBe('bottomk min sum by (node) (last_over_time(ciliumscope_policies[5m]))');
-    expect(signal({ queryType: 'policy', view: 'revision' })).toBe('bottomk min sum by (node) (last_over_time(ciliumscope_policy_max_revision[5m]))');
-    expect(signal({ queryType: 'policy', view: 'importErrors' })).toBe('topk avg sum by (node) (increase(ciliumscope_policy_import_errors_total[246s]))');
+    expect(signal({ queryType: 'packetFlow', unit: 'bytes' })).toBe(
+      'topk avg sum by (node) (rate(ciliumscope_dropped_bytes_total[246s]))'
+    );
+    expect(signal({ queryType: 'drops', reason: 'Policy denied' })).toBe(
+      'topk avg sum by (node) (rate(ciliumscope_dropped_packets_total{reason="Policy denied"}[246s]))'
+    );
+    expect(signal({ queryType: 'policy' })).toBe(
+      'bottomk min sum by (node) (last_over_time(ciliumscope_policies[5m]))'
+    );
+    expect(signal({ queryType: 'policy', view: 'revision' })).toBe(
+      'bottomk min sum by (node) (last_over_time(ciliumscope_policy_max_revision[5m]))'
+    );
+    expect(signal({ queryType: 'policy', view: 'importErrors' })).toBe(
+      'topk avg sum by (node) (increase(ciliumscope_policy_import_errors_total[246s]))'
+    );
     expect(signal({ queryType: 'policy', view: 'enforcement' })).toBe(
       'topk max sum by (node) (last_over_time(ciliumscope_policy_enforcement_endpoints{enforcement="none"}[5m]))'
     );
-    expect(signal({ queryType: 'agentHealth', view: 'up' })).toBe('bottomk avg min by (node) (last_over_time(ciliumscope_target_up[5m]))');
+    expect(signal({ queryType: 'agentHealth', view: 'up' })).toBe(
+      'bottomk avg min by (node) (last_over_time(ciliumscope_target_up[5m]))'
+    );
     expect(signal({ queryType: 'agentHealth', view: 'scrapeDuration' })).toBe(
       'topk max max by (node) (max_over_time(ciliumscope_target_scrape_duration_seconds{component=~"agent|operator"}[246s]))'
     );
@@ -218,11 +250,11 @@ describe('top N: the rank of each query type as topk/bottomk in the PromQL, ties
     expect(ranked({ queryType: 'policy', groupBy: 'node' }, 3)).toBe(`${r} <= scalar(max(bottomk(3, ${r})))`);
   });
 
-  test('the top nodes, then the others, as matchers added to the panel\'s own expressions', () => {
+  test("the top nodes, then the others, as matchers added to the panel's own expressions", () => {
     const nodes = ['n2', 'a"b'];
-    expect(toPromQL(withMatcher(TABLE.endpoints(q({ groupBy: 'node' })).states, { label: 'node', values: nodes }), grid)).toBe(
-      'sum by (node, state) (last_over_time(ciliumscope_endpoints{node=~"n2|a\\"b"}[5m]))'
-    );
+    expect(
+      toPromQL(withMatcher(TABLE.endpoints(q({ groupBy: 'node' })).states, { label: 'node', values: nodes }), grid)
+    ).toBe('sum by (node, state) (last_over_time(ciliumscope_endpoints{node=~"n2|a\\"b"}[5m]))');
     expect(toPromQL(withMatcher(TABLE.endpoints(q({})).states, notIn('node', nodes)!), grid)).toBe(
       'sum by (state) (last_over_time(ciliumscope_endpoints{node!~"a\\"b|n2"}[5m]))'
     );
@@ -248,7 +280,9 @@ describe('label values from a request are escaped into matchers', () => {
 
   test('one value: a string literal holding exactly the value', () => {
     const expr = toPromQL(TABLE.endpoints(q({ node: 'a"} or vector(1) or {x="' })).states, grid);
-    expect(expr).toBe('sum by (state) (last_over_time(ciliumscope_endpoints{node="a\\"} or vector(1) or {x=\\""}[5m]))');
+    expect(expr).toBe(
+      'sum by (state) (last_over_time(ciliumscope_endpoints{node="a\\"} or vector(1) or {x=\\""}[5m]))'
+    );
     expect(quoteString('back\\slash')).toBe('"back\\\\slash"');
     expect(quoteString('line\nbreak\ttab\u0007')).toBe('"line\\nbreak\\ttab\\x07"');
   });
@@ -267,9 +301,9 @@ describe('label values from a request are escaped into matchers', () => {
         expect(literal).toBeDefined();
         // Read back as a JSON string (PromQL's escapes here are a subset of JSON's, plus \x): no unescaped quote.
         const decoded = JSON.parse(literal!.replace(/\\x([0-9a-f]{2})/g, '\\u00$1')) as string;
-        expect(Array.isArray(node) ? decoded.split(/(?<!\\)\|/).map((v) => v.replace(/\\(.)/g, '$1')) : [decoded]).toEqual(
-          Array.isArray(node) ? [...node].sort() : [node]
-        );
+        expect(
+          Array.isArray(node) ? decoded.split(/(?<!\\)\|/).map((v) => v.replace(/\\(.)/g, '$1')) : [decoded]
+        ).toEqual(Array.isArray(node) ? [...node].sort() : [node]);
       }
     }
   });

@@ -29,6 +29,20 @@ describe('Hubble settings', () => {
     });
   });
 
+  test('from the environment and the YAML file, by the same names', () => {
+    const result = loadConfig({
+      argv: ['--config', '/cs.yaml'],
+      env: { CILIUMSCOPE_HUBBLE_RELAY: 'relay:4245', CILIUMSCOPE_HUBBLE_TOP_K: '7' },
+      readFile: () => 'hubble:\n  - { node: n1, url: "http://10.0.0.1:9965/metrics" }\nhubble-context: workload-name\n',
+    });
+    expect(result.kind === 'config' && result.config.hubble).toMatchObject({
+      targets: [{ node: 'n1', url: 'http://10.0.0.1:9965/metrics' }],
+      context: 'workload-name',
+      topK: 7,
+      relay: { address: 'relay:4245', tls: null },
+    });
+  });
+
   test('Relay with TLS and a server name', () => {
     const c = load(['--hubble-relay', 'hubble-relay.kube-system:443', '--hubble-relay-ca-file', '/ca', '--hubble-relay-server-name', 'ui.hubble-relay.cilium.io'], { '/ca': 'CA' });
     expect(c.hubble!.relay).toEqual({

@@ -1,7 +1,7 @@
 /** Kubernetes options through the exporter's loader: connection choice, defaults, validation messages. */
-import { ConfigError, loadConfig } from '../../../exporter/config/config';
+import { ConfigError, defaultsOf, loadConfig } from '../../../exporter/config/config';
 import { renderHelp } from '../../../exporter/config/options';
-import { KUBE_OPTIONS, SERVICE_ACCOUNT_TOKEN, resolveKubeSettings } from '../../../exporter/kube/settings';
+import { KUBE_SETTINGS, SERVICE_ACCOUNT_TOKEN, resolveKubeSettings } from '../../../exporter/kube/settings';
 
 function load(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const result = loadConfig({ argv, env, readFile: () => '' });
@@ -77,21 +77,18 @@ describe('Kubernetes settings', () => {
     expect(load(['--kube-in-cluster'], inPod)!.connection).toEqual({ kind: 'in-cluster' });
     expect(load(['--kubeconfig', '/k'], inPod)!.connection.kind).toBe('kubeconfig');
     // Automatic only when the service account token is mounted, and not when switched off.
+    const defaults = defaultsOf(KUBE_SETTINGS.fields);
     const resolve = (env: NodeJS.ProcessEnv, tokenMounted: boolean, inCluster?: boolean) =>
-      resolveKubeSettings({
-        value: (name) => (name === 'kube-in-cluster' ? inCluster : defaults[name]),
-        env,
-        fail: (option, message) => {
-          throw new Error(`--${option}: ${message}`);
-        },
-        fileExists: (path) => tokenMounted && path === SERVICE_ACCOUNT_TOKEN,
-      });
-    const defaults: Record<string, unknown> = Object.fromEntries(
-      KUBE_OPTIONS.filter((o) => o.defaultText !== undefined).map((o) => [
-        o.name,
-        o.kind === 'integer' ? Number(o.defaultText) : o.defaultText,
-      ])
-    );
+      resolveKubeSettings(
+        { ...defaults, inCluster },
+        {
+          env,
+          fail: (option, message) => {
+            throw new Error(`--${option}: ${message}`);
+          },
+          fileExists: (path) => tokenMounted && path === SERVICE_ACCOUNT_TOKEN,
+        }
+      );
     expect(resolve(inPod, true)!.connection).toEqual({ kind: 'in-cluster' });
     expect(resolve(inPod, false)).toBeNull();
     expect(resolve(inPod, true, false)).toBeNull();

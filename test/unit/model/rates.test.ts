@@ -36,35 +36,73 @@ describe('counterIncrease', () => {
 
 describe('deriveRates', () => {
   test('per-second rates over the interval', () => {
-    const r = deriveRates(sample(), sample({ forwarded: [{ direction: 'INGRESS', packets: 1300, bytes: 130_000 }], dropped: [{ direction: 'INGRESS', reason: 'Policy denied', packets: 40, bytes: 4000 }], regenerations: { success: 16, failure: 2 }, policyImportErrors: 3 }), 30);
+    const r = deriveRates(
+      sample(),
+      sample({
+        forwarded: [{ direction: 'INGRESS', packets: 1300, bytes: 130_000 }],
+        dropped: [{ direction: 'INGRESS', reason: 'Policy denied', packets: 40, bytes: 4000 }],
+        regenerations: { success: 16, failure: 2 },
+        policyImportErrors: 3,
+      }),
+      30
+    );
     expect(r.forwarded).toEqual([{ direction: 'INGRESS', packetsPerSecond: 10, bytesPerSecond: 1000 }]);
-    expect(r.dropped).toEqual([{ direction: 'INGRESS', reason: 'Policy denied', packetsPerSecond: 1, bytesPerSecond: 100 }]);
+    expect(r.dropped).toEqual([
+      { direction: 'INGRESS', reason: 'Policy denied', packetsPerSecond: 1, bytesPerSecond: 100 },
+    ]);
     expect(r.regenerations).toEqual({ success: 0.2, failure: 2 / 30 });
     expect(r.policyImportErrorsIncrease).toBe(3);
     expect(r.restarted).toBe(false);
   });
 
   test('an agent restart (new start time, counters lower) is a reset, not a negative rate', () => {
-    const r = deriveRates(sample(), sample({ processStartTimeSeconds: 1_700_000_500, forwarded: [{ direction: 'INGRESS', packets: 60, bytes: 6000 }], dropped: [] }), 30);
+    const r = deriveRates(
+      sample(),
+      sample({
+        processStartTimeSeconds: 1_700_000_500,
+        forwarded: [{ direction: 'INGRESS', packets: 60, bytes: 6000 }],
+        dropped: [],
+      }),
+      30
+    );
     expect(r.restarted).toBe(true);
     expect(r.forwarded[0].packetsPerSecond).toBe(2);
     expect(r.dropped).toEqual([]);
   });
 
   test('a drop reason that appears counts from zero when the agent did not restart', () => {
-    const r = deriveRates(sample({ dropped: [] }), sample({ dropped: [{ direction: 'EGRESS', reason: 'Invalid packet', packets: 30, bytes: null }] }), 10);
-    expect(r.dropped).toEqual([{ direction: 'EGRESS', reason: 'Invalid packet', packetsPerSecond: 3, bytesPerSecond: null }]);
+    const r = deriveRates(
+      sample({ dropped: [] }),
+      sample({ dropped: [{ direction: 'EGRESS', reason: 'Invalid packet', packets: 30, bytes: null }] }),
+      10
+    );
+    expect(r.dropped).toEqual([
+      { direction: 'EGRESS', reason: 'Invalid packet', packetsPerSecond: 3, bytesPerSecond: null },
+    ]);
   });
 
   test('histogram buckets: increases per bucket, whole-histogram reset', () => {
-    const h = (counts: number[], count: number) => ({ upperBounds: [0.1, 1, Infinity], cumulativeCounts: counts, sum: 0, count });
-    const r = deriveRates(sample({ regenerationTime: h([1, 2, 3], 3) }), sample({ regenerationTime: h([3, 6, 8], 8) }), 1);
+    const h = (counts: number[], count: number) => ({
+      upperBounds: [0.1, 1, Infinity],
+      cumulativeCounts: counts,
+      sum: 0,
+      count,
+    });
+    const r = deriveRates(
+      sample({ regenerationTime: h([1, 2, 3], 3) }),
+      sample({ regenerationTime: h([3, 6, 8], 8) }),
+      1
+    );
     expect(r.regenerationBuckets).toEqual([
       { le: 0.1, perSecond: 2 },
       { le: 1, perSecond: 4 },
       { le: Infinity, perSecond: 5 },
     ]);
-    const reset = deriveRates(sample({ regenerationTime: h([3, 6, 8], 8) }), sample({ regenerationTime: h([1, 1, 2], 2) }), 1);
+    const reset = deriveRates(
+      sample({ regenerationTime: h([3, 6, 8], 8) }),
+      sample({ regenerationTime: h([1, 1, 2], 2) }),
+      1
+    );
     expect(reset.regenerationBuckets.map((b) => b.perSecond)).toEqual([1, 1, 2]);
   });
 });
@@ -84,6 +122,11 @@ describe('histogramQuantile', () => {
   });
   test('empty histograms have no quantile', () => {
     expect(histogramQuantile(0.5, [])).toBeNaN();
-    expect(histogramQuantile(0.5, [{ le: 1, count: 0 }, { le: Infinity, count: 0 }])).toBeNaN();
+    expect(
+      histogramQuantile(0.5, [
+        { le: 1, count: 0 },
+        { le: Infinity, count: 0 },
+      ])
+    ).toBeNaN();
   });
 });

@@ -1,6 +1,11 @@
 import type { ScrapeOutcome } from '../../../exporter/scrape/client';
 import { type CycleStats, ScrapeScheduler } from '../../../exporter/scrape/scheduler';
-import { type ScrapeTarget, StaticTargetSource, CombinedTargetSource, makeTarget } from '../../../exporter/scrape/targets';
+import {
+  type ScrapeTarget,
+  StaticTargetSource,
+  CombinedTargetSource,
+  makeTarget,
+} from '../../../exporter/scrape/targets';
 
 const agents = (n: number) => Array.from({ length: n }, (_, i) => ({ node: `n${i}`, url: `http://x/${i}` }));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -12,7 +17,8 @@ function recordingSink() {
     records,
     cycles,
     beginCycle: () => undefined,
-    recordScrape: (t: ScrapeTarget, o: ScrapeOutcome<number>, at: number) => records.push({ node: t.node, ok: o.ok, at }),
+    recordScrape: (t: ScrapeTarget, o: ScrapeOutcome<number>, at: number) =>
+      records.push({ node: t.node, ok: o.ok, at }),
     endCycle: (s: CycleStats) => cycles.push(s),
   };
 }
@@ -104,7 +110,7 @@ test('the loop runs cycles at the interval, never overlapping, and counts overru
   expect(sink.cycles[sink.cycles.length - 1].overruns).toBe(1);
 });
 
-test('a sharding filter keeps only this replica\'s targets', async () => {
+test("a sharding filter keeps only this replica's targets", async () => {
   const sink = recordingSink();
   const s = new ScrapeScheduler<number>({
     source: new StaticTargetSource(agents(6), null),
@@ -119,8 +125,21 @@ test('a sharding filter keeps only this replica\'s targets', async () => {
 });
 
 test('combined sources: a static agent wins over a discovered one on the same node; one operator', () => {
-  const discovered = { targets: () => [makeTarget('agent', 'n0', 'http://10.0.0.1:9962/metrics', 'kubernetes'), makeTarget('agent', 'n9', 'http://10.0.0.9:9962/metrics', 'kubernetes'), makeTarget('operator', 'cp', 'http://10.0.0.2:9963/metrics', 'kubernetes')] };
-  const combined = new CombinedTargetSource([new StaticTargetSource(agents(1), { node: '', url: 'http://op/metrics' }), discovered]);
+  const discovered = {
+    targets: () => [
+      makeTarget('agent', 'n0', 'http://10.0.0.1:9962/metrics', 'kubernetes'),
+      makeTarget('agent', 'n9', 'http://10.0.0.9:9962/metrics', 'kubernetes'),
+      makeTarget('operator', 'cp', 'http://10.0.0.2:9963/metrics', 'kubernetes'),
+    ],
+  };
+  const combined = new CombinedTargetSource([
+    new StaticTargetSource(agents(1), { node: '', url: 'http://op/metrics' }),
+    discovered,
+  ]);
   const list = combined.targets();
-  expect(list.map((t) => `${t.component}:${t.node}:${t.source}`)).toEqual(['agent:n0:static', 'agent:n9:kubernetes', 'operator::static']);
+  expect(list.map((t) => `${t.component}:${t.node}:${t.source}`)).toEqual([
+    'agent:n0:static',
+    'agent:n9:kubernetes',
+    'operator::static',
+  ]);
 });

@@ -11,7 +11,9 @@ test('M shards cover every node exactly once, roughly evenly', () => {
   const nodes = Array.from({ length: 3000 }, (_, i) => `ip-10-0-${i >> 8}-${i & 255}.ec2.internal`);
   const counts = [0, 0, 0];
   for (const node of nodes) {
-    const owners = [0, 1, 2].filter((index) => shardFilter({ index, count: 3 })(makeTarget('agent', node, 'http://x', 'static')));
+    const owners = [0, 1, 2].filter((index) =>
+      shardFilter({ index, count: 3 })(makeTarget('agent', node, 'http://x', 'static'))
+    );
     expect(owners).toHaveLength(1);
     expect(owners[0]).toBe(shardOf(node, 3));
     counts[owners[0]]++;

@@ -6,7 +6,6 @@ import { clusterTruth } from '../../../simulator/truth';
 import { readPage, readReference } from '../../support/fixtures';
 import { agentSampleFromPage, operatorSampleFromPage, parsePage, type ParsedFamily } from './page-parser';
 
- 
 const thirdPartyParse = require('parse-prometheus-text-format') as (text: string) => unknown[];
 
 function build(

@@ -9,11 +9,9 @@
 import {
   DataSourceApi,
   FieldType,
-  PluginType,
   type DataFrame,
   type DataQuery,
   type DataQueryResponse,
-  type DataSourceInstanceSettings,
   type DataSourcePlugin,
   type Field,
   getFieldDisplayName,
@@ -29,8 +27,9 @@ import {
 import React from 'react';
 import { lastValueFrom, Observable } from 'rxjs';
 
-import { fetchOverHttp } from '../../../test/browser/host/backendFetch';
-import { darkTheme, loadAmdModule, mount } from '../../../test/browser/host/runtime';
+import { fetchOverHttp } from '../../browser-host/backendFetch';
+import { instanceSettings } from '../../browser-host/datasourceSettings';
+import { darkTheme, loadAmdModule, mount } from '../../browser-host/runtime';
 import {
   dashboardRows,
   gridBox,
@@ -74,41 +73,12 @@ setTemplateSrv(templateSrv);
 
 type AnyPlugin = DataSourcePlugin<DataSourceApi<DataQuery>, DataQuery>;
 
-function instanceSettings(uid: string, name: string, jsonData: Record<string, unknown>): DataSourceInstanceSettings {
-  return {
-    id: 1,
-    uid,
-    type: PLUGIN_ID,
-    name,
-    access: 'proxy',
-    url: `/api/datasources/proxy/uid/${uid}`,
-    readOnly: false,
-    jsonData,
-    meta: {
-      id: PLUGIN_ID,
-      name,
-      type: PluginType.datasource,
-      module: `public/plugins/${PLUGIN_ID}/module.js`,
-      baseUrl: `public/plugins/${PLUGIN_ID}`,
-      info: {
-        author: { name: 'Cilium Scope' },
-        description: '',
-        links: [],
-        logos: { small: '', large: '' },
-        screenshots: [],
-        updated: '',
-        version: '',
-      },
-    },
-  };
-}
-
 async function loadPluginDatasource(uid: string, name: string, jsonData: Record<string, unknown>) {
   const exports = (await loadAmdModule(`/public/plugins/${PLUGIN_ID}/module.js`)) as { plugin?: AnyPlugin };
   if (!exports.plugin) {
     throw new Error('module.js exports no `plugin`');
   }
-  return new exports.plugin.DataSourceClass(instanceSettings(uid, name, jsonData));
+  return new exports.plugin.DataSourceClass(instanceSettings({ pluginId: PLUGIN_ID, uid, name }, jsonData));
 }
 
 function sortOptions(values: string[], sort: number | undefined): string[] {

@@ -22,7 +22,7 @@ import {
   type FieldOverrideContext,
 } from '@grafana/data';
 
-import { GRAFANA_VERSION } from '../../../test/browser/host/runtime';
+import { GRAFANA_VERSION } from '../../browser-host/runtime';
 import type { PanelJson } from '../dashboard';
 
 let transformersReady = false;
