@@ -38,7 +38,11 @@ function pick(n) {
   return Math.floor(random() * n);
 }
 const suffix = () => Array.from({ length: 5 }, () => 'bcdfghjklmnpqrstvwxz2456789'[pick(27)]).join('');
-const workloads = Array.from({ length: WORKLOADS }, (_, i) => ({ ns: `team-${i % 40}`, name: `svc-${i}`, hash: suffix() + suffix().slice(0, 4) }));
+const workloads = Array.from({ length: WORKLOADS }, (_, i) => ({
+  ns: `team-${i % 40}`,
+  name: `svc-${i}`,
+  hash: suffix() + suffix().slice(0, 4),
+}));
 
 /** Per node: pairs with Zipf weights, each with its Hubble page line prefix and its encoded flow. */
 const nodes = [];
@@ -62,10 +66,23 @@ for (let n = 0; n < NODES; n++) {
         drop_reason_desc: reason[1],
         node_name: `bench/${node}`,
         traffic_direction: 'INGRESS',
-        source: { namespace: src.ns, pod_name: srcPod, workloads: [{ name: src.name, kind: 'Deployment' }], labels: [`k8s:app=${src.name}`] },
-        destination: { namespace: dst.ns, pod_name: dstPod, workloads: [{ name: dst.name, kind: 'Deployment' }], labels: [`k8s:app=${dst.name}`] },
+        source: {
+          namespace: src.ns,
+          pod_name: srcPod,
+          workloads: [{ name: src.name, kind: 'Deployment' }],
+          labels: [`k8s:app=${src.name}`],
+        },
+        destination: {
+          namespace: dst.ns,
+          pod_name: dstPod,
+          workloads: [{ name: dst.name, kind: 'Deployment' }],
+          labels: [`k8s:app=${dst.name}`],
+        },
         l4: { TCP: { source_port: 40000 + pick(20000), destination_port: port } },
-        ingress_denied_by: reason[0] === 'POLICY_DENIED' ? [{ kind: 'CiliumNetworkPolicy', namespace: dst.ns, name: `${dst.name}-ingress`, revision: 7 }] : [],
+        ingress_denied_by:
+          reason[0] === 'POLICY_DENIED'
+            ? [{ kind: 'CiliumNetworkPolicy', namespace: dst.ns, name: `${dst.name}-ingress`, revision: 7 }]
+            : [],
       },
       node_name: `bench/${node}`,
     };
@@ -111,7 +128,12 @@ const streams = new Set();
 const relay = new grpc.Server();
 const base = observerService();
 relay.addService(
-  { GetFlows: { ...base.GetFlows, responseSerialize: (v) => (Buffer.isBuffer(v) ? v : base.GetFlows.responseSerialize(v)) } },
+  {
+    GetFlows: {
+      ...base.GetFlows,
+      responseSerialize: (v) => (Buffer.isBuffer(v) ? v : base.GetFlows.responseSerialize(v)),
+    },
+  },
   {
     GetFlows: (call) => {
       streams.add(call);
@@ -153,7 +175,9 @@ relay.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, re
     throw err;
   }
   server.listen(0, '127.0.0.1', () => {
-    process.stdout.write(JSON.stringify({ http: `http://127.0.0.1:${server.address().port}`, relay: `127.0.0.1:${relayPort}` }) + '\n');
+    process.stdout.write(
+      JSON.stringify({ http: `http://127.0.0.1:${server.address().port}`, relay: `127.0.0.1:${relayPort}` }) + '\n'
+    );
   });
 });
 process.on('SIGTERM', () => {

@@ -44,7 +44,9 @@ if (!fs.existsSync(path.join(root, 'build', 'exporter', 'hubble', 'index.js'))) 
 }
 
 function startLoad() {
-  const child = spawn(process.execPath, [path.join(__dirname, 'hubble-load.js'), String(NODES), String(RATE)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [path.join(__dirname, 'hubble-load.js'), String(NODES), String(RATE)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   return new Promise((resolve, reject) => {
     let out = '';
     child.stdout.on('data', (d) => {
@@ -61,7 +63,9 @@ function startLoad() {
 function startExporter(name, config) {
   const file = path.join(os.tmpdir(), `ciliumscope-bench-hubble-${name}-${process.pid}.yaml`);
   fs.writeFileSync(file, config);
-  const child = spawn(process.execPath, [BIN, '--config', file, '--listen', '127.0.0.1:0', '--log-level', 'warn'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, '--config', file, '--listen', '127.0.0.1:0', '--log-level', 'warn'], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   return new Promise((resolve, reject) => {
     let err = '';
     child.stderr.on('data', (d) => {
@@ -91,7 +95,9 @@ async function count(url, name) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 async function main() {
-  console.log(`Hubble drops by workload: ${NODES} nodes, ${RATE} drop flows/s, ${SECONDS} s measured, scrape interval ${INTERVAL} s`);
+  console.log(
+    `Hubble drops by workload: ${NODES} nodes, ${RATE} drop flows/s, ${SECONDS} s measured, scrape interval ${INTERVAL} s`
+  );
   console.log(`machine: ${describeMachine()}\n`);
   const load = await startLoad();
   const targets = Array.from({ length: NODES }, (_, n) => `node-${String(n).padStart(4, '0')}`);
@@ -132,7 +138,11 @@ async function main() {
     row('', 'metrics', 'relay');
     row('drop flows/s (relay: received)', RATE, flowRate.toFixed(0));
     row('CPU, share of one core', (cpu[0] / elapsed).toFixed(3), (cpu[1] / elapsed).toFixed(3));
-    row('CPU per 1,000 flows/s (share of a core)', (cpu[0] / elapsed / (RATE / 1000)).toFixed(4), (cpu[1] / elapsed / (flowRate / 1000)).toFixed(4));
+    row(
+      'CPU per 1,000 flows/s (share of a core)',
+      (cpu[0] / elapsed / (RATE / 1000)).toFixed(4),
+      (cpu[1] / elapsed / (flowRate / 1000)).toFixed(4)
+    );
     row('CPU per scrape cycle (s)', cycles > 0 ? (cpu[0] / cycles).toFixed(2) : 'n/a', '');
     row('resident memory (MiB)', mem[0].rssMiB.toFixed(0), mem[1].rssMiB.toFixed(0));
     row('peak resident memory (MiB)', mem[0].peakMiB.toFixed(0), mem[1].peakMiB.toFixed(0));
@@ -141,11 +151,17 @@ async function main() {
     row('history series (all)', history[0].series, history[1].series);
     row('history memory (MiB)', (history[0].bytes / 2 ** 20).toFixed(0), (history[1].bytes / 2 ** 20).toFixed(0));
     row('history retention (h)', (history[0].retention / 3600).toFixed(2), (history[1].retention / 3600).toFixed(2));
-    console.log(`\nscrape cycles measured: ${cycles}; pairs held on a node: ${pairs}; relay / metrics CPU: ${(cpu[1] / cpu[0]).toFixed(2)}×`);
+    console.log(
+      `\nscrape cycles measured: ${cycles}; pairs held on a node: ${pairs}; relay / metrics CPU: ${(cpu[1] / cpu[0]).toFixed(2)}×`
+    );
     const over = exporters.filter((e, i) => mem[i].peakMiB > MEMORY_FIGURE_MIB[e.name]).map((e) => e.name);
-    console.log(over.length ? `NOT MET: peak memory above the stated figure for ${over.join(', ')}` : 'memory figures met');
+    console.log(
+      over.length ? `NOT MET: peak memory above the stated figure for ${over.join(', ')}` : 'memory figures met'
+    );
     if (flowRate < RATE * 0.9) {
-      console.log(`note: ${flowRate.toFixed(0)} flows/s reached the relay exporter (the load generator shares the cores); CPU per 1,000 flows/s is per flow received`);
+      console.log(
+        `note: ${flowRate.toFixed(0)} flows/s reached the relay exporter (the load generator shares the cores); CPU per 1,000 flows/s is per flow received`
+      );
     }
     process.exitCode = over.length ? 1 : 0;
   } finally {

@@ -87,7 +87,9 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   // Kubernetes starts below; Hubble reads its pod owners through this, once there.
   let podOwners: KubeRuntime['podOwners'] | null = null;
   // Registered before the recorder, so a cycle's relay flows are settled before the history point is written.
-  const hubble = config.hubble ? startHubble(config.hubble, { model, staleAfterMs: config.staleAfterMs, log, lookup: () => podOwners }) : null;
+  const hubble = config.hubble
+    ? startHubble(config.hubble, { model, staleAfterMs: config.staleAfterMs, log, lookup: () => podOwners })
+    : null;
   model.onCycle((m, stats) => anomaly.onCycle(m, stats.startedAt));
   recorder?.addContributor((w, m, cycleStart) => anomaly.contribute(w, m, cycleStart));
   model.onCycle((m, stats) => recorder?.record(m, stats.startedAt));
@@ -135,7 +137,8 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     return outcome;
   };
 
-  const baseSource = options.targetSource ?? new StaticTargetSource(config.agents, config.operator, config.hubble?.targets ?? []);
+  const baseSource =
+    options.targetSource ?? new StaticTargetSource(config.agents, config.operator, config.hubble?.targets ?? []);
   // A query replica scrapes nothing: it answers for the nodes every shard writes to Prometheus.
   const replica =
     backend instanceof PrometheusBackend &&
@@ -144,7 +147,9 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     !config.operator &&
     !config.kube?.discover;
   const promView = backend instanceof PrometheusBackend ? new PrometheusClusterView(backend, options.now) : null;
-  const hubblePods = config.hubble?.discoverPort ? { port: config.hubble.discoverPort, urlTemplate: config.hubble.urlTemplate } : null;
+  const hubblePods = config.hubble?.discoverPort
+    ? { port: config.hubble.discoverPort, urlTemplate: config.hubble.urlTemplate }
+    : null;
   const kube = config.kube
     ? loadKubernetes().startKubernetes(config.kube, {
         model,

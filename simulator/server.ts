@@ -23,7 +23,14 @@ import {
 } from './http/responders';
 import { KubeApi, type KubeApiOptions, type KubeFaultState, type KubeStats } from './kube/api';
 import type { KubeFault } from './kube/faults';
-import { HUBBLE_PAGE_MODES, type HubbleCluster, type HubblePageMode, MAX_SPRAY_PER_TICK, SIM_CONTEXT_FORMS, type SimContextForm } from './hubble/state';
+import {
+  HUBBLE_PAGE_MODES,
+  type HubbleCluster,
+  type HubblePageMode,
+  MAX_SPRAY_PER_TICK,
+  SIM_CONTEXT_FORMS,
+  type SimContextForm,
+} from './hubble/state';
 import { RELAY_FAULTS, type RelayFault, SimulatedRelay } from './hubble/relay';
 import { OPERATOR_KEY, PageStore, hubbleKey } from './page-store';
 import { clusterTruth, type SimulatorTruth, truthJsonReplacer } from './truth';
@@ -381,7 +388,11 @@ class SimulatorServer {
         if (body.fault !== undefined) {
           this.hubbleFaults.setAgent(node, body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB });
         }
-        const change = checkHubbleChange({ form: body.form, mode: body.mode, sprayPerTick: body.sprayPerTick } as HubbleChange);
+        const change = checkHubbleChange({
+          form: body.form,
+          mode: body.mode,
+          sprayPerTick: body.sprayPerTick,
+        } as HubbleChange);
         requireHubble(this.cluster).configure(node, change);
         return { node, ...change, ...(body.fault !== undefined ? { fault: body.fault } : {}) };
       }
@@ -526,7 +537,9 @@ class SimulatorServer {
             ],
           }
         : null,
-      control: ['tick', 'fault', 'spike', 'operator', 'kube', 'hubble', 'relay'].map((c) => `POST ${base}/control/${c}`),
+      control: ['tick', 'fault', 'spike', 'operator', 'kube', 'hubble', 'relay'].map(
+        (c) => `POST ${base}/control/${c}`
+      ),
     };
   }
 
@@ -548,7 +561,8 @@ class SimulatorServer {
 }
 
 /** Validates a Hubble page change from code or JSON; absent fields stay as they are. */
-const HUBBLE_OFF = 'Hubble is off in this simulator: start it with --hubble (hubble: true), --hubble-context or --hubble-relay-listen';
+const HUBBLE_OFF =
+  'Hubble is off in this simulator: start it with --hubble (hubble: true), --hubble-context or --hubble-relay-listen';
 
 function requireHubble(cluster: SimulatedCluster): HubbleCluster {
   if (!cluster.hubble) {

@@ -347,14 +347,7 @@ export interface StatusResponse {
 
 /** How Hubble metrics label a drop's endpoints, as found on a node's page (see the README's Hubble section). */
 export type HubbleContextForm =
-  | 'pod'
-  | 'namespace'
-  | 'workload-name'
-  | 'identity'
-  | 'labels'
-  | 'reserved-identity'
-  | 'ip'
-  | 'none';
+  'pod' | 'namespace' | 'workload-name' | 'identity' | 'labels' | 'reserved-identity' | 'ip' | 'none';
 
 export interface HubbleStatus {
   metrics: {

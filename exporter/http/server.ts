@@ -150,7 +150,12 @@ export function createApp(deps: ApiDeps): express.Express {
     droppedEnds(
       deps.history.reader(requestSignal(res)),
       namespaces,
-      variableWindow(queryParam(req, 'from'), queryParam(req, 'to'), deps.now?.() ?? Date.now(), deps.history.intervalMs),
+      variableWindow(
+        queryParam(req, 'from'),
+        queryParam(req, 'to'),
+        deps.now?.() ?? Date.now(),
+        deps.history.intervalMs
+      ),
       deps.history.intervalMs
     );
 
@@ -174,7 +179,9 @@ export function createApp(deps: ApiDeps): express.Express {
 
   // The workloads (non-empty) at either end of pairs with drops, in the namespaces asked for.
   api.get('/workloads', async (req, res) => {
-    const body: WorkloadsResponse = { workloads: (await ends(req, res, filterSet(queryParam(req, 'namespace')))).filter((w) => w.workload !== '') };
+    const body: WorkloadsResponse = {
+      workloads: (await ends(req, res, filterSet(queryParam(req, 'namespace')))).filter((w) => w.workload !== ''),
+    };
     res.json(body);
   });
 

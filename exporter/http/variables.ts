@@ -29,14 +29,22 @@ function millis(value: string | string[] | undefined, field: string): number | n
 }
 
 /** The window of `?from=&to=` (both or neither), or the lookback before `now`. */
-export function variableWindow(from: string | string[] | undefined, to: string | string[] | undefined, now: number, intervalMs: number): VariableWindow {
+export function variableWindow(
+  from: string | string[] | undefined,
+  to: string | string[] | undefined,
+  now: number,
+  intervalMs: number
+): VariableWindow {
   const [start, end] = [millis(from, 'from'), millis(to, 'to')];
   const lookback = lookbackMs({ intervalMs });
   if (start === null && end === null) {
     return { at: now, windowMs: lookback };
   }
   if (start === null || end === null) {
-    throw new ValidationError(`${start === null ? 'from' : 'to'} is required with ${start === null ? 'to' : 'from'}`, start === null ? 'from' : 'to');
+    throw new ValidationError(
+      `${start === null ? 'from' : 'to'} is required with ${start === null ? 'to' : 'from'}`,
+      start === null ? 'from' : 'to'
+    );
   }
   if (end < start) {
     throw new ValidationError('to must not be before from', 'to');
@@ -48,7 +56,12 @@ export function variableWindow(from: string | string[] | undefined, to: string |
 }
 
 /** Both ends of every pair with a sample in the window (in the namespaces given, null: all), sorted, each once. */
-export async function droppedEnds(history: HistoryReader, namespaces: ReadonlySet<string> | null, window: VariableWindow, intervalMs: number): Promise<WorkloadRef[]> {
+export async function droppedEnds(
+  history: HistoryReader,
+  namespaces: ReadonlySet<string> | null,
+  window: VariableWindow,
+  intervalMs: number
+): Promise<WorkloadRef[]> {
   const { source, destination } = WORKLOAD_TABLE.ends(namespaces, window.windowMs);
   const results = await history.evaluate([source, destination], instantGrid(window.at, intervalMs));
   const ends = new Map<string, WorkloadRef>();

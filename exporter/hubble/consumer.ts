@@ -5,6 +5,9 @@ import { keepHubbleFamily } from './catalogue';
 import type { ReadContext } from './context';
 import { HubbleNormaliser, type HubbleSample } from './normalise';
 
-export function hubblePageConsumer(context: ReadContext, maxSeries: number): (contentType: string | undefined) => PageConsumer<HubbleSample> {
+export function hubblePageConsumer(
+  context: ReadContext,
+  maxSeries: number
+): (contentType: string | undefined) => PageConsumer<HubbleSample> {
   return (contentType) => pageConsumer(contentType, new HubbleNormaliser(context, maxSeries), keepHubbleFamily);
 }

@@ -105,10 +105,15 @@ export function endpointOfContextValue(value: string, ctx: ReadContext): Endpoin
     case 'pod': {
       const slash = value.indexOf('/');
       const namespace = value.slice(0, slash);
-      return { namespace: clip(namespace), workload: clip(workloadOfPod(namespace, value.slice(slash + 1), ctx.lookup)) };
+      return {
+        namespace: clip(namespace),
+        workload: clip(workloadOfPod(namespace, value.slice(slash + 1), ctx.lookup)),
+      };
     }
     default:
-      return bareIsNamespace(value, ctx) ? { namespace: clip(value), workload: '' } : { namespace: '', workload: clip(value) };
+      return bareIsNamespace(value, ctx)
+        ? { namespace: clip(value), workload: '' }
+        : { namespace: '', workload: clip(value) };
   }
 }
 
@@ -136,7 +141,9 @@ function endpointOfIdentity(value: string): EndpointRef {
       }
     }
   }
-  return namespace === '' && workload === '' ? { namespace: '', workload: clip(reserved) } : { namespace: clip(namespace), workload: clip(workload) };
+  return namespace === '' && workload === ''
+    ? { namespace: '', workload: clip(reserved) }
+    : { namespace: clip(namespace), workload: clip(workload) };
 }
 
 /** Fields of one side (source or destination) written by `labelsContext`. */

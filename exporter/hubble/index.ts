@@ -120,7 +120,12 @@ export function startHubble(settings: HubbleSettings, deps: HubbleDeps): HubbleR
 
   relay?.start();
   log.info(
-    { targets: settings.targets.length, discoverPort: settings.discoverPort, relay: settings.relay?.address ?? null, topK: settings.topK },
+    {
+      targets: settings.targets.length,
+      discoverPort: settings.discoverPort,
+      relay: settings.relay?.address ?? null,
+      topK: settings.topK,
+    },
     'Hubble drops by workload'
   );
   return {
@@ -134,7 +139,8 @@ export function startHubble(settings: HubbleSettings, deps: HubbleDeps): HubbleR
         : null,
     },
     contributor,
-    status: () => hubbleStatus(model, drops, relay?.status() ?? null, { topK: settings.topK, maxSeries: settings.maxSeries }),
+    status: () =>
+      hubbleStatus(model, drops, relay?.status() ?? null, { topK: settings.topK, maxSeries: settings.maxSeries }),
     queries: { relay: deniedBy ? { groups: (...pair) => deniedBy.groups(...pair) } : null },
     freshNodes,
     close: () => relay?.close(),

@@ -196,7 +196,15 @@ export class WorkloadDrops {
       if (source === 'relay' && this.relayNodeCount() >= this.maxRelayNodes) {
         return null;
       }
-      state = { node, source, pairs: new NodePairs(this.options.topK, this.capacity), settledAt: null, intervalSeconds: null, settled: { heldPairs: 0, evictions: 0 }, page: null };
+      state = {
+        node,
+        source,
+        pairs: new NodePairs(this.options.topK, this.capacity),
+        settledAt: null,
+        intervalSeconds: null,
+        settled: { heldPairs: 0, evictions: 0 },
+        page: null,
+      };
       this.byNode.set(node, state);
     }
     return state;

@@ -190,7 +190,13 @@ export class NodePairs {
       const label = this.reasons.size >= MAX_REASONS_PER_NODE - 1 && reason !== OTHER_REASONS ? OTHER_REASONS : reason;
       drops = this.reasons.get(label);
       if (!drops) {
-        drops = { reason: label, summary: new SpaceSaving<PairState>(this.capacity), other: new Map(), orphaned: new Map(), kept: [] };
+        drops = {
+          reason: label,
+          summary: new SpaceSaving<PairState>(this.capacity),
+          other: new Map(),
+          orphaned: new Map(),
+          kept: [],
+        };
         this.reasons.set(label, drops);
       }
     }

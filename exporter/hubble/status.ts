@@ -47,11 +47,19 @@ export function hubbleStatus(
       up: targets.filter((t) => t.up).length,
       down: targets.filter((t) => !t.up && t.lastScrape !== null).length,
       stale: targets.filter((t) => model.isTargetStale(t, now)).length,
-      contexts: [...contexts].map(([form, c]) => ({ form, nodes: c.nodes, example: c.example })).sort((a, b) => b.nodes - a.nodes),
+      contexts: [...contexts]
+        .map(([form, c]) => ({ form, nodes: c.nodes, example: c.example }))
+        .sort((a, b) => b.nodes - a.nodes),
       problems: problems.slice(0, MAX_PROBLEMS).map(({ node, problem }) => ({ node, problem })),
     },
     relay: relay && relayStatus(relay, drops.refusedRelayFlows),
-    pairs: { topK: bounds.topK, maxSeriesPerNode: bounds.maxSeries, nodes: drops.nodes().length, keptPairs: kept, heldPairs: held },
+    pairs: {
+      topK: bounds.topK,
+      maxSeriesPerNode: bounds.maxSeries,
+      nodes: drops.nodes().length,
+      keptPairs: kept,
+      heldPairs: held,
+    },
   };
 }
 
@@ -60,9 +68,13 @@ function pageProblem(page: NonNullable<NodeDrops['page']>): string | null {
   if (!page.hasDrops) {
     parts.push('no hubble_drop_total on the page: enable the drop metric (hubble.metrics.enabled: "drop:…")');
   } else if (page.form === 'none') {
-    parts.push('hubble_drop_total has no source/destination context: set sourceContext/destinationContext or labelsContext');
+    parts.push(
+      'hubble_drop_total has no source/destination context: set sourceContext/destinationContext or labelsContext'
+    );
   } else if (page.form === 'ip') {
-    parts.push('hubble_drop_total uses the ip context, which names no workload: use pod, workload-name or labelsContext');
+    parts.push(
+      'hubble_drop_total uses the ip context, which names no workload: use pod, workload-name or labelsContext'
+    );
   }
   if (page.unknownLabels.length > 0) {
     parts.push(`unknown labels on hubble_drop_total, ignored: ${page.unknownLabels.join(', ')}`);

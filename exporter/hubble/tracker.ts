@@ -44,7 +44,11 @@ export class SeriesTracker {
    * Reads one page's series and calls `onIncrease` with every positive increment. `complete` is false when the page
    * itself was cut short (more series than the normaliser reads).
    */
-  update<S extends CumulativeSeries>(series: readonly S[], complete: boolean, onIncrease: (s: S, increase: number) => void): TrackerResult {
+  update<S extends CumulativeSeries>(
+    series: readonly S[],
+    complete: boolean,
+    onIncrease: (s: S, increase: number) => void
+  ): TrackerResult {
     const previous = this.previous;
     let restarted = false;
     for (const s of series) {

@@ -63,7 +63,11 @@ export function operatorTargets(pods: readonly SlimPod[], settings: PodScrapeSet
 }
 
 /** The agents' Hubble metrics targets: the same pod per node as the agent target, on the Hubble port. */
-export function hubbleTargets(agents: readonly ScrapeTarget[], pods: readonly SlimPod[], settings: PodScrapeSettings): ScrapeTarget[] {
+export function hubbleTargets(
+  agents: readonly ScrapeTarget[],
+  pods: readonly SlimPod[],
+  settings: PodScrapeSettings
+): ScrapeTarget[] {
   const agentNodes = new Set(agents.map((t) => t.node));
   return agentTargets(pods, settings)
     .filter((t) => agentNodes.has(t.node))

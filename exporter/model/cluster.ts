@@ -193,7 +193,9 @@ export class ClusterModel implements CycleSink<ScrapedSample> {
 
   /** Hubble metrics targets by node name, sorted. */
   hubbleTargets(): TargetState[] {
-    return [...this.hubbleStates.values()].sort((a, b) => (a.target.node < b.target.node ? -1 : a.target.node > b.target.node ? 1 : 0));
+    return [...this.hubbleStates.values()].sort((a, b) =>
+      a.target.node < b.target.node ? -1 : a.target.node > b.target.node ? 1 : 0
+    );
   }
 
   hubbleTarget(node: string): TargetState | undefined {

@@ -109,7 +109,13 @@ export class HistoryRecorder {
 }
 
 /** A target's state in a cycle where it was scraped, at its scrape's time; the writer at that time, or null. */
-function writeTarget(hw: HistoryWriter, clock: string, target: TargetState, component: string, cycleStart: number): SampleWriter | null {
+function writeTarget(
+  hw: HistoryWriter,
+  clock: string,
+  target: TargetState,
+  component: string,
+  cycleStart: number
+): SampleWriter | null {
   const at = target.lastScrape;
   if (at === null || at < cycleStart) {
     return null;

@@ -150,7 +150,17 @@ export class NodeAttribution {
     let counter = this.counters.get(key);
     if (!counter) {
       const policies = policiesFor(reason, direction, source, destination);
-      counter = { key, direction, reason, protocol: flow.protocol, port: flow.port, source, destination, policies, packets: 0 };
+      counter = {
+        key,
+        direction,
+        reason,
+        protocol: flow.protocol,
+        port: flow.port,
+        source,
+        destination,
+        policies,
+        packets: 0,
+      };
       this.counters.set(key, counter);
     }
     counter.packets += packets;
@@ -191,7 +201,11 @@ export class NodeAttribution {
 
   /** The node's attributable pods by name, and by workload: built once per tick (the pods only change in ticks). */
   private localPods(): { all: SimPod[]; byWorkload: Map<string, SimPod[]> } {
-    if (this.local === null || this.localTick !== this.cluster.tickCount || this.localGeneration !== this.node.pods.size) {
+    if (
+      this.local === null ||
+      this.localTick !== this.cluster.tickCount ||
+      this.localGeneration !== this.node.pods.size
+    ) {
       const all = [...this.node.pods.values()].filter(attributable).sort((a, b) => (a.name < b.name ? -1 : 1));
       const byWorkload = new Map<string, SimPod[]>();
       for (const pod of all) {
@@ -236,17 +250,29 @@ export class NodeAttribution {
 }
 
 /** The policies Hubble reports as denying a drop: only policy drops have them. */
-function policiesFor(reason: string, direction: 'INGRESS' | 'EGRESS', source: SimEndpoint, destination: SimEndpoint): SimPolicy[] {
+function policiesFor(
+  reason: string,
+  direction: 'INGRESS' | 'EGRESS',
+  source: SimEndpoint,
+  destination: SimEndpoint
+): SimPolicy[] {
   const subject = direction === 'INGRESS' ? destination : source;
   if (reason === 'Policy denied') {
     if (subject.reserved || subject.namespace === 'default') {
-      return [{ kind: 'CiliumClusterwideNetworkPolicy', namespace: '', name: `default-deny-${direction.toLowerCase()}` }];
+      return [
+        { kind: 'CiliumClusterwideNetworkPolicy', namespace: '', name: `default-deny-${direction.toLowerCase()}` },
+      ];
     }
-    return [{ kind: 'CiliumNetworkPolicy', namespace: subject.namespace, name: `${subject.workload}-${direction.toLowerCase()}` }];
+    return [
+      {
+        kind: 'CiliumNetworkPolicy',
+        namespace: subject.namespace,
+        name: `${subject.workload}-${direction.toLowerCase()}`,
+      },
+    ];
   }
   if (reason === 'Policy denied by denylist') {
     return [{ kind: 'CiliumClusterwideNetworkPolicy', namespace: '', name: 'deny-known-bad' }];
   }
   return [];
 }
-

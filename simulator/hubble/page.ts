@@ -23,7 +23,12 @@ function dropLabels(state: NodeHubble, c: HubbleCounter): Labels {
   const reason: [string, string] = ['reason', hubbleReasonName(c.reason)];
   if (state.mode === 'unknownLabels') {
     // A context the exporter does not know: per-cluster labels of a future Hubble.
-    return [['destination_cluster_id', c.destination.namespace || c.destination.reserved], protocol, reason, ['source_cluster_id', c.source.namespace || c.source.reserved]];
+    return [
+      ['destination_cluster_id', c.destination.namespace || c.destination.reserved],
+      protocol,
+      reason,
+      ['source_cluster_id', c.source.namespace || c.source.reserved],
+    ];
   }
   if (state.form === 'labels') {
     const ns = (e: SimEndpoint) => (e.reserved ? '' : e.namespace);
@@ -38,7 +43,12 @@ function dropLabels(state: NodeHubble, c: HubbleCounter): Labels {
       ['traffic_direction', c.direction.toLowerCase()],
     ];
   }
-  return [['destination', contextValue(state.form, c.destination)], protocol, reason, ['source', contextValue(state.form, c.source)]];
+  return [
+    ['destination', contextValue(state.form, c.destination)],
+    protocol,
+    reason,
+    ['source', contextValue(state.form, c.source)],
+  ];
 }
 
 function sprayLine(state: NodeHubble, x: SprayedSeries): string {
@@ -84,15 +94,43 @@ export function renderHubblePage(hubble: HubbleCluster, state: NodeHubble, agent
     out += sprayLine(state, x);
   }
   out += familyHeader('hubble_flows_processed_total', 'Total number of flows processed', 'counter');
-  out += sampleLine('hubble_flows_processed_total', [['subtype', ''], ['type', 'Drop'], ['verdict', 'DROPPED']], dropped);
-  out += sampleLine('hubble_flows_processed_total', [['subtype', 'to-endpoint'], ['type', 'Trace'], ['verdict', 'FORWARDED']], forwarded);
+  out += sampleLine(
+    'hubble_flows_processed_total',
+    [
+      ['subtype', ''],
+      ['type', 'Drop'],
+      ['verdict', 'DROPPED'],
+    ],
+    dropped
+  );
+  out += sampleLine(
+    'hubble_flows_processed_total',
+    [
+      ['subtype', 'to-endpoint'],
+      ['type', 'Trace'],
+      ['verdict', 'FORWARDED'],
+    ],
+    forwarded
+  );
   out += familyHeader('hubble_lost_events_total', 'Number of lost events', 'counter');
   out += sampleLine('hubble_lost_events_total', [['source', 'perf_event_ring_buffer']], 0);
-  out += familyHeader('hubble_metrics_http_handler_requests_total', 'A counter for requests to Hubble metrics handler.', 'counter');
+  out += familyHeader(
+    'hubble_metrics_http_handler_requests_total',
+    'A counter for requests to Hubble metrics handler.',
+    'counter'
+  );
   out += sampleLine('hubble_metrics_http_handler_requests_total', [['code', '200']], 1);
   out += familyHeader('hubble_policy_verdicts_total', 'Total number of Cilium network policy verdicts', 'counter');
   for (const direction of [...verdicts.keys()].sort()) {
-    out += sampleLine('hubble_policy_verdicts_total', [['action', 'dropped'], ['direction', direction], ['match', 'none']], verdicts.get(direction)!);
+    out += sampleLine(
+      'hubble_policy_verdicts_total',
+      [
+        ['action', 'dropped'],
+        ['direction', direction],
+        ['match', 'none'],
+      ],
+      verdicts.get(direction)!
+    );
   }
   return out;
 }

@@ -96,10 +96,14 @@ export class SimulatedRelay {
       },
     };
     const server = new grpc.Server({ 'grpc.max_send_message_length': 1024 * 1024 });
-    server.addService(service, { GetFlows: (call: grpc.ServerWritableStream<unknown, unknown>) => this.getFlows(call) });
+    server.addService(service, {
+      GetFlows: (call: grpc.ServerWritableStream<unknown, unknown>) => this.getFlows(call),
+    });
     const hostPart = host.includes(':') ? `[${host}]` : host;
     const bound = await new Promise<number>((resolve, reject) =>
-      server.bindAsync(`${hostPart}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p)))
+      server.bindAsync(`${hostPart}:${port}`, grpc.ServerCredentials.createInsecure(), (err, p) =>
+        err ? reject(err) : resolve(p)
+      )
     );
     this.server = server;
     this.address = `${hostPart}:${bound}`;
@@ -189,7 +193,10 @@ export class SimulatedRelay {
 
   private getFlows(call: grpc.ServerWritableStream<unknown, unknown>): void {
     const request = call.request as { follow?: boolean; whitelist?: Array<{ verdict?: string[] }> };
-    this.requests.push({ follow: request.follow === true, whitelistVerdicts: (request.whitelist ?? []).flatMap((f) => f.verdict ?? []) });
+    this.requests.push({
+      follow: request.follow === true,
+      whitelistVerdicts: (request.whitelist ?? []).flatMap((f) => f.verdict ?? []),
+    });
     if (this.requests.length > 20) {
       this.requests.shift();
     }
@@ -218,7 +225,10 @@ export class SimulatedRelay {
     if (live.length === 0 || this.unavailable.has(node)) {
       return;
     }
-    const message = encode({ flow: flowMessage(node, counter, this.cluster.nowSeconds), node_name: `${SIM_CLUSTER_NAME}/${node}` });
+    const message = encode({
+      flow: flowMessage(node, counter, this.cluster.nowSeconds),
+      node_name: `${SIM_CLUSTER_NAME}/${node}`,
+    });
     let written = 0;
     for (let i = 0; i < packets; i++) {
       let any = false;
@@ -269,7 +279,10 @@ export class SimulatedRelay {
         policies: [{ kind: 'CiliumNetworkPolicy', namespace: `spray-${n % 97}`, name }],
         packets: 1,
       };
-      const message = encode({ flow: flowMessage(node, counter, this.cluster.nowSeconds), node_name: `${SIM_CLUSTER_NAME}/${node}` });
+      const message = encode({
+        flow: flowMessage(node, counter, this.cluster.nowSeconds),
+        node_name: `${SIM_CLUSTER_NAME}/${node}`,
+      });
       for (const s of this.streams) {
         if (!s.stalled) {
           this.write(s, message);

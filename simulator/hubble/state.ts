@@ -65,7 +65,9 @@ export class HubbleCluster {
   ) {
     const context = options.context ?? 'pod';
     if (context !== 'mixed' && !SIM_CONTEXT_FORMS.includes(context)) {
-      throw new Error(`hubble context must be one of ${SIM_CONTEXT_FORMS.join(', ')} or mixed, got "${String(context)}"`);
+      throw new Error(
+        `hubble context must be one of ${SIM_CONTEXT_FORMS.join(', ')} or mixed, got "${String(context)}"`
+      );
     }
     this.rng = new Prng(hashSeed(cluster.seed, 'hubble-spray'));
     const pods = new PodIndex(cluster);
@@ -202,7 +204,12 @@ export class HubbleCluster {
         if (retired) {
           retired.packets += counter.packets;
         } else {
-          state.retired.set(key, { ...counter, key, source: workloadOnly(counter.source), destination: workloadOnly(counter.destination) });
+          state.retired.set(key, {
+            ...counter,
+            key,
+            source: workloadOnly(counter.source),
+            destination: workloadOnly(counter.destination),
+          });
         }
         state.attribution.counters.delete(counter.key);
         state.goneSince.delete(counter.key);
@@ -230,4 +237,3 @@ function workloadKey(c: HubbleCounter): string {
 export function policiesText(policies: readonly SimPolicy[]): string {
   return policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(',');
 }
-

@@ -69,7 +69,18 @@ const TYPES: Array<[string, string, string[], string[]]> = [
   ['anomaly', 'Drop anomalies', ['Direction', 'Reason'], ['View', 'Limit']],
   ['workloadDrops', 'Drops by workload', ['Namespace', 'Workload', 'Direction', 'Reason'], ['View', 'Top N', 'Others']],
 ];
-const ALL_LABELS = ['State', 'Namespace', 'Workload', 'Direction', 'Reason', 'View', 'Series', 'Unit', 'Quantiles', 'Limit'];
+const ALL_LABELS = [
+  'State',
+  'Namespace',
+  'Workload',
+  'Direction',
+  'Reason',
+  'View',
+  'Series',
+  'Unit',
+  'Quantiles',
+  'Limit',
+];
 
 describe('editors of the built plugin in Chromium', () => {
   let host: PluginHost;

@@ -40,7 +40,12 @@ beforeAll(async () => {
   // Ten pods a node instead of thirty: the Kubernetes join costs less, and no answer depends on it.
   // Hubble metrics (pod context) on every node for the "Who is being dropped" row; Relay's flows are the exporter's
   // memory, not its history, and would only add their cost to the run.
-  history = await runScopeHistory({ ...largeClusterSettings(NODES), podsPerNode: 10, historySeconds: 900, hubble: 'metrics' });
+  history = await runScopeHistory({
+    ...largeClusterSettings(NODES),
+    podsPerNode: 10,
+    historySeconds: 900,
+    hubble: 'metrics',
+  });
   console.log(
     `${NODES} nodes, ${(history.range.to - history.range.from) / 60_000} minutes of history in ${history.runMs} ms (${cpuSeconds()} CPU s)`
   );

@@ -27,7 +27,9 @@ function expectAgentsExact(sim: RunningSimulator, page: string): void {
   for (const node of sim.nodes) {
     const agent = truth.nodes[node].agent!;
     for (const d of agent.dropped) {
-      expect(m.get(`ciliumscope_dropped_packets_total{direction="${d.direction}",node="${node}",reason="${d.reason}"}`)).toBe(d.packets);
+      expect(
+        m.get(`ciliumscope_dropped_packets_total{direction="${d.direction}",node="${node}",reason="${d.reason}"}`)
+      ).toBe(d.packets);
     }
     expect(m.get(`ciliumscope_endpoints_total{node="${node}"}`)).toBe(agent.endpoints);
     expect(m.get(`ciliumscope_target_up{component="agent",node="${node}"}`)).toBe(1);
@@ -111,13 +113,27 @@ describeWith([BUILT_EXPORTER], 'a million distinct workload names', () => {
   test('memory, the model and /metrics stay within the bound; the status says what was not counted', async () => {
     sim = await startSimulator({ nodes: 3, seed: 9, autoTickMs: 0, pageKB: 20, hubbleContext: 'pod', kube: false });
     const node = sim.nodes[0];
-    const args = ['--listen', '127.0.0.1:0', '--scrape-interval', '1s', '--stale-after', '5m', '--max-body-bytes', '64MiB', '--log-level', 'warn'];
+    const args = [
+      '--listen',
+      '127.0.0.1:0',
+      '--scrape-interval',
+      '1s',
+      '--stale-after',
+      '5m',
+      '--max-body-bytes',
+      '64MiB',
+      '--log-level',
+      'warn',
+    ];
     for (const n of sim.nodes) {
       args.push('--agent', `${n}=${sim.agentUrl(n)}`, '--hubble', `${n}=${sim.hubbleUrl(n)}`);
     }
-    child = spawn(process.execPath, [join(ROOT, 'bin', 'ciliumscope-exporter.js'), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    child = spawn(process.execPath, [join(ROOT, 'bin', 'ciliumscope-exporter.js'), ...args], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const url = await listeningUrl(child);
-    const cycles = async () => readExposition(await (await fetch(`${url}/metrics`)).text()).get('ciliumscope_scrape_cycles_total{}') ?? 0;
+    const cycles = async () =>
+      readExposition(await (await fetch(`${url}/metrics`)).text()).get('ciliumscope_scrape_cycles_total{}') ?? 0;
     await until(async () => (await cycles()) >= 2, 60_000, 'two scrape cycles');
     const before = memory(child.pid!);
     const metricsBefore = (await (await fetch(`${url}/metrics`)).text()).length;
@@ -129,12 +145,17 @@ describeWith([BUILT_EXPORTER], 'a million distinct workload names', () => {
     const TICKS = 25;
     // Every workload series of the node that /metrics (and so Prometheus and the embedded history) ever carried.
     const series = new Set<string>();
-    const nodeRows = (text: string) => text.split('\n').filter((l) => l.startsWith('ciliumscope_workload_dropped_packets_total{') && l.includes(`node="${node}"`));
+    const nodeRows = (text: string) =>
+      text
+        .split('\n')
+        .filter((l) => l.startsWith('ciliumscope_workload_dropped_packets_total{') && l.includes(`node="${node}"`));
     for (let i = 0; i < TICKS; i++) {
       sim.tick();
       const seen = await cycles();
       await until(async () => (await cycles()) > seen, 60_000, `a scrape cycle after spray tick ${i}`);
-      nodeRows(await (await fetch(`${url}/metrics`)).text()).forEach((l) => series.add(l.slice(0, l.lastIndexOf('}') + 1)));
+      nodeRows(await (await fetch(`${url}/metrics`)).text()).forEach((l) =>
+        series.add(l.slice(0, l.lastIndexOf('}') + 1))
+      );
     }
     sim.setHubble(node, { mode: 'spray', sprayPerTick: 0 });
     sim.tick();
@@ -158,12 +179,16 @@ describeWith([BUILT_EXPORTER], 'a million distinct workload names', () => {
     expect(m.get(`ciliumscope_workload_drop_pairs{node="${node}"}`)).toBeLessThanOrEqual(reasons.size * 100);
     expect(m.get(`ciliumscope_hubble_untracked_series{node="${node}"}`)).toBeGreaterThan(0);
     const status = (await (await fetch(`${url}/api/v1/status`)).json()).hubble as HubbleStatus;
-    expect(status.metrics.problems.find((p) => p.node === node)?.problem).toMatch(/hubble_drop_total series beyond --hubble-max-series were not counted/);
+    expect(status.metrics.problems.find((p) => p.node === node)?.problem).toMatch(
+      /hubble_drop_total series beyond --hubble-max-series were not counted/
+    );
     expect(status.metrics.up).toBe(3);
     for (const n of sim.nodes) {
       expect(m.get(`ciliumscope_target_up{component="agent",node="${n}"}`)).toBe(1);
     }
-    process.stdout.write(`10⁶ sprayed names: exporter RSS ${before.rssMiB.toFixed(0)} → ${after.rssMiB.toFixed(0)} MiB (peak ${after.peakMiB.toFixed(0)} MiB), /metrics ${metricsBefore} → ${page.length} bytes\n`);
+    process.stdout.write(
+      `10⁶ sprayed names: exporter RSS ${before.rssMiB.toFixed(0)} → ${after.rssMiB.toFixed(0)} MiB (peak ${after.peakMiB.toFixed(0)} MiB), /metrics ${metricsBefore} → ${page.length} bytes\n`
+    );
   }, 300_000);
 });
 

@@ -26,7 +26,10 @@ async function run(form: SimContextForm, reading: BareValueReading, topK = 1000)
   return { sim, exporter };
 }
 
-async function scrapeTicks(sim: RunningSimulator, exporter: RunningExporter): Promise<{ first: SimulatorTruth; last: SimulatorTruth; page: string; firstPage: string }> {
+async function scrapeTicks(
+  sim: RunningSimulator,
+  exporter: RunningExporter
+): Promise<{ first: SimulatorTruth; last: SimulatorTruth; page: string; firstPage: string }> {
   const first = sim.truth();
   expect((await exporter.scrapeNow()).failed).toBe(0);
   const firstPage = await (await fetch(`${exporter.url}/metrics`)).text();
@@ -50,7 +53,7 @@ describe.each<[SimContextForm, BareValueReading]>([
     await sim?.close();
   });
 
-  test('pairs on /metrics equal the truth; per node and reason they add up to the agents\' drops', async () => {
+  test("pairs on /metrics equal the truth; per node and reason they add up to the agents' drops", async () => {
     ({ sim, exporter } = await run(form, reading));
     const { first, last, page, firstPage } = await scrapeTicks(sim, exporter);
     const expected = increase(expectedPairs(last, sim.nodes), expectedPairs(first, sim.nodes));

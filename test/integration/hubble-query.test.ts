@@ -58,7 +58,11 @@ async function start(form: SimContextForm, reading: BareValueReading): Promise<R
       maxDataPoints: 1000,
       queries: queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), ...q })),
     };
-    const res = await fetch(`${exporter.url}/api/v1/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const res = await fetch(`${exporter.url}/api/v1/query`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
     expect(res.status).toBe(200);
     const json = (await res.json()) as QueryResponse;
     return body.queries.map((q) => {
@@ -70,16 +74,23 @@ async function start(form: SimContextForm, reading: BareValueReading): Promise<R
 }
 
 /** A series' or row's pair in the truth's key order: reason|direction|srcNs|srcWl|dstNs|dstWl. */
-const pairKeyOf = (l: Record<string, string>) => [l.reason, l.direction, l.source_namespace, l.source_workload, l.destination_namespace, l.destination_workload].join('|');
+const pairKeyOf = (l: Record<string, string>) =>
+  [l.reason, l.direction, l.source_namespace, l.source_workload, l.destination_namespace, l.destination_workload].join(
+    '|'
+  );
 
 const tableRows = (frame: DataFrameJSON) => {
   const names = frame.schema.fields.map((f) => f.name);
-  return (frame.data.values[0] as unknown[]).map((_, i) => Object.fromEntries(names.map((n, c) => [n, frame.data.values[c][i]])) as Record<string, string | number>);
+  return (frame.data.values[0] as unknown[]).map(
+    (_, i) => Object.fromEntries(names.map((n, c) => [n, frame.data.values[c][i]])) as Record<string, string | number>
+  );
 };
 
 /** "ns/wl", either alone, or "(not a workload)": the table's Source and Destination. */
-const endpointText = (namespace: string, workload: string) => (namespace && workload ? `${namespace}/${workload}` : namespace || workload || '(not a workload)');
-const rowKeyOfTable = (r: Record<string, string | number>, truthKeys: Map<string, string>) => truthKeys.get([r.Node, r.Reason, r.Direction, r.Source, r.Destination].join('|'));
+const endpointText = (namespace: string, workload: string) =>
+  namespace && workload ? `${namespace}/${workload}` : namespace || workload || '(not a workload)';
+const rowKeyOfTable = (r: Record<string, string | number>, truthKeys: Map<string, string>) =>
+  truthKeys.get([r.Node, r.Reason, r.Direction, r.Source, r.Destination].join('|'));
 
 /**
  * Checks a pairs answer against the expected pair sums: the pairs drawn are the first n by mean rate (ties by labels,
@@ -100,7 +111,11 @@ function checkPairs(frames: DataFrameJSON[], expected: Map<string, Array<number 
     // The i-th drawn has the i-th mean (pairs with the same mean may come in either order here).
     expect([i, key, close(mean(values!)!, ranked[i].mean)]).toEqual([i, key, true]);
     (f.data.values[1] as Array<number | null>).forEach((v, p) =>
-      expect([key, p, v === null || values![p] === null ? v === values![p] : close(v, values![p]!)]).toEqual([key, p, true])
+      expect([key, p, v === null || values![p] === null ? v === values![p] : close(v, values![p]!)]).toEqual([
+        key,
+        p,
+        true,
+      ])
     );
   });
   const shown = new Set(drawn.map((f) => pairKeyOf(f.schema.fields[1].labels!)));
@@ -136,13 +151,18 @@ describe.each<[SimContextForm, BareValueReading]>([
     const rows = rowRates(run.truths, run.sim.nodes, POINTS);
     const pairs = sumRows(rows, pairOf);
     expect([...pairs.values()].filter((values) => (mean(values) ?? 0) > 0).length).toBeGreaterThan(5);
-    const [[top5], [top50]] = await Promise.all([run.query([{ queryType: 'workloadDrops', topN: 5, others: true }]), run.query([{ queryType: 'workloadDrops', topN: 50 }])]);
+    const [[top5], [top50]] = await Promise.all([
+      run.query([{ queryType: 'workloadDrops', topN: 5, others: true }]),
+      run.query([{ queryType: 'workloadDrops', topN: 50 }]),
+    ]);
     checkPairs(top5, pairs, 5);
     checkPairs(top50, pairs, 50);
-    expect(top5[0].schema.meta?.notices?.[0].text).toMatch(/^The 5 workload pairs with the highest mean drop rate over the range, summed over the selected nodes; every other pair/);
+    expect(top5[0].schema.meta?.notices?.[0].text).toMatch(
+      /^The 5 workload pairs with the highest mean drop rate over the range, summed over the selected nodes; every other pair/
+    );
   });
 
-  test('the table: node × pair rows by mean rate, their share of the node\'s drops', async () => {
+  test("the table: node × pair rows by mean rate, their share of the node's drops", async () => {
     const rows = rowRates(run.truths, run.sim.nodes, POINTS);
     const [[table]] = await run.query([{ queryType: 'workloadDrops', view: 'table', limit: 1000 }]);
     expect(table.schema.meta?.type).toBe('table');
@@ -186,8 +206,16 @@ describe.each<[SimContextForm, BareValueReading]>([
       run.query([{ queryType: 'workloadDrops', topN: 1000, others: true, ...filter }]),
       run.query([{ queryType: 'workloadDrops', topN: 1000, reason, direction }]),
     ]);
-    checkPairs(pairs, sumRows(rows, (k) => (matches(pairOf(k)) ? pairOf(k) : null)), 1000);
-    checkPairs(byReason, sumRows(rows, (k) => (pairOf(k).startsWith(`${reason}|${direction}|`) ? pairOf(k) : null)), 1000);
+    checkPairs(
+      pairs,
+      sumRows(rows, (k) => (matches(pairOf(k)) ? pairOf(k) : null)),
+      1000
+    );
+    checkPairs(
+      byReason,
+      sumRows(rows, (k) => (pairOf(k).startsWith(`${reason}|${direction}|`) ? pairOf(k) : null)),
+      1000
+    );
     expect(pairs.length).toBeGreaterThan(0);
     // Top N beyond the series an answer may hold is cut to fit, and the panel says so.
     expect(pairs[0].schema.meta?.notices?.map((n) => [n.severity, n.text])).toContainEqual([
@@ -207,12 +235,21 @@ describe.each<[SimContextForm, BareValueReading]>([
     const workloads = await get<WorkloadsResponse>(`/api/v1/workloads?${range}`);
     const namespaces = await get<{ namespaces: string[] }>(`/api/v1/namespaces?dropped=true&${range}`);
     const expectedWorkloads = [...ends].map((e) => e.split('/')).filter(([, w]) => w !== '');
-    expect(workloads.workloads.map((w) => `${w.namespace}/${w.workload}`).sort()).toEqual(expectedWorkloads.map((e) => e.join('/')).sort());
-    expect(namespaces.namespaces).toEqual([...new Set([...ends].map((e) => e.split('/')[0]).filter((n) => n !== ''))].sort());
+    expect(workloads.workloads.map((w) => `${w.namespace}/${w.workload}`).sort()).toEqual(
+      expectedWorkloads.map((e) => e.join('/')).sort()
+    );
+    expect(namespaces.namespaces).toEqual(
+      [...new Set([...ends].map((e) => e.split('/')[0]).filter((n) => n !== ''))].sort()
+    );
     if (namespaces.namespaces.length) {
       const ns = namespaces.namespaces[0];
       const inNs = await get<WorkloadsResponse>(`/api/v1/workloads?namespace=${encodeURIComponent(ns)}&${range}`);
-      expect(inNs.workloads.map((w) => w.workload).sort()).toEqual(expectedWorkloads.filter(([n]) => n === ns).map(([, w]) => w).sort());
+      expect(inNs.workloads.map((w) => w.workload).sort()).toEqual(
+        expectedWorkloads
+          .filter(([n]) => n === ns)
+          .map(([, w]) => w)
+          .sort()
+      );
     }
   });
 });
@@ -229,11 +266,23 @@ describe('invalid workloadDrops queries and variable requests get a 400 naming t
 
   test.each<[string, Record<string, unknown>, string]>([
     ['queries[0].view', { view: 'bands' }, 'queries[0].view for workloadDrops must be one of pairs, table'],
-    ['queries[0].groupBy', { groupBy: 'node' }, 'queries[0].groupBy for workloadDrops must be cluster: pairs are summed over the selected nodes (set node to see one node, or use the table view, which has a row per node)'],
-    ['queries[0].unit', { unit: 'bytes' }, 'queries[0].unit for workloadDrops must be packets: Hubble counts dropped packets, not bytes'],
+    [
+      'queries[0].groupBy',
+      { groupBy: 'node' },
+      'queries[0].groupBy for workloadDrops must be cluster: pairs are summed over the selected nodes (set node to see one node, or use the table view, which has a row per node)',
+    ],
+    [
+      'queries[0].unit',
+      { unit: 'bytes' },
+      'queries[0].unit for workloadDrops must be packets: Hubble counts dropped packets, not bytes',
+    ],
     ['queries[0].topN', { topN: 0 }, 'queries[0].topN must be at least 1'],
     ['queries[0].limit', { view: 'table', limit: 5000 }, 'queries[0].limit must be at most 1000'],
-    ['queries[0].workload[0]', { workload: ['x'.repeat(300)] }, 'queries[0].workload[0] must be at most 256 characters'],
+    [
+      'queries[0].workload[0]',
+      { workload: ['x'.repeat(300)] },
+      'queries[0].workload[0] must be at most 256 characters',
+    ],
     ['queries[0].namespace', { namespace: 7 }, 'queries[0].namespace'],
   ])('%s', async (field, query, message) => {
     const res = await fetch(`${run.exporter.url}/api/v1/query`, {
@@ -251,7 +300,11 @@ describe('invalid workloadDrops queries and variable requests get a 400 naming t
     ['/api/v1/workloads?from=10', 'to', 'to is required with from'],
     ['/api/v1/workloads?from=10&to=5', 'to', 'to must not be before from'],
     ['/api/v1/namespaces?dropped=true&from=yesterday&to=5', 'from', 'from must be a time in Unix milliseconds'],
-    ['/api/v1/workloads?from=0&to=9999999999999', 'to', 'to must be within 31 days of from (the longest range a query may ask for)'],
+    [
+      '/api/v1/workloads?from=0&to=9999999999999',
+      'to',
+      'to must be within 31 days of from (the longest range a query may ask for)',
+    ],
   ])('%s', async (path, field, error) => {
     const res = await fetch(`${run.exporter.url}${path}`);
     expect(res.status).toBe(400);

@@ -34,7 +34,15 @@ describe('Hubble Relay with Hubble metrics', () => {
   let sim: RunningSimulator;
   let exporter: RunningExporter;
   beforeAll(async () => {
-    sim = await startSimulator({ nodes: 3, seed: 5, autoTickMs: 0, pageKB: 20, hubbleContext: 'pod', hubbleRelay: {}, kube: false });
+    sim = await startSimulator({
+      nodes: 3,
+      seed: 5,
+      autoTickMs: 0,
+      pageKB: 20,
+      hubbleContext: 'pod',
+      hubbleRelay: {},
+      kube: false,
+    });
     exporter = await startExporter(
       testConfig({
         agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),
@@ -61,19 +69,45 @@ describe('Hubble Relay with Hubble metrics', () => {
     expect(truth.flows.some((f) => f.policies.length > 0)).toBe(true);
 
     const relay = exporter.hubble!.queries.relay!;
-    const endpoint = (e: (typeof truth.flows)[number]['source']) => (e.reserved ? { namespace: '', workload: e.reserved } : { namespace: e.namespace, workload: e.workload });
-    const pairs = new Map(truth.flows.map((f) => [JSON.stringify([f.node, f.reason, f.direction, endpoint(f.source), endpoint(f.destination)]), f]));
+    const endpoint = (e: (typeof truth.flows)[number]['source']) =>
+      e.reserved ? { namespace: '', workload: e.reserved } : { namespace: e.namespace, workload: e.workload };
+    const pairs = new Map(
+      truth.flows.map((f) => [
+        JSON.stringify([f.node, f.reason, f.direction, endpoint(f.source), endpoint(f.destination)]),
+        f,
+      ])
+    );
     const seen = new Map<string, number>();
     for (const f of pairs.values()) {
       for (const g of relay.groups(f.node, f.reason, f.direction, endpoint(f.source), endpoint(f.destination))) {
-        const key = [f.node, g.reason, g.direction, g.source.namespace, g.source.workload, g.destination.namespace, g.destination.workload, g.protocol, g.port, g.policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(',')].join('|');
+        const key = [
+          f.node,
+          g.reason,
+          g.direction,
+          g.source.namespace,
+          g.source.workload,
+          g.destination.namespace,
+          g.destination.workload,
+          g.protocol,
+          g.port,
+          g.policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(','),
+        ].join('|');
         seen.set(key, g.flows);
       }
     }
     const expected = new Map<string, number>();
     for (const f of truth.flows) {
       const ep = (e: typeof f.source) => (e.reserved ? ['', e.reserved] : [e.namespace, e.workload]);
-      const key = [f.node, f.reason, f.direction, ...ep(f.source), ...ep(f.destination), f.protocol, f.port ?? '', f.policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(',')].join('|');
+      const key = [
+        f.node,
+        f.reason,
+        f.direction,
+        ...ep(f.source),
+        ...ep(f.destination),
+        f.protocol,
+        f.port ?? '',
+        f.policies.map((p) => `${p.kind}:${p.namespace}/${p.name}`).join(','),
+      ].join('|');
       expected.set(key, (expected.get(key) ?? 0) + f.flows);
     }
     expect(Object.fromEntries(seen)).toEqual(Object.fromEntries(expected));
@@ -90,25 +124,63 @@ describe('Hubble Relay with Hubble metrics', () => {
     const res = await fetch(`${exporter.url}/api/v1/query`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ from, to, intervalMs: 5000, queries: [{ refId: 'A', queryType: 'workloadDrops', view: 'table', limit: 1000 }] }),
+      body: JSON.stringify({
+        from,
+        to,
+        intervalMs: 5000,
+        queries: [{ refId: 'A', queryType: 'workloadDrops', view: 'table', limit: 1000 }],
+      }),
     });
     const [table] = ((await res.json()) as QueryResponse).results.A.frames;
     expect(table.schema.meta?.notices).toBeUndefined();
-    const column = (name: string) => table.data.values[table.schema.fields.findIndex((f) => f.name === name)] as string[];
-    const [nodes, sources, destinations, reasons, directions, policies, ports] = ['Node', 'Source', 'Destination', 'Reason', 'Direction', 'Denying policy', 'Ports'].map(column);
+    const column = (name: string) =>
+      table.data.values[table.schema.fields.findIndex((f) => f.name === name)] as string[];
+    const [nodes, sources, destinations, reasons, directions, policies, ports] = [
+      'Node',
+      'Source',
+      'Destination',
+      'Reason',
+      'Direction',
+      'Denying policy',
+      'Ports',
+    ].map(column);
     expect(nodes.length).toBeGreaterThan(3);
     // Pages in pod context carry no direction (UNKNOWN): a row's flows are those of its pair either way.
-    const text = (e: { namespace: string; workload: string; reserved: string }) => (e.reserved ? e.reserved : `${e.namespace}/${e.workload}`);
+    const text = (e: { namespace: string; workload: string; reserved: string }) =>
+      e.reserved ? e.reserved : `${e.namespace}/${e.workload}`;
     let named = 0;
     nodes.forEach((node, i) => {
-      const flows = sim.relay!.truth().flows.filter(
-        (f) => f.node === node && f.reason === reasons[i] && (directions[i] === 'UNKNOWN' || f.direction === directions[i]) && text(f.source) === sources[i] && text(f.destination) === destinations[i]
+      const flows = sim
+        .relay!.truth()
+        .flows.filter(
+          (f) =>
+            f.node === node &&
+            f.reason === reasons[i] &&
+            (directions[i] === 'UNKNOWN' || f.direction === directions[i]) &&
+            text(f.source) === sources[i] &&
+            text(f.destination) === destinations[i]
+        );
+      const want = new Set(
+        flows.flatMap((f) =>
+          f.policies.map((p) => `${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.kind ? ` (${p.kind})` : ''}`)
+        )
       );
-      const want = new Set(flows.flatMap((f) => f.policies.map((p) => `${p.namespace ? `${p.namespace}/` : ''}${p.name}${p.kind ? ` (${p.kind})` : ''}`)));
-      const wantPorts = new Set(flows.filter((f) => f.protocol).map((f) => (f.port === null ? f.protocol : `${f.protocol}/${f.port}`)));
+      const wantPorts = new Set(
+        flows.filter((f) => f.protocol).map((f) => (f.port === null ? f.protocol : `${f.protocol}/${f.port}`))
+      );
       const got = new Set(policies[i] ? policies[i].split(', ') : []);
-      expect([node, sources[i], destinations[i], [...got].sort()]).toEqual([node, sources[i], destinations[i], [...want].sort()]);
-      expect([node, sources[i], destinations[i], (ports[i] ? ports[i].split(', ') : []).sort()]).toEqual([node, sources[i], destinations[i], [...wantPorts].sort()]);
+      expect([node, sources[i], destinations[i], [...got].sort()]).toEqual([
+        node,
+        sources[i],
+        destinations[i],
+        [...want].sort(),
+      ]);
+      expect([node, sources[i], destinations[i], (ports[i] ? ports[i].split(', ') : []).sort()]).toEqual([
+        node,
+        sources[i],
+        destinations[i],
+        [...wantPorts].sort(),
+      ]);
       named += got.size > 0 ? 1 : 0;
     });
     expect(named).toBeGreaterThan(0);
@@ -129,30 +201,47 @@ describe('Hubble Relay with Hubble metrics', () => {
     await until(async () => (await status(exporter)).unavailableNodes.length === 0, 15_000, 'the node back');
   });
 
-  test.each(['cut', 'garbage', 'stall'] as const)('a %s stream is opened again; the agents\' numbers stay exact meanwhile', async (fault) => {
-    const before = await status(exporter);
-    sim.setRelayFault(fault);
-    // A stall first cuts the open stream; the call opened after it then hears nothing.
-    const kind = { cut: 'UNAVAILABLE', garbage: 'INTERNAL', stall: 'silent' }[fault];
-    await until(async () => ((await status(exporter)).errors[kind] ?? 0) > (before.errors[kind] ?? 0), 15_000, `a ${kind} fault`);
-    const during = await status(exporter);
-    expect(during.error).toMatch(fault === 'stall' ? /sent nothing within 2s/ : fault === 'garbage' ? /INTERNAL/ : /UNAVAILABLE: simulated stream cut/);
-    sim.tick();
-    expect((await exporter.scrapeNow()).failed).toBe(0);
-    const page = await metrics(exporter);
-    const truth = sim.truth();
-    for (const node of sim.nodes) {
-      for (const d of truth.nodes[node].agent!.dropped) {
-        expect(readExposition(page).get(`ciliumscope_dropped_packets_total{direction="${d.direction}",node="${node}",reason="${d.reason}"}`)).toBe(d.packets);
+  test.each(['cut', 'garbage', 'stall'] as const)(
+    "a %s stream is opened again; the agents' numbers stay exact meanwhile",
+    async (fault) => {
+      const before = await status(exporter);
+      sim.setRelayFault(fault);
+      // A stall first cuts the open stream; the call opened after it then hears nothing.
+      const kind = { cut: 'UNAVAILABLE', garbage: 'INTERNAL', stall: 'silent' }[fault];
+      await until(
+        async () => ((await status(exporter)).errors[kind] ?? 0) > (before.errors[kind] ?? 0),
+        15_000,
+        `a ${kind} fault`
+      );
+      const during = await status(exporter);
+      expect(during.error).toMatch(
+        fault === 'stall'
+          ? /sent nothing within 2s/
+          : fault === 'garbage'
+            ? /INTERNAL/
+            : /UNAVAILABLE: simulated stream cut/
+      );
+      sim.tick();
+      expect((await exporter.scrapeNow()).failed).toBe(0);
+      const page = await metrics(exporter);
+      const truth = sim.truth();
+      for (const node of sim.nodes) {
+        for (const d of truth.nodes[node].agent!.dropped) {
+          expect(
+            readExposition(page).get(
+              `ciliumscope_dropped_packets_total{direction="${d.direction}",node="${node}",reason="${d.reason}"}`
+            )
+          ).toBe(d.packets);
+        }
       }
+      if (fault !== 'cut') {
+        expect(readExposition(page).get('ciliumscope_hubble_relay_up{}')).toBe(0);
+      }
+      sim.setRelayFault('none');
+      await until(async () => (await status(exporter)).connected, 15_000, 'the stream back');
+      expect((await status(exporter)).error).toBeNull();
     }
-    if (fault !== 'cut') {
-      expect(readExposition(page).get('ciliumscope_hubble_relay_up{}')).toBe(0);
-    }
-    sim.setRelayFault('none');
-    await until(async () => (await status(exporter)).connected, 15_000, 'the stream back');
-    expect((await status(exporter)).error).toBeNull();
-  });
+  );
 });
 
 describe('Hubble Relay alone', () => {
@@ -182,7 +271,8 @@ describe('Hubble Relay alone', () => {
     const page = await metrics(exporter);
     const expected = new Map<string, number>();
     for (const f of sim.relay!.truth().flows) {
-      const ep = (e: typeof f.source) => (e.reserved ? { namespace: '', workload: e.reserved } : { namespace: e.namespace, workload: e.workload });
+      const ep = (e: typeof f.source) =>
+        e.reserved ? { namespace: '', workload: e.reserved } : { namespace: e.namespace, workload: e.workload };
       const key = pairKeyOf(f.node, f.reason, f.direction, ep(f.source), ep(f.destination));
       expected.set(key, (expected.get(key) ?? 0) + f.flows);
     }

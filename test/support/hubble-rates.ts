@@ -23,7 +23,11 @@ export interface RowRates {
  * The rows' rates at the points `ticks` (indices into `truths`, each at least WINDOW_TICKS), from the truth at every
  * scrape (truths[0] is the first scrape's).
  */
-export function rowRates(truths: readonly SimulatorTruth[], nodes: readonly string[], ticks: readonly number[]): RowRates[] {
+export function rowRates(
+  truths: readonly SimulatorTruth[],
+  nodes: readonly string[],
+  ticks: readonly number[]
+): RowRates[] {
   const snaps = truths.map((t) => expectedPairs(t, nodes));
   const times = truths.map((t) => t.timeSeconds * 1000);
   const windowMs = times[WINDOW_TICKS] - times[0];
@@ -46,7 +50,10 @@ export function rowRates(truths: readonly SimulatorTruth[], nodes: readonly stri
 }
 
 /** Rows summed by a key (null: left out), point by point. */
-export function sumRows(rows: readonly RowRates[], keyOf: (row: PairKey) => string | null): Map<string, Array<number | null>> {
+export function sumRows(
+  rows: readonly RowRates[],
+  keyOf: (row: PairKey) => string | null
+): Map<string, Array<number | null>> {
   const out = new Map<string, Array<number | null>>();
   for (const row of rows) {
     const key = keyOf(row.key);

@@ -24,7 +24,13 @@ export function relaySettings(sim: RunningSimulator, over: Partial<RelaySettings
 /** node|reason|direction|srcNs|srcWl|dstNs|dstWl */
 export type PairKey = string;
 
-export function pairKeyOf(node: string, reason: string, direction: string, s: { namespace: string; workload: string }, d: { namespace: string; workload: string }): PairKey {
+export function pairKeyOf(
+  node: string,
+  reason: string,
+  direction: string,
+  s: { namespace: string; workload: string },
+  d: { namespace: string; workload: string }
+): PairKey {
   return [node, reason, direction, s.namespace, s.workload, d.namespace, d.workload].join('|');
 }
 
@@ -60,7 +66,13 @@ export function workloadRows(page: string): { pairs: Map<PairKey, number>; other
     if (labels.source_workload === '(other)') {
       other.set(`${labels.node}|${labels.reason}|${labels.direction}`, value);
     } else {
-      const key = pairKeyOf(labels.node, labels.reason, labels.direction, { namespace: labels.source_namespace, workload: labels.source_workload }, { namespace: labels.destination_namespace, workload: labels.destination_workload });
+      const key = pairKeyOf(
+        labels.node,
+        labels.reason,
+        labels.direction,
+        { namespace: labels.source_namespace, workload: labels.source_workload },
+        { namespace: labels.destination_namespace, workload: labels.destination_workload }
+      );
       pairs.set(key, value);
     }
   }
@@ -80,7 +92,11 @@ export function agentDrops(page: string): Map<string, number> {
   return out;
 }
 
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000, what = 'condition'): Promise<void> {
+export async function until(
+  check: () => boolean | Promise<boolean>,
+  timeoutMs = 10_000,
+  what = 'condition'
+): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > end) {

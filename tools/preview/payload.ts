@@ -59,7 +59,9 @@ export function exporterVariableOptions(exporter: Exporter): (query: unknown) =>
           .filter((r) => !seenOnly || r.seen)
           .map((r) => r.reason);
       case 'namespaces':
-        return (await getJson<{ namespaces: string[] }>(exporter, `/api/v1/namespaces${droppedOnly ? '?dropped=true' : ''}`)).body.namespaces;
+        return (
+          await getJson<{ namespaces: string[] }>(exporter, `/api/v1/namespaces${droppedOnly ? '?dropped=true' : ''}`)
+        ).body.namespaces;
       case 'workloads': {
         // A $variable argument means every namespace here: the preview's variables are at All.
         const only = namespace && !namespace.includes('$') ? `?namespace=${encodeURIComponent(namespace)}` : '';

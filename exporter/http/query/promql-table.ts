@@ -86,7 +86,14 @@ export type Reads = Record<string, Expr>;
 export const DROP_KEY = ['node', 'direction', 'reason'] as const;
 
 /** The labels that name a workload pair (the workload drops series less their node). */
-export const PAIR_KEY = ['source_namespace', 'source_workload', 'destination_namespace', 'destination_workload', 'reason', 'direction'] as const;
+export const PAIR_KEY = [
+  'source_namespace',
+  'source_workload',
+  'destination_namespace',
+  'destination_workload',
+  'reason',
+  'direction',
+] as const;
 
 type Filtered = 'node' | 'direction' | 'reason' | 'state';
 const filters = (q: ScopeQuery, ...labels: Filtered[]) => labels.map((l) => matcher(l, filterSet(q[l])));
@@ -279,7 +286,9 @@ export function workloadSides(q: ScopeQuery): Matcher[][] {
     return [[]];
   }
   return (['source', 'destination'] as const).map((end) =>
-    [matcher(`${end}_namespace`, namespaces), matcher(`${end}_workload`, workloads)].filter((m): m is Matcher => m !== null)
+    [matcher(`${end}_namespace`, namespaces), matcher(`${end}_workload`, workloads)].filter(
+      (m): m is Matcher => m !== null
+    )
   );
 }
 
@@ -299,11 +308,26 @@ export const WORKLOAD_TABLE = {
    * over the range (the points of the grid, as the panel draws them), with drops.
    */
   ranking: (q: ScopeQuery, by: readonly string[], k: number, spanMs: number) =>
-    workloadSides(q).map((side) => ranking('topk', k, 'avg', spanMs, sumBy(by, rate(workloadDrops(q, notOther(), ...side))), WITH_DROPS)),
+    workloadSides(q).map((side) =>
+      ranking('topk', k, 'avg', spanMs, sumBy(by, rate(workloadDrops(q, notOther(), ...side))), WITH_DROPS)
+    ),
 
   /** The rates of some pairs (each label matched against the pairs' values; the caller keeps the exact pairs). */
   pairRates: (q: ScopeQuery, pairs: ReadonlyArray<Record<string, string>>): Reads => ({
-    pairs: sumBy(PAIR_KEY, rate(workloadDrops(q, ...PAIR_KEY.map((l) => matcher(l, pairs.map((p) => p[l])))))),
+    pairs: sumBy(
+      PAIR_KEY,
+      rate(
+        workloadDrops(
+          q,
+          ...PAIR_KEY.map((l) =>
+            matcher(
+              l,
+              pairs.map((p) => p[l])
+            )
+          )
+        )
+      )
+    ),
   }),
 
   /**
@@ -314,17 +338,33 @@ export const WORKLOAD_TABLE = {
   totals: (q: ScopeQuery): Reads => {
     const sides = workloadSides(q);
     const total = (...m: Matcher[]) => sumBy([], rate(workloadDrops(q, ...m)));
-    return sides.length === 1 ? { all: total() } : { source: total(...sides[0]), destination: total(...sides[1]), both: total(...sides[0], ...sides[1]) };
+    return sides.length === 1
+      ? { all: total() }
+      : { source: total(...sides[0]), destination: total(...sides[1]), both: total(...sides[0], ...sides[1]) };
   },
 
   /** Each node's mean drop rate over the range, every pair and reason of the node: what a row's share is of. */
   nodeTotals: (nodes: readonly string[], spanMs: number) =>
-    ranking('topk', Math.max(1, nodes.length), 'avg', spanMs, sumBy(['node'], rate(selector(SERIES.workloadDroppedPackets, matcher('node', nodes)))), WITH_DROPS),
+    ranking(
+      'topk',
+      Math.max(1, nodes.length),
+      'avg',
+      spanMs,
+      sumBy(['node'], rate(selector(SERIES.workloadDroppedPackets, matcher('node', nodes)))),
+      WITH_DROPS
+    ),
 
   /** Variables: the ends of the pairs with a sample in the window, as sources and as destinations. */
   ends: (namespaces: ReadonlySet<string> | null, windowMs: number): Reads => {
     const end = (side: 'source' | 'destination') =>
-      countBy([`${side}_namespace`, `${side}_workload`], over('last_over_time', selector(SERIES.workloadDroppedPackets, matcher(`${side}_namespace`, namespaces), notOther()), windowMs));
+      countBy(
+        [`${side}_namespace`, `${side}_workload`],
+        over(
+          'last_over_time',
+          selector(SERIES.workloadDroppedPackets, matcher(`${side}_namespace`, namespaces), notOther()),
+          windowMs
+        )
+      );
     return { source: end('source'), destination: end('destination') };
   },
 };
@@ -335,7 +375,8 @@ function dropped(q: ScopeQuery): string {
 
 /** The scrape components the agent panels show. */
 export const AGENT_COMPONENTS = ['agent', 'operator'];
-const scrapeDurations = (q: ScopeQuery) => selector(SERIES.scrapeDurationSeconds, ...filters(q, 'node'), matcher('component', AGENT_COMPONENTS));
+const scrapeDurations = (q: ScopeQuery) =>
+  selector(SERIES.scrapeDurationSeconds, ...filters(q, 'node'), matcher('component', AGENT_COMPONENTS));
 
 const importErrors = (q: ScopeQuery) => selector(SERIES.policyImportErrors, ...filters(q, 'node'));
 const failedRegenerations = (q: ScopeQuery) =>

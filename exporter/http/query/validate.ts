@@ -109,10 +109,19 @@ const requestSchema = z
       }
       if (q.queryType === 'workloadDrops') {
         if (q.groupBy === 'node') {
-          ctx.addIssue({ code: 'custom', path: ['queries', i, 'groupBy'], message: 'for workloadDrops must be cluster: pairs are summed over the selected nodes (set node to see one node, or use the table view, which has a row per node)' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['queries', i, 'groupBy'],
+            message:
+              'for workloadDrops must be cluster: pairs are summed over the selected nodes (set node to see one node, or use the table view, which has a row per node)',
+          });
         }
         if (q.unit === 'bytes') {
-          ctx.addIssue({ code: 'custom', path: ['queries', i, 'unit'], message: 'for workloadDrops must be packets: Hubble counts dropped packets, not bytes' });
+          ctx.addIssue({
+            code: 'custom',
+            path: ['queries', i, 'unit'],
+            message: 'for workloadDrops must be packets: Hubble counts dropped packets, not bytes',
+          });
         }
       }
     });

@@ -42,7 +42,12 @@ const pairName = (l: Row) => `${source(l)} → ${destination(l)} (${l.reason}, $
  * The first k series of the rankings of every side, by score then labels: a series in the top k of the union is in
  * the top k (ties kept) of its own side, so the union of the sides' rankings holds them all.
  */
-async function ranked(ctx: QueryContext, rankings: Expr[], by: readonly string[], k: number): Promise<Array<{ labels: Row; score: number }>> {
+async function ranked(
+  ctx: QueryContext,
+  rankings: Expr[],
+  by: readonly string[],
+  k: number
+): Promise<Array<{ labels: Row; score: number }>> {
   const end = gridEnd(ctx.grid);
   const results = await ctx.history.evaluate(rankings, instantGrid(end, ctx.grid.intervalMs, ctx.grid.step));
   const union = new Map<string, { labels: Row; score: number; key: string }>();
@@ -53,13 +58,20 @@ async function ranked(ctx: QueryContext, rankings: Expr[], by: readonly string[]
       union.set(key, { labels: s.labels, score, key });
     }
   }
-  return [...union.values()].sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0)).slice(0, k);
+  return [...union.values()]
+    .sort((a, b) => b.score - a.score || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .slice(0, k);
 }
 
 const spanOf = (ctx: QueryContext) => gridEnd(ctx.grid) - ctx.grid.times[0];
 
 function noDrops(q: ScopeQuery, ctx: QueryContext): DataFrameJSON {
-  const filtered = q.namespace !== undefined || q.workload !== undefined || q.reason !== undefined || q.direction !== undefined || q.node !== undefined;
+  const filtered =
+    q.namespace !== undefined ||
+    q.workload !== undefined ||
+    q.reason !== undefined ||
+    q.direction !== undefined ||
+    q.node !== undefined;
   const why = ctx.hubble
     ? filtered
       ? 'No workload pair with drops in this range for the selected nodes, namespaces, workloads, reasons and directions.'
@@ -69,10 +81,17 @@ function noDrops(q: ScopeQuery, ctx: QueryContext): DataFrameJSON {
 }
 
 export const workloadDropsHandler = (q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> =>
-  ctx.grid.times.length === 0 ? Promise.resolve([noDrops(q, ctx)]) : q.view === 'table' ? pairTable(q, ctx) : pairSeries(q, ctx);
+  ctx.grid.times.length === 0
+    ? Promise.resolve([noDrops(q, ctx)])
+    : q.view === 'table'
+      ? pairTable(q, ctx)
+      : pairSeries(q, ctx);
 
 /** Step-wise a - b (null where a has no value; a missing b counts 0); what rounding leaves of a (or less) is 0. */
-function minus(a: ReadonlyArray<number | null>, ...bs: Array<ReadonlyArray<number | null> | undefined>): Array<number | null> {
+function minus(
+  a: ReadonlyArray<number | null>,
+  ...bs: Array<ReadonlyArray<number | null> | undefined>
+): Array<number | null> {
   return a.map((v, i) => {
     if (v === null) {
       return null;
@@ -82,7 +101,11 @@ function minus(a: ReadonlyArray<number | null>, ...bs: Array<ReadonlyArray<numbe
   });
 }
 
-function plus(a: ReadonlyArray<number | null> | undefined, b: ReadonlyArray<number | null> | undefined, steps: number): Array<number | null> {
+function plus(
+  a: ReadonlyArray<number | null> | undefined,
+  b: ReadonlyArray<number | null> | undefined,
+  steps: number
+): Array<number | null> {
   return Array.from({ length: steps }, (_, i) => {
     const [x, y] = [a?.[i] ?? null, b?.[i] ?? null];
     return x === null && y === null ? null : (x ?? 0) + (y ?? 0);
@@ -98,9 +121,17 @@ async function pairSeries(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJS
     return [noDrops(q, ctx)];
   }
   const wanted = new Set(top.map((t) => keyOf(t.labels, PAIR_KEY)));
-  const reads = { ...WORKLOAD_TABLE.pairRates(q, top.map((t) => t.labels)), ...(q.others ? WORKLOAD_TABLE.totals(q) : {}) };
+  const reads = {
+    ...WORKLOAD_TABLE.pairRates(
+      q,
+      top.map((t) => t.labels)
+    ),
+    ...(q.others ? WORKLOAD_TABLE.totals(q) : {}),
+  };
   const r = await read(ctx, reads);
-  const byKey = new Map(r.pairs.filter((s) => wanted.has(keyOf(s.labels, PAIR_KEY))).map((s) => [keyOf(s.labels, PAIR_KEY), s]));
+  const byKey = new Map(
+    r.pairs.filter((s) => wanted.has(keyOf(s.labels, PAIR_KEY))).map((s) => [keyOf(s.labels, PAIR_KEY), s])
+  );
   const shown = top.map((t) => byKey.get(keyOf(t.labels, PAIR_KEY))).filter((s): s is GridSeries => s !== undefined);
   const frames = shown.map((s) =>
     seriesFrame({
@@ -124,7 +155,9 @@ async function pairSeries(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJS
     // Only when something is left: all the matching pairs may be drawn already.
     if (rest.some((v) => v !== null && v > 0)) {
       const unfiltered = Boolean(r.all);
-      othersText = unfiltered ? '; every other pair and the drops Hubble keeps in "(other)" rows summed as "other pairs"' : '; every other matching pair summed as "other pairs"';
+      othersText = unfiltered
+        ? '; every other pair and the drops Hubble keeps in "(other)" rows summed as "other pairs"'
+        : '; every other matching pair summed as "other pairs"';
       frames.push(
         seriesFrame({
           refId: q.refId,
@@ -142,9 +175,16 @@ async function pairSeries(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJS
       );
     }
   }
-  frames[0] = withNotice(frames[0], `The ${shown.length} workload pairs with the highest mean drop rate over the range, summed over the selected nodes${othersText}.`);
+  frames[0] = withNotice(
+    frames[0],
+    `The ${shown.length} workload pairs with the highest mean drop rate over the range, summed over the selected nodes${othersText}.`
+  );
   if ((q.topN ?? 0) > fit) {
-    frames[0] = withNotice(frames[0], `Top N ${q.topN} exceeds the exporter's limit of ${LIMITS.seriesPerQuery} series per query: at most ${fit} pairs are drawn.`, 'warning');
+    frames[0] = withNotice(
+      frames[0],
+      `Top N ${q.topN} exceeds the exporter's limit of ${LIMITS.seriesPerQuery} series per query: at most ${fit} pairs are drawn.`,
+      'warning'
+    );
   }
   return frames;
 }
@@ -178,34 +218,97 @@ async function pairTable(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSO
     return [noDrops(q, ctx)];
   }
   const nodes = [...new Set(rows.map((r) => r.labels.node))].sort();
-  const nodeTotals = new Map((await ranked(ctx, [WORKLOAD_TABLE.nodeTotals(nodes, spanOf(ctx))], ['node'], nodes.length)).map((t) => [t.labels.node, t.score]));
+  const nodeTotals = new Map(
+    (await ranked(ctx, [WORKLOAD_TABLE.nodeTotals(nodes, spanOf(ctx))], ['node'], nodes.length)).map((t) => [
+      t.labels.node,
+      t.score,
+    ])
+  );
   const rangeSeconds = Math.max(1, ctx.grid.to - ctx.grid.from) / 1000;
   const flows = ctx.hubble?.relay ?? null;
   const relay = rows.map(({ labels: l }) =>
     relayColumns(
-      flows?.groups(l.node, l.reason, l.direction, { namespace: l.source_namespace, workload: l.source_workload }, { namespace: l.destination_namespace, workload: l.destination_workload }) ?? null
+      flows?.groups(
+        l.node,
+        l.reason,
+        l.direction,
+        { namespace: l.source_namespace, workload: l.source_workload },
+        { namespace: l.destination_namespace, workload: l.destination_workload }
+      ) ?? null
     )
   );
-  const column = (name: string, values: unknown[], type: 'string' | 'number', config = {}) => ({ name, type, values, config });
+  const column = (name: string, values: unknown[], type: 'string' | 'number', config = {}) => ({
+    name,
+    type,
+    values,
+    config,
+  });
   const frame = tableFrame(q.refId, 'Who is being dropped', [
-    column('Node', rows.map((r) => r.labels.node), 'string'),
-    column('Source', rows.map((r) => source(r.labels)), 'string'),
-    column('Destination', rows.map((r) => destination(r.labels)), 'string'),
-    column('Reason', rows.map((r) => r.labels.reason), 'string'),
-    column('Direction', rows.map((r) => r.labels.direction), 'string'),
-    column('Denying policy', relay.map((r) => r.policy), 'string', {
-      description: 'Policies named in egress_denied_by / ingress_denied_by of the drop flows Hubble Relay streamed for this pair on this node since the exporter started (agents that report them); empty when none was named.',
-    }),
-    column('Ports', relay.map((r) => r.ports), 'string', { description: 'Protocols and destination ports of those flows.' }),
-    column('Drop rate', rows.map((r) => r.score), 'number', { unit: 'pps', decimals: 2, description: 'Packets dropped per second, the mean over the range.' }),
-    column('Dropped packets', rows.map((r) => Math.round(r.score * rangeSeconds)), 'number', { unit: 'short', decimals: 0, description: 'Approximate total over the range.' }),
-    column('Share of node drops', rows.map((r) => (nodeTotals.get(r.labels.node) ? r.score / nodeTotals.get(r.labels.node)! : 0)), 'number', {
-      unit: 'percentunit',
-      decimals: 1,
-      min: 0,
-      max: 1,
-      description: "This row's drops over all the drops Hubble attributed on its node in the range (every pair, reason and direction, \"(other)\" rows included).",
-    }),
+    column(
+      'Node',
+      rows.map((r) => r.labels.node),
+      'string'
+    ),
+    column(
+      'Source',
+      rows.map((r) => source(r.labels)),
+      'string'
+    ),
+    column(
+      'Destination',
+      rows.map((r) => destination(r.labels)),
+      'string'
+    ),
+    column(
+      'Reason',
+      rows.map((r) => r.labels.reason),
+      'string'
+    ),
+    column(
+      'Direction',
+      rows.map((r) => r.labels.direction),
+      'string'
+    ),
+    column(
+      'Denying policy',
+      relay.map((r) => r.policy),
+      'string',
+      {
+        description:
+          'Policies named in egress_denied_by / ingress_denied_by of the drop flows Hubble Relay streamed for this pair on this node since the exporter started (agents that report them); empty when none was named.',
+      }
+    ),
+    column(
+      'Ports',
+      relay.map((r) => r.ports),
+      'string',
+      { description: 'Protocols and destination ports of those flows.' }
+    ),
+    column(
+      'Drop rate',
+      rows.map((r) => r.score),
+      'number',
+      { unit: 'pps', decimals: 2, description: 'Packets dropped per second, the mean over the range.' }
+    ),
+    column(
+      'Dropped packets',
+      rows.map((r) => Math.round(r.score * rangeSeconds)),
+      'number',
+      { unit: 'short', decimals: 0, description: 'Approximate total over the range.' }
+    ),
+    column(
+      'Share of node drops',
+      rows.map((r) => (nodeTotals.get(r.labels.node) ? r.score / nodeTotals.get(r.labels.node)! : 0)),
+      'number',
+      {
+        unit: 'percentunit',
+        decimals: 1,
+        min: 0,
+        max: 1,
+        description:
+          'This row\'s drops over all the drops Hubble attributed on its node in the range (every pair, reason and direction, "(other)" rows included).',
+      }
+    ),
   ]);
   return [flows ? frame : withNotice(frame, POLICY_UNKNOWN)];
 }

@@ -95,5 +95,8 @@ function sameEndpoint(relay: EndpointRef, pair: EndpointRef): boolean {
   if (pair.namespace === '' && pair.workload === '') {
     return relay.namespace === '';
   }
-  return (pair.namespace === '' || pair.namespace === relay.namespace) && (pair.workload === '' || pair.workload === relay.workload);
+  return (
+    (pair.namespace === '' || pair.namespace === relay.namespace) &&
+    (pair.workload === '' || pair.workload === relay.workload)
+  );
 }

@@ -100,7 +100,11 @@ function policiesOf(list: WirePolicy[] | undefined, into: PolicyRef[]): void {
 }
 
 /** The drop a flow reports, or null when the flow is not a drop. */
-export function dropFlowOf(flow: WireFlow, responseNode: string | undefined, lookup: PodOwnerLookup | null): DropFlow | null {
+export function dropFlowOf(
+  flow: WireFlow,
+  responseNode: string | undefined,
+  lookup: PodOwnerLookup | null
+): DropFlow | null {
   if (flow.verdict !== 'DROPPED' && flow.verdict !== 2) {
     return null;
   }

@@ -80,16 +80,23 @@ export class RelayFollower {
     lostEvents: Record<string, number>;
     reconnects: number;
     errors: Record<string, number>;
-  } = { state: 'connecting', error: null, lastMessageAt: null, streamingSince: null, flows: 0, lostEvents: {}, reconnects: 0, errors: {} };
+  } = {
+    state: 'connecting',
+    error: null,
+    lastMessageAt: null,
+    streamingSince: null,
+    flows: 0,
+    lostEvents: {},
+    reconnects: 0,
+    errors: {},
+  };
   private readonly nodeStates = new Map<string, RelayNodeState>();
 
   constructor(private readonly options: RelayFollowerOptions) {
     this.now = options.now ?? Date.now;
     this.backoff = new Backoff(options.backoff ?? { initialMs: 1000, maxMs: 60_000 });
     const { tls } = options.settings;
-    const credentials = tls
-      ? grpc.credentials.createSsl(tls.ca, tls.key, tls.cert)
-      : grpc.credentials.createInsecure();
+    const credentials = tls ? grpc.credentials.createSsl(tls.ca, tls.key, tls.cert) : grpc.credentials.createInsecure();
     const channelOptions: grpc.ChannelOptions = {
       'grpc.max_receive_message_length': MAX_MESSAGE_BYTES,
       'grpc.max_send_message_length': MAX_MESSAGE_BYTES,
@@ -103,7 +110,11 @@ export class RelayFollower {
       channelOptions['grpc.default_authority'] = tls.serverName;
     }
     const Client = observerClient();
-    this.client = new Client(options.settings.address, credentials, channelOptions) as unknown as RelayFollower['client'];
+    this.client = new Client(
+      options.settings.address,
+      credentials,
+      channelOptions
+    ) as unknown as RelayFollower['client'];
   }
 
   start(): void {
@@ -173,7 +184,10 @@ export class RelayFollower {
       this.s.streamingSince = null;
       this.s.reconnects++;
       const delay = this.backoff.next();
-      this.options.log.warn({ relay: this.options.settings.address, kind, error: message, retryInMs: delay }, 'Hubble Relay stream lost');
+      this.options.log.warn(
+        { relay: this.options.settings.address, kind, error: message, retryInMs: delay },
+        'Hubble Relay stream lost'
+      );
       this.timer = setTimeout(() => this.open(), delay);
       this.timer.unref?.();
     };

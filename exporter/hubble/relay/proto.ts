@@ -230,7 +230,9 @@ export function observerClient(): grpc.ServiceClientConstructor {
 }
 
 /** protobufjs types, for encoding by hand (the simulator's relay, tests, benchmarks). */
-export function messageType(name: 'observer.GetFlowsResponse' | 'observer.GetFlowsRequest' | 'flow.Flow'): protobuf.Type {
+export function messageType(
+  name: 'observer.GetFlowsResponse' | 'observer.GetFlowsRequest' | 'flow.Flow'
+): protobuf.Type {
   return load().root.lookupType(name);
 }
 

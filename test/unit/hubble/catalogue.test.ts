@@ -53,12 +53,12 @@ describe('Hubble metric catalogue', () => {
     expect(keepHubbleFamily('hubble_flows_to_world_total')).toBe(false);
   });
 
-  test('the lost-event sources are the reference\'s', () => {
+  test("the lost-event sources are the reference's", () => {
     const sources = /\(([^)]*)\)/.exec(reference().get(HUBBLE_FAMILIES.lostEvents)!.labels)![1].split('|');
     expect(sources).toEqual(['perf_event_ring_buffer', 'observer_events_queue', 'hubble_ring_buffer']);
   });
 
-  test('the simulated Hubble page has the reference\'s families and is read whole', () => {
+  test("the simulated Hubble page has the reference's families and is read whole", () => {
     const cluster = new SimulatedCluster({ nodes: 2, seed: 3, hubble: true });
     cluster.tick(5);
     const node = cluster.nodes[0];
@@ -76,6 +76,10 @@ describe('Hubble metric catalogue', () => {
     const sample = normaliser.finish();
     expect(sample.unknownLabels).toEqual([]);
     expect(sample.drops.length).toBeGreaterThan(0);
-    expect(Object.keys(sample.lostEvents).every((s) => ['perf_event_ring_buffer', 'observer_events_queue', 'hubble_ring_buffer'].includes(s))).toBe(true);
+    expect(
+      Object.keys(sample.lostEvents).every((s) =>
+        ['perf_event_ring_buffer', 'observer_events_queue', 'hubble_ring_buffer'].includes(s)
+      )
+    ).toBe(true);
   });
 });

@@ -35,23 +35,60 @@ describe('series tracker', () => {
     const on = (s: { id: number }, inc: number) => seen.push([s.id, inc]);
     expect(t.update([{ id: 1, value: 5 }], true, on)).toMatchObject({ baselineOnly: true });
     expect(seen).toEqual([]);
-    t.update([{ id: 1, value: 8 }, { id: 2, value: 3 }], true, on);
-    expect(seen).toEqual([[1, 3], [2, 3]]);
+    t.update(
+      [
+        { id: 1, value: 8 },
+        { id: 2, value: 3 },
+      ],
+      true,
+      on
+    );
+    expect(seen).toEqual([
+      [1, 3],
+      [2, 3],
+    ]);
     seen.length = 0;
     // Series 1 vanished (its endpoint was deleted); series 2 went down: the agent restarted.
-    expect(t.update([{ id: 2, value: 1 }, { id: 3, value: 4 }], true, on)).toMatchObject({ restarted: true });
-    expect(seen).toEqual([[2, 1], [3, 4]]);
+    expect(
+      t.update(
+        [
+          { id: 2, value: 1 },
+          { id: 3, value: 4 },
+        ],
+        true,
+        on
+      )
+    ).toMatchObject({ restarted: true });
+    expect(seen).toEqual([
+      [2, 1],
+      [3, 4],
+    ]);
   });
 
   test('a page beyond capacity leaves the rest untracked, and new series after it only set baselines', () => {
     const t = new SeriesTracker(2);
     const seen: number[] = [];
     t.update([{ id: 1, value: 1 }], true, () => undefined);
-    const r = t.update([{ id: 1, value: 2 }, { id: 2, value: 5 }, { id: 3, value: 7 }], true, (s, inc) => seen.push(s.id * 100 + inc));
+    const r = t.update(
+      [
+        { id: 1, value: 2 },
+        { id: 2, value: 5 },
+        { id: 3, value: 7 },
+      ],
+      true,
+      (s, inc) => seen.push(s.id * 100 + inc)
+    );
     expect(r.untracked).toBe(1);
     expect(seen).toEqual([101, 205]);
     seen.length = 0;
-    t.update([{ id: 1, value: 2 }, { id: 4, value: 9 }], true, (s, inc) => seen.push(s.id * 100 + inc));
+    t.update(
+      [
+        { id: 1, value: 2 },
+        { id: 4, value: 9 },
+      ],
+      true,
+      (s, inc) => seen.push(s.id * 100 + inc)
+    );
     expect(seen).toEqual([]);
     expect(t.size).toBe(2);
   });
@@ -60,14 +97,46 @@ describe('series tracker', () => {
 describe('workload drops model', () => {
   test('top K kept, the rest in the other row, rows add up and counters only grow', () => {
     const d = new WorkloadDrops({ topK: 2, maxSeries: 100, halfLifeMs: 3_600_000 });
-    d.ingestPage('n1', sample([[1, 'a', 0], [2, 'b', 0], [3, 'c', 0]]), 0);
-    d.ingestPage('n1', sample([[1, 'a', 100], [2, 'b', 50], [3, 'c', 5]]), 30_000);
+    d.ingestPage(
+      'n1',
+      sample([
+        [1, 'a', 0],
+        [2, 'b', 0],
+        [3, 'c', 0],
+      ]),
+      0
+    );
+    d.ingestPage(
+      'n1',
+      sample([
+        [1, 'a', 100],
+        [2, 'b', 50],
+        [3, 'c', 5],
+      ]),
+      30_000
+    );
     expect(rows(d)).toEqual({ a: 100, b: 50, [OTHER]: 5 });
     // c overtakes b: b's series ends at 50 (kept in the summary), c starts its own counter.
-    d.ingestPage('n1', sample([[1, 'a', 110], [2, 'b', 51], [3, 'c', 300]]), 60_000);
+    d.ingestPage(
+      'n1',
+      sample([
+        [1, 'a', 110],
+        [2, 'b', 51],
+        [3, 'c', 300],
+      ]),
+      60_000
+    );
     expect(rows(d)).toEqual({ a: 110, c: 295, [OTHER]: 6 });
     // b climbs back: its counter resumes at 50, nothing counted twice.
-    d.ingestPage('n1', sample([[1, 'a', 111], [2, 'b', 2000], [3, 'c', 301]]), 90_000);
+    d.ingestPage(
+      'n1',
+      sample([
+        [1, 'a', 111],
+        [2, 'b', 2000],
+        [3, 'c', 301],
+      ]),
+      90_000
+    );
     const r = rows(d);
     expect(r.b).toBe(50 + 1949);
     // Every packet is in exactly one counter: a pair's (exported or resting in the summary) or the other row.

@@ -19,8 +19,20 @@ describe('Hubble page normaliser', () => {
     );
     expect(s.form).toBe('pod');
     expect(s.drops.map((d) => [d.reason, d.direction, d.source, d.destination, d.value])).toEqual([
-      ['Policy denied', 'UNKNOWN', { namespace: '', workload: 'reserved:world' }, { namespace: 'shop', workload: 'cart' }, 5],
-      ['Stale or unroutable IP', 'UNKNOWN', { namespace: 'shop', workload: 'frontend' }, { namespace: 'data', workload: 'kafka' }, 2],
+      [
+        'Policy denied',
+        'UNKNOWN',
+        { namespace: '', workload: 'reserved:world' },
+        { namespace: 'shop', workload: 'cart' },
+        5,
+      ],
+      [
+        'Stale or unroutable IP',
+        'UNKNOWN',
+        { namespace: 'shop', workload: 'frontend' },
+        { namespace: 'data', workload: 'kafka' },
+        2,
+      ],
     ]);
   });
 
@@ -30,11 +42,17 @@ describe('Hubble page normaliser', () => {
         'hubble_drop_total{destination_namespace="shop",destination_workload="cart",protocol="TCP",reason="POLICY_DENY",source_namespace="",source_workload="",traffic_direction="egress"} 3\n'
     );
     expect(s.form).toBe('labels');
-    expect(s.drops[0]).toMatchObject({ reason: 'Policy denied by denylist', direction: 'EGRESS', source: { namespace: '', workload: '' }, destination: { namespace: 'shop', workload: 'cart' } });
+    expect(s.drops[0]).toMatchObject({
+      reason: 'Policy denied by denylist',
+      direction: 'EGRESS',
+      source: { namespace: '', workload: '' },
+      destination: { namespace: 'shop', workload: 'cart' },
+    });
   });
 
   test('bare values are namespaces by default and workload names when told', () => {
-    const page = HEAD + 'hubble_drop_total{destination="cart",protocol="TCP",reason="POLICY_DENIED",source="frontend"} 1\n';
+    const page =
+      HEAD + 'hubble_drop_total{destination="cart",protocol="TCP",reason="POLICY_DENIED",source="frontend"} 1\n';
     expect(normalise(page).drops[0].destination).toEqual({ namespace: 'cart', workload: '' });
     expect(normalise(page).form).toBe('namespace');
     const w = normalise(page, 'workload-name');

@@ -1,7 +1,15 @@
 import { ConfigError, loadConfig } from '../../../exporter/config/config';
 
 const load = (argv: string[], files: Record<string, string> = {}) => {
-  const result = loadConfig({ argv, env: {}, readFile: (p) => files[p] ?? (() => { throw Object.assign(new Error('nope'), { code: 'ENOENT' }); })() });
+  const result = loadConfig({
+    argv,
+    env: {},
+    readFile: (p) =>
+      files[p] ??
+      (() => {
+        throw Object.assign(new Error('nope'), { code: 'ENOENT' });
+      })(),
+  });
   if (result.kind !== 'config') {
     throw new Error('not a config');
   }
@@ -14,7 +22,16 @@ describe('Hubble settings', () => {
   });
 
   test('--hubble targets, --hubble-port on static agents, defaults', () => {
-    const c = load(['--agent', 'n1=https://10.0.0.1:9962/metrics', '--agent', 'n2=http://10.0.0.2:9962/x', '--hubble', 'n2=http://10.9.9.9:9965/metrics', '--hubble-port', '9965']);
+    const c = load([
+      '--agent',
+      'n1=https://10.0.0.1:9962/metrics',
+      '--agent',
+      'n2=http://10.0.0.2:9962/x',
+      '--hubble',
+      'n2=http://10.9.9.9:9965/metrics',
+      '--hubble-port',
+      '9965',
+    ]);
     expect(c.hubble).toMatchObject({
       targets: [
         { node: 'n2', url: 'http://10.9.9.9:9965/metrics' },
@@ -44,7 +61,17 @@ describe('Hubble settings', () => {
   });
 
   test('Relay with TLS and a server name', () => {
-    const c = load(['--hubble-relay', 'hubble-relay.kube-system:443', '--hubble-relay-ca-file', '/ca', '--hubble-relay-server-name', 'ui.hubble-relay.cilium.io'], { '/ca': 'CA' });
+    const c = load(
+      [
+        '--hubble-relay',
+        'hubble-relay.kube-system:443',
+        '--hubble-relay-ca-file',
+        '/ca',
+        '--hubble-relay-server-name',
+        'ui.hubble-relay.cilium.io',
+      ],
+      { '/ca': 'CA' }
+    );
     expect(c.hubble!.relay).toEqual({
       address: 'hubble-relay.kube-system:443',
       timeoutMs: 15_000,
@@ -57,7 +84,10 @@ describe('Hubble settings', () => {
     [['--hubble', 'n1=ftp://x'], /--hubble: "ftp:\/\/x" must be an http/],
     [['--hubble-relay', 'relay'], /--hubble-relay: "relay" must be HOST:PORT/],
     [['--hubble-relay', 'r:80', '--hubble-relay-cert-file', '/c'], /--hubble-relay-cert-file: (cannot read|give both)/],
-    [['--hubble-port', '9965', '--hubble-context', 'pods'], /--hubble-context: "pods" must be auto, namespace or workload-name/],
+    [
+      ['--hubble-port', '9965', '--hubble-context', 'pods'],
+      /--hubble-context: "pods" must be auto, namespace or workload-name/,
+    ],
     [['--hubble-port', '9965', '--hubble-top-k', '0'], /--hubble-top-k: must be from 1 to 10000/],
     [['--hubble-relay', 'r:80', '--hubble-relay-timeout', '10ms'], /--hubble-relay-timeout: must be from 100ms to 10m/],
   ])('%j is refused with a message naming the setting', (argv, message) => {

@@ -26,7 +26,11 @@ describe('workload of a pod', () => {
     expect(workloadOfOwner('Job/report-29430720')).toBe('report');
     expect(workloadOfOwner('StatefulSet/kafka')).toBe('kafka');
     expect(workloadOfOwner(null)).toBeNull();
-    const owners: Record<string, string | null> = { 'a/x-1': 'DaemonSet/agent', 'a/etcd-node-1': 'Node/node-1', 'a/loose': null };
+    const owners: Record<string, string | null> = {
+      'a/x-1': 'DaemonSet/agent',
+      'a/etcd-node-1': 'Node/node-1',
+      'a/loose': null,
+    };
     const lookup = { ownerOf: (ns: string, pod: string) => owners[`${ns}/${pod}`], hasNamespace: () => true };
     expect(workloadOfPod('a', 'x-1', lookup)).toBe('agent');
     expect(workloadOfPod('a', 'etcd-node-1', lookup)).toBe('etcd');

@@ -23,7 +23,9 @@ describe('ciliumscope-simulator flags', () => {
       hubbleContext: 'mixed',
       hubbleRelay: { host: '127.0.0.1', port: 4245 },
     });
-    expect(() => parseCliArgs(['--hubble-context', 'ip'])).toThrow(/--hubble-context must be one of pod, namespace, workload, labels or mixed/);
+    expect(() => parseCliArgs(['--hubble-context', 'ip'])).toThrow(
+      /--hubble-context must be one of pod, namespace, workload, labels or mixed/
+    );
     expect(() => parseCliArgs(['--hubble-relay-listen', 'nowhere'])).toThrow(/--hubble-relay-listen must be HOST:PORT/);
   });
 

@@ -68,7 +68,9 @@ describe('SimulatedCluster', () => {
     expect(offTruth.hubble).toEqual({});
     expect(onTruth.nodes).toEqual(offTruth.nodes);
     for (const node of on.nodeNames()) {
-      const agentDrops = onTruth.nodes[node].agent!.dropped.filter((d) => d.direction === 'INGRESS' || d.direction === 'EGRESS');
+      const agentDrops = onTruth.nodes[node].agent!.dropped.filter(
+        (d) => d.direction === 'INGRESS' || d.direction === 'EGRESS'
+      );
       const attributed = onTruth.hubble[node].flows.reduce((sum, f) => sum + f.packets, 0);
       expect(attributed).toBe(agentDrops.reduce((sum, d) => sum + d.packets, 0));
       expect(attributed).toBeGreaterThan(0);

@@ -300,7 +300,9 @@ async function show(options: ShowOptions): Promise<ShowResult> {
     } else if (v.type === 'query') {
       const query = typeof v.query === 'string' ? templateSrv.replace(v.query) : v.query;
       const values = applyVariableRegex(
-        ds ? await pluginVariableOptions(ds, query) : await prometheusVariableOptions(proxyBase, String(query), options.range),
+        ds
+          ? await pluginVariableOptions(ds, query)
+          : await prometheusVariableOptions(proxyBase, String(query), options.range),
         v.regex
       );
       const current = currentValues(v).filter((value) => value !== '');
