@@ -1,14 +1,15 @@
 /**
- * One HTTP server for the whole simulated cluster: every agent's page under /agents/<node>/metrics, the operator's
- * under /operator/metrics, the Kubernetes API under /api, /apis and /version, ground truth under /truth, and control
- * endpoints (ticks, faults, spikes, Kubernetes faults) under /control/.
+ * One HTTP server for the whole simulated cluster: every agent's page under /agents/<node>/metrics, its Hubble
+ * metrics under /hubble/<node>/metrics, the operator's under /operator/metrics, the Kubernetes API under /api, /apis
+ * and /version, ground truth under /truth, and control endpoints (ticks, faults, spikes, Kubernetes faults, Hubble
+ * pages and the Relay's faults: hubble/control.ts) under /control/. The Hubble Relay serves gRPC on its own port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClusterOptionsError, SimulatedCluster, type SpikeSpec } from './cluster';
 import { FaultBook } from './fault-book';
 import { type Fault, FaultError, type FaultSpec } from './faults';
-import { HttpError, readJsonBody, requireObject } from './http/body';
+import { HttpError, readJsonBody, requireMethod, requireNumber, requireObject, requireString } from './http/body';
 import {
   acceptsGzip,
   corruptGzipBody,
@@ -24,14 +25,16 @@ import {
 import { KubeApi, type KubeApiOptions, type KubeFaultState, type KubeStats } from './kube/api';
 import type { KubeFault } from './kube/faults';
 import {
-  HUBBLE_PAGE_MODES,
-  type HubbleCluster,
-  type HubblePageMode,
-  MAX_SPRAY_PER_TICK,
-  SIM_CONTEXT_FORMS,
-  type SimContextForm,
-} from './hubble/state';
-import { RELAY_FAULTS, type RelayFault, SimulatedRelay } from './hubble/relay';
+  HUBBLE_OFF,
+  type HubbleChange,
+  type HubbleHandles,
+  hubbleControl,
+  hubbleHandles,
+  relayControl,
+  startRelay,
+} from './hubble/control';
+import type { SimulatedRelay } from './hubble/relay';
+import type { SimContextForm } from './hubble/state';
 import { OPERATOR_KEY, PageStore, hubbleKey } from './page-store';
 import { clusterTruth, type SimulatorTruth, truthJsonReplacer } from './truth';
 
@@ -77,32 +80,17 @@ export interface SimulatorOptions {
   hubbleRelay?: { host?: string; port?: number };
 }
 
-/** What can change on a node's Hubble page at run time. */
-export interface HubbleChange {
-  form?: SimContextForm;
-  mode?: HubblePageMode;
-  sprayPerTick?: number;
-}
+export type { HubbleChange };
 
-export interface RunningSimulator {
+export interface RunningSimulator extends HubbleHandles {
   url: string;
   nodes: string[];
   agentUrl(node: string): string;
   operatorUrl: string;
-  /** The node's Hubble metrics page. */
-  hubbleUrl(node: string): string;
-  /** HOST:PORT of the simulated Hubble Relay, or null when it is off. */
-  relayAddress: string | null;
-  relay: SimulatedRelay | null;
   cluster: SimulatedCluster;
   tick(n?: number): void;
   setFault(node: string, fault: Fault): void;
   setOperatorFault(fault: Fault): void;
-  /** A fault on a node's Hubble metrics endpoint (the same kinds as the agent's). */
-  setHubbleFault(node: string, fault: Fault): void;
-  /** Changes a node's ("*": every node's) Hubble page: context form, mode (normal, unknownLabels, spray). */
-  setHubble(node: string, change: HubbleChange): void;
-  setRelayFault(fault: RelayFault, options?: { nodes?: string[]; count?: number; perTick?: number }): void;
   spike(s: SpikeSpec): void;
   truth(): SimulatorTruth;
   /** The Kubernetes API's settings; null when it is off. */
@@ -159,19 +147,13 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     }
     return kube;
   };
-  if (options.hubbleRelay && !cluster.hubble) {
-    throw new ClusterOptionsError('a Hubble Relay needs Hubble (hubble: false was given)');
-  }
-  const relay = options.hubbleRelay && cluster.hubble ? new SimulatedRelay(cluster, cluster.hubble) : null;
+  let relay: SimulatedRelay | null = null;
   let relayAddress: string | null = null;
-  if (relay) {
-    try {
-      relayAddress = await relay.listen(options.hubbleRelay?.host ?? '127.0.0.1', options.hubbleRelay?.port ?? 0);
-    } catch (error) {
-      await relay.close();
-      kube?.close();
-      throw error;
-    }
+  try {
+    ({ relay, address: relayAddress } = await startRelay(cluster, options.hubbleRelay));
+  } catch (error) {
+    kube?.close();
+    throw error;
   }
   const simulator = new SimulatorServer(cluster, pages, faults, kube, hubbleFaults, relay, options.gzip ?? true);
   const server = createServer((req, res) => simulator.handle(req, res));
@@ -203,21 +185,11 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     nodes: cluster.nodeNames(),
     agentUrl: (node) => `${url}/agents/${encodeURIComponent(node)}/metrics`,
     operatorUrl: `${url}/operator/metrics`,
-    hubbleUrl: (node) => `${url}/hubble/${encodeURIComponent(node)}/metrics`,
-    relayAddress,
-    relay,
     cluster,
     tick: (n = 1) => cluster.tick(n),
     setFault: (node, fault) => void faults.setAgent(node, fault),
     setOperatorFault: (fault) => void faults.setOperator(fault),
-    setHubbleFault: (node, fault) => void hubbleFaults.setAgent(node, fault),
-    setHubble: (node, change) => requireHubble(cluster).configure(node, checkHubbleChange(change)),
-    setRelayFault: (fault, extra) => {
-      if (!relay) {
-        throw new ClusterOptionsError('the Hubble Relay is off (start with hubbleRelay or --hubble-relay-listen)');
-      }
-      relay.setFault(fault, extra);
-    },
+    ...hubbleHandles(url, cluster, hubbleFaults, relay, relayAddress),
     spike: (s) => cluster.addSpike(s),
     truth: () => clusterTruth(cluster, (node) => faults.agentKind(node), faults.operator().kind, undefined, crd, relay),
     kube: kube ? { token: kube.token, ciliumEndpointCRD: kube.ciliumEndpointCRD } : null,
@@ -380,46 +352,10 @@ class SimulatorServer {
         const spec = this.faults.setAgent(node, body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB });
         return { node, ...spec };
       }
-      case '/control/hubble': {
-        if (!this.cluster.hubble) {
-          throw new HttpError(404, HUBBLE_OFF);
-        }
-        const node = requireString(body, 'node');
-        if (body.fault !== undefined) {
-          this.hubbleFaults.setAgent(node, body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB });
-        }
-        const change = checkHubbleChange({
-          form: body.form,
-          mode: body.mode,
-          sprayPerTick: body.sprayPerTick,
-        } as HubbleChange);
-        requireHubble(this.cluster).configure(node, change);
-        return { node, ...change, ...(body.fault !== undefined ? { fault: body.fault } : {}) };
-      }
-      case '/control/relay': {
-        if (!this.relay) {
-          throw new HttpError(404, 'the Hubble Relay is off (start the simulator with --hubble-relay-listen)');
-        }
-        const fault = requireString(body, 'fault');
-        if (!(RELAY_FAULTS as readonly string[]).includes(fault)) {
-          throw new HttpError(400, `fault must be one of ${RELAY_FAULTS.join(', ')}`, 'fault');
-        }
-        const nodes = body.nodes;
-        if (nodes !== undefined && (!Array.isArray(nodes) || nodes.some((n) => typeof n !== 'string'))) {
-          throw new HttpError(400, 'nodes must be a list of node names', 'nodes');
-        }
-        const extra = {
-          nodes: nodes as string[] | undefined,
-          count: body.count as number | undefined,
-          perTick: body.perTick as number | undefined,
-        };
-        try {
-          this.relay.setFault(fault as RelayFault, extra);
-        } catch (error) {
-          throw new HttpError(400, (error as Error).message);
-        }
-        return { relay: this.relay.truth().address, fault };
-      }
+      case '/control/hubble':
+        return hubbleControl(this.cluster, this.hubbleFaults, body);
+      case '/control/relay':
+        return relayControl(this.relay, body);
       case '/control/operator':
         return {
           operator: true,
@@ -558,61 +494,4 @@ class SimulatorServer {
       writeJson(res, 500, { error: `internal error: ${(error as Error)?.message ?? String(error)}` });
     }
   }
-}
-
-/** Validates a Hubble page change from code or JSON; absent fields stay as they are. */
-const HUBBLE_OFF =
-  'Hubble is off in this simulator: start it with --hubble (hubble: true), --hubble-context or --hubble-relay-listen';
-
-function requireHubble(cluster: SimulatedCluster): HubbleCluster {
-  if (!cluster.hubble) {
-    throw new ClusterOptionsError(HUBBLE_OFF);
-  }
-  return cluster.hubble;
-}
-
-function checkHubbleChange(change: HubbleChange): HubbleChange {
-  const out: HubbleChange = {};
-  if (change.form !== undefined) {
-    if (!(SIM_CONTEXT_FORMS as readonly unknown[]).includes(change.form)) {
-      throw new HttpError(400, `form must be one of ${SIM_CONTEXT_FORMS.join(', ')}`, 'form');
-    }
-    out.form = change.form;
-  }
-  if (change.mode !== undefined) {
-    if (!(HUBBLE_PAGE_MODES as readonly unknown[]).includes(change.mode)) {
-      throw new HttpError(400, `mode must be one of ${HUBBLE_PAGE_MODES.join(', ')}`, 'mode');
-    }
-    out.mode = change.mode;
-  }
-  if (change.sprayPerTick !== undefined) {
-    const n = change.sprayPerTick;
-    if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_SPRAY_PER_TICK) {
-      throw new HttpError(400, `sprayPerTick must be an integer from 0 to ${MAX_SPRAY_PER_TICK}`, 'sprayPerTick');
-    }
-    out.sprayPerTick = n;
-  }
-  return out;
-}
-
-function requireMethod(method: string, allowed: string[]): void {
-  if (!allowed.includes(method)) {
-    throw new HttpError(405, `method ${method} not allowed here; use ${allowed.join(' or ')}`);
-  }
-}
-
-function requireString(body: Record<string, unknown>, field: string): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value === '') {
-    throw new HttpError(400, `${field} must be a non-empty string`, field);
-  }
-  return value;
-}
-
-function requireNumber(body: Record<string, unknown>, field: string): number {
-  const value = body[field];
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new HttpError(400, `${field} must be a number`, field);
-  }
-  return value;
 }

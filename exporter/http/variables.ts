@@ -7,7 +7,7 @@
 import type { WorkloadRef } from '../../src/contract';
 import type { HistoryReader } from '../history/backend';
 import { instantGrid, lookbackMs } from '../history/grid';
-import { WORKLOAD_TABLE } from './query/promql-table';
+import { WORKLOAD_TABLE } from './query/workload-table';
 import { LIMITS, ValidationError } from './query/validate';
 
 export interface VariableWindow {

@@ -19,7 +19,7 @@ import type { FlowGroup } from '../../hubble/relay/denied-by';
 import type { PolicyRef } from '../../hubble/relay/flows';
 import { emptyFrame, seriesFrame, tableFrame, withNotice } from './frames';
 import { type QueryContext, read } from './context';
-import { PAIR_KEY, WORKLOAD_TABLE } from './promql-table';
+import { PAIR_KEY, WORKLOAD_TABLE } from './workload-table';
 import { LIMITS } from './validate';
 
 type Row = Record<string, string>;

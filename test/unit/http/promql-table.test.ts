@@ -7,7 +7,8 @@ import { type Expr, notIn, withMatcher } from '../../../exporter/history/expr';
 import { makeGrid } from '../../../exporter/history/grid';
 import { escapeRegex, quoteString, toPromQL } from '../../../exporter/history/promql';
 import { rankingOf } from '../../../exporter/http/query/limit';
-import { ANNOTATIONS, PAIR_KEY, RANKS, TABLE, WORKLOAD_TABLE } from '../../../exporter/http/query/promql-table';
+import { ANNOTATIONS, RANKS, TABLE } from '../../../exporter/http/query/promql-table';
+import { PAIR_KEY, WORKLOAD_TABLE } from '../../../exporter/http/query/workload-table';
 import { SERIES } from '../../../exporter/model/series';
 
 // A 6-hour range at maxDataPoints 100 with a 30 s interval: step 216 s, rate window 246 s, lookback 5 m.
