@@ -160,7 +160,7 @@ export const WHO_IS_DROPPED: RowDef = {
     {
       kind: 'table',
       id: P.workloadTable,
-      title: 'Who is being dropped: pairs by node, with the denying policy',
+      title: 'Who is being dropped: pairs by node',
       w: 24,
       h: 11,
       sortBy: [{ displayName: 'Drop rate', desc: true }],
@@ -211,7 +211,6 @@ export const WHO_IS_DROPPED: RowDef = {
         source: 'Series: ciliumscope_workload_dropped_packets_total.',
         // The series carry no denying policy or ports: fewer columns, in a lower panel, merged from two queries.
         differs: {
-          title: 'Who is being dropped: pairs by node',
           description:
             `The ${TABLE_ROWS} node × workload pairs with the highest mean drop rate over the range, and their share ` +
             "of the node's drops (every pair, reason and direction of the node, \"(other)\" rows included). The " +
