@@ -69,9 +69,8 @@ export interface WorkloadDropRow {
   other: boolean;
 }
 
-/** The labels of a row on /metrics and in the history (ciliumscope_workload_dropped_packets_total). */
-export const WORKLOAD_DROPS_LABELS = [
-  'node',
+/** The labels that name a workload pair: a row of ciliumscope_workload_dropped_packets_total less its node. */
+export const PAIR_LABELS = [
   'source_namespace',
   'source_workload',
   'destination_namespace',
@@ -79,6 +78,9 @@ export const WORKLOAD_DROPS_LABELS = [
   'reason',
   'direction',
 ] as const;
+
+/** The labels of a row on /metrics and in the history (ciliumscope_workload_dropped_packets_total). */
+export const WORKLOAD_DROPS_LABELS = ['node', ...PAIR_LABELS] as const;
 
 export function workloadLabels(row: WorkloadDropRow): Record<(typeof WORKLOAD_DROPS_LABELS)[number], string> {
   return {

@@ -30,6 +30,14 @@ const perPage =
     }
   };
 
+/** Counts by one label, from a record of the node's last page. */
+const pageCounts = <L extends string>(label: L, pick: (page: PageFacts) => Record<string, number>) =>
+  perPage<L>((page, emit) => {
+    for (const [key, value] of Object.entries(pick(page))) {
+      emit({ [label]: key } as Record<L, string>, value);
+    }
+  });
+
 /** Relay's counts by a key of the follower's status. */
 const relayCounts =
   <L extends string>(label: L, pick: (r: RelayFollowerStatus) => Record<string, number>) =>
@@ -94,11 +102,7 @@ export const HUBBLE_FAMILIES = [
     type: 'counter',
     help: "Flows Hubble processed on the node by verdict (hubble_flows_processed_total summed over type and context); the agent's cumulative counter.",
     labelNames: ['node', 'verdict'],
-    fill: perPage((page, emit) => {
-      for (const [verdict, value] of Object.entries(page.flowsProcessed)) {
-        emit({ verdict }, value);
-      }
-    }),
+    fill: pageCounts('verdict', (page) => page.flowsProcessed),
   }),
   family({
     name: 'ciliumscope_hubble_policy_verdicts_total',
@@ -116,11 +120,7 @@ export const HUBBLE_FAMILIES = [
     type: 'counter',
     help: 'Events Hubble lost on the node by source (perf_event_ring_buffer, observer_events_queue, hubble_ring_buffer): drops it could not attribute; cumulative.',
     labelNames: ['node', 'source'],
-    fill: perPage((page, emit) => {
-      for (const [source, value] of Object.entries(page.lostEvents)) {
-        emit({ source }, value);
-      }
-    }),
+    fill: pageCounts('source', (page) => page.lostEvents),
   }),
 ];
 

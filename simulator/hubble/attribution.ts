@@ -26,16 +26,22 @@ export interface SimPolicy {
   name: string;
 }
 
-/** One Hubble drop counter: a pod-level flow key and its packets since the agent started. */
-export interface HubbleCounter {
-  key: string;
-  direction: 'INGRESS' | 'EGRESS';
+/** A drop flow: direction, the agent's reason string, protocol and port, its ends and the policies that denied it. */
+export interface SimFlow {
+  direction: string;
   reason: string;
   protocol: string;
   port: number | null;
+  /** The endpoints as the simulation knows them (namespace, workload, or a reserved identity). */
   source: SimEndpoint;
   destination: SimEndpoint;
   policies: SimPolicy[];
+}
+
+/** One Hubble drop counter: a pod-level flow key and its packets since the agent started. */
+export interface HubbleCounter extends SimFlow {
+  key: string;
+  direction: 'INGRESS' | 'EGRESS';
   packets: number;
 }
 

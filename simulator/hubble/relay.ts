@@ -12,7 +12,7 @@ import * as grpc from '@grpc/grpc-js';
 import { observerService } from '../../exporter/hubble/relay/proto';
 import type { SimulatedCluster } from '../cluster';
 import { Prng, hashSeed } from '../prng';
-import type { HubbleCounter, SimEndpoint, SimPolicy } from './attribution';
+import type { HubbleCounter, SimEndpoint, SimFlow } from './attribution';
 import { hubbleReasonCode } from './reasons';
 import { type HubbleCluster, policiesText } from './state';
 
@@ -28,15 +28,8 @@ export const MAX_RELAY_SPRAY_PER_TICK = 100_000;
 const GARBAGE = Buffer.from([0x0a, 0xff, 0xff, 0xff, 0x0f, 0x01, 0x02]);
 const GARBAGE_MARK = Symbol('garbage');
 
-export interface RelayFlowTruth {
+export interface RelayFlowTruth extends SimFlow {
   node: string;
-  direction: string;
-  reason: string;
-  protocol: string;
-  port: number | null;
-  source: SimEndpoint;
-  destination: SimEndpoint;
-  policies: SimPolicy[];
   flows: number;
 }
 

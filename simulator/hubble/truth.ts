@@ -2,7 +2,7 @@
  * Ground truth of the simulated Hubble: per node, the drops attributed since the agent started, at workload level,
  * and the (namespace, workload, direction) a correct exporter reports for each in the node's context form.
  */
-import type { HubbleCounter, SimEndpoint, SimPolicy } from './attribution';
+import type { HubbleCounter, SimEndpoint, SimFlow } from './attribution';
 import type { HubbleCluster, HubblePageMode, SimContextForm } from './state';
 
 export interface EndpointTruth {
@@ -10,16 +10,7 @@ export interface EndpointTruth {
   workload: string;
 }
 
-export interface HubbleFlowTruth {
-  direction: string;
-  /** The agent's reason string. */
-  reason: string;
-  protocol: string;
-  port: number | null;
-  /** The endpoints as the simulation knows them (namespace, workload, or a reserved identity). */
-  source: SimEndpoint;
-  destination: SimEndpoint;
-  policies: SimPolicy[];
+export interface HubbleFlowTruth extends SimFlow {
   packets: number;
   /** What a correct exporter reports for this flow from the node's page: direction and endpoints. */
   expected: { direction: string; source: EndpointTruth; destination: EndpointTruth };

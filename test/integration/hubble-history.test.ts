@@ -19,7 +19,7 @@ import type { QueryResponse, ScopeQuery } from '../../src/contract';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import { testConfig } from '../support/config';
 import { rawSamples } from '../support/exposition';
-import { hubbleSettings, relaySettings, until } from '../support/hubble';
+import { RELAY_SIMULATOR, hubbleSettings, relaySettings, until } from '../support/hubble';
 import { type RunningPrometheus, startPrometheus } from '../support/prometheus';
 import { describeWith } from '../support/tools';
 import { close } from './history-support';
@@ -65,15 +65,7 @@ describeWith(
     const page = async () => (await fetch(`${exporter.url}/metrics`)).text();
 
     beforeAll(async () => {
-      sim = await startSimulator({
-        nodes: 3,
-        seed: 5,
-        autoTickMs: 0,
-        pageKB: 20,
-        hubbleContext: 'pod',
-        hubbleRelay: {},
-        kube: false,
-      });
+      sim = await startSimulator(RELAY_SIMULATOR);
       const relayOnly = sim.nodes[2];
       // Drops on every node and cycle: policy denials both ways (at least a packet per simulated second each).
       for (const direction of ['INGRESS', 'EGRESS']) {

@@ -9,7 +9,16 @@ import type { HubbleStatus, QueryResponse } from '../../src/contract';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import { testConfig } from '../support/config';
 import { readExposition } from '../support/exposition';
-import { agentDrops, hubbleSettings, increase, pairKeyOf, relaySettings, until, workloadRows } from '../support/hubble';
+import {
+  RELAY_SIMULATOR,
+  agentDrops,
+  hubbleSettings,
+  increase,
+  pairKeyOf,
+  relaySettings,
+  until,
+  workloadRows,
+} from '../support/hubble';
 
 async function status(exporter: RunningExporter): Promise<NonNullable<HubbleStatus['relay']>> {
   const body = await (await fetch(`${exporter.url}/api/v1/status`)).json();
@@ -34,15 +43,7 @@ describe('Hubble Relay with Hubble metrics', () => {
   let sim: RunningSimulator;
   let exporter: RunningExporter;
   beforeAll(async () => {
-    sim = await startSimulator({
-      nodes: 3,
-      seed: 5,
-      autoTickMs: 0,
-      pageKB: 20,
-      hubbleContext: 'pod',
-      hubbleRelay: {},
-      kube: false,
-    });
+    sim = await startSimulator(RELAY_SIMULATOR);
     exporter = await startExporter(
       testConfig({
         agents: sim.nodes.map((node) => ({ node, url: sim.agentUrl(node) })),

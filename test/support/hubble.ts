@@ -1,7 +1,18 @@
 /** Hubble settings and ground-truth helpers for the tests that run the exporter against the simulator. */
 import { DEFAULT_HUBBLE_HALF_LIFE_MS, type HubbleSettings, type RelaySettings } from '../../exporter/hubble/settings';
-import type { RunningSimulator, SimulatorTruth } from '../../simulator';
+import type { RunningSimulator, SimulatorOptions, SimulatorTruth } from '../../simulator';
 import { rawSamples, readExposition } from './exposition';
+
+/** Three nodes with Hubble metrics in pod context and a Hubble Relay, ticked by the test, no Kubernetes API. */
+export const RELAY_SIMULATOR: SimulatorOptions = {
+  nodes: 3,
+  seed: 5,
+  autoTickMs: 0,
+  pageKB: 20,
+  hubbleContext: 'pod',
+  hubbleRelay: {},
+  kube: false,
+};
 
 export function hubbleSettings(sim: RunningSimulator, over: Partial<HubbleSettings> = {}): HubbleSettings {
   return {

@@ -16,20 +16,14 @@ import {
   selector,
   sumBy,
 } from '../../history/expr';
+import { PAIR_LABELS } from '../../hubble/model';
 import { OTHER } from '../../hubble/pairs';
 import { SERIES } from '../../model/series';
 import { type Reads, filters } from './promql-table';
 import { filterSet } from './validate';
 
 /** The labels that name a workload pair (the workload drops series less their node). */
-export const PAIR_KEY = [
-  'source_namespace',
-  'source_workload',
-  'destination_namespace',
-  'destination_workload',
-  'reason',
-  'direction',
-] as const;
+export const PAIR_KEY = PAIR_LABELS;
 
 /**
  * The sides of a pair that can match the namespace and workload filters: its source (namespace and workload), and

@@ -71,16 +71,8 @@ export class RelayFollower {
   private call: grpc.ClientReadableStream<GetFlowsResponse> | null = null;
   private timer: NodeJS.Timeout | null = null;
   private closed = false;
-  private readonly s: {
-    state: RelayState;
-    error: string | null;
-    lastMessageAt: number | null;
-    streamingSince: number | null;
-    flows: number;
-    lostEvents: Record<string, number>;
-    reconnects: number;
-    errors: Record<string, number>;
-  } = {
+  /** The status as it changes; the rest is derived when asked. */
+  private readonly s: Omit<RelayFollowerStatus, 'address' | 'tls' | 'connected' | 'nodes'> = {
     state: 'connecting',
     error: null,
     lastMessageAt: null,

@@ -19,27 +19,23 @@ import { ClusterModel, type ScrapedSample } from '../../../exporter/model/cluste
 import { HistoryRecorder } from '../../../exporter/model/series';
 import type { ScrapeErrorKind, ScrapeOutcome } from '../../../exporter/scrape/client';
 import type { ScrapeTarget } from '../../../exporter/scrape/targets';
-import { HUBBLE_SETTINGS, HUBBLE_TARGETS, RELAY, hubblePage } from './hubble-fixture';
+import { HUBBLE_NODES, HUBBLE_SETTINGS, RELAY, hubblePage } from './hubble-fixture';
 
 export const T0 = 1_700_000_000_000;
 export const INTERVAL_MS = 60_000;
 /** The scrape of /metrics happens here: n3's last success (T0) is then older than --stale-after (90 s). */
 export const NOW = T0 + 2 * INTERVAL_MS + 5_000;
 
-const agent = (node: string): ScrapeTarget => ({
-  id: `agent/${node}`,
-  component: 'agent',
+const target = (component: ScrapeTarget['component'], node: string, port: number): ScrapeTarget => ({
+  id: `${component}/${node}`,
+  component,
   node,
-  url: `http://${node}:9962/metrics`,
+  url: `http://${node}:${port}/metrics`,
   source: 'static',
 });
-const OPERATOR: ScrapeTarget = {
-  id: 'operator/n1',
-  component: 'operator',
-  node: 'n1',
-  url: 'http://n1:9963/metrics',
-  source: 'static',
-};
+const agent = (node: string) => target('agent', node, 9962);
+const HUBBLE_TARGETS = HUBBLE_NODES.map((node) => target('hubble', node, 9965));
+const OPERATOR = target('operator', 'n1', 9963);
 const TARGETS = [agent('n1'), agent('n2'), agent('n3'), OPERATOR, ...HUBBLE_TARGETS];
 
 function agentSample(cycle: number, overrides: Partial<AgentSample> = {}): AgentSample {

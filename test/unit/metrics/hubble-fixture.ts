@@ -8,16 +8,9 @@ import type { HubbleDropSeries, HubbleSample } from '../../../exporter/hubble/no
 import type { HubbleSettings } from '../../../exporter/hubble/settings';
 import type { RelayFollowerStatus } from '../../../exporter/hubble/relay/follower';
 import type { ScrapedSample } from '../../../exporter/model/cluster';
-import type { ScrapeTarget } from '../../../exporter/scrape/targets';
 
-const hubble = (node: string): ScrapeTarget => ({
-  id: `hubble/${node}`,
-  component: 'hubble',
-  node,
-  url: `http://${node}:9965/metrics`,
-  source: 'static',
-});
-export const HUBBLE_TARGETS = [hubble('n1'), hubble('n2'), hubble('n3')];
+/** The nodes whose agents' Hubble metrics are scraped. */
+export const HUBBLE_NODES = ['n1', 'n2', 'n3'];
 
 export const HUBBLE_SETTINGS: HubbleSettings = {
   targets: [],
