@@ -14,17 +14,18 @@
  *                initial sync (paged lists through the typed client, all four watchers), its heap growth, and the
  *                latency from a change in the API server to the exporter having applied it (per tick)
  *
+ * The synthetic cluster is kube-join/cluster.js, the --sync run kube-join/end-to-end.js.
+ *
  * Usage: npm run build:exporter && node bench/kube-join.js [--quick] [--sync] [--nodes N] [--pods-per-node N]
  */
 'use strict';
 
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
-const v8 = require('node:v8');
-const vm = require('node:vm');
-const { benchExporterConfig } = require('./scale/exporter-config');
 const { describeMachine } = require('./scale/proc');
+const { NAMESPACES, fullPod, makeCiliumEndpoints, makePods, nodeName, rand } = require('./kube-join/cluster');
+const { endToEnd } = require('./kube-join/end-to-end');
+const { fmt, heapUsed, median, ms, pct } = require('./kube-join/measure');
 
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
@@ -47,246 +48,6 @@ const { slimPod, slimCiliumEndpoint } = require(path.join(build, 'objects.js'));
 const { nodeNumbers, unmanagedPodsAnswer } = require(path.join(build, 'report.js'));
 const { ListWatch } = require('@kubernetes/client-node');
 const SYNC = args.includes('--sync');
-
-v8.setFlagsFromString('--expose-gc');
-const gc = vm.runInNewContext('gc');
-
-const ms = (ns) => Number(ns) / 1e6;
-const fmt = (x, digits = 2) =>
-  x.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))];
-
-/** A deterministic PRNG, so every run measures the same cluster. */
-function prng(seed) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-const rand = prng(42);
-
-const NAMESPACES = ['default', 'shop', 'payments', 'search', 'batch', 'monitoring', 'kube-system', 'data'];
-const nodeName = (i) => `node-${String(i).padStart(4, '0')}`;
-
-/** A pod as the API server returns it (about 4 KB of JSON, like a typical Deployment pod). */
-function fullPod(ns, name, node, phase, opts) {
-  const rs = `${name.split('-').slice(0, 2).join('-')}`;
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: {
-      name,
-      namespace: ns,
-      uid: `6f1c${Math.floor(rand() * 1e12).toString(16)}-aaaa-4bbb-8ccc-${Math.floor(rand() * 1e12).toString(16)}`,
-      resourceVersion: String(1000 + Math.floor(rand() * 1e7)),
-      creationTimestamp: '2024-05-01T10:00:00Z',
-      ...(opts.terminating ? { deletionTimestamp: '2024-05-02T10:00:00Z', deletionGracePeriodSeconds: 30 } : {}),
-      labels: { app: rs, 'pod-template-hash': '5d4f8c7b9', 'app.kubernetes.io/part-of': ns, tier: 'backend' },
-      annotations: {
-        'kubectl.kubernetes.io/restartedAt': '2024-05-01T09:59:00Z',
-        'prometheus.io/scrape': 'true',
-        'prometheus.io/port': '8080',
-      },
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: rs,
-          uid: 'a1b2c3d4-0000-4000-8000-000000000001',
-          controller: true,
-          blockOwnerDeletion: true,
-        },
-      ],
-      managedFields: [
-        {
-          manager: 'kube-controller-manager',
-          operation: 'Update',
-          apiVersion: 'v1',
-          time: '2024-05-01T10:00:00Z',
-          fieldsType: 'FieldsV1',
-          fieldsV1: {
-            'f:metadata': { 'f:labels': { '.': {}, 'f:app': {}, 'f:pod-template-hash': {} }, 'f:ownerReferences': {} },
-            'f:spec': { 'f:containers': {} },
-          },
-        },
-        {
-          manager: 'kubelet',
-          operation: 'Update',
-          apiVersion: 'v1',
-          time: '2024-05-01T10:00:05Z',
-          fieldsType: 'FieldsV1',
-          subresource: 'status',
-          fieldsV1: {
-            'f:status': {
-              'f:conditions': {},
-              'f:containerStatuses': {},
-              'f:hostIP': {},
-              'f:phase': {},
-              'f:podIP': {},
-              'f:podIPs': {},
-              'f:startTime': {},
-            },
-          },
-        },
-      ],
-    },
-    spec: {
-      nodeName: node,
-      hostNetwork: opts.hostNetwork || undefined,
-      serviceAccountName: 'default',
-      restartPolicy: 'Always',
-      schedulerName: 'default-scheduler',
-      terminationGracePeriodSeconds: 30,
-      dnsPolicy: 'ClusterFirst',
-      containers: [
-        {
-          name: rs,
-          image: `registry.example.com/${ns}/${rs}:1.4.2`,
-          ports: [{ name: 'http', containerPort: 8080, protocol: 'TCP' }],
-          env: [
-            { name: 'LOG_LEVEL', value: 'info' },
-            { name: 'POD_NAME', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.name' } } },
-          ],
-          resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '500m', memory: '256Mi' } },
-          volumeMounts: [
-            {
-              name: 'kube-api-access-x7k2p',
-              mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
-              readOnly: true,
-            },
-          ],
-          readinessProbe: {
-            httpGet: { path: '/ready', port: 8080, scheme: 'HTTP' },
-            periodSeconds: 10,
-            timeoutSeconds: 1,
-            successThreshold: 1,
-            failureThreshold: 3,
-          },
-          terminationMessagePath: '/dev/termination-log',
-          terminationMessagePolicy: 'File',
-          imagePullPolicy: 'IfNotPresent',
-        },
-      ],
-      volumes: [
-        {
-          name: 'kube-api-access-x7k2p',
-          projected: {
-            defaultMode: 420,
-            sources: [
-              { serviceAccountToken: { expirationSeconds: 3607, path: 'token' } },
-              { configMap: { name: 'kube-root-ca.crt', items: [{ key: 'ca.crt', path: 'ca.crt' }] } },
-              {
-                downwardAPI: {
-                  items: [{ path: 'namespace', fieldRef: { apiVersion: 'v1', fieldPath: 'metadata.namespace' } }],
-                },
-              },
-            ],
-          },
-        },
-      ],
-      tolerations: [
-        { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-        { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
-      ],
-    },
-    status: {
-      phase,
-      hostIP: '172.16.0.10',
-      podIP:
-        phase === 'Running'
-          ? `10.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}.${Math.floor(rand() * 255)}`
-          : undefined,
-      startTime: '2024-05-01T10:00:02Z',
-      qosClass: 'Burstable',
-      conditions: ['Initialized', 'Ready', 'ContainersReady', 'PodScheduled'].map((type) => ({
-        type,
-        status: 'True',
-        lastProbeTime: null,
-        lastTransitionTime: '2024-05-01T10:00:05Z',
-      })),
-      containerStatuses: [
-        {
-          name: rs,
-          ready: true,
-          restartCount: 0,
-          started: true,
-          image: `registry.example.com/${ns}/${rs}:1.4.2`,
-          imageID: `registry.example.com/${ns}/${rs}@sha256:0f3a${'9'.repeat(60)}`,
-          containerID: `containerd://${'ab12'.repeat(16)}`,
-          state: { running: { startedAt: '2024-05-01T10:00:04Z' } },
-          lastState: {},
-        },
-      ],
-    },
-  };
-}
-
-function makePods() {
-  const pods = [];
-  for (let n = 0; n < NODES; n++) {
-    const node = nodeName(n);
-    for (let i = 0; i < PODS_PER_NODE; i++) {
-      const ns = NAMESPACES[Math.floor(rand() * NAMESPACES.length)];
-      const name = `app${Math.floor(rand() * 400)}-5d4f8c7b9-${n.toString(36)}x${i.toString(36)}`;
-      const r = rand();
-      const phase = r < 0.03 ? 'Succeeded' : r < 0.04 ? 'Pending' : 'Running';
-      // Through JSON, as the client receives them: every string its own, as in a parsed response.
-      pods.push(
-        JSON.parse(
-          JSON.stringify(fullPod(ns, name, node, phase, { hostNetwork: i === 0, terminating: rand() < 0.005 }))
-        )
-      );
-    }
-  }
-  return pods;
-}
-
-/** A CiliumEndpoint for 98% of the pods that should have one. */
-function makeCiliumEndpoints(pods) {
-  const ceps = [];
-  for (const pod of pods) {
-    if (!pod.spec.hostNetwork && pod.status.phase !== 'Succeeded' && rand() > 0.02) {
-      const { name, namespace } = pod.metadata;
-      const cep = {
-        apiVersion: 'cilium.io/v2',
-        kind: 'CiliumEndpoint',
-        metadata: {
-          name,
-          namespace,
-          uid: `c3f1${Math.floor(rand() * 1e12).toString(16)}`,
-          resourceVersion: String(Math.floor(rand() * 1e7)),
-          generation: 1,
-          creationTimestamp: '2024-05-01T10:00:03Z',
-        },
-        status: {
-          id: 1000 + Math.floor(rand() * 3000),
-          state: 'ready',
-          identity: {
-            id: 20000 + Math.floor(rand() * 500),
-            labels: [`k8s:app=${name.split('-')[0]}`, `k8s:io.kubernetes.pod.namespace=${namespace}`],
-          },
-          networking: { node: '172.16.0.10', addressing: [{ ipv4: pod.status.podIP ?? '10.0.0.1' }] },
-          'external-identifiers': {
-            'k8s-namespace': namespace,
-            'k8s-pod-name': name,
-            'container-id': 'ab12'.repeat(16),
-          },
-          policy: {
-            ingress: { enforcing: false, state: 'non-enforcing' },
-            egress: { enforcing: false, state: 'non-enforcing' },
-          },
-          encryption: {},
-        },
-      };
-      ceps.push(JSON.parse(JSON.stringify(cep)));
-    }
-  }
-  return ceps;
-}
 
 /** A ListWatch fed from a list function, as the exporter's watchers use it (no watch is opened here). */
 async function listInto(items, onAdd) {
@@ -348,12 +109,6 @@ function warmUp() {
   naiveRecompute(new Map(pods.map((p) => [p.metadata.name, p])), new Set());
 }
 
-function heapUsed() {
-  gc();
-  gc();
-  return process.memoryUsage().heapUsed;
-}
-
 async function main() {
   console.log(
     `kube-join benchmark: ${NODES.toLocaleString()} nodes × ${PODS_PER_NODE} pods${quick ? ' (--quick)' : ''}`
@@ -363,7 +118,7 @@ async function main() {
   // Memory: full objects as the API returns them vs slim records.
   warmUp();
   const base = heapUsed();
-  let fullPods = makePods();
+  let fullPods = makePods(NODES, PODS_PER_NODE);
   const withPods = heapUsed();
   let fullCeps = makeCiliumEndpoints(fullPods);
   const withFull = heapUsed();
@@ -509,7 +264,6 @@ async function main() {
   }
   const naiveMeanMs = naiveMs.reduce((a, b) => a + b, 0) / naiveMs.length;
 
-  const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
   const mb = (b) => fmt(b / 1024 / 1024, 1);
   console.log('');
   console.log(
@@ -557,93 +311,8 @@ async function main() {
     console.log(podsLw, cepsLw, bare);
   }
   if (SYNC) {
-    await endToEnd();
+    await endToEnd({ nodes: NODES, podsPerNode: PODS_PER_NODE, quick });
   }
-}
-
-/** The simulator's API server and the exporter in this process: initial sync and change-to-applied latency. */
-async function endToEnd() {
-  const root = path.resolve(__dirname, '..', 'build');
-  const { startSimulator, writeKubeconfig } = require(path.join(root, 'simulator'));
-  const { startExporter } = require(path.join(root, 'exporter', 'app'));
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ciliumscope-bench-'));
-  const sim = await startSimulator({
-    nodes: NODES,
-    podsPerNode: PODS_PER_NODE,
-    seed: 1,
-    pageKB: 20,
-    kube: { token: 'bench' },
-  });
-  const kubeconfig = await writeKubeconfig(sim, path.join(dir, 'kubeconfig'));
-  await fetch(`${sim.url}/api/v1/pods?limit=1`, { headers: { authorization: 'Bearer bench' } });
-  const config = benchExporterConfig(root, {
-    scrapeIntervalMs: 30_000,
-    scrapeTimeoutMs: 10_000,
-    maxConcurrency: 64,
-    maxBodyBytes: 16 * 1024 * 1024,
-    staleAfterMs: 90_000,
-    history: { retentionMs: 3_600_000, maxBytes: 64 * 1024 * 1024 },
-    kube: {
-      connection: { kind: 'kubeconfig', path: kubeconfig, context: null },
-      discover: true,
-      namespace: 'kube-system',
-      agent: { selector: 'k8s-app=cilium', port: 9962, urlTemplate: `${sim.url}/agents/{node}/metrics` },
-      operator: { selector: 'io.cilium/app=operator', port: 9963, urlTemplate: `${sim.url}/operator/metrics` },
-      timing: {
-        backoffInitialMs: 500,
-        backoffMaxMs: 30_000,
-        watchTimeoutSeconds: 300,
-        watchGraceMs: 30_000,
-        listTimeoutMs: 600_000,
-        absentRetryMs: 60_000,
-      },
-    },
-  });
-  const before = heapUsed();
-  let t0 = process.hrtime.bigint();
-  const exporter = await startExporter(config, { autoScrape: false });
-  await exporter.kube.whenSynced(600_000);
-  const syncMs = ms(process.hrtime.bigint() - t0);
-  const grown = heapUsed() - before;
-  const counts = Object.fromEntries(exporter.kube.watchers().map((w) => [w.resource, w.objects]));
-
-  // Applied when a watcher has reached the API server's resourceVersion (events and bookmarks carry it).
-  const reached = () => {
-    const target = sim.kubeStats().resourceVersion;
-    return exporter.kube.watchers().some((w) => Number(w.resourceVersion) >= target);
-  };
-  const latencies = [];
-  const rvBefore = sim.kubeStats().resourceVersion;
-  for (let i = 0; i < (quick ? 5 : 10); i++) {
-    sim.tick();
-    t0 = process.hrtime.bigint();
-    while (!reached()) {
-      await new Promise((r) => setImmediate(r));
-      if (ms(process.hrtime.bigint() - t0) > 30_000) {
-        throw new Error('the exporter did not catch up within 30 s');
-      }
-    }
-    latencies.push(ms(process.hrtime.bigint() - t0));
-  }
-  const changesPerTick = (sim.kubeStats().resourceVersion - rvBefore) / latencies.length;
-  t0 = process.hrtime.bigint();
-  const answer = await (await fetch(`${exporter.url}/api/v1/unmanaged-pods`)).json();
-  const answerMs = ms(process.hrtime.bigint() - t0);
-  await exporter.close();
-  await sim.close();
-  fs.rmSync(dir, { recursive: true, force: true });
-  latencies.sort((a, b) => a - b);
-  const objects = Object.entries(counts)
-    .map(([r, n]) => `${n.toLocaleString()} ${r}`)
-    .join(', ');
-  console.log('');
-  console.log('end to end (simulator API server and exporter in this process, over loopback)');
-  console.log(`  initial sync (${objects})   ${fmt(syncMs / 1000, 1)} s`);
-  console.log(`  exporter heap growth (client library loaded before)   ${fmt(grown / 1024 / 1024, 1)} MB`);
-  console.log(
-    `  change in the API server → applied            median ${fmt(latencies[Math.floor(latencies.length / 2)], 1)} ms, max ${fmt(latencies[latencies.length - 1], 1)} ms (${latencies.length} ticks of ${fmt(changesPerTick, 0)} object changes each)`
-  );
-  console.log(`  GET /api/v1/unmanaged-pods (${answer.pods.length.toLocaleString()} pods)   ${fmt(answerMs, 1)} ms`);
 }
 
 main().catch((err) => {

@@ -2,16 +2,15 @@
  * One agent's health gauges (unreachable nodes and health endpoints, failing controllers, node-local identities),
  * its BPF map pressure and its process collector, as they drift tick by tick and start again with a new process.
  */
+import { Episode } from './episode';
 import type { Prng } from './prng';
 import { roundTo } from './values';
 import type { AgentNaming } from './versions';
 
 export class AgentHealth {
-  unreachableNodes = 0;
-  unreachableHealthEndpoints = 0;
-  private unreachableTicks = 0;
-  controllersFailing = 0;
-  private controllersFailingTicks = 0;
+  /** Peers this agent cannot reach: as many nodes as health endpoints. */
+  private readonly unreachable = new Episode();
+  private readonly failingControllers = new Episode();
   nodeLocalIdentities: number;
   bpfMapPressure: Record<string, number>;
   processStartTimeSeconds: number;
@@ -39,28 +38,29 @@ export class AgentHealth {
     this.cpuSeconds = roundTo(rng.range(200, 5000), 0.01);
   }
 
+  get unreachableNodes(): number {
+    return this.unreachable.value;
+  }
+
+  get unreachableHealthEndpoints(): number {
+    return this.unreachable.value;
+  }
+
+  get controllersFailing(): number {
+    return this.failingControllers.value;
+  }
+
   /** One tick: outages of peers and controllers come and go, map pressure drifts, CPU time grows. */
   advance(clusterNodes: number, endpoints: number): void {
-    if (this.unreachableTicks > 0) {
-      this.unreachableTicks--;
-      if (this.unreachableTicks === 0) {
-        this.unreachableNodes = 0;
-        this.unreachableHealthEndpoints = 0;
-      }
-    } else if (clusterNodes > 1 && this.rng.chance(0.002 * (this.tickSeconds / 5))) {
-      this.unreachableTicks = 2 + this.rng.int(6);
-      this.unreachableNodes = 1 + (this.rng.chance(0.2) ? 1 : 0);
-      this.unreachableHealthEndpoints = this.unreachableNodes;
-    }
-    if (this.controllersFailingTicks > 0) {
-      this.controllersFailingTicks--;
-      if (this.controllersFailingTicks === 0) {
-        this.controllersFailing = 0;
-      }
-    } else if (this.rng.chance(0.003 * (this.tickSeconds / 5))) {
-      this.controllersFailingTicks = 1 + this.rng.int(10);
-      this.controllersFailing = 1;
-    }
+    const rng = this.rng;
+    this.unreachable.tick(
+      () => clusterNodes > 1 && rng.chance(0.002 * (this.tickSeconds / 5)),
+      () => ({ ticks: 2 + rng.int(6), value: 1 + (rng.chance(0.2) ? 1 : 0) })
+    );
+    this.failingControllers.tick(
+      () => rng.chance(0.003 * (this.tickSeconds / 5)),
+      () => ({ ticks: 1 + rng.int(10), value: 1 })
+    );
     if (this.rng.chance(0.01)) {
       this.nodeLocalIdentities = Math.max(0, Math.min(12, this.nodeLocalIdentities + (this.rng.chance(0.5) ? 1 : -1)));
     }
@@ -83,10 +83,7 @@ export class AgentHealth {
   restart(nowSeconds: number): void {
     this.processStartTimeSeconds = roundTo(nowSeconds + this.rng.range(0.05, 0.9), 0.01);
     this.cpuSeconds = roundTo(this.rng.range(3, 9), 0.01);
-    this.unreachableNodes = 0;
-    this.unreachableHealthEndpoints = 0;
-    this.unreachableTicks = 0;
-    this.controllersFailing = 0;
-    this.controllersFailingTicks = 0;
+    this.unreachable.end();
+    this.failingControllers.end();
   }
 }

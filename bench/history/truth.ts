@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { extrapolatedRate } from '../../exporter/history/promql-math';
+import { countAtOrBefore } from '../../simulator/sorted';
 import type { SeriesSpec } from './series-model';
 
 export interface TruthIndex {
@@ -110,17 +111,7 @@ export class Truth {
 
 /** Index of the last sample at or before `t` (unix ms), or -1. */
 function lastAtOrBefore(times: readonly number[], t: number): number {
-  let lo = 0;
-  let hi = times.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (times[mid] <= t) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo - 1;
+  return countAtOrBefore(times.length, (i) => times[i] <= t) - 1;
 }
 
 /** A gauge at `t`: its last sample in [t - lookback, t] (ms), or null. */

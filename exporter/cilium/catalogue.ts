@@ -53,6 +53,22 @@ const RECORD: ByLabelOutput = { as: 'record' };
 const SCALAR: Storage = { kind: 'scalar' };
 
 /**
+ * A family Cilium 1.10 renamed: `current` (1.10+, or `currentVersions`) and `before` (≤1.9) fill the same field the
+ * same way, the current name winning where a page carries both.
+ */
+function newNameSince1_10<F extends string>(
+  current: string,
+  before: string,
+  entry: Pick<FamilyEntry<F>, 'type' | 'field' | 'storage'>,
+  currentVersions = '1.10+'
+): Array<FamilyEntry<F>> {
+  return [
+    { name: current, ...entry, rank: 2, versions: currentVersions },
+    { name: before, ...entry, rank: 1, versions: '≤1.9' },
+  ];
+}
+
+/**
  * The scope of cilium_endpoint_regeneration_time_stats_seconds that measures a whole regeneration: "total" since
  * 1.10; 1.9 agents have no "total" and their "buildDuration" covers the same span.
  */
@@ -67,8 +83,11 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: 'all',
     storage: { kind: 'version', label: 'version' },
   },
-  { name: 'cilium_endpoint', type: 'gauge', field: 'endpoints', rank: 2, versions: '1.10+', storage: SCALAR },
-  { name: 'cilium_endpoint_count', type: 'gauge', field: 'endpoints', rank: 1, versions: '≤1.9', storage: SCALAR },
+  ...newNameSince1_10('cilium_endpoint', 'cilium_endpoint_count', {
+    type: 'gauge',
+    field: 'endpoints',
+    storage: SCALAR,
+  }),
   {
     name: 'cilium_endpoint_state',
     type: 'gauge',
@@ -77,22 +96,11 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: 'all',
     storage: { kind: 'byLabel', label: 'endpoint_state', output: RECORD },
   },
-  {
-    name: 'cilium_endpoint_regenerations_total',
+  ...newNameSince1_10('cilium_endpoint_regenerations_total', 'cilium_endpoint_regenerations', {
     type: 'counter',
     field: 'regenerations',
-    rank: 2,
-    versions: '1.10+',
     storage: { kind: 'byLabel', label: 'outcome', output: RECORD },
-  },
-  {
-    name: 'cilium_endpoint_regenerations',
-    type: 'counter',
-    field: 'regenerations',
-    rank: 1,
-    versions: '≤1.9',
-    storage: { kind: 'byLabel', label: 'outcome', output: RECORD },
-  },
+  }),
   {
     name: 'cilium_endpoint_regeneration_time_stats_seconds',
     type: 'histogram',
@@ -133,8 +141,7 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: 'all',
     storage: { kind: 'drops', part: 'bytes' },
   },
-  { name: 'cilium_policy', type: 'gauge', field: 'policies', rank: 2, versions: '1.10+', storage: SCALAR },
-  { name: 'cilium_policy_count', type: 'gauge', field: 'policies', rank: 1, versions: '≤1.9', storage: SCALAR },
+  ...newNameSince1_10('cilium_policy', 'cilium_policy_count', { type: 'gauge', field: 'policies', storage: SCALAR }),
   {
     name: 'cilium_policy_max_revision',
     type: 'gauge',
@@ -151,22 +158,12 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: '1.14+',
     storage: { kind: 'byLabel', label: 'outcome', output: { as: 'pick', value: 'failure' } },
   },
-  {
-    name: 'cilium_policy_import_errors_total',
-    type: 'counter',
-    field: 'policyImportErrors',
-    rank: 2,
-    versions: '1.10–1.14 (deprecated 1.14, removed 1.15)',
-    storage: SCALAR,
-  },
-  {
-    name: 'cilium_policy_import_errors',
-    type: 'counter',
-    field: 'policyImportErrors',
-    rank: 1,
-    versions: '≤1.9',
-    storage: SCALAR,
-  },
+  ...newNameSince1_10(
+    'cilium_policy_import_errors_total',
+    'cilium_policy_import_errors',
+    { type: 'counter', field: 'policyImportErrors', storage: SCALAR },
+    '1.10–1.14 (deprecated 1.14, removed 1.15)'
+  ),
   {
     name: 'cilium_policy_endpoint_enforcement_status',
     type: 'gauge',
@@ -175,22 +172,11 @@ export const AGENT_CATALOGUE: ReadonlyArray<FamilyEntry<AgentField>> = [
     versions: 'all',
     storage: { kind: 'byLabel', label: 'enforcement', output: RECORD },
   },
-  {
-    name: 'cilium_identity',
+  ...newNameSince1_10('cilium_identity', 'cilium_identity_count', {
     type: 'gauge',
     field: 'identities',
-    rank: 2,
-    versions: '1.10+',
     storage: { kind: 'byLabel', label: 'type', output: { as: 'sum' } },
-  },
-  {
-    name: 'cilium_identity_count',
-    type: 'gauge',
-    field: 'identities',
-    rank: 1,
-    versions: '≤1.9',
-    storage: { kind: 'byLabel', label: 'type', output: { as: 'sum' } },
-  },
+  }),
   {
     name: 'cilium_unreachable_nodes',
     type: 'gauge',

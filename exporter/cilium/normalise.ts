@@ -17,6 +17,7 @@ import {
   type ByLabelOutput,
   type FamilyEntry,
   type Route,
+  type Storage,
 } from './catalogue';
 import { emptyHistogramParts, sumHistograms, type HistogramParts } from './histogram';
 import type { AgentSample, CumulativeHistogram, DropCounter, OperatorSample, TrafficCounter } from './sample';
@@ -51,36 +52,71 @@ function byDirectionThenReason(a: DropCounter, b: DropCounter): number {
 /** The raw family names that filled each field of the last `finish()`, e.g. { endpoints: 'cilium_endpoint_count' }. */
 export type SampleSources<F extends string> = Partial<Record<F, string>>;
 
-/** The entries of each field, highest rank first. */
-function candidatesByField<F extends string>(catalogue: ReadonlyArray<FamilyEntry<F>>): ReadonlyMap<F, number[]> {
-  const byField = new Map<F, number[]>();
-  catalogue.forEach((family, index) => {
-    const list = byField.get(family.field) ?? [];
-    list.push(index);
-    byField.set(family.field, list);
-  });
-  for (const list of byField.values()) {
-    list.sort((a, b) => catalogue[b].rank - catalogue[a].rank);
+/** How a field's value is read from its families: from their storage kind (the catalogue states it once). */
+type Resolution = 'version' | 'scalar' | 'record' | 'traffic' | 'drops' | 'histogram';
+
+function resolutionOf(storage: Storage): Resolution {
+  if (storage.kind === 'byLabel') {
+    return storage.output.as === 'record' || storage.output.as === 'sumInto' ? 'record' : 'scalar';
   }
-  return byField;
+  return storage.kind;
 }
 
-const AGENT_CANDIDATES = candidatesByField(AGENT_CATALOGUE);
-const OPERATOR_CANDIDATES = candidatesByField(OPERATOR_CATALOGUE);
+/** What a page normaliser needs of its catalogue, derived once per component. */
+interface PageTables<F extends string> {
+  catalogue: ReadonlyArray<FamilyEntry<F>>;
+  routes: ReadonlyMap<string, Route>;
+  /** The entries of each field, highest rank first; fields in the catalogue's order, which is the sample's. */
+  candidates: ReadonlyMap<F, number[]>;
+  resolutions: ReadonlyMap<F, Resolution>;
+}
+
+function pageTables<F extends string>(
+  catalogue: ReadonlyArray<FamilyEntry<F>>,
+  routes: ReadonlyMap<string, Route>
+): PageTables<F> {
+  const candidates = new Map<F, number[]>();
+  const resolutions = new Map<F, Resolution>();
+  catalogue.forEach((family, index) => {
+    const list = candidates.get(family.field) ?? [];
+    list.push(index);
+    candidates.set(family.field, list);
+    const resolution = resolutionOf(family.storage);
+    if ((resolutions.get(family.field) ?? resolution) !== resolution) {
+      throw new Error(`Cilium catalogue: ${family.name} fills ${family.field} unlike the field's other families`);
+    }
+    resolutions.set(family.field, resolution);
+  });
+  for (const list of candidates.values()) {
+    list.sort((a, b) => catalogue[b].rank - catalogue[a].rank);
+  }
+  return { catalogue, routes, candidates, resolutions };
+}
+
+const AGENT_PAGE = pageTables(AGENT_CATALOGUE, AGENT_ROUTES);
+const OPERATOR_PAGE = pageTables(OPERATOR_CATALOGUE, OPERATOR_ROUTES);
 
 /** The per-page collection and field resolution shared by the agent and operator normalisers. */
-abstract class PageNormaliser<F extends string> {
+abstract class PageNormaliser<S extends object, F extends keyof S & string = keyof S & string> {
+  private readonly catalogue: ReadonlyArray<FamilyEntry<F>>;
+  private readonly routes: ReadonlyMap<string, Route>;
   private readonly states: FamilyState[];
   /** Entries used by the last finish(), per field, and the histogram scope picked; names are built on demand. */
   private readonly used = new Map<F, number[]>();
   private histogramScope: string | undefined;
+  private readonly resolvers: Record<Resolution, (field: F) => unknown> = {
+    version: (field) => this.resolveVersion(field),
+    scalar: (field) => this.resolveScalar(field),
+    record: (field) => this.resolveRecord(field),
+    traffic: (field) => this.resolveTraffic(field),
+    drops: (field) => this.resolveDrops(field),
+    histogram: (field) => this.resolveHistogram(field),
+  };
 
-  protected constructor(
-    private readonly catalogue: ReadonlyArray<FamilyEntry<F>>,
-    private readonly routes: ReadonlyMap<string, Route>,
-    private readonly candidates: ReadonlyMap<F, number[]>
-  ) {
-    this.states = catalogue.map(newState);
+  protected constructor(private readonly tables: PageTables<F>) {
+    this.catalogue = tables.catalogue;
+    this.routes = tables.routes;
+    this.states = tables.catalogue.map(newState);
   }
 
   /** The parser's sample callback; pass it as is (it is bound). Samples of families we do not need are ignored. */
@@ -181,16 +217,22 @@ abstract class PageNormaliser<F extends string> {
     return out;
   }
 
-  protected beginFinish(): void {
+  /** The sample: every field of the catalogue resolved from the families the page carried. */
+  finish(): S {
     this.used.clear();
     this.histogramScope = undefined;
+    const sample: Partial<Record<F, unknown>> = {};
+    for (const [field, resolution] of this.tables.resolutions) {
+      sample[field] = this.resolvers[resolution](field);
+    }
+    return sample as S;
   }
 
   private entriesOf(field: F): number[] {
-    return this.candidates.get(field) ?? [];
+    return this.tables.candidates.get(field) ?? [];
   }
 
-  protected resolveVersion(field: F): string | null {
+  private resolveVersion(field: F): string | null {
     for (const i of this.entriesOf(field)) {
       const text = this.states[i].text;
       if (text !== undefined) {
@@ -221,7 +263,7 @@ abstract class PageNormaliser<F extends string> {
     return sum;
   }
 
-  protected resolveScalar(field: F): number | null {
+  private resolveScalar(field: F): number | null {
     for (const i of this.entriesOf(field)) {
       const value = this.scalarOf(i);
       if (value !== undefined) {
@@ -233,7 +275,7 @@ abstract class PageNormaliser<F extends string> {
   }
 
   /** The highest rank with data wins; entries of that same rank (sumInto parts) are merged. */
-  protected resolveRecord(field: F): Record<string, number> {
+  private resolveRecord(field: F): Record<string, number> {
     const out: Record<string, number> = {};
     let rank: number | undefined;
     const used: number[] = [];
@@ -267,7 +309,14 @@ abstract class PageNormaliser<F extends string> {
     return out;
   }
 
-  private partsOf(field: F): { packets: FamilyState | undefined; bytes: FamilyState | undefined; used: number[] } {
+  /**
+   * The packet and byte states of the field's traffic or drop families, once the packets carry `data` (marked used
+   * then); null when they do not.
+   */
+  private partsOf(
+    field: F,
+    data: 'byLabel' | 'nested'
+  ): { packets: FamilyState; bytes: FamilyState | undefined } | null {
     let packets: FamilyState | undefined;
     let bytes: FamilyState | undefined;
     const used: number[] = [];
@@ -287,31 +336,27 @@ abstract class PageNormaliser<F extends string> {
       }
       used.push(i);
     }
-    return { packets, bytes, used };
-  }
-
-  protected resolveTraffic(field: F): TrafficCounter[] {
-    const { packets, bytes, used } = this.partsOf(field);
-    const out: TrafficCounter[] = [];
-    if (packets?.byLabel === undefined) {
-      return out;
+    if (packets?.[data] === undefined) {
+      return null;
     }
     this.used.set(field, used);
-    for (const [direction, count] of packets.byLabel) {
-      out.push({ direction, packets: count, bytes: bytes?.byLabel?.get(direction) ?? null });
+    return { packets, bytes };
+  }
+
+  private resolveTraffic(field: F): TrafficCounter[] {
+    const parts = this.partsOf(field, 'byLabel');
+    const out: TrafficCounter[] = [];
+    for (const [direction, count] of parts?.packets.byLabel ?? []) {
+      out.push({ direction, packets: count, bytes: parts?.bytes?.byLabel?.get(direction) ?? null });
     }
     return out.sort(byDirection);
   }
 
-  protected resolveDrops(field: F): DropCounter[] {
-    const { packets, bytes, used } = this.partsOf(field);
+  private resolveDrops(field: F): DropCounter[] {
+    const parts = this.partsOf(field, 'nested');
     const out: DropCounter[] = [];
-    if (packets?.nested === undefined) {
-      return out;
-    }
-    this.used.set(field, used);
-    for (const [direction, reasons] of packets.nested) {
-      const byteReasons = bytes?.nested?.get(direction);
+    for (const [direction, reasons] of parts?.packets.nested ?? []) {
+      const byteReasons = parts?.bytes?.nested?.get(direction);
       for (const [reason, count] of reasons) {
         out.push({ direction, reason, packets: count, bytes: byteReasons?.get(reason) ?? null });
       }
@@ -319,7 +364,7 @@ abstract class PageNormaliser<F extends string> {
     return out.sort(byDirectionThenReason);
   }
 
-  protected resolveHistogram(field: F): CumulativeHistogram | null {
+  private resolveHistogram(field: F): CumulativeHistogram | null {
     for (const i of this.entriesOf(field)) {
       const storage = this.catalogue[i].storage;
       const scopes = this.states[i].histogram;
@@ -345,52 +390,16 @@ abstract class PageNormaliser<F extends string> {
 }
 
 /** Collects one agent page's samples; `finish()` gives the AgentSample. One instance per page. */
-export class AgentNormaliser extends PageNormaliser<keyof AgentSample> {
+export class AgentNormaliser extends PageNormaliser<AgentSample> {
   constructor() {
-    super(AGENT_CATALOGUE, AGENT_ROUTES, AGENT_CANDIDATES);
-  }
-
-  finish(): AgentSample {
-    this.beginFinish();
-    return {
-      ciliumVersion: this.resolveVersion('ciliumVersion'),
-      endpoints: this.resolveScalar('endpoints'),
-      endpointStates: this.resolveRecord('endpointStates'),
-      regenerations: this.resolveRecord('regenerations'),
-      regenerationTime: this.resolveHistogram('regenerationTime'),
-      forwarded: this.resolveTraffic('forwarded'),
-      dropped: this.resolveDrops('dropped'),
-      policies: this.resolveScalar('policies'),
-      policyMaxRevision: this.resolveScalar('policyMaxRevision'),
-      policyImportErrors: this.resolveScalar('policyImportErrors'),
-      enforcement: this.resolveRecord('enforcement'),
-      identities: this.resolveScalar('identities'),
-      unreachableNodes: this.resolveScalar('unreachableNodes'),
-      unreachableHealthEndpoints: this.resolveScalar('unreachableHealthEndpoints'),
-      controllersFailing: this.resolveScalar('controllersFailing'),
-      bpfMapPressure: this.resolveRecord('bpfMapPressure'),
-      ipAddresses: this.resolveRecord('ipAddresses'),
-      processStartTimeSeconds: this.resolveScalar('processStartTimeSeconds'),
-    };
+    super(AGENT_PAGE);
   }
 }
 
 /** Collects one operator page's samples; `finish()` gives the OperatorSample. One instance per page. */
-export class OperatorNormaliser extends PageNormaliser<keyof OperatorSample> {
+export class OperatorNormaliser extends PageNormaliser<OperatorSample> {
   constructor() {
-    super(OPERATOR_CATALOGUE, OPERATOR_ROUTES, OPERATOR_CANDIDATES);
-  }
-
-  finish(): OperatorSample {
-    this.beginFinish();
-    return {
-      unmanagedPods: this.resolveScalar('unmanagedPods'),
-      ipamIps: this.resolveRecord('ipamIps'),
-      ipamNodes: this.resolveRecord('ipamNodes'),
-      identityGcEntries: this.resolveRecord('identityGcEntries'),
-      identityGcRuns: this.resolveRecord('identityGcRuns'),
-      processStartTimeSeconds: this.resolveScalar('processStartTimeSeconds'),
-    };
+    super(OPERATOR_PAGE);
   }
 }
 

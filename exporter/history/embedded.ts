@@ -12,7 +12,16 @@ import {
   gridValue,
   seriesSortKey,
 } from './backend';
-import type { Aggregation, Comparison, Expr, Matcher, RangeCall, Ranking, Selector } from './expr';
+import {
+  type Aggregation,
+  type Expr,
+  type Matcher,
+  type RangeCall,
+  type Ranking,
+  type Selector,
+  passes,
+  rankedKeep,
+} from './expr';
 import type { StepGrid } from './grid';
 import { windowMs } from './promql';
 import { extrapolatedRate, incrementalMean } from './promql-math';
@@ -138,10 +147,6 @@ function aggregate(
   return sorted;
 }
 
-function passes(c: Comparison): (v: number) => boolean {
-  return c.op === '>' ? (v) => v > c.value : (v) => v >= c.value;
-}
-
 /** Adds one series' values at points [from, to) into its group. */
 function fold(op: Aggregation['op'], values: Float64Array, from: number, to: number, g: Group): void {
   for (let i = from; i < to; i++) {
@@ -180,11 +185,14 @@ function rankingOf(source: SampleSource | readonly SampleSource[], expr: Ranking
     const reduced = evaluate(source, expr.arg, { ...grid, from: first, to: t, times })
       .map((s) => ({ labels: s.labels, score: reduce(s.values, expr.over) }))
       .filter((s): s is { labels: Record<string, string>; score: number } => s.score !== null);
-    const sorted = reduced.map((s) => s.score).sort((a, b) => (expr.order === 'topk' ? b - a : a - b));
-    const edge = sorted[Math.min(expr.k, sorted.length) - 1];
-    const keep = expr.keep ? passes(expr.keep) : () => true;
+    const kept = rankedKeep(
+      reduced.map((s) => s.score),
+      expr.order,
+      expr.k,
+      expr.keep
+    );
     for (const s of reduced) {
-      if ((expr.order === 'topk' ? s.score >= edge : s.score <= edge) && keep(s.score)) {
+      if (kept(s.score)) {
         const key = seriesSortKey(s.labels, expr.arg.by);
         const row = scores.get(key) ?? {
           labels: s.labels,

@@ -100,6 +100,34 @@ export interface Ranking {
 
 export type Expr = Aggregation | Quantile | Ranking;
 
+/** Whether a value passes a comparison (`> 0`, `>= 1`). */
+export function passes(c: Comparison): (v: number) => boolean {
+  return c.op === '>' ? (v) => v > c.value : (v) => v >= c.value;
+}
+
+/**
+ * Which scores a ranking keeps: those at least as good as the k-th best (or the last, when there are fewer), so
+ * every tie with the k-th is kept, and of those the ones that pass the ranking's `keep` (R >= scalar(min(topk(k, R)))
+ * > 0: the edge is found among every score). One function for both backends: the embedded one ranks its own
+ * reductions, the Prometheus one ranks the reductions Prometheus returns (see PrometheusBackend: R is evaluated
+ * once, not twice).
+ */
+export function rankedKeep(
+  scores: readonly number[],
+  order: Ranking['order'],
+  k: number,
+  keep?: Comparison
+): (score: number) => boolean {
+  const sorted = [...scores].sort((a, b) => (order === 'topk' ? b - a : a - b));
+  const edge = sorted[Math.min(k, sorted.length) - 1];
+  const ranked = order === 'topk' ? (score: number) => score >= edge : (score: number) => score <= edge;
+  if (!keep) {
+    return ranked;
+  }
+  const passing = passes(keep);
+  return (score) => ranked(score) && passing(score);
+}
+
 /** The labels an expression's result series carry. */
 export function resultLabels(expr: Expr): readonly string[] {
   return expr.kind === 'ranking' ? expr.arg.by : expr.by;

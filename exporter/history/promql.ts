@@ -3,7 +3,7 @@
  * `label=~"a|b"`. Every label value is escaped twice over: regular-expression metacharacters (so a value matches
  * only itself), then the PromQL string escapes (so no value can end the string and add to the query).
  */
-import type { Comparison, Expr, Matcher, RangeCall, Selector, Window } from './expr';
+import type { Comparison, Expr, Matcher, RangeCall, Ranking, Selector, Window } from './expr';
 import { type StepGrid, lookbackMs, rateWindowMs } from './grid';
 
 export function windowMs(window: Window, grid: Pick<StepGrid, 'step' | 'intervalMs'>): number {
@@ -83,9 +83,14 @@ const keep = (c: Comparison | undefined) => (c ? ` ${c.op} ${c.value}` : '');
 
 const by = (labels: readonly string[]) => (labels.length ? ` by (${labels.join(', ')})` : '');
 
+/** R of a ranking (expr.ts): every series' reduction over the span, before the top or bottom k are kept. */
+export function rankingScores(expr: Ranking, grid: Pick<StepGrid, 'step' | 'intervalMs'>): string {
+  return `${expr.over}_over_time((${toPromQL(expr.arg, grid)})[${formatDuration(expr.spanMs)}:${formatDuration(grid.step)}])`;
+}
+
 export function toPromQL(expr: Expr, grid: Pick<StepGrid, 'step' | 'intervalMs'>): string {
   if (expr.kind === 'ranking') {
-    const reduced = `${expr.over}_over_time((${toPromQL(expr.arg, grid)})[${formatDuration(expr.spanMs)}:${formatDuration(grid.step)}])`;
+    const reduced = rankingScores(expr, grid);
     const [cmp, edge] = expr.order === 'topk' ? ['>=', 'min'] : ['<=', 'max'];
     return `${reduced} ${cmp} scalar(${edge}(${expr.order}(${expr.k}, ${reduced})))${keep(expr.keep)}`;
   }

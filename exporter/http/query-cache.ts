@@ -10,14 +10,19 @@
  *   per interval, so an answer is served at most one interval after it was computed: the same freshness a
  *   dashboard refreshing once per interval has, while fifty people refreshing cost one query.
  * A query's key is its step grid (first point, step, count), the range's length (totals over the range) and the
- * query itself. Unmanaged pods come from the Kubernetes watch, which changes between cycles: never cached. Failed
+ * query itself. The unmanaged pods table comes from the Kubernetes watch, which changes between cycles: never cached. Failed
  * answers are not kept. Bounded in bytes, least recently used out first.
  */
 import type { QueryRequest, QueryResult, ScopeQuery } from '../../src/contract';
 import { gridOf } from './query';
 
-/** Query types whose answer depends only on what the generation tracks. */
-const UNCACHED = new Set<ScopeQuery['queryType']>(['unmanagedPods']);
+/**
+ * Queries whose answer depends on more than the generation tracks: the unmanaged pods table is the Kubernetes join
+ * as it is now. Their count over time is read from the history like every other series, and cached.
+ */
+function uncached(q: ScopeQuery): boolean {
+  return q.queryType === 'unmanagedPods' && q.view !== 'count';
+}
 
 export interface QueryCacheOptions {
   maxBytes?: number;
@@ -53,7 +58,7 @@ export class QueryCache {
     const missing: Array<{ query: ScopeQuery; key: string }> = [];
     for (const q of request.queries) {
       const key = prefix + JSON.stringify(q);
-      const cacheable = !UNCACHED.has(q.queryType);
+      const cacheable = !uncached(q);
       const cached = cacheable ? this.entries.get(key) : undefined;
       const pending = cacheable ? this.inflight.get(key) : undefined;
       if (cached !== undefined) {
@@ -81,7 +86,7 @@ export class QueryCache {
         // Awaited below; a rejection left behind by an earlier one failing must not be unhandled.
         text.catch(() => undefined);
         parts.set(q.refId, text);
-        if (UNCACHED.has(q.queryType)) {
+        if (uncached(q)) {
           continue;
         }
         this.inflight.set(key, text);

@@ -3,37 +3,36 @@
  * time of the agent sample they were computed from (like the agent's own series), and its own state.
  */
 import type { AnomalyMetricsSource } from '../anomaly/attach';
-import { type Emit, familiesOf } from './family';
+import { type SampleFamily, familiesOf } from './family';
 
 const family = familiesOf<AnomalyMetricsSource>();
 
-/** One value per fresh scored series. */
-const perSeries =
-  (pick: (a: AnomalyMetricsSource, series: number) => number) =>
-  (a: AnomalyMetricsSource, emit: Emit<'node' | 'direction' | 'reason'>): void =>
-    a.forEachFresh((series, labels, at) => emit(labels, pick(a, series), at));
+/** The label names and fill of a family with one value per fresh scored series. */
+const perSeries = (
+  pick: (a: AnomalyMetricsSource, series: number) => number
+): Pick<SampleFamily<AnomalyMetricsSource, 'node' | 'direction' | 'reason'>, 'labelNames' | 'fill'> => ({
+  labelNames: ['node', 'direction', 'reason'],
+  fill: (a, emit) => a.forEachFresh((series, labels, at) => emit(labels, pick(a, series), at)),
+});
 
 export const ANOMALY_FAMILIES = [
   family({
     name: 'ciliumscope_drop_anomaly_score',
     type: 'gauge',
     help: "Drop anomaly score per node, direction and reason: 0 while the drop rate is normal, 1 or more when it has been above its upper band for --anomaly-confirm consecutive scrapes (the excess over the baseline in units of the band's height above it).",
-    labelNames: ['node', 'direction', 'reason'],
-    fill: perSeries((a, s) => a.score(s)),
+    ...perSeries((a, s) => a.score(s)),
   }),
   family({
     name: 'ciliumscope_drop_rate_upper_band',
     type: 'gauge',
     help: 'Upper band of the drop rate (packets/s) per node, direction and reason: max(baseline + k·spread, baseline·(1+margin), --anomaly-min-rate, the median band of the other nodes).',
-    labelNames: ['node', 'direction', 'reason'],
-    fill: perSeries((a, s) => a.upperBand(s)),
+    ...perSeries((a, s) => a.upperBand(s)),
   }),
   family({
     name: 'ciliumscope_drop_rate_baseline',
     type: 'gauge',
     help: 'Learnt normal drop rate (packets/s) per node, direction and reason: an exponentially weighted mean over about --anomaly-window.',
-    labelNames: ['node', 'direction', 'reason'],
-    fill: perSeries((a, s) => a.baseline(s)),
+    ...perSeries((a, s) => a.baseline(s)),
   }),
   family({
     name: 'ciliumscope_drop_anomaly_warming_up',

@@ -1,20 +1,44 @@
 /**
- * The exporter's view of its scrape targets (agents, operator, and the agents' Hubble metrics). Untimestamped, so the target-down alerts resolve
- * as soon as a series goes away; only the scrape duration, a measurement of one scrape, carries that scrape's time.
+ * The exporter's view of its scrape targets (agents, operator, and the agents' Hubble metrics). Untimestamped, so
+ * the target-down alerts resolve as soon as a series goes away; only the scrape duration, a measurement of one
+ * scrape, carries that scrape's time.
  */
-import { familiesOf } from './family';
+import { type SampleFamily, familiesOf } from './family';
 import type { ModelView, TargetView } from './view';
 
 const family = familiesOf<ModelView>();
 const labels = (t: TargetView) => ({ node: t.node, component: t.component });
+
+/**
+ * The label names and fill of a family with one value per target that has one (null: none), at the time `at` gives
+ * (untimestamped without it).
+ */
+function perTarget(
+  value: (t: TargetView) => number | null,
+  at?: (t: TargetView) => number | null
+): Pick<SampleFamily<ModelView, 'node' | 'component'>, 'labelNames' | 'fill'> {
+  return {
+    labelNames: ['node', 'component'],
+    fill: (m, emit) => {
+      for (const t of m.targets()) {
+        const v = value(t);
+        if (v !== null) {
+          emit(labels(t), v, at?.(t));
+        }
+      }
+    },
+  };
+}
+
+/** Unix seconds of a time in ms, null for never. */
+const seconds = (ms: number | null) => (ms === null ? null : ms / 1000);
 
 export const TARGET_FAMILIES = [
   family({
     name: 'ciliumscope_target_up',
     type: 'gauge',
     help: "1 when the last scrape of the target succeeded, 0 otherwise. component is agent, operator or hubble (the agent's Hubble metrics); node is empty for an operator on an unknown node.",
-    labelNames: ['node', 'component'],
-    fill: (m, emit) => m.targets().forEach((t) => t.state.lastScrape !== null && emit(labels(t), t.state.up ? 1 : 0)),
+    ...perTarget((t) => (t.state.lastScrape === null ? null : t.state.up ? 1 : 0)),
   }),
   family({
     name: 'ciliumscope_target_stale',
@@ -31,29 +55,22 @@ export const TARGET_FAMILIES = [
     name: 'ciliumscope_target_scrape_duration_seconds',
     type: 'gauge',
     help: 'Duration of the last scrape of the target (at the time that scrape began).',
-    labelNames: ['node', 'component'],
-    fill: (m, emit) =>
-      m.targets().forEach((t) => {
-        if (t.state.durationMs !== null) {
-          emit(labels(t), t.state.durationMs / 1000, t.state.lastScrape);
-        }
-      }),
+    ...perTarget(
+      (t) => seconds(t.state.durationMs),
+      (t) => t.state.lastScrape
+    ),
   }),
   family({
     name: 'ciliumscope_target_last_scrape_timestamp_seconds',
     type: 'gauge',
     help: 'Unix time of the last scrape of the target, successful or not.',
-    labelNames: ['node', 'component'],
-    fill: (m, emit) =>
-      m.targets().forEach((t) => t.state.lastScrape !== null && emit(labels(t), t.state.lastScrape / 1000)),
+    ...perTarget((t) => seconds(t.state.lastScrape)),
   }),
   family({
     name: 'ciliumscope_target_last_success_timestamp_seconds',
     type: 'gauge',
     help: 'Unix time of the last successful scrape of the target.',
-    labelNames: ['node', 'component'],
-    fill: (m, emit) =>
-      m.targets().forEach((t) => t.state.lastSuccess !== null && emit(labels(t), t.state.lastSuccess / 1000)),
+    ...perTarget((t) => seconds(t.state.lastSuccess)),
   }),
   family({
     name: 'ciliumscope_target_scrape_errors_total',
@@ -71,7 +88,6 @@ export const TARGET_FAMILIES = [
     name: 'ciliumscope_target_response_bytes',
     type: 'gauge',
     help: 'Decoded size of the last metrics page of the target.',
-    labelNames: ['node', 'component'],
-    fill: (m, emit) => m.targets().forEach((t) => t.state.bytes !== null && emit(labels(t), t.state.bytes)),
+    ...perTarget((t) => t.state.bytes),
   }),
 ];

@@ -116,7 +116,7 @@ export class KubeApi {
     const path = url.pathname;
     const route = routeOf(path, this.store, this.ciliumEndpointCRD);
     const verb = route.target ? verbOf(route.target, url) : route.discovery ? 'discovery' : 'unknown';
-    this.count(this.requests, route.target ? `${verb} ${route.target.resource.type.resource}` : verb);
+    this.count(this.requests, route.target ? `${verb} ${route.target.resource.type.api.name}` : verb);
     try {
       this.authorise(req);
       if (req.method !== 'GET') {
@@ -230,12 +230,12 @@ export class KubeApi {
     const selection = selectionOf(target, params);
     if (verb === 'get') {
       this.store.sync();
-      const key = resource.type.namespaced ? `${target.namespace}/${target.name}` : (target.name as string);
+      const key = resource.type.api.namespaced ? `${target.namespace}/${target.name}` : (target.name as string);
       const record = resource.get(key);
       if (!record) {
-        throw kubeError('NotFound', `${resource.type.resource} "${target.name}" not found`, {
+        throw kubeError('NotFound', `${resource.type.api.name} "${target.name}" not found`, {
           name: target.name ?? undefined,
-          kind: resource.type.resource,
+          kind: resource.type.api.name,
         });
       }
       this.sendText(res, 200, resource.type.toJson(record));
@@ -307,7 +307,7 @@ export class KubeApi {
       onEvents: (n) => (this.eventsSent += n),
     });
     if (!stream.isClosed) {
-      this.watches.set(stream, resource.type.resource);
+      this.watches.set(stream, resource.type.api.name);
     }
   }
 

@@ -13,6 +13,52 @@ const CILIUM_GROUP = {
 
 const READ_VERBS = ['get', 'list', 'watch'];
 
+export type KubeResource = 'pods' | 'ciliumendpoints' | 'nodes';
+
+/** A served resource type as discovery lists it; its objects and lists (objects.ts, list.ts) are named after it. */
+export interface ApiResource {
+  name: KubeResource;
+  singularName: string;
+  namespaced: boolean;
+  kind: string;
+  /** The apiVersion of its objects (the group version discovery lists it under). */
+  apiVersion: string;
+  shortNames: readonly string[];
+  categories?: readonly string[];
+}
+
+export const NODES: ApiResource = {
+  name: 'nodes',
+  singularName: 'node',
+  namespaced: false,
+  kind: 'Node',
+  apiVersion: 'v1',
+  shortNames: ['no'],
+};
+export const PODS: ApiResource = {
+  name: 'pods',
+  singularName: 'pod',
+  namespaced: true,
+  kind: 'Pod',
+  apiVersion: 'v1',
+  shortNames: ['po'],
+  categories: ['all'],
+};
+export const CILIUM_ENDPOINTS: ApiResource = {
+  name: 'ciliumendpoints',
+  singularName: 'ciliumendpoint',
+  namespaced: true,
+  kind: 'CiliumEndpoint',
+  apiVersion: 'cilium.io/v2',
+  shortNames: ['cep', 'ciliumep'],
+  categories: ['cilium'],
+};
+
+/** An entry of an APIResourceList. */
+function listed({ apiVersion: _, ...resource }: ApiResource): Record<string, unknown> {
+  return { ...resource, verbs: READ_VERBS };
+}
+
 export function versionDocument(): Record<string, unknown> {
   return {
     ...KUBERNETES_VERSION,
@@ -37,18 +83,7 @@ export function coreResources(): Record<string, unknown> {
   return {
     kind: 'APIResourceList',
     groupVersion: 'v1',
-    resources: [
-      { name: 'nodes', singularName: 'node', namespaced: false, kind: 'Node', verbs: READ_VERBS, shortNames: ['no'] },
-      {
-        name: 'pods',
-        singularName: 'pod',
-        namespaced: true,
-        kind: 'Pod',
-        verbs: READ_VERBS,
-        shortNames: ['po'],
-        categories: ['all'],
-      },
-    ],
+    resources: [NODES, PODS].map(listed),
   };
 }
 
@@ -66,18 +101,6 @@ export function ciliumResources(ciliumEndpointCRD: boolean): Record<string, unkn
     kind: 'APIResourceList',
     apiVersion: 'v1',
     groupVersion: 'cilium.io/v2',
-    resources: ciliumEndpointCRD
-      ? [
-          {
-            name: 'ciliumendpoints',
-            singularName: 'ciliumendpoint',
-            namespaced: true,
-            kind: 'CiliumEndpoint',
-            verbs: READ_VERBS,
-            shortNames: ['cep', 'ciliumep'],
-            categories: ['cilium'],
-          },
-        ]
-      : [],
+    resources: ciliumEndpointCRD ? [listed(CILIUM_ENDPOINTS)] : [],
   };
 }

@@ -4,6 +4,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import { drainedOrClosed } from '../http/responders';
+import { countAtOrBefore } from '../sorted';
 import type { KubeRecord } from './objects';
 import { integerParam, matcher, type Selection } from './request';
 import { expired, KubeError, kubeError } from './status';
@@ -44,7 +45,7 @@ export function selectPage(
         );
       }
       listRv = decoded.rv;
-      start = firstAfter(keys, decoded.key);
+      start = countAtOrBefore(keys.length, (i) => keys[i] <= decoded.key);
     }
     records = [];
     let i = start;
@@ -77,7 +78,7 @@ export function selectPage(
 export async function writeList(res: ServerResponse, type: ResourceStore['type'], page: ListPage): Promise<void> {
   const { records, metadata } = page;
   res.writeHead(200, { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache, private' });
-  const head = `{"kind":"${type.listKind}","apiVersion":"${type.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`;
+  const head = `{"kind":"${type.api.kind}List","apiVersion":"${type.api.apiVersion}","metadata":${JSON.stringify(metadata)},"items":[`;
   let pending = head;
   for (let i = 0; i < records.length; i += LIST_BATCH) {
     const end = Math.min(records.length, i + LIST_BATCH);
@@ -109,19 +110,4 @@ function decodeContinue(token: string): { rv: number; key: string } {
     // answered below
   }
   throw kubeError('BadRequest', 'continue key is not valid: it was not returned by a previous list of this server');
-}
-
-/** Index of the first key after `key` in sorted keys. */
-function firstAfter(keys: readonly string[], key: string): number {
-  let lo = 0;
-  let hi = keys.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (keys[mid] <= key) {
-      lo = mid + 1;
-    } else {
-      hi = mid;
-    }
-  }
-  return lo;
 }

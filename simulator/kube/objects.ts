@@ -9,8 +9,9 @@
 import type { SimNode, SimulatedCluster } from '../cluster';
 import type { OwnerKind, PodPhase, SimEndpoint, SimPod } from '../model';
 import { hashSeed } from '../prng';
+import { type ApiResource, CILIUM_ENDPOINTS, NODES, PODS } from './discovery';
 
-export type KubeResource = 'pods' | 'ciliumendpoints' | 'nodes';
+export type { KubeResource } from './discovery';
 
 export interface KubeRecord<S = unknown> {
   readonly key: string;
@@ -31,11 +32,8 @@ export interface Snapshot<S> {
 
 /** One resource type: where its objects come from in the model and how they look in the API. */
 export interface ResourceType<T, S> {
-  readonly resource: KubeResource;
-  readonly kind: string;
-  readonly listKind: string;
-  readonly apiVersion: string;
-  readonly namespaced: boolean;
+  /** What it is called and whether it is namespaced, as discovery lists it. */
+  readonly api: ApiResource;
   readonly fieldPaths: readonly string[];
   items(cluster: SimulatedCluster): T[];
   key(item: T): string;
@@ -178,11 +176,7 @@ export const POD_FIELDS = [
 ] as const;
 
 export const podType: ResourceType<SimPod, PodState> = {
-  resource: 'pods',
-  kind: 'Pod',
-  listKind: 'PodList',
-  apiVersion: 'v1',
-  namespaced: true,
+  api: PODS,
   fieldPaths: POD_FIELDS,
   items: (cluster) => cluster.listPods(),
   key: (pod) => `${pod.namespace}/${pod.name}`,
@@ -331,11 +325,7 @@ function endpointUid(podUid: string, endpointId: number): string {
 export const CEP_FIELDS = ['metadata.name', 'metadata.namespace'] as const;
 
 export const ciliumEndpointType: ResourceType<PodEndpoint, CepState> = {
-  resource: 'ciliumendpoints',
-  kind: 'CiliumEndpoint',
-  listKind: 'CiliumEndpointList',
-  apiVersion: 'cilium.io/v2',
-  namespaced: true,
+  api: CILIUM_ENDPOINTS,
   fieldPaths: CEP_FIELDS,
   items(cluster) {
     const out: PodEndpoint[] = [];
@@ -407,11 +397,7 @@ interface NodeState {
 export const NODE_FIELDS = ['metadata.name', 'spec.unschedulable'] as const;
 
 export const nodeType: ResourceType<SimNode, NodeState> = {
-  resource: 'nodes',
-  kind: 'Node',
-  listKind: 'NodeList',
-  apiVersion: 'v1',
-  namespaced: false,
+  api: NODES,
   fieldPaths: NODE_FIELDS,
   items: (cluster) => cluster.nodes,
   key: (node) => node.name,

@@ -63,7 +63,7 @@ export function routeOf(path: string, store: KubeStore, ciliumEndpointCRD: boole
   const [, namespace, plural, name] = match;
   const allowed: KubeResource[] = core ? ['pods', 'nodes'] : ['ciliumendpoints'];
   const resource = allowed.includes(plural as KubeResource) ? store.resource(plural as KubeResource) : undefined;
-  if (!resource || (namespace !== undefined && !resource.type.namespaced)) {
+  if (!resource || (namespace !== undefined && !resource.type.api.namespaced)) {
     return {};
   }
   const ns = namespace === undefined ? null : safeDecode(namespace);

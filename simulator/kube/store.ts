@@ -8,6 +8,7 @@
  * nothing until the first Kubernetes request, so a simulator whose API is never called pays nothing for it.
  */
 import type { SimulatedCluster } from '../cluster';
+import { countAtOrBefore } from '../sorted';
 import {
   ciliumEndpointType,
   type KubeRecord,
@@ -96,17 +97,7 @@ export class ResourceStore {
 
   /** Events after `rv`, oldest first. */
   eventsAfter(rv: number): StoreEvent[] {
-    let lo = 0;
-    let hi = this.log.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (this.log[mid].rv <= rv) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    return this.log.slice(lo);
+    return this.log.slice(countAtOrBefore(this.log.length, (i) => this.log[i].rv <= rv));
   }
 }
 
@@ -140,7 +131,7 @@ export class KubeStore {
       types.push(erase(ciliumEndpointType));
     }
     for (const type of types) {
-      this.resources.set(type.resource, new ResourceStore(type));
+      this.resources.set(type.api.name, new ResourceStore(type));
     }
   }
 

@@ -173,7 +173,7 @@ export class WatchStream implements StoreSubscriber {
     if (initialEventsEnd) {
       metadata.annotations = { 'k8s.io/initial-events-end': 'true' };
     }
-    const { kind, apiVersion } = this.o.resource.type;
+    const { kind, apiVersion } = this.o.resource.type.api;
     return JSON.stringify({ type: 'BOOKMARK', object: { kind, apiVersion, metadata } }) + '\n';
   }
 

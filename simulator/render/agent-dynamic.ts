@@ -2,7 +2,7 @@
  * The agent families the exporter reads, rendered from the node's live state at every tick. Each family renders to
  * '' when it has no series, as client_golang omits empty families.
  */
-import type { AgentState } from '../agent';
+import type { AgentState, TrafficTotals } from '../agent';
 import { compareStrings } from '../values';
 import type { Histogram } from '../histogram';
 import { RESERVED_IDENTITIES } from '../workloads';
@@ -93,6 +93,27 @@ function trafficFamily(
   };
 }
 
+/** cilium_forward_*: one counter per direction (EGRESS, INGRESS), of packets or bytes. */
+function forwardFamily(name: string, help: string, part: keyof TrafficTotals): DynamicFamily {
+  return trafficFamily(name, help, (a) =>
+    FORWARD_DIRECTIONS.map((direction) => ({ labels: [['direction', direction]], value: a.forwarded[direction][part] }))
+  );
+}
+
+/** cilium_drop_*: one counter per direction and reason, of packets or bytes. */
+function dropFamily(name: string, help: string, part: keyof TrafficTotals): DynamicFamily {
+  return trafficFamily(name, help, (a) =>
+    a.dropSeries().map((d) => ({
+      labels: [
+        ['direction', d.direction],
+        ['reason', d.reason],
+      ],
+      value: d[part],
+    }))
+  );
+}
+
+const FORWARD_DIRECTIONS = ['EGRESS', 'INGRESS'] as const;
 const REGENERATION_TIME = 'cilium_endpoint_regeneration_time_stats_seconds';
 
 /** Rendered histogram series, reused while the histogram has no new observation (most scopes, most ticks). */
@@ -122,29 +143,15 @@ function histogramText(key: string, h: Histogram): string {
 export function agentDynamicFamilies(naming: AgentNaming, minor: number): DynamicFamily[] {
   const families: DynamicFamily[] = [
     scalar('cilium_controllers_failing', 'Number of failing controllers', 'gauge', (a) => a.health.controllersFailing),
-    trafficFamily(
+    dropFamily(
       'cilium_drop_bytes_total',
       'Total dropped bytes, tagged by drop reason and ingress/egress direction',
-      (a) =>
-        a.dropSeries().map((d) => ({
-          labels: [
-            ['direction', d.direction],
-            ['reason', d.reason],
-          ],
-          value: d.bytes,
-        }))
+      'bytes'
     ),
-    trafficFamily(
+    dropFamily(
       'cilium_drop_count_total',
       'Total dropped packets, tagged by drop reason and ingress/egress direction',
-      (a) =>
-        a.dropSeries().map((d) => ({
-          labels: [
-            ['direction', d.direction],
-            ['reason', d.reason],
-          ],
-          value: d.packets,
-        }))
+      'packets'
     ),
     scalar(naming.endpoint, 'Number of endpoints managed by this agent', 'gauge', (a) => a.endpoints.size),
     {
@@ -172,14 +179,12 @@ export function agentDynamicFamilies(naming: AgentNaming, minor: number): Dynami
       'endpoint_state',
       (a) => a.endpointStateCounts()
     ),
-    trafficFamily('cilium_forward_bytes_total', 'Total forwarded bytes, tagged by ingress/egress direction', (a) => [
-      { labels: [['direction', 'EGRESS']], value: a.forwarded.EGRESS.bytes },
-      { labels: [['direction', 'INGRESS']], value: a.forwarded.INGRESS.bytes },
-    ]),
-    trafficFamily('cilium_forward_count_total', 'Total forwarded packets, tagged by ingress/egress direction', (a) => [
-      { labels: [['direction', 'EGRESS']], value: a.forwarded.EGRESS.packets },
-      { labels: [['direction', 'INGRESS']], value: a.forwarded.INGRESS.packets },
-    ]),
+    forwardFamily('cilium_forward_bytes_total', 'Total forwarded bytes, tagged by ingress/egress direction', 'bytes'),
+    forwardFamily(
+      'cilium_forward_count_total',
+      'Total forwarded packets, tagged by ingress/egress direction',
+      'packets'
+    ),
     naming.identityByType
       ? byLabel(naming.identity, 'Number of identities currently allocated', 'gauge', 'type', (a, c) =>
           identityCounts(a, c.clusterLocalIdentities)

@@ -1,5 +1,5 @@
 import { DROP_PROFILES } from '../drop-reasons';
-import { anomalyScenario, cadence, type LabelledScenario } from './anomaly-labels';
+import { anomalyScenario, atCadence, type LabelledScenario } from './anomaly-labels';
 
 /** Reasons most nodes drop for, so a cluster-wide spike on them touches most series of that kind. */
 const COMMON = DROP_PROFILES.filter((p) => p.nodeShare >= 0.7);
@@ -9,15 +9,11 @@ const COMMON = DROP_PROFILES.filter((p) => p.nodeShare >= 0.7);
  * 10 minutes (a bad policy rollout, a broken service). Labelled on every node.
  */
 export function anomalyClusterSpikeScenario(): LabelledScenario {
-  const due = cadence([5400, 9000], (book) => book.rng.range(600, 1800));
   let turn = 0;
   return anomalyScenario({
     name: 'anomaly-cluster-spike',
     description: 'labelled cluster-wide drop spikes (5× or 20× on every node for 5–10 minutes)',
-    step(book) {
-      if (!due(book)) {
-        return;
-      }
+    step: atCadence({ every: [5400, 9000], first: (book) => book.rng.range(600, 1800) }, (book) => {
       const profile = book.rng.pick(COMMON);
       const factor = turn++ % 2 === 0 ? 5 : 20;
       book.spike(
@@ -29,6 +25,6 @@ export function anomalyClusterSpikeScenario(): LabelledScenario {
         'cluster-spike',
         book.newGroup()
       );
-    },
+    }),
   });
 }

@@ -255,23 +255,28 @@ export function anomalyScenario(spec: AnomalyScenarioSpec): LabelledScenario {
 }
 
 /**
- * A clock for events at random gaps of simulated time: true once every `everySeconds` (a span drawn in the range at
- * each event), the first time after one such span, or after `firstSeconds(book)` where given (taken after the first
+ * A step that acts at random gaps of simulated time: once every `every` seconds (a span drawn in the range at each
+ * event), the first time after one such span, or after `first(book)` seconds where given (taken after the first
  * span is drawn, so a seeded run draws the same numbers).
  */
-export function cadence(everySeconds: [number, number], firstSeconds?: (book: AnomalyBook) => number) {
+export function atCadence(
+  timing: { every: [number, number]; first?: (book: AnomalyBook) => number },
+  act: (book: AnomalyBook) => void
+): (book: AnomalyBook) => void {
   let nextTick = -1;
-  return (book: AnomalyBook): boolean => {
+  return (book) => {
     const now = book.cluster.tickCount;
     if (nextTick >= 0 && now < nextTick) {
-      return false;
+      return;
     }
     const first = nextTick < 0;
-    nextTick = now + book.ticks(book.rng.range(...everySeconds));
-    if (first && firstSeconds) {
-      nextTick = now + book.ticks(firstSeconds(book));
+    nextTick = now + book.ticks(book.rng.range(...timing.every));
+    if (first && timing.first) {
+      nextTick = now + book.ticks(timing.first(book));
     }
-    return !first;
+    if (!first) {
+      act(book);
+    }
   };
 }
 
@@ -285,12 +290,8 @@ export function spikePlanner(options: {
   durationSeconds: [number, number];
   newShare: number;
 }) {
-  const due = cadence(options.gapSeconds);
   let turn = 0;
-  return (book: AnomalyBook): void => {
-    if (!due(book)) {
-      return;
-    }
+  return atCadence({ every: options.gapSeconds }, (book) => {
     const node = book.pickRestedNode(5400);
     const series = node && book.pickSeries(node, options.newShare);
     if (!node || !series) {
@@ -305,5 +306,5 @@ export function spikePlanner(options: {
       book.ticks(book.rng.range(...options.durationSeconds)),
       'spike'
     );
-  };
+  });
 }

@@ -1,4 +1,4 @@
-import { anomalyScenario, cadence, type LabelledScenario } from './anomaly-labels';
+import { anomalyScenario, atCadence, type LabelledScenario } from './anomaly-labels';
 
 /** How long a level shift is labelled: by then the detector should take it as the new normal. */
 const LABELLED_SECONDS = 3600;
@@ -8,15 +8,11 @@ const LABELLED_SECONDS = 3600;
  * one of their series. Labelled for the first hour only; alerts after that hour count as false.
  */
 export function anomalyLevelShiftScenario(): LabelledScenario {
-  const due = cadence([3 * 3600, 4 * 3600], () => 1800);
   const shifted = new Set<string>();
   return anomalyScenario({
     name: 'anomaly-level-shift',
     description: 'deploys that raise one drop series 3–6× for good on a quarter of the nodes (labelled for an hour)',
-    step(book) {
-      if (!due(book)) {
-        return;
-      }
+    step: atCadence({ every: [3 * 3600, 4 * 3600], first: () => 1800 }, (book) => {
       const now = book.cluster.tickCount;
       const factor = book.rng.range(3, 6);
       const group = book.newGroup();
@@ -49,6 +45,6 @@ export function anomalyLevelShiftScenario(): LabelledScenario {
         });
         book.touch(node.name);
       }
-    },
+    }),
   });
 }

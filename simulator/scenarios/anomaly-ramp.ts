@@ -1,18 +1,14 @@
-import { RAMP_DUE_FACTOR, anomalyScenario, cadence, type LabelledScenario } from './anomaly-labels';
+import { RAMP_DUE_FACTOR, anomalyScenario, atCadence, type LabelledScenario } from './anomaly-labels';
 
 /**
  * Gradual ramps: on one node and series at a time, the drop factor climbs linearly from 1 to 10–30 over 30 to 120
  * minutes, holds for 15 minutes, then falls back. Labelled from the start; an alert is due once the factor reaches 5.
  */
 export function anomalyRampScenario(): LabelledScenario {
-  const due = cadence([1800, 3600]);
   return anomalyScenario({
     name: 'anomaly-ramp',
     description: "labelled gradual ramps of one node's drops (to 10–30× over 30–120 minutes, then a 15-minute hold)",
-    step(book) {
-      if (!due(book)) {
-        return;
-      }
+    step: atCadence({ every: [1800, 3600] }, (book) => {
       const now = book.cluster.tickCount;
       const node = book.pickRestedNode(4 * 3600);
       const series = node && book.pickSeries(node, 0);
@@ -41,6 +37,6 @@ export function anomalyRampScenario(): LabelledScenario {
         endTick: now + rampTicks + holdTicks,
       });
       book.touch(node.name);
-    },
+    }),
   });
 }

@@ -20,9 +20,9 @@ import {
 } from '../queryTypes';
 import type { ScopeDataQuery, ScopeJsonData } from '../types';
 import { DraftField } from './DraftField';
-import { FilterField } from './FilterField';
+import { FilterField, type FilterFieldProps } from './FilterField';
 import { Picker, type PickerOption } from './pickers';
-import { useAsyncOptions } from './useAsyncOptions';
+import { type AsyncOptions, useAsyncOptions } from './useAsyncOptions';
 
 type Props = QueryEditorProps<DataSource, ScopeDataQuery, ScopeJsonData>;
 
@@ -44,28 +44,51 @@ const UNIT_OPTIONS = [
   { value: 'bytes' as const, label: 'Bytes/s' },
 ];
 
-const FILTER_HELP: Record<FilterName, { label: string; tooltip: string }> = {
-  node: { label: 'Node', tooltip: 'Kubernetes nodes to include. Empty, or a variable set to All: every node.' },
+/** The filters in the order the editor shows them, with their labels and help. */
+const FILTER_ORDER: readonly FilterName[] = ['node', 'namespace', 'workload', 'state', 'direction', 'reason'];
+const FILTER_FIELDS: Record<FilterName, { label: string; tooltip: string; labelWidth: number }> = {
+  node: {
+    label: 'Node',
+    tooltip: 'Kubernetes nodes to include. Empty, or a variable set to All: every node.',
+    labelWidth: LABEL_WIDTH,
+  },
   namespace: {
     label: 'Namespace',
     tooltip: 'Namespaces of the pods to list, or (drops by workload) of either end of a pair. Empty: every namespace.',
+    labelWidth: 12,
   },
   workload: {
     label: 'Workload',
     tooltip:
       'Workloads (Deployment, StatefulSet, DaemonSet, ... or reserved:world) at either end of a pair, in the namespaces ' +
       'chosen beside it. Empty: every workload.',
+    labelWidth: 11,
   },
   direction: {
     label: 'Direction',
     tooltip: 'Traffic direction as the agent reports it. Drops also have SERVICE and UNKNOWN. Empty: all.',
+    labelWidth: 11,
   },
   reason: {
     label: 'Reason',
     tooltip: 'Drop reasons as the agent reports them, e.g. "Policy denied". Hover a reason for what it means.',
+    labelWidth: 9,
   },
-  state: { label: 'State', tooltip: 'Endpoint states to include, e.g. ready, regenerating. Empty: every state.' },
+  state: {
+    label: 'State',
+    tooltip: 'Endpoint states to include, e.g. ready, regenerating. Empty: every state.',
+    labelWidth: 8,
+  },
 };
+
+/** A filter's option list as loaded from the exporter. */
+function loaded({
+  options,
+  loading,
+  error,
+}: AsyncOptions): Pick<FilterFieldProps, 'options' | 'loading' | 'loadError'> {
+  return { options, loading, loadError: error };
+}
 
 function nodeOption(node: NodeInfo): PickerOption<string> {
   const details = [
@@ -193,6 +216,14 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   };
 
   const directions = queryType === 'packetFlow' ? TRAFFIC_DIRECTIONS : DROP_DIRECTIONS;
+  const filterOptions: Record<FilterName, Pick<FilterFieldProps, 'options' | 'loading' | 'loadError'>> = {
+    node: loaded(nodes),
+    namespace: loaded(namespaces),
+    workload: loaded(workloads),
+    state: { options: staticOptions(ENDPOINT_STATES) },
+    direction: { options: staticOptions(directions) },
+    reason: loaded(reasons),
+  };
   const quantilesText = (query.quantiles ?? defaults.quantiles ?? []).join(', ');
   // A view without a default limit (agent status) shows every row until one is set.
   const everyRow = defaults.limit === null;
@@ -243,65 +274,15 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       </Box>
 
       <InlineFieldRow>
-        <FilterField
-          {...FILTER_HELP.node}
-          value={query.node}
-          options={nodes.options}
-          loading={nodes.loading}
-          loadError={nodes.error}
-          onChange={(node) => update({ node })}
-        />
-        {has('namespace') && (
+        {FILTER_ORDER.filter((name) => name === 'node' || has(name)).map((name) => (
           <FilterField
-            {...FILTER_HELP.namespace}
-            labelWidth={12}
-            value={query.namespace}
-            options={namespaces.options}
-            loading={namespaces.loading}
-            loadError={namespaces.error}
-            onChange={(namespace) => update({ namespace })}
+            key={name}
+            {...FILTER_FIELDS[name]}
+            {...filterOptions[name]}
+            value={query[name]}
+            onChange={(value) => update({ [name]: value })}
           />
-        )}
-        {has('workload') && (
-          <FilterField
-            {...FILTER_HELP.workload}
-            labelWidth={11}
-            value={query.workload}
-            options={workloads.options}
-            loading={workloads.loading}
-            loadError={workloads.error}
-            onChange={(workload) => update({ workload })}
-          />
-        )}
-        {has('state') && (
-          <FilterField
-            {...FILTER_HELP.state}
-            labelWidth={8}
-            value={query.state}
-            options={staticOptions(ENDPOINT_STATES)}
-            onChange={(state) => update({ state })}
-          />
-        )}
-        {has('direction') && (
-          <FilterField
-            {...FILTER_HELP.direction}
-            labelWidth={11}
-            value={query.direction}
-            options={staticOptions(directions)}
-            onChange={(direction) => update({ direction })}
-          />
-        )}
-        {has('reason') && (
-          <FilterField
-            {...FILTER_HELP.reason}
-            labelWidth={9}
-            value={query.reason}
-            options={reasons.options}
-            loading={reasons.loading}
-            loadError={reasons.error}
-            onChange={(reason) => update({ reason })}
-          />
-        )}
+        ))}
       </InlineFieldRow>
 
       {options.length > 0 && (

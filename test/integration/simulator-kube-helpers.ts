@@ -1,6 +1,12 @@
 /** Loopback HTTP helpers for the simulator's Kubernetes API tests: plain requests and watch streams read line by line. */
 import { type IncomingHttpHeaders, request } from 'node:http';
 
+// Kubernetes objects as the API writes them; tests read them loosely.
+export type KubeObject = any;
+
+/** namespace/name, as a cache keys objects. */
+export const keyOf = (o: KubeObject): string => `${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+
 export interface Reply {
   status: number;
   headers: IncomingHttpHeaders;

@@ -58,6 +58,11 @@ const aboveZeroPerNode = (expr: string, lookback: number): Pick<AlertSpec, 'by' 
   queries: { A: { expr: `sum by (node) (${expr})`, lookback } },
   conditions: [{ ref: 'A', op: '>', value: 0 }],
 });
+/** A above an absolute floor (so that small numbers do not page) and above `factor` × B. */
+const aboveFloorAndRatio = (op: Comparison, floor: number, factor: number): Condition[] => [
+  { ref: 'A', op, value: floor },
+  { ref: 'A', op: '>', value: { factor, ref: 'B' } },
+];
 const DROP_LABELS = ['node', 'direction', 'reason'];
 /** Endpoint states that are part of a normal lifecycle and do not count as "not ready". */
 const NORMAL_STATES = 'ready|disconnecting|disconnected';
@@ -185,10 +190,7 @@ export const ALERTS: AlertSpec[] = [
         lookback: 9300,
       },
     },
-    conditions: [
-      { ref: 'A', op: '>', value: 10 },
-      { ref: 'A', op: '>', value: { factor: 3, ref: 'B' } },
-    ],
+    conditions: aboveFloorAndRatio('>', 10, 3),
     for: '10m',
     summary: 'Endpoint regeneration on {{ $labels.node }} is much slower than usual',
     description:
@@ -216,10 +218,7 @@ export const ALERTS: AlertSpec[] = [
       },
       B: { expr: 'sum by (node) (ciliumscope_endpoints)', lookback: 600 },
     },
-    conditions: [
-      { ref: 'A', op: '>=', value: 1 },
-      { ref: 'A', op: '>', value: { factor: 0.1, ref: 'B' } },
-    ],
+    conditions: aboveFloorAndRatio('>=', 1, 0.1),
     for: '5m',
     summary: '{{VALUE}} endpoints on {{ $labels.node }} have not been ready for at least 10 minutes',
     description:

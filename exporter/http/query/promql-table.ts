@@ -26,7 +26,7 @@
  * | regeneration / latency        | histogram_quantile(q, sum by (<by>, le) (rate(ciliumscope_endpoint_regeneration_seconds_bucket{node}[<w>]))) |
  * | packetFlow                    | sum by (<by>, direction) (rate(ciliumscope_{forwarded,dropped}_{packets,bytes}_total{node, direction}[<w>])) |
  * | drops / rate                  | sum by (<by>, direction, reason) (rate(ciliumscope_dropped_{packets,bytes}_total{node, direction, reason}[<w>])) |
- * | drops / topNodes              | sum by (node) (rate(ciliumscope_dropped_{packets,bytes}_total{…}[<w>])), averaged over the points; then sum by (node, reason) (…) for the top nodes |
+ * | drops / topNodes              | ranked (as topN below) by avg_over_time of sum by (node) (rate(ciliumscope_dropped_{packets,bytes}_total{…}[<w>])) over the grid's points; then sum by (node, reason) (…) for the top nodes |
  * | policy / count, revision      | sum by (node) (last_over_time(ciliumscope_policies{node}[<l>])), or max and min over nodes |
  * | policy / revisionSkew         | sum by (node) (last_over_time(ciliumscope_policy_max_revision{node}[<l>])); the skew (changes applied since the range's start, newest minus each) by the handler |
  * | policy / importErrors         | sum by (<by>) (increase(ciliumscope_policy_import_errors_total{node}[<w>]))     |
@@ -155,7 +155,7 @@ export const TABLE = {
   }),
 
   /** Each node's drop rate, averaged over the points by the caller: the nodes that drop most. */
-  dropTopNodes: (q: ScopeQuery): Reads => ({
+  dropTopNodes: (q: ScopeQuery): { perNode: Aggregation } => ({
     perNode: sumBy(['node'], rate(selector(dropped(q), ...filters(q, 'node', 'direction', 'reason')))),
   }),
 

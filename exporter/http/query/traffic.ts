@@ -4,6 +4,7 @@ import { QUERY_TYPES } from '../../../src/queryCatalog';
 import { lookupDropReason } from '../../cilium/dropReasons';
 import { emptyFrame, tableFrame } from './frames';
 import { type QueryContext, type QueryHandler, displayName, read, seriesFrames } from './context';
+import { firstNodes } from './limit';
 import { TABLE } from './promql-table';
 
 const unitOf = (q: ScopeQuery) => q.unit ?? 'packets';
@@ -51,16 +52,19 @@ async function dropRates(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSO
 
 /**
  * The nodes that dropped most over the range: each node's drop rate at every point, averaged (the windows cover the
- * range), then the reasons of the top nodes alone.
+ * range) and ranked by the history (a ranking, see expr.ts), then the reasons of the top nodes alone.
  */
 async function topNodes(q: ScopeQuery, ctx: QueryContext): Promise<DataFrameJSON[]> {
   const unit = unitOf(q);
   const rangeSeconds = Math.max(1, ctx.grid.to - ctx.grid.from) / 1000;
-  const { perNode } = await read(ctx, TABLE.dropTopNodes(q));
-  const ranked = perNode
-    .map((s) => ({ node: s.labels.node, rate: mean(s.values) }))
-    .sort((a, b) => b.rate - a.rate || (a.node < b.node ? -1 : 1))
-    .slice(0, q.limit ?? QUERY_TYPES.drops.views.topNodes.options.limit);
+  // Ranked where the history is: one mean per node comes back, not every node's rate at every point (over 30 days
+  // of 1,000 nodes, 720,000 points from Prometheus for ten rows).
+  const { nodes } = await firstNodes(
+    ctx,
+    { order: 'topk', over: 'avg', signal: TABLE.dropTopNodes(q).perNode },
+    q.limit ?? QUERY_TYPES.drops.views.topNodes.options.limit
+  );
+  const ranked = nodes.map(({ node, score }) => ({ node, rate: score }));
   const reasons = new Map<string, Array<{ reason: string; rate: number }>>();
   if (ranked.length) {
     const { perReason } = await read(

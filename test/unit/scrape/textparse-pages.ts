@@ -27,28 +27,19 @@ export interface Page {
   familyNames: string[];
 }
 
-const TYPES: Type[] = [
-  'counter',
-  'gauge',
-  'histogram',
-  'summary',
-  'untyped',
-  'unknown',
-  'info',
-  'stateset',
-  'gaugehistogram',
-];
+/** Each type's sample-name suffixes ('' for the family name itself). */
 const SUFFIXES: Record<Type, string[]> = {
   counter: ['', '_total', '_created'],
   gauge: [''],
   histogram: ['_bucket', '_sum', '_count', '_created'],
-  gaugehistogram: ['_bucket', '_gsum', '_gcount'],
   summary: ['', '_sum', '_count', '_created'],
   untyped: [''],
   unknown: [''],
   info: ['', '_info'],
   stateset: [''],
+  gaugehistogram: ['_bucket', '_gsum', '_gcount'],
 };
+const TYPES = Object.keys(SUFFIXES) as Type[];
 
 interface SampleSpec {
   suffixIndex: number;

@@ -1,14 +1,6 @@
-import { Labels, MetricType, parseText, TextParser } from '../../../exporter/scrape/textparse';
+import { Labels, TextParser } from '../../../exporter/scrape/textparse';
 import { readPage } from '../../support/fixtures';
-
-interface Sample {
-  name: string;
-  labels: Labels;
-  value: number;
-  ts: number | null;
-  family: string;
-  type: MetricType;
-}
+import { type Sample, samplesOf } from './textparse-support';
 
 interface PptfFamily {
   name: string;
@@ -21,13 +13,7 @@ const parsePrometheusTextFormat = require('parse-prometheus-text-format') as (te
 
 const PAGES = ['agent-1.9.10.prom', 'agent-1.11.0.prom', 'operator-stacked.prom'];
 
-function parseAll(body: Buffer, keepFamily?: (family: string) => boolean): Sample[] {
-  const samples: Sample[] = [];
-  parseText(body, (name, labels, value, ts, family, type) => samples.push({ name, labels, value, ts, family, type }), {
-    keepFamily,
-  });
-  return samples;
-}
+const parseAll = (body: Buffer, keepFamily?: (family: string) => boolean): Sample[] => samplesOf(body, { keepFamily });
 
 function countBy<T>(items: readonly T[], key: (item: T) => string): Map<string, number> {
   const counts = new Map<string, number>();

@@ -2,7 +2,8 @@
  * The dashboard's template variables with their resolved options and current values, and a TemplateSrv over them
  * (what Grafana's runtime hands datasources through `getTemplateSrv()`): `$var`, `${var}`, `${var:format}` and
  * `[[var]]`, "All" as the custom all value or every option, multi-value variables through the caller's format
- * function, scoped variables first.
+ * function unless the reference names a format, scoped variables first. The plugin's jsdom tests use the same one
+ * (test/plugin/support/fakeTemplateSrv.ts).
  */
 import type { ScopedVars, TypedVariableModel } from '@grafana/data';
 import type { TemplateSrv } from '@grafana/runtime';
@@ -36,7 +37,13 @@ function valueOf(variable: ResolvedVariable): string | string[] {
   return variable.multi ? variable.current : (variable.current[0] ?? '');
 }
 
-function formatValue(value: string | string[], format: string | undefined): string {
+type Format = string | Function | undefined;
+
+/** A value in a format: the caller's format function, or one of Grafana's named formats (glob by default). */
+function formatValue(value: string | string[], format: Format, variable: () => unknown): string {
+  if (typeof format === 'function') {
+    return String(format(value, variable()));
+  }
   const values = Array.isArray(value) ? value : [value];
   switch (format) {
     case 'csv':
@@ -48,7 +55,7 @@ function formatValue(value: string | string[], format: string | undefined): stri
     case 'json':
       return JSON.stringify(value);
     default:
-      return values.length === 1 ? values[0] : `{${values.join(',')}}`;
+      return values.length > 1 ? `{${values.join(',')}}` : (values[0] ?? '');
   }
 }
 
@@ -79,7 +86,7 @@ export class PreviewTemplateSrv implements TemplateSrv {
     );
   }
 
-  replace(target?: string, scopedVars?: ScopedVars, format?: string | Function): string {
+  replace(target?: string, scopedVars?: ScopedVars, format?: Format): string {
     if (!target) {
       return target ?? '';
     }
@@ -87,11 +94,11 @@ export class PreviewTemplateSrv implements TemplateSrv {
       REFERENCE,
       (whole, a?: string, b?: string, bFormat?: string, c?: string, cFormat?: string) => {
         const name = (a ?? b ?? c)!;
-        const explicitFormat = bFormat ?? cFormat;
+        // A format written in the reference wins over the caller's, as in Grafana.
+        const chosen = bFormat ?? cFormat ?? format;
         const scoped = scopedVars?.[name];
         if (scoped) {
-          const value = scoped.value as string | string[];
-          return typeof format === 'function' ? String(format(value, { name })) : formatValue(value, explicitFormat);
+          return formatValue(scoped.value as string | string[], chosen, () => ({ name }));
         }
         const variable = this.variables.find((v) => v.name === name);
         if (!variable) {
@@ -101,16 +108,7 @@ export class PreviewTemplateSrv implements TemplateSrv {
           // Grafana passes a custom all value through unformatted.
           return variable.allValue;
         }
-        const value = valueOf(variable);
-        if (typeof format === 'function') {
-          return String(
-            format(
-              value,
-              this.getVariables().find((v) => v.name === name)
-            )
-          );
-        }
-        return formatValue(value, explicitFormat ?? (typeof format === 'string' ? format : undefined));
+        return formatValue(valueOf(variable), chosen, () => this.getVariables().find((v) => v.name === name));
       }
     );
   }
