@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Simulator cost, in one run:
- *   tick         cluster.tick() for 1,000 nodes
+ *   tick         cluster.tick() for 1,000 nodes, and with Hubble on (--hubble) against off, in turn
  *   render       one agent page from cached filler chunks plus the node's live families (what a scrape after a tick
  *                costs), against the baseline of rendering the whole page from scratch (filler included)
  *   gzip         compressing one page (done at most once per page and tick, off the event loop)
@@ -60,6 +60,7 @@ function inProcess() {
   const renderer = new AgentPageRenderer(cluster, PAGE_KB);
   const setupMs = Number(process.hrtime.bigint() - setupStart) / 1e6;
   const tickMs = time(() => cluster.tick(), quick ? 5 : 20);
+  const hubble = hubbleTicks(quick ? 5 : 20);
   const sample = Math.min(NODES, 200);
   const renderMs =
     time(
@@ -82,7 +83,23 @@ function inProcess() {
     },
     quick ? 5 : 15
   );
-  return { setupMs, tickMs, renderMs, scratchMs, gzipMs, pageBytes: body.length, gzipBytes: gzipped };
+  return { setupMs, tickMs, hubble, renderMs, scratchMs, gzipMs, pageBytes: body.length, gzipBytes: gzipped };
+}
+
+/**
+ * A tick with Hubble on (every agent drop attributed to a flow) against the same cluster without it, ticks taken in
+ * turn so both see the same load on a shared machine.
+ */
+function hubbleTicks(runs) {
+  const off = new SimulatedCluster({ nodes: NODES, seed: 1 });
+  const on = new SimulatedCluster({ nodes: NODES, seed: 1, hubble: true });
+  const offMs = [];
+  const onMs = [];
+  for (let i = 0; i < runs; i++) {
+    offMs.push(time(() => off.tick(), 1));
+    onMs.push(time(() => on.tick(), 1));
+  }
+  return { offMs: median(offMs), onMs: median(onMs) };
 }
 
 function startCli() {
@@ -199,6 +216,9 @@ async function main() {
   console.log('\nin process');
   console.log(`  cluster + renderer setup      ${p.setupMs.toFixed(0)} ms`);
   console.log(`  tick (${NODES} nodes)             ${p.tickMs.toFixed(2)} ms`);
+  console.log(
+    `  tick, Hubble off / on         ${p.hubble.offMs.toFixed(2)} / ${p.hubble.onMs.toFixed(2)} ms  (${(p.hubble.onMs / p.hubble.offMs).toFixed(2)}x with --hubble)`
+  );
   console.log(
     `  page render (cached filler)   ${p.renderMs.toFixed(3)} ms/page  (${(p.pageBytes / 1024).toFixed(0)} KiB)`
   );

@@ -16,6 +16,7 @@ import { PrometheusClient } from './history/prometheus/client';
 import type { PrometheusSettings } from './history/prometheus/settings';
 import { RingHistory } from './history/ring';
 import { createApp } from './http/server';
+import { type HubbleRuntime, startHubble } from './hubble';
 import { type Logger, silentLogger } from './log';
 import { createRegistry } from './metrics';
 import { ClusterModel, type ScrapedSample } from './model/cluster';
@@ -54,6 +55,8 @@ export interface RunningExporter {
   anomaly: AnomalyDetection;
   /** The Kubernetes side (join, discovery), when configured. */
   kube: KubeRuntime | null;
+  /** Hubble metrics and Relay (drops by workload), when configured. */
+  hubble: HubbleRuntime | null;
   scrapeNow(): Promise<CycleStats>;
   close(): Promise<void>;
 }
@@ -81,6 +84,12 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   const recorder = history ? new HistoryRecorder(history) : null;
   const anomaly = createAnomalyDetection(config.anomaly ?? defaultAnomalyConfig(), log);
   await anomaly.load(model.now());
+  // Kubernetes starts below; Hubble reads its pod owners through this, once there.
+  let podOwners: KubeRuntime['podOwners'] | null = null;
+  // Registered before the recorder, so a cycle's relay flows are settled before the history point is written.
+  const hubble = config.hubble
+    ? startHubble(config.hubble, { model, staleAfterMs: config.staleAfterMs, log, lookup: () => podOwners })
+    : null;
   model.onCycle((m, stats) => anomaly.onCycle(m, stats.startedAt));
   recorder?.addContributor((w, m, cycleStart) => anomaly.contribute(w, m, cycleStart));
   model.onCycle((m, stats) => recorder?.record(m, stats.startedAt));
@@ -107,18 +116,29 @@ export async function startExporter(config: ExporterConfig, options: StartOption
   });
   const lastErrors = new Map<string, string>();
   const scrape = async (target: ScrapeTarget): Promise<ScrapeOutcome<ScrapedSample>> => {
-    const outcome: ScrapeOutcome<ScrapedSample> =
-      target.component === 'agent'
-        ? mapOutcome(await client.scrape(target.url, agentPageConsumer), (sample) => ({ component: 'agent', sample }))
-        : mapOutcome(await client.scrape(target.url, operatorPageConsumer), (sample) => ({
-            component: 'operator',
-            sample,
-          }));
+    let outcome: ScrapeOutcome<ScrapedSample>;
+    if (target.component === 'agent') {
+      outcome = mapOutcome(await client.scrape(target.url, agentPageConsumer), (sample) => ({
+        component: 'agent',
+        sample,
+      }));
+    } else if (target.component === 'hubble' && hubble) {
+      outcome = mapOutcome(await client.scrape(target.url, hubble.pageConsumer()), (sample) => ({
+        component: 'hubble',
+        sample,
+      }));
+    } else {
+      outcome = mapOutcome(await client.scrape(target.url, operatorPageConsumer), (sample) => ({
+        component: 'operator',
+        sample,
+      }));
+    }
     logTransition(log, lastErrors, target, outcome);
     return outcome;
   };
 
-  const baseSource = options.targetSource ?? new StaticTargetSource(config.agents, config.operator);
+  const baseSource =
+    options.targetSource ?? new StaticTargetSource(config.agents, config.operator, config.hubble?.targets ?? []);
   // A query replica scrapes nothing: it answers for the nodes every shard writes to Prometheus.
   const replica =
     backend instanceof PrometheusBackend &&
@@ -127,6 +147,9 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     !config.operator &&
     !config.kube?.discover;
   const promView = backend instanceof PrometheusBackend ? new PrometheusClusterView(backend, options.now) : null;
+  const hubblePods = config.hubble?.discoverPort
+    ? { port: config.hubble.discoverPort, urlTemplate: config.hubble.urlTemplate }
+    : null;
   const kube = config.kube
     ? loadKubernetes().startKubernetes(config.kube, {
         model,
@@ -135,13 +158,18 @@ export async function startExporter(config: ExporterConfig, options: StartOption
         staleAfterMs: config.staleAfterMs,
         log,
         agents: replica ? promView!.directory() : undefined,
+        hubble: hubblePods,
       })
     : null;
   if (kube) {
     recorder?.addContributor(kube.contributor);
+    podOwners = kube.podOwners;
     if (replica) {
       promView!.refreshEvery(backend.intervalMs);
     }
+  }
+  if (hubble) {
+    recorder?.addContributor(hubble.contributor);
   }
   const cluster: ClusterView = promView ?? new LocalClusterView(model, () => kube?.queries.podCounts() ?? new Map());
   const source = kube?.targetSource ?? baseSource;
@@ -162,6 +190,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     version: VERSION,
     anomaly: anomaly.metrics(model),
     kube: kube?.metrics ?? null,
+    hubble: hubble?.metrics ?? null,
     prometheus: backend instanceof PrometheusBackend ? backend.client : null,
     timestamps: config.metricsTimestamps ?? true,
   });
@@ -177,6 +206,9 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     token: config.token,
     protectMetrics: config.protectMetrics,
     kube: kube?.queries ?? null,
+    hubble: hubble ? () => hubble.status() : null,
+    hubbleQueries: hubble?.queries ?? null,
+    now: model.now,
     shard: config.shard,
     notReadyReason: () =>
       model.cycleCount() === 0 ? 'no scrape cycle has completed yet' : (kube?.notReadyReason() ?? null),
@@ -192,6 +224,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     await listen(server, config.listen.host, config.listen.port);
   } catch (err) {
     await kube?.close();
+    hubble?.close();
     throw err;
   }
   const port = (server.address() as AddressInfo).port;
@@ -228,6 +261,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
     cluster,
     anomaly,
     kube,
+    hubble,
     scrapeNow: () => scheduler.runCycle(),
     close: async () => {
       if (closed) {
@@ -235,6 +269,7 @@ export async function startExporter(config: ExporterConfig, options: StartOption
       }
       closed = true;
       await scheduler.stop();
+      hubble?.close();
       promView?.close();
       await kube?.close();
       await anomaly.close(model.now());

@@ -6,7 +6,9 @@
  * on Ctrl-C. Options: --nodes N (20), --exporter HOST:PORT (127.0.0.1:9967),
  * --simulator HOST:PORT (127.0.0.1:9970), --cilium-version V (1.18), --interval DURATION (5s),
  * --scenario NAME (kube-hard-cases: unmanaged pods, a node without an agent, terminating pods, on top of the
- * default traffic).
+ * default traffic), --hubble-context FORM (pod: simulated Hubble metrics in pod context and a Hubble Relay, which the
+ * exporter scrapes and follows for drops by workload; namespace, workload, labels or mixed for the other context
+ * forms; off for no Hubble).
  */
 'use strict';
 const { parseArgs } = require('node:util');
@@ -43,6 +45,7 @@ async function main() {
       'cilium-version': { type: 'string', default: '1.18' },
       interval: { type: 'string', default: '5s' },
       scenario: { type: 'string', default: 'kube-hard-cases' },
+      'hubble-context': { type: 'string', default: 'pod' },
       'log-level': { type: 'string', default: 'warn' },
     },
   });
@@ -51,6 +54,8 @@ async function main() {
     throw new Error(`--nodes: "${values.nodes}" must be an integer from 1 to 5000`);
   }
   const simAddr = hostPort(values.simulator, '--simulator');
+  const hubbleContext = values['hubble-context'];
+  const hubble = hubbleContext !== 'off';
   const sim = await startSimulator({
     nodes,
     seed: 42,
@@ -60,6 +65,7 @@ async function main() {
     host: simAddr.host,
     port: simAddr.port,
     kube: { token: 'ciliumscope-demo' },
+    ...(hubble ? { hubbleContext: hubbleContext, hubbleRelay: { host: '127.0.0.1', port: 0 } } : {}),
   });
   // Every agent and the operator are found through the simulator's Kubernetes API; their pods' IPs are not
   // reachable here, so the URL templates point at the simulator's pages by node name.
@@ -74,6 +80,18 @@ async function main() {
       '--operator-url-template',
       `${sim.url}/operator/metrics`,
     ],
+    // Every agent's Hubble metrics through discovery (the workload-name form cannot be told from namespaces), and Relay.
+    ...(hubble
+      ? [
+          '--hubble-port',
+          '9965',
+          '--hubble-url-template',
+          `${sim.url}/hubble/{node}/metrics`,
+          '--hubble-relay',
+          sim.relayAddress,
+        ]
+      : []),
+    ...(hubbleContext === 'workload' ? ['--hubble-context', 'workload-name'] : []),
   ];
   const loaded = loadConfig({ argv, env: {} });
   const exporter = await startExporter(loaded.config, { logger: createLogger(values['log-level']) });
@@ -86,6 +104,9 @@ async function main() {
       `  exporter metrics     ${e}/metrics`,
       `  exporter API         ${e}/api/v1/nodes   ${e}/api/v1/status   ${e}/api/v1/drop-reasons`,
       `  unmanaged pods       ${e}/api/v1/unmanaged-pods`,
+      hubble
+        ? `  drops by workload    Hubble metrics (${hubbleContext} context) and Relay at ${sim.relayAddress}: ${e}/api/v1/workloads, queryType workloadDrops`
+        : '  drops by workload    off (--hubble-context off)',
       `  Kubernetes API       KUBECONFIG=${kubeconfig} kubectl get pods -A`,
       `  a query              curl -s -XPOST ${e}/api/v1/query -H 'content-type: application/json' \\`,
       `                         -d '{"from":'$(($(date +%s)-300))000',"to":'$(date +%s)000',"queries":[{"refId":"A","queryType":"drops"}]}'`,

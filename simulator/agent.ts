@@ -90,6 +90,10 @@ export class AgentState {
   /** States that have been used since the agent started (the gauge vector keeps them, at 0 when empty). */
   seenStates = new Set<EndpointState>(INITIAL_STATES);
   restarts = 0;
+  /** Sees every batch of dropped packets as it is counted (Hubble's attribution of the same drops). */
+  dropListener: ((direction: string, reason: string, packets: number) => void) | null = null;
+  /** Called when the agent process restarts (Hubble's counters live in the same process). */
+  restartListener: (() => void) | null = null;
 
   constructor(options: AgentOptions) {
     this.nodeName = options.nodeName;
@@ -295,6 +299,7 @@ export class AgentState {
     }
     series.packets += packets;
     series.bytes += Math.round(packets * packetBytes * this.rng.range(0.9, 1.1));
+    this.dropListener?.(direction, reason, packets);
   }
 
   /** Health gauges, map pressure and the process collector for one tick. */
@@ -326,6 +331,7 @@ export class AgentState {
       endpoint.pendingRegeneration = 'full';
     }
     this.updateProcess();
+    this.restartListener?.();
   }
 
   /** Endpoint count per state the gauge vector shows (states seen since start, zeros included), sorted by state. */

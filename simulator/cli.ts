@@ -6,6 +6,7 @@ import { DEFAULT_PODS_PER_NODE, DEFAULT_SEED, DEFAULT_TICK_SECONDS, MAX_NODES, M
 import { writeKubeconfig } from './kube/kubeconfig';
 import { DEFAULT_PAGE_KB } from './render/agent-page';
 import { SCENARIOS } from './scenarios';
+import { SIM_CONTEXT_FORMS, type SimContextForm } from './hubble/state';
 import { startSimulator, type RunningSimulator, type SimulatorOptions } from './server';
 import { DEFAULT_CILIUM_VERSION, parseCiliumVersion } from './versions';
 
@@ -15,7 +16,8 @@ export const DEFAULT_AUTO_TICK_MS = 5000;
 export const USAGE = `Usage: ciliumscope-simulator [options]
 
 Serves a simulated Cilium cluster: /agents/<node>/metrics, /operator/metrics, the Kubernetes API (/api, /apis),
-/truth, POST /control/*.
+/truth, POST /control/*, and with --hubble the agents' Hubble metrics (/hubble/<node>/metrics) and optionally a
+Hubble Relay (gRPC).
 
 Options:
   --nodes N              number of nodes (default 20, at most ${MAX_NODES})
@@ -32,6 +34,11 @@ Options:
   --no-cep-crd           serve no CiliumEndpoints (as with Cilium's disable-endpoint-crd)
   --kube-token TOKEN     require this bearer token on the Kubernetes API
   --kubeconfig-out FILE  write a kubeconfig for the Kubernetes API to FILE
+  --hubble               simulate Hubble: every agent drop attributed to a flow, Hubble metrics pages (default: off;
+                         on with the two flags below)
+  --hubble-context FORM  context labels of the Hubble pages: ${SIM_CONTEXT_FORMS.join(', ')} or mixed (default pod)
+  --hubble-relay-listen HOST:PORT
+                         serve a Hubble Relay (observer.Observer/GetFlows) there (default: off)
   -h, --help             show this help
 `;
 
@@ -65,6 +72,9 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
         'no-cep-crd': { type: 'boolean' },
         'kube-token': { type: 'string' },
         'kubeconfig-out': { type: 'string' },
+        hubble: { type: 'boolean' },
+        'hubble-context': { type: 'string' },
+        'hubble-relay-listen': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -93,6 +103,8 @@ export function parseCliArgs(argv: string[]): CliOptions | 'help' {
     ),
     scenario: checkScenario(str('scenario') ?? 'default'),
     maxConnections: parseInteger('--max-connections', str('max-connections') ?? '1024', 1, 1_000_000),
+    ...hubbleOptions(values.hubble === true, str('hubble-context')),
+    ...relayOptions(str('hubble-relay-listen')),
     ...kubeOptions(values),
   };
 }
@@ -124,6 +136,36 @@ function kubeOptions(values: Record<string, string | boolean | undefined>): Pick
     result.kubeconfigOut = out;
   }
   return result;
+}
+
+/** Hubble's flags; no Hubble keys at all when none is given (Hubble is off). */
+function hubbleOptions(on: boolean, context: string | undefined): Pick<CliOptions, 'hubble' | 'hubbleContext'> {
+  const result: Pick<CliOptions, 'hubble' | 'hubbleContext'> = {};
+  if (on) {
+    result.hubble = true;
+  }
+  if (context !== undefined) {
+    result.hubbleContext = checkHubbleContext(context);
+  }
+  return result;
+}
+
+function checkHubbleContext(text: string): SimContextForm | 'mixed' {
+  if (text !== 'mixed' && !(SIM_CONTEXT_FORMS as readonly string[]).includes(text)) {
+    throw new CliError(`--hubble-context must be one of ${SIM_CONTEXT_FORMS.join(', ')} or mixed, got "${text}"`);
+  }
+  return text as SimContextForm | 'mixed';
+}
+
+function relayOptions(listen: string | undefined): Pick<CliOptions, 'hubbleRelay'> {
+  if (listen === undefined) {
+    return {};
+  }
+  try {
+    return { hubbleRelay: parseListen(listen) };
+  } catch {
+    throw new CliError(`--hubble-relay-listen must be HOST:PORT, e.g. 127.0.0.1:4245, got "${listen}"`);
+  }
 }
 
 function checkVersion(text: string): string {
@@ -194,11 +236,15 @@ function banner(sim: RunningSimulator, options: SimulatorOptions): string {
     `Cilium Scope simulator: ${sim.nodes.length} nodes, Cilium ${sim.cluster.version.full}, scenario ${sim.cluster.scenario.name}, seed ${sim.cluster.seed}`,
     `  agents:   ${sim.url}/agents/<node>/metrics  (${first}${sim.nodes.length > 1 ? ` .. ${last}` : ''})`,
     `  operator: ${sim.operatorUrl}`,
+    sim.cluster.hubble
+      ? `  hubble:   ${sim.url}/hubble/<node>/metrics  (context ${sim.cluster.hubble.all()[0]?.form ?? 'pod'}${options.hubbleContext === 'mixed' ? ', mixed' : ''})`
+      : '  hubble:   off (--hubble)',
+    sim.relayAddress ? `  hubble relay: ${sim.relayAddress} (gRPC, observer.Observer/GetFlows)` : '  hubble relay: off',
     sim.kube
       ? `  kubernetes: ${sim.url} (pods, nodes${sim.kube.ciliumEndpointCRD ? ', ciliumendpoints' : '; CiliumEndpoint CRD disabled'}${sim.kube.token ? '; bearer token required' : ''})`
       : '  kubernetes: off',
     `  truth:    ${sim.url}/truth`,
-    `  control:  POST ${sim.url}/control/{tick,fault,spike,operator,kube}`,
+    `  control:  POST ${sim.url}/control/{tick,fault,spike,operator,kube,hubble,relay}`,
     `  ${ticking}`,
     '',
   ].join('\n');

@@ -6,6 +6,7 @@
 import { AgentState, type DropRateFactor } from './agent';
 import { HEALTH_IP_OFFSET, POD_IP_OFFSET_FIRST, ipAt, nodeInternalIP, podCIDR } from './addressing';
 import { checkInteger, checkNumber, ClusterOptionsError } from './checks';
+import { HubbleCluster, type SimContextForm } from './hubble/state';
 import { type EndpointState, type SimPod, podKey } from './model';
 import { OperatorState } from './operator';
 import { type NewPod, PodLifecycle } from './pods';
@@ -35,6 +36,13 @@ export interface ClusterOptions {
   scenario?: string;
   /** Unix seconds at tick 0 (default 2026-01-01T00:00:00Z). */
   startTimeSeconds?: number;
+  /**
+   * Simulate Hubble (its metrics pages and the drop events the Relay streams): every agent drop is then attributed to
+   * a flow, which costs the ticks more; off by default. On when `hubbleContext` is given.
+   */
+  hubble?: boolean;
+  /** Context labels of the Hubble metrics pages: one form for all nodes, or mixed (default pod). */
+  hubbleContext?: SimContextForm | 'mixed';
 }
 
 export const DEFAULT_SEED = 1;
@@ -83,6 +91,8 @@ export class SimulatedCluster {
   readonly nodes: SimNode[] = [];
   readonly workloads: Workload[];
   readonly operator: OperatorState;
+  /** Hubble's attribution of the agents' drops to flows (metrics pages and Relay); null unless Hubble is on. */
+  readonly hubble: HubbleCluster | null;
   /** Pods the scheduler has not placed (Pending, no node). */
   readonly unscheduledPods: SimPod[] = [];
   policies: number;
@@ -121,6 +131,15 @@ export class SimulatedCluster {
     for (let i = 0; i < nodes; i++) {
       this.addNode(i);
     }
+    try {
+      // Before the pods and the agents' history, so Hubble attributes the same drops the agents count.
+      this.hubble =
+        (options.hubble ?? options.hubbleContext !== undefined)
+          ? new HubbleCluster(this, { context: options.hubbleContext })
+          : null;
+    } catch (error) {
+      throw new ClusterOptionsError((error as Error).message);
+    }
     this.operator = new OperatorState(hashSeed(this.seed, 'operator'), this.nowSeconds, this.tickSeconds);
     for (const node of this.nodes) {
       this.pods.populate(node);
@@ -134,6 +153,11 @@ export class SimulatedCluster {
   /** Simulated Unix seconds now. */
   get nowSeconds(): number {
     return this.startTimeSeconds + this.tickCount * this.tickSeconds;
+  }
+
+  /** Whether a pod namespace/name exists (scheduled or not, any phase). */
+  hasPod(key: string): boolean {
+    return this.pods.keys.has(key);
   }
 
   node(name: string): SimNode | undefined {

@@ -27,3 +27,8 @@ export type { KubeApiOptions, KubeFault, KubeFaultKind, KubeFaultSpec, KubeFault
 export type { UnmanagedTruth, KubeCaseTruth } from './kube';
 export { isKubeCaseScenario } from './scenarios';
 export type { KubeCase, KubeCaseClass, KubeCaseScenario } from './scenarios';
+export { SIM_CONTEXT_FORMS, HUBBLE_PAGE_MODES } from './hubble/state';
+export type { SimContextForm, HubblePageMode } from './hubble/state';
+export { RELAY_FAULTS } from './hubble/relay';
+export type { RelayFault, RelayTruth, RelayFlowTruth } from './hubble/relay';
+export type { HubbleNodeTruth, HubbleFlowTruth } from './hubble/truth';

@@ -8,6 +8,7 @@ import { gzip as gzipCallback } from 'node:zlib';
 import type { SimulatedCluster } from './cluster';
 import { AgentPageRenderer, type RenderedPage } from './render/agent-page';
 import { renderOperatorPage } from './render/operator-page';
+import { renderHubblePage } from './hubble/page';
 
 const gzip = promisify(gzipCallback);
 
@@ -21,6 +22,12 @@ interface Entry {
 }
 
 export const OPERATOR_KEY = '\u0000operator';
+const HUBBLE_PREFIX = '\u0000hubble:';
+
+/** The page-store key of a node's Hubble metrics page. */
+export function hubbleKey(node: string): string {
+  return HUBBLE_PREFIX + node;
+}
 
 export class PageStore {
   private readonly entries = new Map<string, Entry>();
@@ -63,6 +70,14 @@ export class PageStore {
     let page: RenderedPage;
     if (key === OPERATOR_KEY) {
       const body = renderOperatorPage(this.cluster);
+      page = { chunks: [body], length: body.length };
+    } else if (key.startsWith(HUBBLE_PREFIX)) {
+      const node = this.cluster.requireNode(key.slice(HUBBLE_PREFIX.length));
+      const hubble = this.cluster.hubble;
+      if (!hubble) {
+        throw new Error('Hubble is off in this simulated cluster');
+      }
+      const body = Buffer.from(renderHubblePage(hubble, hubble.requireNode(node.name), node.agent));
       page = { chunks: [body], length: body.length };
     } else {
       page = this.renderer.render(this.cluster.requireNode(key));

@@ -1,14 +1,15 @@
 /**
- * One HTTP server for the whole simulated cluster: every agent's page under /agents/<node>/metrics, the operator's
- * under /operator/metrics, the Kubernetes API under /api, /apis and /version, ground truth under /truth, and control
- * endpoints (ticks, faults, spikes, Kubernetes faults) under /control/.
+ * One HTTP server for the whole simulated cluster: every agent's page under /agents/<node>/metrics, its Hubble
+ * metrics under /hubble/<node>/metrics, the operator's under /operator/metrics, the Kubernetes API under /api, /apis
+ * and /version, ground truth under /truth, and control endpoints (ticks, faults, spikes, Kubernetes faults, Hubble
+ * pages and the Relay's faults: hubble/control.ts) under /control/. The Hubble Relay serves gRPC on its own port.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ClusterOptionsError, SimulatedCluster, type SpikeSpec } from './cluster';
 import { FaultBook } from './fault-book';
 import { type Fault, FaultError, type FaultSpec } from './faults';
-import { HttpError, readJsonBody, requireObject } from './http/body';
+import { HttpError, readJsonBody, requireMethod, requireNumber, requireObject, requireString } from './http/body';
 import {
   acceptsGzip,
   corruptGzipBody,
@@ -23,7 +24,18 @@ import {
 } from './http/responders';
 import { KubeApi, type KubeApiOptions, type KubeFaultState, type KubeStats } from './kube/api';
 import type { KubeFault } from './kube/faults';
-import { OPERATOR_KEY, PageStore } from './page-store';
+import {
+  HUBBLE_OFF,
+  type HubbleChange,
+  type HubbleHandles,
+  hubbleControl,
+  hubbleHandles,
+  relayControl,
+  startRelay,
+} from './hubble/control';
+import type { SimulatedRelay } from './hubble/relay';
+import type { SimContextForm } from './hubble/state';
+import { OPERATOR_KEY, PageStore, hubbleKey } from './page-store';
 import { clusterTruth, type SimulatorTruth, truthJsonReplacer } from './truth';
 
 export interface SimulatorOptions {
@@ -57,9 +69,20 @@ export interface SimulatorOptions {
    * called); false turns it off, an object sets its token, CRD and limits.
    */
   kube?: boolean | KubeApiOptions;
+  /**
+   * Simulate Hubble: its metrics pages (/hubble/<node>/metrics) and, with `hubbleRelay`, the Relay. Off by default
+   * (attributing every drop to a flow costs the ticks more); on when `hubbleContext` or `hubbleRelay` is given.
+   */
+  hubble?: boolean;
+  /** Context labels of the Hubble metrics pages (/hubble/<node>/metrics): pod, namespace, workload, labels or mixed. */
+  hubbleContext?: SimContextForm | 'mixed';
+  /** Serve a Hubble Relay (gRPC) on this address; port 0 picks a free one. Off by default. */
+  hubbleRelay?: { host?: string; port?: number };
 }
 
-export interface RunningSimulator {
+export type { HubbleChange };
+
+export interface RunningSimulator extends HubbleHandles {
   url: string;
   nodes: string[];
   agentUrl(node: string): string;
@@ -92,6 +115,8 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     podsPerNode: options.podsPerNode,
     scenario: options.scenario,
     startTimeSeconds: options.startTimeSeconds,
+    hubble: options.hubble ?? (options.hubbleContext !== undefined || options.hubbleRelay !== undefined),
+    hubbleContext: options.hubbleContext,
   });
   const autoTickMs = options.autoTickMs ?? 0;
   if (!Number.isFinite(autoTickMs) || autoTickMs < 0) {
@@ -106,6 +131,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     throw new ClusterOptionsError((error as Error).message);
   }
   const faults = new FaultBook(cluster);
+  const hubbleFaults = new FaultBook(cluster);
   let kube: KubeApi | null = null;
   if (options.kube !== false) {
     try {
@@ -121,11 +147,22 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     }
     return kube;
   };
-  const simulator = new SimulatorServer(cluster, pages, faults, kube, options.gzip ?? true);
+  let relay: SimulatedRelay | null = null;
+  let relayAddress: string | null = null;
+  try {
+    ({ relay, address: relayAddress } = await startRelay(cluster, options.hubbleRelay));
+  } catch (error) {
+    kube?.close();
+    throw error;
+  }
+  const simulator = new SimulatorServer(cluster, pages, faults, kube, hubbleFaults, relay, options.gzip ?? true);
   const server = createServer((req, res) => simulator.handle(req, res));
   server.maxConnections = options.maxConnections ?? DEFAULT_MAX_CONNECTIONS;
   server.headersTimeout = 10_000;
   server.requestTimeout = 15_000;
+  // Go's HTTP servers (the agents') keep idle connections open; Node's 5 s default would close them under a scraper
+  // that is busy parsing a large page, which then races its next request against the close.
+  server.keepAliveTimeout = 120_000;
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -133,6 +170,10 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
       server.off('error', reject);
       resolve();
     });
+  }).catch(async (error: unknown) => {
+    await relay?.close();
+    kube?.close();
+    throw error;
   });
   const { port } = server.address() as AddressInfo;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
@@ -148,8 +189,9 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
     tick: (n = 1) => cluster.tick(n),
     setFault: (node, fault) => void faults.setAgent(node, fault),
     setOperatorFault: (fault) => void faults.setOperator(fault),
+    ...hubbleHandles(url, cluster, hubbleFaults, relay, relayAddress),
     spike: (s) => cluster.addSpike(s),
-    truth: () => clusterTruth(cluster, (node) => faults.agentKind(node), faults.operator().kind, undefined, crd),
+    truth: () => clusterTruth(cluster, (node) => faults.agentKind(node), faults.operator().kind, undefined, crd, relay),
     kube: kube ? { token: kube.token, ciliumEndpointCRD: kube.ciliumEndpointCRD } : null,
     setKubeFault: (fault) => requireKube().setFault(fault),
     kubeStats: () => requireKube().stats(),
@@ -160,6 +202,7 @@ export async function startSimulator(options: SimulatorOptions): Promise<Running
         }
         simulator.abortPending();
         kube?.close();
+        void relay?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       });
@@ -177,6 +220,8 @@ class SimulatorServer {
     private readonly pages: PageStore,
     private readonly faults: FaultBook,
     private readonly kube: KubeApi | null,
+    private readonly hubbleFaults: FaultBook,
+    private readonly relay: SimulatedRelay | null,
     private readonly gzip: boolean
   ) {}
 
@@ -214,6 +259,21 @@ class SimulatorServer {
       await this.serveMetrics(req, res, node, this.faults.agent(node), 'cilium_endpoint_state');
       return;
     }
+    const hubble = /^\/hubble\/([^/]+)\/metrics$/.exec(path);
+    if (hubble) {
+      requireMethod(method, ['GET', 'HEAD']);
+      const node = decodeURIComponent(hubble[1]);
+      if (!this.cluster.hubble) {
+        writeJson(res, 404, { error: HUBBLE_OFF });
+        return;
+      }
+      if (!this.cluster.node(node)?.agent) {
+        writeJson(res, 404, { error: `no agent (and so no Hubble) on node "${node}"` });
+        return;
+      }
+      await this.serveMetrics(req, res, hubbleKey(node), this.hubbleFaults.agent(node), 'hubble_drop_total');
+      return;
+    }
     switch (path) {
       case '/operator/metrics':
         requireMethod(method, ['GET', 'HEAD']);
@@ -230,7 +290,8 @@ class SimulatorServer {
           (n) => this.faults.agentKind(n),
           this.faults.operator().kind,
           node,
-          this.kube?.ciliumEndpointCRD ?? true
+          this.kube?.ciliumEndpointCRD ?? true,
+          this.relay
         );
         writeJson(res, 200, truth, truthJsonReplacer);
         return;
@@ -253,6 +314,8 @@ class SimulatorServer {
       case '/control/fault':
       case '/control/spike':
       case '/control/operator':
+      case '/control/hubble':
+      case '/control/relay':
         requireMethod(method, ['POST']);
         writeJson(res, 200, this.control(path, requireObject(await readJsonBody(req))));
         return;
@@ -289,6 +352,10 @@ class SimulatorServer {
         const spec = this.faults.setAgent(node, body.fault, { delayMs: body.delayMs, sizeMB: body.sizeMB });
         return { node, ...spec };
       }
+      case '/control/hubble':
+        return hubbleControl(this.cluster, this.hubbleFaults, body);
+      case '/control/relay':
+        return relayControl(this.relay, body);
       case '/control/operator':
         return {
           operator: true,
@@ -390,6 +457,8 @@ class SimulatorServer {
       nodes: this.cluster.nodes.length,
       tick: this.cluster.tickCount,
       agentMetrics: `${base}/agents/{node}/metrics`,
+      hubbleMetrics: `${base}/hubble/{node}/metrics`,
+      hubbleRelay: this.relay ? this.relay.truth().address : null,
       operatorMetrics: `${base}/operator/metrics`,
       truth: `${base}/truth`,
       kubernetes: this.kube
@@ -404,7 +473,9 @@ class SimulatorServer {
             ],
           }
         : null,
-      control: ['tick', 'fault', 'spike', 'operator', 'kube'].map((c) => `POST ${base}/control/${c}`),
+      control: ['tick', 'fault', 'spike', 'operator', 'kube', 'hubble', 'relay'].map(
+        (c) => `POST ${base}/control/${c}`
+      ),
     };
   }
 
@@ -423,26 +494,4 @@ class SimulatorServer {
       writeJson(res, 500, { error: `internal error: ${(error as Error)?.message ?? String(error)}` });
     }
   }
-}
-
-function requireMethod(method: string, allowed: string[]): void {
-  if (!allowed.includes(method)) {
-    throw new HttpError(405, `method ${method} not allowed here; use ${allowed.join(' or ')}`);
-  }
-}
-
-function requireString(body: Record<string, unknown>, field: string): string {
-  const value = body[field];
-  if (typeof value !== 'string' || value === '') {
-    throw new HttpError(400, `${field} must be a non-empty string`, field);
-  }
-  return value;
-}
-
-function requireNumber(body: Record<string, unknown>, field: string): number {
-  const value = body[field];
-  if (typeof value !== 'number' || !Number.isFinite(value)) {
-    throw new HttpError(400, `${field} must be a number`, field);
-  }
-  return value;
 }

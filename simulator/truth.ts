@@ -12,6 +12,8 @@ import type { OwnerKind, PodPhase } from './model';
 import { identityCounts, ipAddressCounts } from './render/agent-dynamic';
 import { operatorUnmanagedPods } from './render/operator-page';
 import { type UnmanagedTruth, unmanagedTruth } from './kube/truth';
+import type { RelayTruth, SimulatedRelay } from './hubble/relay';
+import { type HubbleNodeTruth, hubbleTruth } from './hubble/truth';
 
 export interface UnmanagedPodTruth {
   namespace: string;
@@ -84,6 +86,10 @@ export interface SimulatorTruth {
   spikes: ActiveSpike[];
   /** Unmanaged pods as a correct exporter reports them (`UnmanagedPodsResponse` terms). */
   unmanaged: UnmanagedTruth;
+  /** Hubble: per node, the drops attributed to flows since the agent started, and the page's form and mode ({} when Hubble is off). */
+  hubble: Record<string, HubbleNodeTruth>;
+  /** The simulated Hubble Relay's flows written, lost events, unavailable nodes; null when it is off. */
+  relay: RelayTruth | null;
 }
 
 export function agentSample(cluster: SimulatedCluster, agent: AgentState): AgentSample {
@@ -204,7 +210,8 @@ export function clusterTruth(
   faultOf: (node: string) => FaultKind,
   operatorFault: FaultKind,
   only?: string,
-  ciliumEndpointCRD = true
+  ciliumEndpointCRD = true,
+  relay: SimulatedRelay | null = null
 ): SimulatorTruth {
   const nodes: Record<string, NodeTruth> = {};
   for (const node of cluster.nodes) {
@@ -239,6 +246,8 @@ export function clusterTruth(
     },
     spikes: cluster.activeSpikes(),
     unmanaged: unmanagedTruth(cluster, ciliumEndpointCRD, only),
+    hubble: cluster.hubble ? hubbleTruth(cluster.hubble, only) : {},
+    relay: relay?.truth() ?? null,
   };
 }
 

@@ -18,7 +18,8 @@ export type QueryType =
   | 'drops'
   | 'policy'
   | 'agentHealth'
-  | 'anomaly';
+  | 'anomaly'
+  | 'workloadDrops';
 
 /** Sub-views of a query type; which ones apply is listed on {@link ScopeQuery.view}. */
 export type EndpointsView = 'states' | 'notReady';
@@ -29,6 +30,7 @@ export type PolicyView = 'count' | 'revision' | 'revisionSkew' | 'importErrors' 
 export type AgentHealthView = 'status' | 'up' | 'scrapeDuration' | 'versions';
 export type DropsView = 'rate' | 'topNodes';
 export type AnomalyView = 'bands' | 'scores' | 'summary';
+export type WorkloadDropsView = 'pairs' | 'table';
 export type QueryView =
   | EndpointsView
   | PodEndpointDeltaView
@@ -37,7 +39,8 @@ export type QueryView =
   | PolicyView
   | AgentHealthView
   | DropsView
-  | AnomalyView;
+  | AnomalyView
+  | WorkloadDropsView;
 
 /**
  * The views of each query type; `never` for a type with a single view (its `view` stays unset). Keyed by every
@@ -53,6 +56,7 @@ export interface QueryViews {
   policy: PolicyView;
   agentHealth: AgentHealthView;
   anomaly: AnomalyView;
+  workloadDrops: WorkloadDropsView;
 }
 
 /** A filter: one value, several values (a multi-value template variable), or absent / empty for "all". */
@@ -67,11 +71,19 @@ export interface ScopeQuery {
   queryType: QueryType;
   /** Kubernetes node names. All types. */
   node?: Filter;
-  /** Kubernetes namespaces. unmanagedPods. */
+  /**
+   * Kubernetes namespaces. unmanagedPods; workloadDrops (with `workload`: a pair is kept when its source or its
+   * destination is in one of these namespaces and is one of those workloads).
+   */
   namespace?: Filter;
-  /** Cilium traffic direction as the agent writes it: INGRESS, EGRESS (also SERVICE, UNKNOWN on drops). packetFlow, drops, anomaly. */
+  /** Workload names (Deployment, StatefulSet, DaemonSet, ..., or a reserved identity such as reserved:world). workloadDrops. */
+  workload?: Filter;
+  /**
+   * Cilium traffic direction as the agent writes it: INGRESS, EGRESS (also SERVICE, UNKNOWN on drops; UNKNOWN on
+   * workload drops from Hubble metrics without traffic_direction). packetFlow, drops, anomaly, workloadDrops.
+   */
   direction?: Filter;
-  /** Drop reason as the agent writes it, e.g. "Policy denied". drops, anomaly. */
+  /** Drop reason as the agent writes it, e.g. "Policy denied". drops, anomaly, workloadDrops. */
   reason?: Filter;
   /** Endpoint states as the agent writes them (ready, regenerating, ...). endpoints. */
   state?: Filter;
@@ -97,14 +109,18 @@ export interface ScopeQuery {
    * drops: `rate` (default) | `topNodes` (table);
    * anomaly: `bands` (rate, baseline, upper band, score; default) | `scores` (table of series outside their band) |
    * `summary` (summed over the selected series: drop rate, baseline and upper band, the rate over the baseline, and
-   * how many series are anomalous).
+   * how many series are anomalous);
+   * workloadDrops: `pairs` (default: drops per second of the workload pairs that dropped most over the range, summed
+   * over the selected nodes, one series per source → destination, reason and direction; `others` adds the rest as
+   * one series) | `table` (node, source → destination, reason, direction, the denying policies and ports Hubble Relay
+   * reported, the mean drop rate over the range and its share of the node's drops, most first).
    */
   view?: QueryView;
   /** regeneration latency: quantiles in (0, 1), default [0.5, 0.9, 0.99]. */
   quantiles?: number[];
   /**
-   * drops topNodes, anomaly scores, agentHealth status: at most this many rows (status: problems first); anomaly
-   * bands: at most this many series (default 10, at most 1000).
+   * drops topNodes, anomaly scores, agentHealth status, workloadDrops table: at most this many rows (status: problems
+   * first); anomaly bands: at most this many series (default 10, at most 1000).
    */
   limit?: number;
   /**
@@ -113,12 +129,14 @@ export interface ScopeQuery {
    * regeneration failures or import errors, the furthest revision skew, the slowest scrapes, ...; the README lists
    * each), ties by node name. Ranked over the range, the same nodes stay in the panel from one refresh to the next.
    * 1 to 1000; unset keeps every node (within the exporter's limit of series per query).
+   * workloadDrops pairs: the N workload pairs with the highest mean drop rate over the range (default 10).
    */
   topN?: number;
   /**
    * With topN: also the nodes outside the top N as the query's own cluster view of them ("other nodes (K)", labelled
    * `others`): summed counts and rates, the slowest scrape, the quantiles of their summed histogram, ...; default
-   * false.
+   * false. workloadDrops pairs: the drops of every other pair, summed ("other pairs"; without a namespace or
+   * workload filter, also the drops Hubble counted in the "(other)" rows).
    */
   others?: boolean;
 }
@@ -230,8 +248,23 @@ export interface NodesResponse {
   nodes: NodeInfo[];
 }
 
+/**
+ * `GET /api/v1/namespaces`: the namespaces Kubernetes has pods in, and those of workload pairs with drops (Hubble);
+ * with `?dropped=true` only the latter.
+ */
 export interface NamespacesResponse {
   namespaces: string[];
+}
+
+/** One end of a workload pair: its namespace ('' for a reserved identity such as reserved:world) and workload. */
+export interface WorkloadRef {
+  namespace: string;
+  workload: string;
+}
+
+/** `GET /api/v1/workloads?namespace=`: the workloads of pairs with drops (Hubble), as sources or destinations. */
+export interface WorkloadsResponse {
+  workloads: WorkloadRef[];
 }
 
 /** `GET /api/v1/drop-reasons`: every reason Cilium can report, with what it means. */
@@ -308,6 +341,48 @@ export interface StatusResponse {
   };
   history: HistoryStatus;
   shard: { index: number; count: number } | null;
+  /** Hubble metrics and Hubble Relay (drops by workload); absent when neither is configured. */
+  hubble?: HubbleStatus;
+}
+
+/** How Hubble metrics label a drop's endpoints, as found on a node's page (see the README's Hubble section). */
+export type HubbleContextForm =
+  'pod' | 'namespace' | 'workload-name' | 'identity' | 'labels' | 'reserved-identity' | 'ip' | 'none';
+
+export interface HubbleStatus {
+  metrics: {
+    /** Hubble metrics targets and their health. */
+    targets: number;
+    up: number;
+    down: number;
+    stale: number;
+    /** Nodes per context form of their last page (a cluster normally shows one form). */
+    contexts: Array<{ form: HubbleContextForm; nodes: number; example: string }>;
+    /** Nodes whose Hubble page has something wrong, worst first (at most 20). */
+    problems: Array<{ node: string; problem: string }>;
+  };
+  relay: {
+    address: string;
+    tls: boolean;
+    state: 'connecting' | 'streaming' | 'backoff' | 'closed';
+    connected: boolean;
+    error: string | null;
+    /** Unix ms of the last message; of the start of the current stream. */
+    lastMessageAt: number | null;
+    streamingSince: number | null;
+    /** Drop flows received, and the exporter's refusals (beyond the node cap). */
+    flows: number;
+    refusedFlows: number;
+    /** Events Hubble lost before they reached the exporter (GetFlowsResponse lost_events), by source. */
+    lostEvents: Record<string, number>;
+    reconnects: number;
+    errors: Record<string, number>;
+    /** Relay's node_status: nodes per state, and the names of the nodes it cannot reach (at most 50). */
+    nodeStates: Record<string, number>;
+    unavailableNodes: string[];
+  } | null;
+  /** The workload pair model: its bounds and what it holds. */
+  pairs: { topK: number; maxSeriesPerNode: number; nodes: number; keptPairs: number; heldPairs: number };
 }
 
 /** Where the exporter reads history from (--history-backend), and whether that works. */

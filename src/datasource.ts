@@ -20,12 +20,15 @@ import type {
   AnnotationsResponse,
   DropReasonInfo,
   DropReasonsResponse,
+  Filter,
   NamespacesResponse,
   NodeInfo,
   NodesResponse,
   QueryRequest,
   QueryResponse,
   StatusResponse,
+  WorkloadRef,
+  WorkloadsResponse,
 } from './contract';
 import { applyTemplateVariables, interpolateFilter, queryContainsTemplate, toScopeQuery } from './interpolate';
 import { QUERY_TYPE_INFO } from './queryCatalog';
@@ -46,6 +49,22 @@ import {
 } from './types';
 import { parseVariableQuery } from './variableQuery';
 import { ScopeVariableSupport } from './variables';
+
+/** A time range in Unix ms. */
+export interface TimeSpan {
+  from: number;
+  to: number;
+}
+
+/** URL parameters: the given ones and the range's from and to. */
+function rangeParams(range: TimeSpan | undefined, params: Record<string, string>): string {
+  const all = new URLSearchParams(params);
+  if (range) {
+    all.set('from', String(Math.round(range.from)));
+    all.set('to', String(Math.round(range.to)));
+  }
+  return all.toString();
+}
 
 /** How long option lists (nodes, namespaces, drop reasons) are reused by the editors before asking again. */
 const OPTIONS_TTL_MS = 30_000;
@@ -99,7 +118,7 @@ export class DataSource extends DataSourceApi<ScopeDataQuery, ScopeJsonData> {
 
   getQueryDisplayText(query: ScopeDataQuery): string {
     const info = QUERY_TYPE_INFO[query.queryType ?? DEFAULT_QUERY_TYPE];
-    const filters = (['node', 'namespace', 'direction', 'reason', 'state'] as const)
+    const filters = (['node', 'namespace', 'workload', 'direction', 'reason', 'state'] as const)
       .filter((f) => query[f] !== undefined)
       .map((f) => `${f}=${([] as string[]).concat(query[f] ?? []).join('|')}`);
     return [info?.label ?? query.queryType, query.view, ...filters].filter(Boolean).join(' ');
@@ -192,10 +211,32 @@ export class DataSource extends DataSourceApi<ScopeDataQuery, ScopeJsonData> {
     );
   }
 
-  getNamespaces(fresh = false): Promise<string[]> {
-    return this.cachedList('namespaces', fresh, () =>
-      lastValueFrom(this.api.get<NamespacesResponse>('/api/v1/namespaces')).then((r) =>
+  /**
+   * Namespaces with pods (Kubernetes) or with drops by workload; `droppedOnly` the latter alone, within `range` when
+   * given.
+   */
+  getNamespaces(fresh = false, droppedOnly = false, range?: TimeSpan): Promise<string[]> {
+    const query = droppedOnly ? rangeParams(range, { dropped: 'true' }) : '';
+    return this.cachedList(`namespaces?${query}`, fresh, () =>
+      lastValueFrom(this.api.get<NamespacesResponse>(`/api/v1/namespaces${query ? `?${query}` : ''}`)).then((r) =>
         [...(r.namespaces ?? [])].sort()
+      )
+    );
+  }
+
+  /**
+   * The workloads of pairs with drops (Hubble), in the given namespaces (template variables resolved; none: all).
+   * `fresh` skips the editors' short-lived cache; a time range narrows them to the pairs with drops in it.
+   */
+  getWorkloads(namespace?: Filter, fresh = false, range?: TimeSpan): Promise<WorkloadRef[]> {
+    const resolved = interpolateFilter(namespace, undefined, getTemplateSrv());
+    const query = rangeParams(
+      range,
+      resolved === undefined ? {} : { namespace: ([] as string[]).concat(resolved).join(',') }
+    );
+    return this.cachedList(`workloads?${query}`, fresh, () =>
+      lastValueFrom(this.api.get<WorkloadsResponse>(`/api/v1/workloads${query ? `?${query}` : ''}`)).then(
+        (r) => r.workloads ?? []
       )
     );
   }
@@ -207,13 +248,21 @@ export class DataSource extends DataSourceApi<ScopeDataQuery, ScopeJsonData> {
   }
 
   /** Values of a query variable (see variableQuery.ts for the text syntax). */
-  async findVariableValues(query: ScopeVariableQuery | string | undefined): Promise<MetricFindValue[]> {
-    const { kind, seenOnly } = parseVariableQuery(query);
+  async findVariableValues(
+    query: ScopeVariableQuery | string | undefined,
+    range?: TimeSpan
+  ): Promise<MetricFindValue[]> {
+    const { kind, seenOnly, droppedOnly, namespace } = parseVariableQuery(query);
     switch (kind) {
       case 'nodes':
         return (await this.getNodes(true)).map((n) => ({ text: n.name, value: n.name }));
       case 'namespaces':
-        return (await this.getNamespaces(true)).map((n) => ({ text: n, value: n }));
+        return (await this.getNamespaces(true, droppedOnly, range)).map((n) => ({ text: n, value: n }));
+      case 'workloads': {
+        const namespaces = namespace?.split(',').map((n) => n.trim());
+        const names = new Set((await this.getWorkloads(namespaces, true, range)).map((w) => w.workload));
+        return [...names].sort().map((w) => ({ text: w, value: w }));
+      }
       case 'directions':
         return TRAFFIC_DIRECTIONS.map((d) => ({ text: d, value: d }));
       case 'dropReasons':
@@ -225,9 +274,10 @@ export class DataSource extends DataSourceApi<ScopeDataQuery, ScopeJsonData> {
 
   metricFindQuery(
     query: ScopeVariableQuery | string,
-    _options?: LegacyMetricFindQueryOptions
+    options?: LegacyMetricFindQueryOptions
   ): Promise<MetricFindValue[]> {
-    return this.findVariableValues(query);
+    const range = options?.range ? { from: options.range.from.valueOf(), to: options.range.to.valueOf() } : undefined;
+    return this.findVariableValues(query, range);
   }
 
   private cachedList<T>(key: string, fresh: boolean, load: () => Promise<T>): Promise<T> {

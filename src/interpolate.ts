@@ -139,6 +139,7 @@ export function applyTemplateVariables(
     ...query,
     node: interpolateFilter(query.node, scopedVars, templateSrv),
     namespace: interpolateFilter(query.namespace, scopedVars, templateSrv),
+    workload: interpolateFilter(query.workload, scopedVars, templateSrv),
     direction: interpolateFilter(query.direction, scopedVars, templateSrv),
     reason: interpolateFilter(query.reason, scopedVars, templateSrv),
     state: interpolateFilter(query.state, scopedVars, templateSrv),
@@ -156,6 +157,7 @@ export function toScopeQuery(query: ScopeDataQuery, defaultType: ScopeQuery['que
     queryType: query.queryType ?? defaultType,
     node: query.node,
     namespace: query.namespace,
+    workload: query.workload,
     direction: query.direction,
     reason: query.reason,
     state: query.state,
@@ -178,7 +180,7 @@ export function queryContainsTemplate(query: ScopeDataQuery, templateSrv: Templa
     query.view,
     typeof query.topN === 'string' ? query.topN : undefined,
   ];
-  for (const filter of [query.node, query.namespace, query.direction, query.reason, query.state]) {
+  for (const filter of [query.node, query.namespace, query.workload, query.direction, query.reason, query.state]) {
     texts.push(...(Array.isArray(filter) ? filter : [filter]));
   }
   return texts.some((t) => typeof t === 'string' && templateSrv.containsTemplate(t));

@@ -15,13 +15,14 @@
 import type { AnnotationKind, QueryType, QueryView, QueryViews } from './contract';
 
 /** The multi-value filters of a query; each maps to the ScopeQuery field of the same name. */
-export type FilterName = 'node' | 'namespace' | 'direction' | 'reason' | 'state';
+export type FilterName = 'node' | 'namespace' | 'workload' | 'direction' | 'reason' | 'state';
 
 /** The settings a view reads beside its filters, with the exporter's default for those that have one. */
 export interface ViewOptions {
   groupBy?: true;
   unit?: true;
-  topN?: true;
+  /** Ranks and keeps the top N: `true` keeps every node while topN is unset; a number is what it keeps then. */
+  topN?: true | number;
   /** At most this many rows (tables) or series (bands) when the query sets no limit; null: every one. */
   limit?: number | null;
   /** The quantiles answered when the query sets none. */
@@ -247,6 +248,28 @@ export const QUERY_TYPES = {
       },
     },
     defaultView: 'bands',
+  },
+  workloadDrops: {
+    label: 'Drops by workload',
+    description: 'Who is being dropped: workload pairs (Hubble)',
+    help:
+      'Drops by source → destination workload, reason and direction, from Hubble (the exporter needs --hubble-port, ' +
+      '--hubble or --hubble-relay): the pairs that dropped most over the range, or a table with the policies that ' +
+      "denied them (Hubble Relay) and their share of the node's drops. Namespace and workload match either end.",
+    filters: ['node', 'namespace', 'workload', 'direction', 'reason'],
+    views: {
+      pairs: {
+        label: 'Pairs',
+        description: 'Drop rate of the top pairs over time, summed over the selected nodes',
+        options: { topN: ROWS },
+      },
+      table: {
+        label: 'Table',
+        description: "Node, source → destination, reason, denying policy, rate and share of the node's drops",
+        options: { limit: ROWS },
+      },
+    },
+    defaultView: 'pairs',
   },
 } satisfies QueryCatalog;
 

@@ -33,7 +33,7 @@ export interface ScopeSecureJsonData {
 }
 
 /** What a query variable can list. */
-export type VariableQueryKind = 'nodes' | 'namespaces' | 'directions' | 'dropReasons';
+export type VariableQueryKind = 'nodes' | 'namespaces' | 'workloads' | 'directions' | 'dropReasons';
 
 /**
  * A query variable. `query` holds the text form (`nodes()`, `drop_reasons(seen)`, ...) that provisioned dashboards
@@ -43,6 +43,10 @@ export interface ScopeVariableQuery extends DataQuery {
   kind?: VariableQueryKind;
   /** dropReasons: only the reasons the cluster currently reports. */
   seenOnly?: boolean;
+  /** namespaces: only the namespaces of workload pairs with drops. */
+  droppedOnly?: boolean;
+  /** workloads: the namespaces whose workloads to list (names or a template variable, comma-separated); empty: all. */
+  namespace?: string;
   query?: string;
 }
 

@@ -15,12 +15,16 @@ import type { ScopeDataQuery, ScopeJsonData, ScopeVariableQuery } from './types'
 
 /** What the variable support needs from the datasource. */
 export interface VariableValueSource {
-  findVariableValues(query: ScopeVariableQuery | string | undefined): Promise<MetricFindValue[]>;
+  findVariableValues(
+    query: ScopeVariableQuery | string | undefined,
+    range?: { from: number; to: number }
+  ): Promise<MetricFindValue[]>;
 }
 
 /**
  * Query variables with their own editor (what Grafana's Prometheus and Loki datasources use in 13.x): nodes,
- * namespaces, directions and drop reasons, from `GET /api/v1/nodes`, `/namespaces` and `/drop-reasons`.
+ * namespaces, workloads, directions and drop reasons, from `GET /api/v1/nodes`, `/namespaces`, `/workloads` and
+ * `/drop-reasons`; namespaces with drops and workloads within the dashboard's time range.
  */
 export class ScopeVariableSupport extends CustomVariableSupport<
   DataSourceApi<ScopeDataQuery, ScopeJsonData>,
@@ -34,7 +38,8 @@ export class ScopeVariableSupport extends CustomVariableSupport<
 
   query(request: DataQueryRequest<ScopeVariableQuery>): Observable<DataQueryResponse> {
     const target = request.targets[0];
-    return from(this.datasource.findVariableValues(target)).pipe(
+    const range = request.range ? { from: request.range.from.valueOf(), to: request.range.to.valueOf() } : undefined;
+    return from(this.datasource.findVariableValues(target, range)).pipe(
       map((values): DataQueryResponse => ({
         data: [
           createDataFrame({

@@ -4,7 +4,9 @@
  * for a few cycles, one agent down for one of them (so the error families exist), and its /metrics page is read
  * back: every `ciliumscope_*` family with its type, its label names and each node's label sets and values. The
  * generator gives each family its dynamics by name and refuses a family it does not know, so a family added to the
- * exporter shows up here and in the backfill test at once.
+ * exporter shows up here and in the backfill test at once. The learning cluster runs without Hubble, so the Hubble
+ * families (ciliumscope_workload_dropped_packets_total, ciliumscope_hubble_*, the hubble targets) are not learnt and
+ * a backfill has none of them; learning with Hubble on would need their dynamics first.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -1,4 +1,7 @@
-/** Page consumers for the scrape client: the streaming parser feeding the normaliser of the target's component. */
+/**
+ * Page consumers for the scrape client: the streaming parser feeding the normaliser of the target's component (the
+ * agent's and the operator's here, the Hubble metrics page's in hubble/consumer.ts).
+ */
 import type { PageConsumer } from '../scrape/client';
 import { type SampleHandler, TextParser, contentTypeFormat } from '../scrape/textparse';
 import { keepAgentFamily, keepOperatorFamily } from './catalogue';
@@ -11,7 +14,7 @@ interface Normaliser<T> {
 }
 
 /** A consumer that parses a page, keeping only `keepFamily`'s families, into a fresh normaliser. */
-function pageConsumer<T>(
+export function pageConsumer<T>(
   contentType: string | undefined,
   normaliser: Normaliser<T>,
   keepFamily: (name: string) => boolean

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { ANOMALY_SETTINGS } from '../anomaly/settings';
 import { PROMETHEUS_SETTINGS } from '../history/prometheus/settings';
 import { HISTORY_SETTINGS } from '../history/settings';
+import { HUBBLE_SETTINGS } from '../hubble/settings';
 import { KUBE_SETTINGS } from '../kube/settings';
 import { CORE_SETTINGS, checkCore } from './core';
 import { type InCode, type Setting, envName, group, optional, setting, settingsOf } from './setting';
@@ -34,6 +35,8 @@ export const SETTINGS = group(
     anomaly: optional(ANOMALY_SETTINGS),
     /** Kubernetes (unmanaged pods, discovery); null or absent when not configured. */
     kube: KUBE_SETTINGS,
+    /** Hubble metrics and Hubble Relay (drops by workload); null or absent when not configured. */
+    hubble: HUBBLE_SETTINGS,
   },
   checkCore
 );

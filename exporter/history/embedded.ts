@@ -14,12 +14,12 @@ import {
 } from './backend';
 import {
   type Aggregation,
-  type Comparison,
   type Expr,
   type Matcher,
   type RangeCall,
   type Ranking,
   type Selector,
+  passes,
   rankedKeep,
 } from './expr';
 import type { StepGrid } from './grid';
@@ -147,10 +147,6 @@ function aggregate(
   return sorted;
 }
 
-function passes(c: Comparison): (v: number) => boolean {
-  return c.op === '>' ? (v) => v > c.value : (v) => v >= c.value;
-}
-
 /** Adds one series' values at points [from, to) into its group. */
 function fold(op: Aggregation['op'], values: Float64Array, from: number, to: number, g: Group): void {
   for (let i = from; i < to; i++) {
@@ -192,7 +188,8 @@ function rankingOf(source: SampleSource | readonly SampleSource[], expr: Ranking
     const kept = rankedKeep(
       reduced.map((s) => s.score),
       expr.order,
-      expr.k
+      expr.k,
+      expr.keep
     );
     for (const s of reduced) {
       if (kept(s.score)) {

@@ -83,7 +83,9 @@ export type RangeReduction = 'max' | 'min' | 'avg';
  * The subquery's points are the grid's, so R is what the panel's own series give. PromQL's topk chooses among
  * equal values in no fixed order; keeping every tie makes the set the same on every evaluation and from both
  * backends, and the caller picks among ties by label. Evaluated once, at the end of the range: the set is the same
- * for the whole range (lines do not come and go from one step to the next).
+ * for the whole range (lines do not come and go from one step to the next). With `keep`, only the series whose
+ * reduction passes it (`R >= scalar(...) > 0`): where most series reduce to 0 (workload pairs without drops in the
+ * range), the ties at 0 are not answered.
  */
 export interface Ranking {
   kind: 'ranking';
@@ -93,19 +95,37 @@ export interface Ranking {
   /** From the first to the last point of the request's grid. */
   spanMs: number;
   arg: Aggregation | Quantile;
+  keep?: Comparison;
 }
 
 export type Expr = Aggregation | Quantile | Ranking;
 
+/** Whether a value passes a comparison (`> 0`, `>= 1`). */
+export function passes(c: Comparison): (v: number) => boolean {
+  return c.op === '>' ? (v) => v > c.value : (v) => v >= c.value;
+}
+
 /**
  * Which scores a ranking keeps: those at least as good as the k-th best (or the last, when there are fewer), so
- * every tie with the k-th is kept. One function for both backends: the embedded one ranks its own reductions, the
- * Prometheus one ranks the reductions Prometheus returns (see PrometheusBackend: R is evaluated once, not twice).
+ * every tie with the k-th is kept, and of those the ones that pass the ranking's `keep` (R >= scalar(min(topk(k, R)))
+ * > 0: the edge is found among every score). One function for both backends: the embedded one ranks its own
+ * reductions, the Prometheus one ranks the reductions Prometheus returns (see PrometheusBackend: R is evaluated
+ * once, not twice).
  */
-export function rankedKeep(scores: readonly number[], order: Ranking['order'], k: number): (score: number) => boolean {
+export function rankedKeep(
+  scores: readonly number[],
+  order: Ranking['order'],
+  k: number,
+  keep?: Comparison
+): (score: number) => boolean {
   const sorted = [...scores].sort((a, b) => (order === 'topk' ? b - a : a - b));
   const edge = sorted[Math.min(k, sorted.length) - 1];
-  return order === 'topk' ? (score) => score >= edge : (score) => score <= edge;
+  const ranked = order === 'topk' ? (score: number) => score >= edge : (score: number) => score <= edge;
+  if (!keep) {
+    return ranked;
+  }
+  const passing = passes(keep);
+  return (score) => ranked(score) && passing(score);
 }
 
 /** The labels an expression's result series carry. */
@@ -193,9 +213,10 @@ export function ranking(
   k: number,
   over: RangeReduction,
   spanMs: number,
-  arg: Ranking['arg']
+  arg: Ranking['arg'],
+  keep?: Comparison
 ): Ranking {
-  return { kind: 'ranking', order, k, over, spanMs, arg };
+  return { kind: 'ranking', order, k, over, spanMs, arg, ...(keep ? { keep } : {}) };
 }
 
 /** The same expression with one more matcher on every selector (a node set to keep, or to leave out). */

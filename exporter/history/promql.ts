@@ -79,6 +79,8 @@ function printCall(c: RangeCall, grid: Pick<StepGrid, 'step' | 'intervalMs'>): s
   return `${c.fn}(${printSelector(c.selector)}[${formatDuration(windowMs(c.window, grid))}]${offset})`;
 }
 
+const keep = (c: Comparison | undefined) => (c ? ` ${c.op} ${c.value}` : '');
+
 const by = (labels: readonly string[]) => (labels.length ? ` by (${labels.join(', ')})` : '');
 
 /** R of a ranking (expr.ts): every series' reduction over the span, before the top or bottom k are kept. */
@@ -90,7 +92,7 @@ export function toPromQL(expr: Expr, grid: Pick<StepGrid, 'step' | 'intervalMs'>
   if (expr.kind === 'ranking') {
     const reduced = rankingScores(expr, grid);
     const [cmp, edge] = expr.order === 'topk' ? ['>=', 'min'] : ['<=', 'max'];
-    return `${reduced} ${cmp} scalar(${edge}(${expr.order}(${expr.k}, ${reduced})))`;
+    return `${reduced} ${cmp} scalar(${edge}(${expr.order}(${expr.k}, ${reduced})))${keep(expr.keep)}`;
   }
   if (expr.kind === 'quantile') {
     const rate = printCall({ kind: 'call', fn: 'rate', selector: expr.buckets, window: { kind: 'rate' } }, grid);
@@ -100,6 +102,5 @@ export function toPromQL(expr: Expr, grid: Pick<StepGrid, 'step' | 'intervalMs'>
     expr.arg.kind === 'sub'
       ? `${printCall(expr.arg.lhs, grid)} - ${printCall(expr.arg.rhs, grid)}`
       : printCall(expr.arg, grid);
-  const keep = (c: Comparison | undefined) => (c ? ` ${c.op} ${c.value}` : '');
   return `${expr.op}${by(expr.by)} (${arg}${keep(expr.argKeep)})${keep(expr.keep)}`;
 }

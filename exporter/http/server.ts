@@ -9,13 +9,16 @@ import type { Registry } from 'prom-client';
 import type {
   AnnotationsResponse,
   DropReasonsResponse,
+  HubbleStatus,
   NamespacesResponse,
   NodesResponse,
   StatusResponse,
   UnmanagedPodsResponse,
+  WorkloadsResponse,
 } from '../../src/contract';
 import { DROP_REASONS, lookupDropReason } from '../cilium/dropReasons';
 import { type HistoryBackend, HistoryBackendError } from '../history/backend';
+import type { HubbleQueries } from '../hubble/queries';
 import type { ClusterSummary, ClusterView } from '../model/view';
 import { annotationEvents, annotationGrid } from './annotations';
 import { requireBearer } from './auth';
@@ -23,6 +26,7 @@ import { QueryCache } from './query-cache';
 import type { KubeQueries } from './query/context';
 import { runQueries } from './query';
 import { ValidationError, filterSet, parseAnnotationsRequest, parseQueryRequest } from './query/validate';
+import { droppedEnds, variableWindow } from './variables';
 
 export interface ApiDeps {
   history: HistoryBackend;
@@ -37,6 +41,12 @@ export interface ApiDeps {
   token: string | null;
   protectMetrics: boolean;
   kube: KubeQueries | null;
+  /** The Hubble part of the status, when Hubble is configured. */
+  hubble?: (() => HubbleStatus) | null;
+  /** What queries read of the Hubble side beside the history (Relay's denying policies). */
+  hubbleQueries?: HubbleQueries | null;
+  /** The exporter's clock (Unix ms): the time variable lists are read at when the request gives no range. */
+  now?: () => number;
   shard: { index: number; count: number } | null;
   /** Ready once this returns null; otherwise the reason it is not. */
   notReadyReason: () => string | null;
@@ -103,7 +113,12 @@ export function createApp(deps: ApiDeps): express.Express {
   api.post('/query', async (req, res) => {
     const request = parseQueryRequest(req.body);
     const interval = deps.history.intervalMs;
-    const base = { history: deps.history.reader(requestSignal(res)), cluster: deps.cluster, kube: deps.kube };
+    const base = {
+      history: deps.history.reader(requestSignal(res)),
+      cluster: deps.cluster,
+      kube: deps.kube,
+      hubble: deps.hubbleQueries ?? null,
+    };
     const onError = (err: unknown, query: { refId: string; queryType: string }) =>
       deps.log.error({ err, refId: query.refId, queryType: query.queryType }, 'query failed');
     const body = await queryCache.answer(request, interval, deps.generation(), (queries) =>
@@ -130,8 +145,43 @@ export function createApp(deps: ApiDeps): express.Express {
     res.json(body);
   });
 
-  api.get('/namespaces', (_req, res) => {
-    const body: NamespacesResponse = { namespaces: deps.kube?.namespaces() ?? [] };
+  // Namespaces with pods (Kubernetes) and those of workload pairs with drops (the history); ?dropped=true the latter.
+  const ends = (req: Request, res: Response, namespaces: Set<string> | null) =>
+    droppedEnds(
+      deps.history.reader(requestSignal(res)),
+      namespaces,
+      variableWindow(
+        queryParam(req, 'from'),
+        queryParam(req, 'to'),
+        deps.now?.() ?? Date.now(),
+        deps.history.intervalMs
+      ),
+      deps.history.intervalMs
+    );
+
+  // Namespaces with pods (Kubernetes) and those of workload pairs with drops (the history); ?dropped=true the latter.
+  api.get('/namespaces', async (req, res) => {
+    const droppedOnly = queryFlag(req, 'dropped');
+    const kube = droppedOnly ? [] : (deps.kube?.namespaces() ?? []);
+    let dropped: string[];
+    try {
+      dropped = (await ends(req, res, null)).map((w) => w.namespace).filter((n) => n !== '');
+    } catch (err) {
+      // Kubernetes' namespaces still answer while the history (Prometheus) does not.
+      if (!(err instanceof HistoryBackendError) || droppedOnly || !deps.kube) {
+        throw err;
+      }
+      dropped = [];
+    }
+    const body: NamespacesResponse = { namespaces: [...new Set([...kube, ...dropped])].sort() };
+    res.json(body);
+  });
+
+  // The workloads (non-empty) at either end of pairs with drops, in the namespaces asked for.
+  api.get('/workloads', async (req, res) => {
+    const body: WorkloadsResponse = {
+      workloads: (await ends(req, res, filterSet(queryParam(req, 'namespace')))).filter((w) => w.workload !== ''),
+    };
     res.json(body);
   });
 
@@ -220,6 +270,12 @@ export function createApp(deps: ApiDeps): express.Express {
   return app;
 }
 
+/** `?name=true` (or `1`, or present without a value); anything else is false. */
+function queryFlag(req: Request, name: string): boolean {
+  const v = req.query[name];
+  return typeof v === 'string' && (v === '' || v === 'true' || v === '1');
+}
+
 function queryParam(req: Request, name: string): string | string[] | undefined {
   const v = req.query[name];
   if (typeof v === 'string') {
@@ -259,5 +315,6 @@ async function status(deps: ApiDeps): Promise<StatusResponse> {
     },
     history: h,
     shard: deps.shard,
+    ...(deps.hubble ? { hubble: deps.hubble() } : {}),
   };
 }

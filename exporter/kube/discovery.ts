@@ -62,6 +62,18 @@ export function operatorTargets(pods: readonly SlimPod[], settings: PodScrapeSet
     .map((pod) => makeTarget('operator', pod.node, urlFor(pod, settings), 'kubernetes'));
 }
 
+/** The agents' Hubble metrics targets: the same pod per node as the agent target, on the Hubble port. */
+export function hubbleTargets(
+  agents: readonly ScrapeTarget[],
+  pods: readonly SlimPod[],
+  settings: PodScrapeSettings
+): ScrapeTarget[] {
+  const agentNodes = new Set(agents.map((t) => t.node));
+  return agentTargets(pods, settings)
+    .filter((t) => agentNodes.has(t.node))
+    .map((t) => makeTarget('hubble', t.node, t.url, 'kubernetes'));
+}
+
 export class DiscoveredTargetSource implements TargetSource {
   private cached: ScrapeTarget[] | null = null;
 
@@ -69,7 +81,9 @@ export class DiscoveredTargetSource implements TargetSource {
     private readonly agentPods: () => readonly SlimPod[],
     private readonly agent: PodScrapeSettings,
     private readonly operatorPods: () => readonly SlimPod[],
-    private readonly operator: PodScrapeSettings
+    private readonly operator: PodScrapeSettings,
+    /** The agents' Hubble metrics (--hubble-port), or null to discover none. */
+    private readonly hubble: PodScrapeSettings | null = null
   ) {}
 
   /** Called on every agent or operator pod event. */
@@ -78,10 +92,14 @@ export class DiscoveredTargetSource implements TargetSource {
   }
 
   targets(): ScrapeTarget[] {
-    this.cached ??= [
-      ...agentTargets(this.agentPods(), this.agent),
-      ...operatorTargets(this.operatorPods(), this.operator),
-    ];
+    if (this.cached === null) {
+      const agents = agentTargets(this.agentPods(), this.agent);
+      this.cached = [
+        ...agents,
+        ...operatorTargets(this.operatorPods(), this.operator),
+        ...(this.hubble ? hubbleTargets(agents, this.agentPods(), this.hubble) : []),
+      ];
+    }
     return this.cached;
   }
 }

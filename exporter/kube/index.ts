@@ -10,13 +10,14 @@
  */
 import type { UnmanagedPodsResponse, UnmanagedSource } from '../../src/contract';
 import type { KubeQueries } from '../http/query/context';
+import type { PodOwnerLookup } from '../hubble/workload';
 import type { Logger } from '../log';
 import type { ClusterModel } from '../model/cluster';
 import { SERIES, type SeriesContributor } from '../model/series';
 import { shardOf } from '../scrape/shard';
 import { CombinedTargetSource, type ScrapeTarget, type TargetSource } from '../scrape/targets';
 import { loadKubeConfig, serverOf } from './connection';
-import { DiscoveredTargetSource } from './discovery';
+import { DiscoveredTargetSource, type PodScrapeSettings } from './discovery';
 import { ResourceWatcher, type WatcherStatus } from './informer';
 import { PodJoin } from './join';
 import { CEP_PATH, ciliumEndpointLister, podLister, podsPath } from './listers';
@@ -41,6 +42,8 @@ export interface KubeDeps {
    * numbers are then not written to /metrics or the history, since the shards already write them.
    */
   agents?: AgentDirectory;
+  /** The agents' Hubble metrics port and URL template (--hubble-port), or null to discover none. */
+  hubble?: PodScrapeSettings | null;
 }
 
 /** What the Kubernetes families of /metrics read (exporter/metrics/kube.ts). */
@@ -51,6 +54,8 @@ export interface KubeMetricsSource {
   source(): UnmanagedSource;
   /** Targets found by discovery; null when discovery is off. */
   discovered(): ScrapeTarget[] | null;
+  /** Whether discovery also looks for the agents' Hubble metrics (--hubble-port). */
+  hubbleDiscovery: boolean;
 }
 
 export interface KubeRuntime {
@@ -59,6 +64,8 @@ export interface KubeRuntime {
   queries: KubeQueries;
   metrics: KubeMetricsSource;
   contributor: SeriesContributor;
+  /** Pod owners and namespaces from the join, for naming the workloads of Hubble's pods. */
+  podOwners: PodOwnerLookup;
   notReadyReason(): string | null;
   /** Resolves when every watcher has synced (or timeoutMs passed); never rejects. */
   whenSynced(timeoutMs: number): Promise<void>;
@@ -118,7 +125,8 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
       () => agents.objects(),
       settings.agent,
       () => operators.objects(),
-      settings.operator
+      settings.operator,
+      deps.hubble ?? null
     );
     all.push(agents, operators);
   }
@@ -231,6 +239,7 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
     watchers: statuses,
     source: () => unmanagedSource(pods.status(), endpoints.status()),
     discovered: () => discovered?.targets() ?? null,
+    hubbleDiscovery: Boolean(deps.hubble),
   };
 
   log.info(
@@ -249,6 +258,13 @@ export function startKubernetes(settings: KubeSettings, deps: KubeDeps): KubeRun
     queries,
     metrics,
     contributor,
+    podOwners: {
+      ownerOf: (namespace, pod) => {
+        const found = join.pod(namespace, pod);
+        return found === undefined ? undefined : found.owner;
+      },
+      hasNamespace: (namespace) => join.hasNamespace(namespace),
+    },
     notReadyReason: () => {
       for (const s of statuses()) {
         if (!s.synced && !s.absent) {

@@ -115,6 +115,15 @@ export class PodJoin {
   }
 
   /** Namespaces that hold at least one pod (any phase), sorted. */
+  /** The pod namespace/name, if known. */
+  pod(namespace: string, name: string): SlimPod | undefined {
+    return this.pods.get(`${namespace}/${name}`);
+  }
+
+  hasNamespace(namespace: string): boolean {
+    return this.namespaceRefs.has(namespace);
+  }
+
   namespaces(): string[] {
     return [...this.namespaceRefs.keys()].sort();
   }

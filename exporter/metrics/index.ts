@@ -1,6 +1,6 @@
 /**
  * The exporter's Prometheus /metrics: normalised, version-independent `ciliumscope_*` series read at scrape time
- * from the cluster model, the Kubernetes join and the anomaly detector, plus the exporter's own process metrics.
+ * from the cluster model, the Kubernetes join, the anomaly detector and Hubble, plus the exporter's own process metrics.
  * Names and labels are a public interface documented in the README's metrics reference (a test holds the two
  * together); change them only deliberately.
  *
@@ -19,11 +19,13 @@
 import { collectDefaultMetrics } from 'prom-client';
 import type { AnomalyMetricsSource } from '../anomaly/attach';
 import type { RingHistory } from '../history/ring';
+import type { HubbleMetricsSource } from '../hubble';
 import type { KubeMetricsSource } from '../kube';
 import type { ClusterModel } from '../model/cluster';
 import { AGENT_FAMILIES } from './agent';
 import { ANOMALY_FAMILIES } from './anomaly';
 import type { Family, FamilyDeclaration } from './family';
+import { HUBBLE_FAMILIES, RELAY_FAMILIES } from './hubble';
 import { KUBE_FAMILIES } from './kube';
 import { OPERATOR_FAMILIES } from './operator';
 import { ExpositionRegistry } from './registry';
@@ -41,6 +43,8 @@ export interface ExpositionOptions {
   anomaly: AnomalyMetricsSource;
   /** The Kubernetes side, when configured. */
   kube: KubeMetricsSource | null;
+  /** Hubble metrics and Hubble Relay (drops by workload), when configured. */
+  hubble: HubbleMetricsSource | null;
   /** The Prometheus history backend's client, with --history-backend prometheus. */
   prometheus: BackendRequests | null;
   /** Write the agent series' scrape times (--metrics-timestamps, default true). */
@@ -78,6 +82,8 @@ const GROUPS: Group[] = [
   group(OPERATOR_FAMILIES, (s) => s.view),
   group(ANOMALY_FAMILIES, (s) => s.anomaly),
   group(KUBE_FAMILIES, (s) => s.kube),
+  group(HUBBLE_FAMILIES, (s) => s.hubble),
+  group(RELAY_FAMILIES, (s) => s.hubble?.relay ?? null),
   group(BACKEND_FAMILIES, (s) => s.prometheus),
 ];
 

@@ -9,6 +9,7 @@ import type { NodeNumbers } from '../kube/report';
 import { type Emit, familiesOf } from './family';
 
 const family = familiesOf<KubeMetricsSource>();
+const COMPONENTS = ['agent', 'operator', 'hubble'] as const;
 
 /** One number per node while the Kubernetes data is fresh. */
 const nodeNumber =
@@ -129,13 +130,14 @@ export const KUBE_FAMILIES = [
   family({
     name: 'ciliumscope_discovered_targets',
     type: 'gauge',
-    help: 'Scrape targets found by Kubernetes discovery, by component (agent, operator).',
+    help: "Scrape targets found by Kubernetes discovery, by component (agent, operator, and with --hubble-port hubble: the agents' Hubble metrics).",
     labelNames: ['component'],
     fill: (k, emit) => {
       const targets = k.discovered();
       if (targets) {
-        emit({ component: 'agent' }, targets.filter((t) => t.component === 'agent').length);
-        emit({ component: 'operator' }, targets.filter((t) => t.component === 'operator').length);
+        for (const component of k.hubbleDiscovery ? COMPONENTS : COMPONENTS.slice(0, 2)) {
+          emit({ component }, targets.filter((t) => t.component === component).length);
+        }
       }
     },
   }),

@@ -1,6 +1,7 @@
 /**
- * The exporter's view of its scrape targets (agents and operator). Untimestamped, so the target-down alerts resolve
- * as soon as a series goes away; only the scrape duration, a measurement of one scrape, carries that scrape's time.
+ * The exporter's view of its scrape targets (agents, operator, and the agents' Hubble metrics). Untimestamped, so
+ * the target-down alerts resolve as soon as a series goes away; only the scrape duration, a measurement of one
+ * scrape, carries that scrape's time.
  */
 import { type SampleFamily, familiesOf } from './family';
 import type { ModelView, TargetView } from './view';
@@ -36,7 +37,7 @@ export const TARGET_FAMILIES = [
   family({
     name: 'ciliumscope_target_up',
     type: 'gauge',
-    help: '1 when the last scrape of the target succeeded, 0 otherwise. component is agent or operator; node is empty for an operator on an unknown node.',
+    help: "1 when the last scrape of the target succeeded, 0 otherwise. component is agent, operator or hubble (the agent's Hubble metrics); node is empty for an operator on an unknown node.",
     ...perTarget((t) => (t.state.lastScrape === null ? null : t.state.up ? 1 : 0)),
   }),
   family({

@@ -26,7 +26,7 @@ export interface ModelView {
   history: RingHistory | null;
   version: string;
   freshNodes(): FreshNode[];
-  /** Every agent target, then the operator's. */
+  /** Every agent target, then the operator's, then the agents' Hubble metrics targets. */
   targets(): TargetView[];
   /** The operator's sample while it is fresh. */
   operatorSample(): OperatorSample | null;
@@ -53,6 +53,9 @@ export function modelView(
       const op = model.operator();
       if (op) {
         list.push({ node: op.target.target.node, component: 'operator', state: op.target, sampleAt: op.sampleAt });
+      }
+      for (const h of model.hubbleTargets()) {
+        list.push({ node: h.target.node, component: 'hubble', state: h, sampleAt: h.lastSuccess });
       }
       return list;
     }),

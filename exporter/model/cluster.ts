@@ -4,13 +4,19 @@
  * HTTP, Prometheus exposition or Kubernetes.
  */
 import type { AgentSample, OperatorSample } from '../cilium/sample';
+import type { HubbleSample } from '../hubble/normalise';
 import type { ScrapeErrorKind, ScrapeOutcome } from '../scrape/client';
 import type { CycleSink, CycleStats } from '../scrape/scheduler';
 import type { ScrapeTarget } from '../scrape/targets';
 import { type AgentRates, deriveRates } from './rates';
 
 export type ScrapedSample =
-  { component: 'agent'; sample: AgentSample } | { component: 'operator'; sample: OperatorSample };
+  | { component: 'agent'; sample: AgentSample }
+  | { component: 'operator'; sample: OperatorSample }
+  | { component: 'hubble'; sample: HubbleSample };
+
+/** Receives every Hubble metrics page as it is scraped; the model keeps only the target's status, not the page. */
+export type HubblePageListener = (node: string, sample: HubbleSample, at: number) => void;
 
 export interface TargetState {
   target: ScrapeTarget;
@@ -59,6 +65,9 @@ export interface ClusterModelOptions {
 export class ClusterModel implements CycleSink<ScrapedSample> {
   private readonly nodeStates = new Map<string, NodeState>();
   private operatorState: OperatorState | null = null;
+  /** Hubble metrics targets by node. */
+  private readonly hubbleStates = new Map<string, TargetState>();
+  private hubbleListener: HubblePageListener | null = null;
   private readonly listeners: CycleListener[] = [];
   private cycle: CycleStats | null = null;
   private cycles = 0;
@@ -73,11 +82,25 @@ export class ClusterModel implements CycleSink<ScrapedSample> {
     this.listeners.push(listener);
   }
 
+  /** Where Hubble metrics pages go (the workload drops model). */
+  onHubblePage(listener: HubblePageListener): void {
+    this.hubbleListener = listener;
+  }
+
   beginCycle(_startedAt: number, targets: ScrapeTarget[]): void {
     const agentNodes = new Set<string>();
+    const hubbleNodes = new Set<string>();
     let operator: ScrapeTarget | null = null;
     for (const t of targets) {
-      if (t.component === 'agent') {
+      if (t.component === 'hubble') {
+        hubbleNodes.add(t.node);
+        const state = this.hubbleStates.get(t.node);
+        if (!state) {
+          this.hubbleStates.set(t.node, newTargetState(t));
+        } else {
+          state.target = t;
+        }
+      } else if (t.component === 'agent') {
         agentNodes.add(t.node);
         const state = this.nodeStates.get(t.node);
         if (!state) {
@@ -95,6 +118,11 @@ export class ClusterModel implements CycleSink<ScrapedSample> {
         this.nodeStates.delete(name);
       }
     }
+    for (const name of [...this.hubbleStates.keys()]) {
+      if (!hubbleNodes.has(name)) {
+        this.hubbleStates.delete(name);
+      }
+    }
     if (!operator) {
       this.operatorState = null;
     } else if (!this.operatorState) {
@@ -105,28 +133,21 @@ export class ClusterModel implements CycleSink<ScrapedSample> {
   }
 
   recordScrape(target: ScrapeTarget, outcome: ScrapeOutcome<ScrapedSample>, at: number): void {
+    if (target.component === 'hubble') {
+      const ts = this.hubbleStates.get(target.node);
+      if (ts && recordOutcome(ts, outcome, at) && outcome.ok && outcome.value.component === 'hubble') {
+        this.hubbleListener?.(target.node, outcome.value.sample, at);
+      }
+      return;
+    }
     const state = target.component === 'agent' ? this.nodeStates.get(target.node) : this.operatorState;
     if (!state) {
       return;
     }
     const ts = 'agent' in state ? state.agent : state.target;
-    ts.scrapes++;
-    ts.lastScrape = at;
-    ts.durationMs = outcome.durationMs;
-    if (!outcome.ok) {
-      ts.up = false;
-      ts.error = outcome.error;
-      ts.errorKind = outcome.kind;
-      ts.consecutiveFailures++;
-      ts.failures[outcome.kind] = (ts.failures[outcome.kind] ?? 0) + 1;
+    if (!recordOutcome(ts, outcome, at) || !outcome.ok) {
       return;
     }
-    ts.up = true;
-    ts.error = null;
-    ts.errorKind = null;
-    ts.consecutiveFailures = 0;
-    ts.lastSuccess = at;
-    ts.bytes = outcome.bytes;
     const scraped = outcome.value;
     if (scraped.component === 'agent' && 'agent' in state) {
       this.acceptAgentSample(state, scraped.sample, at);
@@ -170,6 +191,22 @@ export class ClusterModel implements CycleSink<ScrapedSample> {
     return this.operatorState;
   }
 
+  /** Hubble metrics targets by node name, sorted. */
+  hubbleTargets(): TargetState[] {
+    return [...this.hubbleStates.values()].sort((a, b) =>
+      a.target.node < b.target.node ? -1 : a.target.node > b.target.node ? 1 : 0
+    );
+  }
+
+  hubbleTarget(node: string): TargetState | undefined {
+    return this.hubbleStates.get(node);
+  }
+
+  /** Whether a target's last good data is older than staleAfterMs (or it never had any). */
+  isTargetStale(state: TargetState, now = this.now()): boolean {
+    return state.lastSuccess === null || now - state.lastSuccess > this.options.staleAfterMs;
+  }
+
   lastCycle(): CycleStats | null {
     return this.cycle;
   }
@@ -198,6 +235,28 @@ export class ClusterModel implements CycleSink<ScrapedSample> {
     }
     return seen;
   }
+}
+
+/** Records a scrape's outcome on its target; false when the outcome is a failure. */
+function recordOutcome(ts: TargetState, outcome: ScrapeOutcome<unknown>, at: number): boolean {
+  ts.scrapes++;
+  ts.lastScrape = at;
+  ts.durationMs = outcome.durationMs;
+  if (!outcome.ok) {
+    ts.up = false;
+    ts.error = outcome.error;
+    ts.errorKind = outcome.kind;
+    ts.consecutiveFailures++;
+    ts.failures[outcome.kind] = (ts.failures[outcome.kind] ?? 0) + 1;
+    return false;
+  }
+  ts.up = true;
+  ts.error = null;
+  ts.errorKind = null;
+  ts.consecutiveFailures = 0;
+  ts.lastSuccess = at;
+  ts.bytes = outcome.bytes;
+  return true;
 }
 
 function newTargetState(target: ScrapeTarget): TargetState {

@@ -149,25 +149,28 @@ export class PrometheusClusterView implements ClusterView {
     }
     const seconds = (s: number | null | undefined) => (s === null || s === undefined ? null : s * 1000);
     const ms = (s: number | null | undefined) => (s === null || s === undefined ? null : Math.round(s * 1000));
-    const rows: TargetRow[] = r.up.map((s) => {
-      const key = `${s.labels.node}\u0000${s.labels.component}`;
-      const up = s.values[0] === 1;
-      const kind = failing.get(key)?.kind;
-      return {
-        node: s.labels.node,
-        component: s.labels.component === 'operator' ? 'operator' : 'agent',
-        up,
-        stale: stale.get(key) === 1,
-        version: s.labels.component === 'agent' ? (version.get(s.labels.node) ?? '') : '',
-        lastScrape: ms(lastScrape.get(key)),
-        durationMs: seconds(duration.get(key)),
-        endpoints: s.labels.component === 'agent' ? (endpoints.get(s.labels.node) ?? null) : null,
-        restarts: s.labels.component === 'agent' ? (restarts.get(s.labels.node) ?? 0) : 0,
-        error: up
-          ? ''
-          : `last scrapes failed${kind ? ` (${kind})` : ''}: see the scraping exporter's /api/v1/nodes for the message`,
-      };
-    });
+    // The agent status table lists agents and the operator; Hubble metrics targets are in the status's `hubble`.
+    const rows: TargetRow[] = r.up
+      .filter((s) => s.labels.component === 'agent' || s.labels.component === 'operator')
+      .map((s) => {
+        const key = `${s.labels.node}\u0000${s.labels.component}`;
+        const up = s.values[0] === 1;
+        const kind = failing.get(key)?.kind;
+        return {
+          node: s.labels.node,
+          component: s.labels.component === 'operator' ? 'operator' : 'agent',
+          up,
+          stale: stale.get(key) === 1,
+          version: s.labels.component === 'agent' ? (version.get(s.labels.node) ?? '') : '',
+          lastScrape: ms(lastScrape.get(key)),
+          durationMs: seconds(duration.get(key)),
+          endpoints: s.labels.component === 'agent' ? (endpoints.get(s.labels.node) ?? null) : null,
+          restarts: s.labels.component === 'agent' ? (restarts.get(s.labels.node) ?? 0) : 0,
+          error: up
+            ? ''
+            : `last scrapes failed${kind ? ` (${kind})` : ''}: see the scraping exporter's /api/v1/nodes for the message`,
+        };
+      });
     // Agents by node, then the operator, as the exporter lists its own targets.
     rows.sort((a, b) =>
       a.component === b.component ? (a.node < b.node ? -1 : a.node > b.node ? 1 : 0) : a.component === 'agent' ? -1 : 1

@@ -5,8 +5,8 @@
  * scraping the exporter holds and both history backends answer alike.
  */
 import { formatValue } from '../history/promql-math';
-import type { HistoryWriter, RingHistory } from '../history/ring';
-import type { ClusterModel, NodeState } from './cluster';
+import type { HistoryWriter, RingHistory, SampleWriter } from '../history/ring';
+import type { ClusterModel, NodeState, TargetState } from './cluster';
 
 export const SERIES = {
   /** {node, component}: 1 when the last scrape succeeded. Not timestamped on /metrics (see exporter/metrics/index.ts). */
@@ -59,11 +59,22 @@ export const SERIES = {
   dropAnomalyScore: 'ciliumscope_drop_anomaly_score',
   /** {node}: 1 while the node's drop series are still in the detector's warm-up. */
   dropAnomalyWarmingUp: 'ciliumscope_drop_anomaly_warming_up',
+  /**
+   * {node, source_namespace, source_workload, destination_namespace, destination_workload, reason, direction}: packets
+   * of a kept workload pair, or of the node's "(other)" rows (counter, written by the Hubble model at the time the
+   * node's Hubble data was read).
+   */
+  workloadDroppedPackets: 'ciliumscope_workload_dropped_packets_total',
 } as const;
 
 /** The history clock of a node's agent samples; the anomaly detector writes at the same clock. */
 export function agentClock(node: string): string {
   return `agent/${node}`;
+}
+
+/** The history clock of a node's Hubble samples: its Hubble metrics page, or the relay flows settled in a cycle. */
+export function hubbleClock(node: string): string {
+  return `hubble/${node}`;
 }
 
 /** Adds a module's own series to a cycle's point (Kubernetes join, anomaly detector). */
@@ -84,14 +95,11 @@ export class HistoryRecorder {
       writeNode(w, model, node, cycleStart);
     }
     const operator = model.operator();
-    const at = operator?.target.lastScrape ?? null;
-    if (operator && at !== null && at >= cycleStart) {
-      const ow = w.at('operator', at);
-      const labels = { node: operator.target.target.node, component: 'operator' };
-      ow.put(SERIES.up, labels, operator.target.up ? 1 : 0);
-      if (operator.target.durationMs !== null) {
-        ow.put(SERIES.scrapeDurationSeconds, labels, operator.target.durationMs / 1000);
-      }
+    if (operator) {
+      writeTarget(w, 'operator', operator.target, 'operator', cycleStart);
+    }
+    for (const hubble of model.hubbleTargets()) {
+      writeTarget(w, hubbleClock(hubble.target.node), hubble, 'hubble', cycleStart);
     }
     for (const contribute of this.contributors) {
       contribute(w, model, cycleStart);
@@ -100,21 +108,34 @@ export class HistoryRecorder {
   }
 }
 
+/** A target's state in a cycle where it was scraped, at its scrape's time; the writer at that time, or null. */
+function writeTarget(
+  hw: HistoryWriter,
+  clock: string,
+  target: TargetState,
+  component: string,
+  cycleStart: number
+): SampleWriter | null {
+  const at = target.lastScrape;
+  if (at === null || at < cycleStart) {
+    return null;
+  }
+  const w = hw.at(clock, at);
+  const labels = { node: target.target.node, component };
+  w.put(SERIES.up, labels, target.up ? 1 : 0);
+  if (target.durationMs !== null) {
+    w.put(SERIES.scrapeDurationSeconds, labels, target.durationMs / 1000);
+  }
+  return w;
+}
+
 function writeNode(hw: HistoryWriter, model: ClusterModel, node: NodeState, cycleStart: number): void {
   const n = node.name;
   const target = node.agent;
-  if (target.lastScrape === null || target.lastScrape < cycleStart) {
-    return;
-  }
-  const w = hw.at(agentClock(n), target.lastScrape);
-  const agentLabels = { node: n, component: 'agent' };
-  w.put(SERIES.up, agentLabels, target.up ? 1 : 0);
-  if (target.durationMs !== null) {
-    w.put(SERIES.scrapeDurationSeconds, agentLabels, target.durationMs / 1000);
-  }
+  const w = writeTarget(hw, agentClock(n), target, 'agent', cycleStart);
   const s = node.sample;
   // Only a sample taken in this scrape: a failed scrape adds no sample, as a withdrawn series adds none to Prometheus.
-  if (!s || node.sampleAt !== target.lastScrape) {
+  if (!w || !s || node.sampleAt !== target.lastScrape) {
     return;
   }
   for (const [state, count] of Object.entries(s.endpointStates)) {

@@ -4,7 +4,8 @@
  * start of every cycle, so targets follow their source without restarts.
  */
 
-export type Component = 'agent' | 'operator';
+/** agent: the agent's metrics; operator: the operator's; hubble: the agent's Hubble metrics (port 9965). */
+export type Component = 'agent' | 'operator' | 'hubble';
 
 export interface ScrapeTarget {
   /** Stable identity: component, node and URL. */
@@ -32,11 +33,16 @@ export function makeTarget(
 export class StaticTargetSource implements TargetSource {
   private readonly list: ScrapeTarget[];
 
-  constructor(agents: Array<{ node: string; url: string }>, operator: { node: string; url: string } | null) {
+  constructor(
+    agents: Array<{ node: string; url: string }>,
+    operator: { node: string; url: string } | null,
+    hubble: Array<{ node: string; url: string }> = []
+  ) {
     this.list = agents.map((a) => makeTarget('agent', a.node, a.url, 'static'));
     if (operator) {
       this.list.push(makeTarget('operator', operator.node, operator.url, 'static'));
     }
+    this.list.push(...hubble.map((h) => makeTarget('hubble', h.node, h.url, 'static')));
   }
 
   targets(): ScrapeTarget[] {
@@ -45,21 +51,25 @@ export class StaticTargetSource implements TargetSource {
 }
 
 /**
- * Static targets first; a discovered agent on a node that a static target already covers is ignored (the static
- * flag is the operator's explicit choice), and only one operator is scraped.
+ * Static targets first; a discovered agent (or Hubble metrics target) on a node that a static target already covers
+ * is ignored (the static flag is the operator's explicit choice), and only one operator is scraped.
  */
 export class CombinedTargetSource implements TargetSource {
   constructor(private readonly sources: TargetSource[]) {}
 
   targets(): ScrapeTarget[] {
     const agentsByNode = new Map<string, ScrapeTarget>();
+    const hubbleByNode = new Map<string, ScrapeTarget>();
     let operator: ScrapeTarget | null = null;
     for (const source of this.sources) {
       for (const t of source.targets()) {
         if (t.component === 'operator') {
           operator ??= t;
-        } else if (!agentsByNode.has(t.node)) {
-          agentsByNode.set(t.node, t);
+        } else {
+          const byNode = t.component === 'agent' ? agentsByNode : hubbleByNode;
+          if (!byNode.has(t.node)) {
+            byNode.set(t.node, t);
+          }
         }
       }
     }
@@ -67,6 +77,7 @@ export class CombinedTargetSource implements TargetSource {
     if (operator) {
       all.push(operator);
     }
+    all.push(...hubbleByNode.values());
     return all;
   }
 }

@@ -1,4 +1,4 @@
-/** Reading small JSON request bodies with a size cap. */
+/** Reading small JSON request bodies with a size cap, and the checks of a control request's method and fields. */
 import type { IncomingMessage } from 'node:http';
 
 export const MAX_CONTROL_BODY_BYTES = 64 * 1024;
@@ -63,4 +63,26 @@ export function requireObject(body: unknown): Record<string, unknown> {
     throw new HttpError(400, 'request body must be a JSON object');
   }
   return body as Record<string, unknown>;
+}
+
+export function requireString(body: Record<string, unknown>, field: string): string {
+  const value = body[field];
+  if (typeof value !== 'string' || value === '') {
+    throw new HttpError(400, `${field} must be a non-empty string`, field);
+  }
+  return value;
+}
+
+export function requireNumber(body: Record<string, unknown>, field: string): number {
+  const value = body[field];
+  if (typeof value !== 'number' || !Number.isFinite(value)) {
+    throw new HttpError(400, `${field} must be a number`, field);
+  }
+  return value;
+}
+
+export function requireMethod(method: string, allowed: string[]): void {
+  if (!allowed.includes(method)) {
+    throw new HttpError(405, `method ${method} not allowed here; use ${allowed.join(' or ')}`);
+  }
 }

@@ -45,7 +45,7 @@ const UNIT_OPTIONS = [
 ];
 
 /** The filters in the order the editor shows them, with their labels and help. */
-const FILTER_ORDER: readonly FilterName[] = ['node', 'namespace', 'state', 'direction', 'reason'];
+const FILTER_ORDER: readonly FilterName[] = ['node', 'namespace', 'workload', 'state', 'direction', 'reason'];
 const FILTER_FIELDS: Record<FilterName, { label: string; tooltip: string; labelWidth: number }> = {
   node: {
     label: 'Node',
@@ -54,8 +54,15 @@ const FILTER_FIELDS: Record<FilterName, { label: string; tooltip: string; labelW
   },
   namespace: {
     label: 'Namespace',
-    tooltip: 'Namespaces of the pods to list. Empty: every namespace.',
+    tooltip: 'Namespaces of the pods to list, or (drops by workload) of either end of a pair. Empty: every namespace.',
     labelWidth: 12,
+  },
+  workload: {
+    label: 'Workload',
+    tooltip:
+      'Workloads (Deployment, StatefulSet, DaemonSet, ... or reserved:world) at either end of a pair, in the namespaces ' +
+      'chosen beside it. Empty: every workload.',
+    labelWidth: 11,
   },
   direction: {
     label: 'Direction',
@@ -159,6 +166,16 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     has('namespace') ? () => datasource.getNamespaces().then(staticOptions) : undefined,
     `namespaces:${has('namespace')}`
   );
+  const workloadNamespaces = JSON.stringify(query.namespace ?? null);
+  const workloads = useAsyncOptions(
+    has('workload')
+      ? () =>
+          datasource
+            .getWorkloads(query.namespace)
+            .then((list) => list.map((w) => ({ value: w.workload, label: w.workload, description: w.namespace })))
+      : undefined,
+    `workloads:${has('workload')}:${workloadNamespaces}`
+  );
   const reasons = useAsyncOptions(
     has('reason') ? () => datasource.getDropReasons().then(reasonOptions) : undefined,
     `reasons:${has('reason')}`
@@ -177,6 +194,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
     const {
       node,
       namespace,
+      workload,
       direction,
       reason,
       state,
@@ -190,7 +208,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
       ...grafana
     } = query;
     const kept = fieldsForType(
-      { node, namespace, direction, reason, state, groupBy, unit, quantiles, limit, topN, others },
+      { node, namespace, workload, direction, reason, state, groupBy, unit, quantiles, limit, topN, others },
       next
     );
     onChange({ ...grafana, ...kept, queryType: next });
@@ -201,6 +219,7 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const filterOptions: Record<FilterName, Pick<FilterFieldProps, 'options' | 'loading' | 'loadError'>> = {
     node: loaded(nodes),
     namespace: loaded(namespaces),
+    workload: loaded(workloads),
     state: { options: staticOptions(ENDPOINT_STATES) },
     direction: { options: staticOptions(directions) },
     reason: loaded(reasons),
@@ -212,6 +231,9 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
   const topNText = query.topN === undefined ? '' : String(query.topN);
   // Top N ranks nodes: it applies once a query has one series per node (anomaly bands always have).
   const showTopN = options.includes('topN') && (query.groupBy === 'node' || !options.includes('groupBy'));
+  // A view that keeps a top N even when unset (drops by workload, which rank pairs rather than nodes).
+  const unsetTopN = typeof defaults.topN === 'number' ? defaults.topN : null;
+  const ranksPairs = queryType === 'workloadDrops';
 
   return (
     <Stack direction="column" gap={0}>
@@ -340,22 +362,30 @@ export function QueryEditor({ query, onChange, onRunQuery, datasource }: Props) 
               label="Top N"
               labelWidth={labelWidth('topN', 11)}
               tooltip={
-                "Keep the N nodes that rank highest by this query's own signal over the whole range (endpoints not ready, " +
-                'regeneration failures, the slowest scrapes, ...). Empty: every node. A variable such as $topn works too.'
+                ranksPairs
+                  ? `Keep the N workload pairs with the highest mean drop rate over the whole range. Empty: ${unsetTopN}. ` +
+                    'A variable such as $topn works too.'
+                  : "Keep the N nodes that rank highest by this query's own signal over the whole range (endpoints not " +
+                    'ready, regeneration failures, the slowest scrapes, ...). Empty: every node. A variable such as ' +
+                    '$topn works too.'
               }
               testId="query-top-n"
               width={10}
               value={topNText}
               parse={parseTopN}
-              invalidMessage={`A whole number from 1 to ${QUERY_BOUNDS.topN}, a variable, or empty for every node`}
+              invalidMessage={`A whole number from 1 to ${QUERY_BOUNDS.topN}, a variable, or empty for ${unsetTopN ?? 'every node'}`}
               onCommit={(topN) => update({ topN: topN === null ? undefined : topN })}
             />
           )}
-          {showTopN && query.topN !== undefined && (
+          {showTopN && (query.topN !== undefined || unsetTopN !== null) && (
             <InlineField
               label="Others"
               labelWidth={9}
-              tooltip="Also one series for the nodes outside the top N, summed (the maximum for durations)."
+              tooltip={
+                ranksPairs
+                  ? 'Also one series for every other pair, summed.'
+                  : 'Also one series for the nodes outside the top N, summed (the maximum for durations).'
+              }
             >
               <InlineSwitch
                 data-testid="query-others"

@@ -67,8 +67,20 @@ const TYPES: Array<[string, string, string[], string[]]> = [
   ['policy', 'Policy', [], ['View', 'Series']],
   ['agentHealth', 'Agent health', [], ['View', 'Limit']],
   ['anomaly', 'Drop anomalies', ['Direction', 'Reason'], ['View', 'Limit']],
+  ['workloadDrops', 'Drops by workload', ['Namespace', 'Workload', 'Direction', 'Reason'], ['View', 'Top N', 'Others']],
 ];
-const ALL_LABELS = ['State', 'Namespace', 'Direction', 'Reason', 'View', 'Series', 'Unit', 'Quantiles', 'Limit'];
+const ALL_LABELS = [
+  'State',
+  'Namespace',
+  'Workload',
+  'Direction',
+  'Reason',
+  'View',
+  'Series',
+  'Unit',
+  'Quantiles',
+  'Limit',
+];
 
 describe('editors of the built plugin in Chromium', () => {
   let host: PluginHost;
@@ -84,6 +96,12 @@ describe('editors of the built plugin in Chromium', () => {
         p.setFixture('GET', '/api/v1/nodes', 200, { nodes });
         p.setFixture('GET', '/api/v1/drop-reasons', 200, { reasons });
         p.setFixture('GET', '/api/v1/namespaces', 200, { namespaces: ['default', 'kube-system', 'monitoring'] });
+        p.setFixture('GET', '/api/v1/workloads', 200, {
+          workloads: [
+            { namespace: 'default', workload: 'web' },
+            { namespace: '', workload: 'reserved:world' },
+          ],
+        });
         return p.loadPlugin();
       },
       { nodes: NODES, reasons: DROP_REASONS }

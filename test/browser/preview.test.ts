@@ -135,9 +135,20 @@ describe('the plugin dashboard (built plugin, data proxy, exporter on the simula
       'overview',
       'endpoints',
       'packet-flow',
+      'who-is-being-dropped',
       'policy',
       'agents',
     ]);
+  });
+
+  it('shows who is being dropped: the top pairs, and the table with the policies Hubble Relay named', () => {
+    const panel = (title: string) => rendered.result.panels.find((p) => p.title === title)!;
+    expect(panel('Who is being dropped: top workload pairs').frames.length).toBeGreaterThanOrEqual(5);
+    const table = panel('Who is being dropped: pairs by node');
+    expect(table.frames[0].length).toBeGreaterThanOrEqual(5);
+    const byName = Object.fromEntries(rendered.result.variables.map((v) => [v.name, v]));
+    expect(byName.namespace.options.length).toBeGreaterThan(0);
+    expect(byName.workload.options.length).toBeGreaterThan(0);
   });
 
   it('keeps the top $topn nodes in its per-node panels and sums the others', async () => {

@@ -132,6 +132,11 @@ describe('simulator HTTP server', () => {
     const unknown = await call(`${sim.url}/agents/node-999/metrics`);
     expect(unknown.status).toBe(404);
     expect(json(unknown).error).toBe('no agent on node "node-999"');
+    // Hubble is off unless the simulator is started with it.
+    const hubble = await call(`${sim.url}/hubble/node-000/metrics`);
+    expect(hubble.status).toBe(404);
+    expect(json(hubble).error).toMatch(/^Hubble is off in this simulator: start it with --hubble/);
+    expect((await post(`${sim.url}/control/hubble`, { node: 'node-000', mode: 'spray' })).status).toBe(404);
     expect((await call(`${sim.url}/nope`)).status).toBe(404);
     expect((await call(`${sim.url}/control/tick`)).status).toBe(405);
     const badFault = await post(`${sim.url}/control/fault`, { node: 'node-000', fault: 'explode' });

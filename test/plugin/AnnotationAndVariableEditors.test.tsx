@@ -82,6 +82,46 @@ describe('VariableQueryEditor', () => {
     expect(onChange).toHaveBeenLastCalledWith({ refId: 'V', kind: 'namespaces', query: 'namespaces()' });
   });
 
+  it('lists workloads of a namespace (a variable too), and namespaces with drops only', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const onChange = jest.fn();
+    const { rerender } = render(
+      <VariableQueryEditor
+        datasource={ds()}
+        query={{ refId: 'V', query: 'workloads()' }}
+        onChange={onChange}
+        onRunQuery={jest.fn()}
+      />
+    );
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'V', kind: 'workloads', query: 'workloads()' });
+    const input = screen.getByTestId('variable-namespace');
+    await user.type(input, '$namespace');
+    await user.tab();
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'V',
+      kind: 'workloads',
+      namespace: '$namespace',
+      query: 'workloads($namespace)',
+    });
+
+    rerender(
+      <VariableQueryEditor
+        datasource={ds()}
+        query={{ refId: 'V', kind: 'namespaces', query: 'namespaces()' }}
+        onChange={onChange}
+        onRunQuery={jest.fn()}
+      />
+    );
+    await user.click(screen.getByTestId('variable-dropped-only'));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'V',
+      kind: 'namespaces',
+      droppedOnly: true,
+      query: 'namespaces(dropped)',
+    });
+    expect(screen.queryByTestId('variable-namespace')).not.toBeInTheDocument();
+  });
+
   it('shows what is wrong with a text query it cannot read', () => {
     render(
       <VariableQueryEditor

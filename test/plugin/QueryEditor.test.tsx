@@ -33,7 +33,20 @@ const exporter = routes({
       ],
     },
   },
-  'GET /api/v1/namespaces': { status: 200, data: { namespaces: ['default'] } },
+  'GET /api/v1/namespaces': { status: 200, data: { namespaces: ['default', 'shop'] } },
+  'GET /api/v1/workloads': {
+    status: 200,
+    data: {
+      workloads: [
+        { namespace: 'shop', workload: 'cart' },
+        { namespace: '', workload: 'reserved:world' },
+      ],
+    },
+  },
+  'GET /api/v1/workloads?namespace=shop': {
+    status: 200,
+    data: { workloads: [{ namespace: 'shop', workload: 'cart' }] },
+  },
 });
 
 function setup(query: ScopeDataQuery) {
@@ -238,6 +251,68 @@ describe('QueryEditor', () => {
       expect.stringContaining('Policy'),
       expect.stringContaining('Agent health'),
       expect.stringContaining('Drop anomalies'),
+      expect.stringContaining('Drops by workload'),
     ]);
+  });
+
+  it('drops by workload: namespace and workload filters, pairs with Top N and Others, the table with a limit', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange, rerender } = setup({ refId: 'A', queryType: 'workloadDrops' });
+    expect(screen.getByTestId('query-type-description')).toHaveTextContent(/Drops by source → destination workload/);
+    for (const label of ['Node', 'Namespace', 'Workload', 'Direction', 'Reason']) {
+      expect(screen.getByText(label)).toBeInTheDocument();
+    }
+    expect(screen.queryByText('Series')).not.toBeInTheDocument();
+    expect(screen.queryByText('Unit')).not.toBeInTheDocument();
+    // Pairs (the default view): Top N (empty means 10) and Others, without grouping by node first.
+    expect(screen.getByTestId('query-top-n')).toHaveValue('');
+    await user.click(screen.getByTestId('query-others'));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'workloadDrops', others: true });
+
+    // The workloads offered are those of the exporter's pairs, with their namespace.
+    await user.click(screen.getByTestId('filter-workload'));
+    expect(await screen.findByRole('option', { name: /reserved:world/ })).toBeInTheDocument();
+    await user.click(await screen.findByRole('option', { name: /cart/ }));
+    expect(onChange).toHaveBeenLastCalledWith({ refId: 'A', queryType: 'workloadDrops', workload: ['cart'] });
+
+    // With a namespace, only its workloads are listed.
+    await user.keyboard('{Escape}');
+    rerender({ refId: 'A', queryType: 'workloadDrops', namespace: ['shop'] });
+    await user.click(screen.getByTestId('filter-workload'));
+    await waitFor(() => expect(screen.queryByRole('option', { name: /reserved:world/ })).not.toBeInTheDocument());
+    expect(await screen.findByRole('option', { name: /cart/ })).toBeInTheDocument();
+
+    await user.click(screen.getByRole('radio', { name: 'Table' }));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'workloadDrops',
+      namespace: ['shop'],
+      view: 'table',
+    });
+    rerender({ refId: 'A', queryType: 'workloadDrops', view: 'table' });
+    expect(screen.getByTestId('query-limit')).toBeInTheDocument();
+    expect(screen.queryByTestId('query-top-n')).not.toBeInTheDocument();
+  });
+
+  it('keeps the filters drops by workload reads when switching to it', async () => {
+    const user = userEvent.setup({ delay: null, pointerEventsCheck: PointerEventsCheckLevel.Never });
+    const { onChange } = setup({
+      refId: 'A',
+      queryType: 'drops',
+      node: ['$node'],
+      reason: ['Policy denied'],
+      direction: ['INGRESS'],
+      unit: 'bytes',
+      groupBy: 'node',
+    });
+    await user.click(screen.getByRole('combobox', { name: /Query type/ }));
+    await user.click(await screen.findByRole('option', { name: /Drops by workload/ }));
+    expect(onChange).toHaveBeenLastCalledWith({
+      refId: 'A',
+      queryType: 'workloadDrops',
+      node: ['$node'],
+      reason: ['Policy denied'],
+      direction: ['INGRESS'],
+    });
   });
 });

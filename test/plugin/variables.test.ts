@@ -21,6 +21,26 @@ const exporter = routes({
     },
   },
   'GET /api/v1/namespaces': { status: 200, data: { namespaces: ['kube-system', 'default'] } },
+  'GET /api/v1/namespaces?dropped=true&from=0&to=1000': { status: 200, data: { namespaces: ['shop'] } },
+  'GET /api/v1/workloads?namespace=shop%2Cpayments&from=0&to=1000': {
+    status: 200,
+    data: {
+      workloads: [
+        { namespace: 'shop', workload: 'cart' },
+        { namespace: 'payments', workload: 'api' },
+        { namespace: 'shop', workload: 'api' },
+      ],
+    },
+  },
+  'GET /api/v1/workloads': {
+    status: 200,
+    data: {
+      workloads: [
+        { namespace: '', workload: 'reserved:world' },
+        { namespace: 'shop', workload: 'cart' },
+      ],
+    },
+  },
   'GET /api/v1/drop-reasons': {
     status: 200,
     data: {
@@ -55,10 +75,24 @@ describe('variable queries', () => {
     expect(parseVariableQuery(text)).toEqual({ kind, seenOnly });
   });
 
-  it.each(['pods()', 'nodes(up)', 'label_values(node)', 'nodes() extra'])(
+  it.each([
+    ['namespaces(dropped)', { kind: 'namespaces', seenOnly: false, droppedOnly: true }],
+    ['workloads()', { kind: 'workloads', seenOnly: false }],
+    ['workloads($namespace)', { kind: 'workloads', seenOnly: false, namespace: '$namespace' }],
+    ['Workloads( shop, ${ns:csv} )', { kind: 'workloads', seenOnly: false, namespace: 'shop, ${ns:csv}' }],
+    // Interpolated before it reached the datasource, in Grafana's default format for several values.
+    ['workloads({shop,payments})', { kind: 'workloads', seenOnly: false, namespace: 'shop,payments' }],
+  ])('reads %j', (text, parsed) => {
+    expect(parseVariableQuery(text)).toEqual(parsed);
+    expect(parseVariableQuery(text).kind).toBe(parsed.kind);
+  });
+
+  it.each(['pods()', 'nodes(up)', 'label_values(node)', 'nodes() extra', 'workloads(Shop Space)', 'namespaces(seen)'])(
     'rejects %j with the syntax it takes',
     (text) => {
-      expect(() => parseVariableQuery(text)).toThrow(/use nodes\(\), namespaces\(\), directions\(\), drop_reasons\(\)/);
+      expect(() => parseVariableQuery(text)).toThrow(
+        /use nodes\(\), namespaces\(\), namespaces\(dropped\), workloads\(\), workloads\(<namespace or \$variable>\), directions\(\), drop_reasons\(\) or drop_reasons\(seen\)\./
+      );
     }
   );
 
@@ -69,6 +103,32 @@ describe('variable queries', () => {
     });
     expect(variableQueryText('dropReasons', true)).toBe('drop_reasons(seen)');
     expect(variableQueryText('namespaces', true)).toBe('namespaces()');
+    expect(variableQueryText('namespaces', false, { droppedOnly: true })).toBe('namespaces(dropped)');
+    expect(variableQueryText('workloads', false, { namespace: '$namespace' })).toBe('workloads($namespace)');
+    expect(parseVariableQuery({ refId: 'V', kind: 'workloads', namespace: ' $namespace ', query: 'nodes()' })).toEqual({
+      kind: 'workloads',
+      seenOnly: false,
+      namespace: '$namespace',
+    });
+  });
+
+  it("lists the namespaces with drops and the workloads of a namespace variable's values, within the dashboard's range", async () => {
+    setTemplateSrv(
+      new FakeTemplateSrv([
+        { name: 'namespace', current: ['shop', 'payments'], options: ['shop', 'payments', 'data'], multi: true },
+      ])
+    );
+    const range = { from: dateTime(0), to: dateTime(1000), raw: { from: 'now-1h', to: 'now' } };
+    expect((await ds.metricFindQuery('namespaces(dropped)', { range })).map((v) => v.text)).toEqual(['shop']);
+    // The same workload name in two namespaces is one value.
+    expect((await ds.metricFindQuery('workloads($namespace)', { range })).map((v) => v.text)).toEqual(['api', 'cart']);
+    // No range, no namespace: every workload with drops the exporter exports now.
+    expect((await ds.metricFindQuery('workloads()')).map((v) => v.text)).toEqual(['cart', 'reserved:world']);
+    expect(backend.requests.map((r) => r.url.replace(/^.*\/api(?=\/api\/)/, ''))).toEqual([
+      '/api/v1/namespaces?dropped=true&from=0&to=1000',
+      '/api/v1/workloads?namespace=shop%2Cpayments&from=0&to=1000',
+      '/api/v1/workloads',
+    ]);
   });
 
   it.each([

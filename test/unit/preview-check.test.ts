@@ -89,7 +89,7 @@ describe('dashboards as the preview reads them', () => {
     expect(() => importDashboard({ title: 'x' }, {})).toThrow(/no panels/);
   });
 
-  const MAIN_ROWS = ['overview', 'endpoints', 'packet-flow', 'policy', 'agents'];
+  const MAIN_ROWS = ['overview', 'endpoints', 'packet-flow', 'who-is-being-dropped', 'policy', 'agents'];
   test.each([
     ['dashboards/cilium-scope.json', 'DS_CILIUMSCOPE', MAIN_ROWS],
     ['dashboards/cilium-scope-prometheus.json', 'DS_PROMETHEUS', MAIN_ROWS],

@@ -77,9 +77,12 @@ export const PANEL_IDS = {
   overviewImportErrors: 45,
   overviewRegeneration: 46,
   overviewRevisionSkew: 47,
+  /** Who is being dropped: the top workload pairs over time, and the node × pair table (the anomaly tables link here). */
+  workloadPairs: 60,
+  workloadTable: 61,
 } as const;
 
-export const ROW_IDS = { overview: 50, endpoints: 100, packetFlow: 200, policy: 300, agents: 400 } as const;
+export const ROW_IDS = { overview: 50, endpoints: 100, packetFlow: 200, workloads: 250, policy: 300, agents: 400 } as const;
 
 /** The template variable the top-N panels read, and its choices. */
 export const TOP_N = { variable: 'topn', values: ['5', '10', '20', '50'], default: '10' } as const;

@@ -2,7 +2,7 @@
  * Links between the dashboards: from a node's series or table row to the node drill-down (that node selected, the
  * time range kept), and from an overview stat to the panel that explains it.
  */
-import { DASHBOARD_UIDS } from './ids';
+import { DASHBOARD_UIDS, PANEL_IDS } from './ids';
 import type { Link, Override } from './grafana';
 
 /** Where a link opens a panel of a dashboard on its own (Grafana's panel view), with the time range and variables. */
@@ -27,3 +27,18 @@ export function nodeDrillDownLink(node: string, sameDatasource: boolean): Link {
 export const NODE_SERIES_FIELDS: Override['matcher'] = { id: 'byFrameRefID', options: 'B' };
 export const NODE_OF_SERIES = '${__field.labels.node}';
 export const NODE_OF_ROW = '${__data.fields.Node}';
+
+/**
+ * From a drop series of the anomaly table (its row's Node and Reason) to the workload pairs behind it: the "Who is
+ * being dropped" table of the same dashboard on its own, with those variables set and the time range kept. The
+ * direction is left at All: Hubble metrics in source/destination context carry none (UNKNOWN). The reason is
+ * percent-encoded ("Policy denied").
+ */
+export function pairsBehindLink(dashboardUid: string): Link {
+  return {
+    title: 'Who is being dropped: ${__data.fields.Reason} on ${__data.fields.Node}',
+    url:
+      `/d/${dashboardUid}?viewPanel=${PANEL_IDS.workloadTable}&var-node=\${__data.fields.Node}` +
+      '&var-reason=${__data.fields.Reason:percentencode}&${__url_time_range}&var-datasource=${datasource}',
+  };
+}

@@ -11,7 +11,8 @@ import type { Backend } from './panels/table';
 import { NODE } from './promql';
 import { DATASOURCES, mainRows } from './render';
 import { NODE_VAR } from './scope-query';
-import { queryVariable, topNVariable } from './variables';
+import { type FilterDef, queryVariable, topNVariable } from './variables';
+import { WORKLOAD_FILTERS } from './panels/who-is-dropped';
 
 /** The Cilium Scope datasource of the plugin's dashboards: an import input, or the provisioned one. */
 export const SCOPE_DATASOURCE: DashboardDefinition['datasource'] = {
@@ -25,12 +26,7 @@ export const SCOPE_DATASOURCE: DashboardDefinition['datasource'] = {
 type PerBackend<T> = Record<Backend, T>;
 
 /** The filters of both dashboards: the datasource's variable queries, or label values of the exporter's series. */
-const FILTERS: Array<{
-  name: string;
-  label: string;
-  description: string | PerBackend<string>;
-  query: PerBackend<string>;
-}> = [
+const FILTERS: FilterDef[] = [
   {
     name: 'node',
     label: 'Node',
@@ -53,6 +49,7 @@ const FILTERS: Array<{
     },
     query: { scope: 'drop_reasons(seen)', prometheus: 'label_values(ciliumscope_dropped_packets_total, reason)' },
   },
+  ...WORKLOAD_FILTERS,
 ];
 
 /** A filter variable of the backend's dashboards; Prometheus matches "All" with a regex. */
@@ -68,6 +65,7 @@ export function filterVariable(name: string, backend: Backend): Json {
     query: f.query[backend],
     datasource: DATASOURCES[backend],
     ...(backend === 'prometheus' ? { allValue: '.*' } : {}),
+    ...(f.regex?.[backend] !== undefined ? { regex: f.regex[backend] } : {}),
   });
 }
 

@@ -44,7 +44,8 @@ export const STUCK_NOT_READY = `sum(min_over_time((sum by (node) (${NOT_READY}))
 
 export const TARGETS_UP = `count(ciliumscope_target_up{${NODE}} == 1) or vector(0)`;
 export const TARGETS_DOWN = `count(ciliumscope_target_up{${NODE}} == 0) or vector(0)`;
-export const SCRAPE_DURATION = `ciliumscope_target_scrape_duration_seconds{${NODE}}`;
+/** Agents and the operator: a node's Hubble metrics target is not one of the agent panels' targets. */
+export const SCRAPE_DURATION = `ciliumscope_target_scrape_duration_seconds{${NODE}, component=~"agent|operator"}`;
 export const IMPORT_ERRORS = `ciliumscope_policy_import_errors_total{${NODE}}`;
 /** The selected nodes, directions and reasons, for the series of drops and their anomaly detector. */
 export const DROP_SELECTOR = `{${NODE}, ${DIRECTION}, ${REASON}}`;

@@ -21,7 +21,14 @@ import {
   withStatFields,
 } from './grafana';
 import { DASHBOARD_UIDS, PLUGIN_ID } from './ids';
-import { NODE_OF_ROW, NODE_OF_SERIES, NODE_SERIES_FIELDS, nodeDrillDownLink, panelViewLink } from './links';
+import {
+  NODE_OF_ROW,
+  NODE_OF_SERIES,
+  NODE_SERIES_FIELDS,
+  nodeDrillDownLink,
+  pairsBehindLink,
+  panelViewLink,
+} from './links';
 import { MAIN_ROWS } from './panels';
 import type { Absent, Backend, OverviewSpec, PanelDef, RowDef, Source } from './panels/table';
 import { type PromTarget, promTarget } from './promql';
@@ -70,7 +77,7 @@ export function renderPanel(def: PanelDef, backend: Backend): SizedPanel {
   if (!part) {
     throw new Error(`panel ${def.id} (${def.title}) is not drawn on ${backend}`);
   }
-  const { kind: _kind, scope: _scope, prometheus: _prometheus, nodeLinks, ...fields } = def;
+  const { kind: _kind, scope: _scope, prometheus: _prometheus, nodeLinks, reasonLinks, ...fields } = def;
   const spec = { ...fields, ...(part.differs as object), targets: targetsOf(def, backend, part) } as Json;
   if (typeof spec.description !== 'string') {
     throw new Error(`panel ${def.id} (${def.title}) has no description on ${backend}`);
@@ -100,6 +107,9 @@ export function renderPanel(def: PanelDef, backend: Backend): SizedPanel {
     const link = nodeDrillDownLink(nodeLinks === 'series' ? NODE_OF_SERIES : NODE_OF_ROW, backend === 'scope');
     const matcher = nodeLinks === 'series' ? NODE_SERIES_FIELDS : ({ id: 'byName', options: 'Node' } as const);
     panel = withDataLinks(panel, [link], matcher);
+  }
+  if (reasonLinks) {
+    panel = withDataLinks(panel, [pairsBehindLink(MAIN_UIDS[backend])], { id: 'byName', options: 'Reason' });
   }
   return panel;
 }

@@ -1,6 +1,19 @@
 /** Template variable builders: query variables from a datasource, and custom ones with a fixed list of values. */
 import { TOP_N } from './ids';
 import type { DatasourceRef, Json } from './grafana';
+import type { Backend } from './panels/table';
+
+type PerBackend<T> = Record<Backend, T>;
+
+/** A filter variable of both main dashboards: the datasource's variable query, or label values of the series. */
+export interface FilterDef {
+  name: string;
+  label: string;
+  description: string | PerBackend<string>;
+  query: PerBackend<string>;
+  /** Grafana's regex on a backend's values, where its query returns more than the value (query_result). */
+  regex?: Partial<PerBackend<string>>;
+}
 
 export interface QueryVariableSpec {
   name: string;
@@ -11,6 +24,8 @@ export interface QueryVariableSpec {
   /** Value Grafana sends for "All"; unset lets the datasource receive every option (the plugin reads $__all). */
   allValue?: string;
   sort?: number;
+  /** Grafana's regex on the values: the first capture group of each match is the value (query_result needs one). */
+  regex?: string;
 }
 
 export function queryVariable(v: QueryVariableSpec): Json {
@@ -27,7 +42,7 @@ export function queryVariable(v: QueryVariableSpec): Json {
     includeAll: true,
     multi: true,
     refresh: 2,
-    regex: '',
+    regex: v.regex ?? '',
     sort: v.sort ?? 1,
     hide: 0,
     skipUrlSync: false,

@@ -40,6 +40,14 @@ export function castOf(sim: RunningSimulator): Cast {
   };
 }
 
+/** The exporter's flags for the simulator's Hubble: every agent's metrics through discovery, and Relay if asked. */
+export function hubbleFlags(sim: RunningSimulator, options: { relay: boolean }): string[] {
+  return [
+    ...['--hubble-port', '9965', '--hubble-url-template', `${sim.url}/hubble/{node}/metrics`],
+    ...(options.relay ? ['--hubble-relay', sim.relayAddress!] : []),
+  ];
+}
+
 /**
  * The exporter of a preview: on the simulator's agents, operator and Kubernetes API (a kubeconfig written in `dir`),
  * listening on a free loopback port, quiet, with `flags` added; started without its own scrape timer and synced with

@@ -3,7 +3,7 @@
  * panel-requests.ts) sent to a real exporter, with the size of each answer in bytes, the series (frames) it holds
  * and the notices the exporter attached. The scale test holds these to a budget; `npm run preview` prints them.
  */
-import type { DropReasonsResponse, NodesResponse, QueryResponse } from '../../src/contract';
+import type { DropReasonsResponse, NodesResponse, QueryResponse, WorkloadsResponse } from '../../src/contract';
 import { TRAFFIC_DIRECTIONS } from '../../src/queryTypes';
 import { parseVariableQuery } from '../../src/variableQuery';
 import type { DashboardJson } from './dashboard';
@@ -48,7 +48,7 @@ async function getJson<T>(
 /** A plugin query variable's options, answered from the exporter's API as the datasource's variable support does. */
 export function exporterVariableOptions(exporter: Exporter): (query: unknown) => Promise<string[]> {
   return async (query) => {
-    const { kind, seenOnly } = parseVariableQuery(query as string);
+    const { kind, seenOnly, droppedOnly, namespace } = parseVariableQuery(query as string);
     switch (kind) {
       case 'nodes':
         return (await getJson<NodesResponse>(exporter, '/api/v1/nodes')).body.nodes.map((n) => n.name).sort();
@@ -59,7 +59,15 @@ export function exporterVariableOptions(exporter: Exporter): (query: unknown) =>
           .filter((r) => !seenOnly || r.seen)
           .map((r) => r.reason);
       case 'namespaces':
-        return (await getJson<{ namespaces: string[] }>(exporter, '/api/v1/namespaces')).body.namespaces;
+        return (
+          await getJson<{ namespaces: string[] }>(exporter, `/api/v1/namespaces${droppedOnly ? '?dropped=true' : ''}`)
+        ).body.namespaces;
+      case 'workloads': {
+        // A $variable argument means every namespace here: the preview's variables are at All.
+        const only = namespace && !namespace.includes('$') ? `?namespace=${encodeURIComponent(namespace)}` : '';
+        const { workloads } = (await getJson<WorkloadsResponse>(exporter, `/api/v1/workloads${only}`)).body;
+        return [...new Set(workloads.map((w) => w.workload))].sort();
+      }
     }
   };
 }

@@ -7,7 +7,8 @@
  *
  * The same things happen as in the simulated hour, in proportion: pods Cilium does not manage, an agent restart, a
  * node whose agent goes away, two policy changes one agent fails to import, failed regenerations, a drop spike on
- * one node after the warm-up (running at the end), and one agent failing its last scrapes.
+ * one node after the warm-up (running at the end), and one agent failing its last scrapes. The drops are attributed
+ * to workload pairs on Hubble metrics pages (labels context) unless `hubble` is false.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,7 +17,7 @@ import { join } from 'node:path';
 import type { RunningExporter } from '../../exporter/app';
 import { type RunningSimulator, startSimulator } from '../../simulator';
 import { type RunningPrometheus, startPrometheus } from '../../test/support/prometheus';
-import { castOf, startPreviewExporter } from './cast';
+import { castOf, hubbleFlags, startPreviewExporter } from './cast';
 import { addUnmanagedPods, failRegeneration, policyChangeFailingOn } from './events';
 
 export interface PrometheusHistoryOptions {
@@ -32,6 +33,8 @@ export interface PrometheusHistoryOptions {
   /** Agent page size in KiB (default 24) and whether agents answer with gzip (default true). */
   pageKB?: number;
   gzip?: boolean;
+  /** Simulated Hubble metrics pages, in labels context (with direction), scraped through discovery (default true). */
+  hubble?: boolean;
   log?: (line: string) => void;
 }
 
@@ -57,6 +60,7 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
   const stepMs = stepSeconds * 1000;
   /** A duration of `steps` steps, as an exporter flag. */
   const wall = (steps: number) => `${steps * stepSeconds}s`;
+  const hubble = options.hubble ?? true;
   const sim = await startSimulator({
     nodes: options.nodes ?? 6,
     seed: options.seed ?? 42,
@@ -68,6 +72,7 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
     gzip: options.gzip,
     startTimeSeconds: Math.floor(Date.now() / 1000),
     kube: { token: 'ciliumscope-preview' },
+    ...(hubble ? { hubbleContext: 'labels' as const } : {}),
   });
   const dir = mkdtempSync(join(tmpdir(), 'ciliumscope-preview-prom-'));
   let exporter: RunningExporter | undefined;
@@ -92,6 +97,7 @@ export async function startPrometheusHistory(options: PrometheusHistoryOptions =
     exporter = await startPreviewExporter(sim, dir, [
       ...['--scrape-interval', wall(1), '--scrape-timeout', `${stepMs - 100}ms`, '--history-retention', '30m'],
       ...['--anomaly-window', window, '--anomaly-warmup', warmup, '--anomaly-spread-window', wall(seconds * 2)],
+      ...(hubble ? hubbleFlags(sim, { relay: false }) : []),
     ]);
     const { spikeNode, spikeProfile, restartNode, failingNode, agentlessNode, downNode } = castOf(sim);
     const at = (fraction: number) => Math.round(seconds * fraction);

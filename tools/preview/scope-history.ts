@@ -7,7 +7,8 @@
  * Along the way the run does what makes every panel show something: pods Cilium does not manage, a drop spike on
  * one node after the anomaly detector's warm-up (still running at the end, so a band is crossed and a series is
  * outside it), two policy changes one agent fails to import, failed regenerations, an agent restart, and one agent
- * failing its last scrapes (a target down with an error).
+ * failing its last scrapes (a target down with an error). With Hubble (the default), the drops are attributed to
+ * workload pairs on Hubble metrics pages and (hubble: 'relay') streamed by a Hubble Relay with their denying policies.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,7 +16,7 @@ import { join } from 'node:path';
 
 import type { RunningExporter } from '../../exporter/app';
 import { type RunningSimulator, startSimulator } from '../../simulator';
-import { castOf, startPreviewExporter } from './cast';
+import { castOf, hubbleFlags, startPreviewExporter } from './cast';
 import { addUnmanagedPods, failRegeneration, policyChangeFailingOn } from './events';
 import type { ScopeHistorySettings } from './session-types';
 import type { ScopeEvents } from './summary';
@@ -45,6 +46,7 @@ export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promis
   const tickSeconds = options.tickSeconds ?? 10;
   const ticks = Math.round(historySeconds / tickSeconds);
   const endSeconds = Math.floor(Date.now() / 1000);
+  const hubble = options.hubble ?? 'relay';
   const sim = await startSimulator({
     nodes: options.nodes ?? 6,
     seed: options.seed ?? 42,
@@ -55,6 +57,8 @@ export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promis
     gzip: options.gzip,
     startTimeSeconds: endSeconds - ticks * tickSeconds,
     kube: { token: 'ciliumscope-preview' },
+    ...(hubble ? { hubbleContext: 'pod' as const } : {}),
+    ...(hubble === 'relay' ? { hubbleRelay: {} } : {}),
   });
   const dir = mkdtempSync(join(tmpdir(), 'ciliumscope-preview-'));
   let exporter: RunningExporter | undefined;
@@ -73,6 +77,8 @@ export async function runScopeHistory(options: ScopeHistoryOptions = {}): Promis
         ...['--history-retention', `${historySeconds * 2}s`],
         ...['--anomaly-window', window, '--anomaly-warmup', window],
         ...['--token-file', join(dir, 'token')],
+        // The agents' Hubble metrics through discovery, and Relay for the denying policies.
+        ...(hubble ? hubbleFlags(sim, { relay: hubble === 'relay' }) : []),
       ],
       { now: nowMs }
     );

@@ -19,6 +19,12 @@ export interface ScopeHistorySettings {
   podsPerNode?: number;
   /** Whether agents answer with gzip (default true); compressing many small pages is all cost. */
   gzip?: boolean;
+  /**
+   * Simulated Hubble for the "Who is being dropped" row (default `relay`): Hubble metrics pages in pod context
+   * scraped through discovery (--hubble-port), and with `relay` a Hubble Relay followed (--hubble-relay) for the
+   * denying policies; false for none.
+   */
+  hubble?: 'relay' | 'metrics' | false;
 }
 
 export interface PreviewSessionOptions {

@@ -156,7 +156,8 @@ function keepRanked(series: GridSeries[], expr: Ranking): GridSeries[] {
     const kept = rankedKeep(
       present.map((s) => s.values[i]!),
       expr.order,
-      expr.k
+      expr.k,
+      expr.keep
     );
     for (const s of present) {
       if (!kept(s.values[i]!)) {

@@ -11,6 +11,7 @@ import type { StepGrid } from '../../history/grid';
 import type { ClusterView } from '../../model/view';
 import { seriesFrame } from './frames';
 import type { Reads } from './promql-table';
+import type { HubbleQueries } from '../../hubble/queries';
 
 /** Answers about Kubernetes, when the exporter watches it. */
 export interface KubeQueries {
@@ -27,6 +28,8 @@ export interface QueryContext {
   /** The targets and their state (the agentHealth status table). */
   cluster: ClusterView;
   kube: KubeQueries | null;
+  /** The exporter's Hubble side, when Hubble is configured (drops by workload read the history; policies need it). */
+  hubble?: HubbleQueries | null;
 }
 
 export type QueryHandler = (query: ScopeQuery, ctx: QueryContext) => Promise<DataFrameJSON[]>;

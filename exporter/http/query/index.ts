@@ -8,6 +8,7 @@ import type { QueryContext, QueryHandler } from './context';
 import { endpointsHandler, podEndpointDeltaHandler, unmanagedPodsHandler } from './endpoints';
 import { limitedAnswer } from './limit';
 import { dropsHandler, packetFlowHandler } from './traffic';
+import { workloadDropsHandler } from './workloads';
 
 export const HANDLERS: Record<QueryType, QueryHandler> = {
   endpoints: endpointsHandler,
@@ -19,6 +20,7 @@ export const HANDLERS: Record<QueryType, QueryHandler> = {
   policy: policyHandler,
   agentHealth: agentHealthHandler,
   anomaly: anomalyHandler,
+  workloadDrops: workloadDropsHandler,
 };
 
 export type QueryBase = Omit<QueryContext, 'grid'>;

@@ -6,6 +6,10 @@
  *   <w> the rate window max(step + interval, 4 × interval)   <l> the gauge lookback max(5m, 2 × interval)
  *   <by> node, when the query groups by node   {…} the request's filters, escaped
  *
+ *   <pair> source_namespace, source_workload, destination_namespace, destination_workload, reason, direction
+ *   <side> a pair's source (or, in a second expression, its destination) in the namespace and workload filters
+ *   (the workloadDrops rows and the workload variables are WORKLOAD_TABLE, in workload-table.ts)
+ *
  * Everything is evaluated on the request's step grid (or at its last point), so no expression loads more than a
  * window of samples per series at a time, whatever the range: a 30-day ranking is the points' rates or maxima
  * combined, not one 30-day window. Rankings go by node first and fetch details only for the nodes that can rank.
@@ -29,12 +33,15 @@
  * | policy / importErrorsInRange  | sum by (<by>) (increase(ciliumscope_policy_import_errors_total{node}[<range>])), at the end of the range |
  * | policy / enforcement          | sum by (<by>, enforcement) (last_over_time(ciliumscope_policy_enforcement_endpoints{node}[<l>])) |
  * | agentHealth / up              | max by (node, component) (last_over_time(ciliumscope_target_up{node}[<l>])), or sum and count |
- * | agentHealth / scrapeDuration  | max by (<by>, component) (max_over_time(ciliumscope_target_scrape_duration_seconds{node}[<w>])) |
+ * | agentHealth / scrapeDuration  | max by (<by>, component) (max_over_time(ciliumscope_target_scrape_duration_seconds{node, component=~"agent|operator"}[<w>])) |
  * | agentHealth / status, versions | the cluster view (model/view.ts): the exporter's targets, or the target series in Prometheus |
  * | anomaly / bands               | ranked by max by (node) (max_over_time(ciliumscope_drop_anomaly_score{…}[<w>])), then by (node, direction, reason) for the top nodes; then per series the drop rate, last baseline and upper band, and max score per window |
  * | anomaly / scores (at the end) | last score, baseline, upper band, warm-up, and the drop rate over <w>             |
  * | anomaly / summary             | sum (rate(ciliumscope_dropped_packets_total{…}[<w>])), sum of last baseline and upper band, count (last score >= 1) out of count (last score) |
  * | topN (per node)               | the query's rank signal (RANKS below) reduced over the range, at its end: R >= scalar(min(topk(N, R))) with R = max_over_time((<signal>)[<range>:<step>]) (or min, avg; bottomk); then the panel's expressions with {node=~"<top>"}, and for "other nodes" its cluster expressions with {node!~"<top>"} |
+ * | workloadDrops / pairs         | R >= scalar(min(topk(N, R))) > 0 with R = avg_over_time((sum by (<pair>) (rate(ciliumscope_workload_dropped_packets_total{node, direction, reason, source_workload!="(other)", <side>}[<w>])))[<range>:<step>]), one per side; then sum by (<pair>) (rate(…{<the top pairs' values>}[<w>])), the exact pairs kept; others: sum (rate(…{<side>}[<w>])) per side, less both sides, less the top |
+ * | workloadDrops / table         | the same ranking by (node, <pair>), its scores the mean rates; each row's node: the same by (node) over every pair of the node, k = its nodes |
+ * | variables                     | count by (source_namespace, source_workload) (last_over_time(ciliumscope_workload_dropped_packets_total{source_namespace=~…}[<window>])), and the same for destination |
  * | unmanagedPods                 | the exporter's own Kubernetes join (no history)                                  |
  * | annotations                   | sum by (node) (last_over_time(x[<l>]) - last_over_time(x[<l>] offset <step>)) > 0 for import errors and restarts; max by (node, direction, reason) (last_over_time(score[<l>])) >= 1 for anomalies |
  */
@@ -76,7 +83,7 @@ export type Reads = Record<string, Expr>;
 export const DROP_KEY = ['node', 'direction', 'reason'] as const;
 
 type Filtered = 'node' | 'direction' | 'reason' | 'state';
-const filters = (q: ScopeQuery, ...labels: Filtered[]) => labels.map((l) => matcher(l, filterSet(q[l])));
+export const filters = (q: ScopeQuery, ...labels: Filtered[]) => labels.map((l) => matcher(l, filterSet(q[l])));
 const split = (q: ScopeQuery, ...others: string[]) => (q.groupBy === 'node' ? ['node', ...others] : others);
 const packetsOrBytes = (q: ScopeQuery, packets: string, bytes: string) => (q.unit === 'bytes' ? bytes : packets);
 
@@ -189,8 +196,9 @@ export const TABLE = {
       : { up: sumBy([], last(s)), targets: countBy([], last(s)) };
   },
 
+  /** Agents and the operator (a node's Hubble metrics target is in the status's `hubble` and on /metrics). */
   scrapeDuration: (q: ScopeQuery): Reads => ({
-    slowest: maxBy(split(q, 'component'), maxOver(selector(SERIES.scrapeDurationSeconds, ...filters(q, 'node')))),
+    slowest: maxBy(split(q, 'component'), maxOver(scrapeDurations(q))),
   }),
 
   /** Agents (one per node) at the end of the range, for "other nodes (K)". */
@@ -256,6 +264,11 @@ export const TABLE = {
 function dropped(q: ScopeQuery): string {
   return packetsOrBytes(q, SERIES.droppedPackets, SERIES.droppedBytes);
 }
+
+/** The scrape components the agent panels show. */
+export const AGENT_COMPONENTS = ['agent', 'operator'];
+const scrapeDurations = (q: ScopeQuery) =>
+  selector(SERIES.scrapeDurationSeconds, ...filters(q, 'node'), matcher('component', AGENT_COMPONENTS));
 
 const importErrors = (q: ScopeQuery) => selector(SERIES.policyImportErrors, ...filters(q, 'node'));
 const failedRegenerations = (q: ScopeQuery) =>
@@ -388,7 +401,7 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
         );
       case 'scrapeDuration':
         return rank(
-          maxBy(['node'], maxOver(s(SERIES.scrapeDurationSeconds))),
+          maxBy(['node'], maxOver(scrapeDurations(q))),
           'max',
           'slowest scrapes in the range',
           'the slowest of them'
@@ -398,6 +411,8 @@ export const RANKS: Record<QueryType, (q: ScopeQuery) => RankSpec | null> = {
     }
   },
   anomaly: () => null,
+  // Ranks workload pairs, not nodes (WORKLOAD_TABLE.ranking).
+  workloadDrops: () => null,
 };
 
 /**

@@ -45,6 +45,7 @@ const querySchema = z
     queryType: z.enum(QUERY_TYPES, { error: `must be one of ${QUERY_TYPES.join(', ')}` }),
     node: filter.optional(),
     namespace: filter.optional(),
+    workload: filter.optional(),
     direction: filter.optional(),
     reason: filter.optional(),
     state: filter.optional(),
@@ -105,6 +106,23 @@ const requestSchema = z
       if (q.view !== undefined && !allowed.includes(q.view)) {
         const hint = allowed.length ? `one of ${allowed.join(', ')}` : 'not set';
         ctx.addIssue({ code: 'custom', path: ['queries', i, 'view'], message: `for ${q.queryType} must be ${hint}` });
+      }
+      if (q.queryType === 'workloadDrops') {
+        if (q.groupBy === 'node') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['queries', i, 'groupBy'],
+            message:
+              'for workloadDrops must be cluster: pairs are summed over the selected nodes (set node to see one node, or use the table view, which has a row per node)',
+          });
+        }
+        if (q.unit === 'bytes') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['queries', i, 'unit'],
+            message: 'for workloadDrops must be packets: Hubble counts dropped packets, not bytes',
+          });
+        }
       }
     });
   });

@@ -62,6 +62,8 @@ test.each([
     '--prometheus-header: "X-Scope-OrgID" must be NAME=VALUE, e.g. X-Scope-OrgID=tenant-1',
   ],
   [['--prometheus-max-concurrency', '100'], '--prometheus-max-concurrency: 100 must be an integer from 1 to 64'],
+  [['--hubble-top-k', '0'], '--hubble-top-k: must be from 1 to 10000'],
+  [['--hubble-relay-timeout', '1h'], '--hubble-relay-timeout: must be from 100ms to 10m'],
 ])('a bad value is refused even while its area is off: %p', (argv, message) => {
   expect(failure(argv)).toEqual(message);
 });

@@ -21,8 +21,8 @@ import {
   substituteGrafanaVariables,
 } from './files';
 
-const MAIN_ROWS = ['Overview', 'Endpoints', 'Packet flow', 'Policy', 'Agents'];
-const MAIN_VARIABLES = ['datasource', 'node', 'direction', 'reason', 'topn'];
+const MAIN_ROWS = ['Overview', 'Endpoints', 'Packet flow', 'Who is being dropped', 'Policy', 'Agents'];
+const MAIN_VARIABLES = ['datasource', 'node', 'direction', 'reason', 'namespace', 'workload', 'topn'];
 const NODE_ROWS = ['Node', 'Endpoints and pods', 'Traffic and drops', 'Policy and agent'];
 const NODE_VARIABLES = ['datasource', 'node', 'direction', 'reason'];
 
@@ -224,12 +224,17 @@ describe.each(DASHBOARDS.map((d) => [d.path, d] as const))('%s', (_path, d) => {
           ((o.properties as Json[]).filter((x) => x.id === 'links').flatMap((x) => x.value as Json[]))
         )
       );
-      expect(links.length).toBeGreaterThanOrEqual(8);
-      for (const link of links) {
+      const toNode = links.filter((l) => String(l.url).startsWith('/d/ciliumscope-node'));
+      expect(toNode.length).toBeGreaterThanOrEqual(8);
+      for (const link of toNode) {
         expect(String(link.url)).toMatch(
           /^\/d\/ciliumscope-node\?var-node=\$\{__(field\.labels\.node|data\.fields\.Node)\}&\$\{__url_time_range\}/
         );
       }
+      // The rest: from the anomaly table's reason to the pairs behind it, in the same dashboard.
+      expect(links.filter((l) => !toNode.includes(l)).map((l) => l.url)).toEqual([
+        `/d/${d.uid}?viewPanel=${PANEL_IDS.workloadTable}&var-node=\${__data.fields.Node}&var-reason=\${__data.fields.Reason:percentencode}&\${__url_time_range}&var-datasource=\${datasource}`,
+      ]);
     });
   }
 
@@ -326,7 +331,7 @@ describe('plugin dashboard queries', () => {
     const queries = variables(dashboard)
       .filter((v) => v.type === 'query')
       .map((v) => v.query);
-    expect(queries).toEqual(['nodes()', 'directions()', 'drop_reasons(seen)']);
+    expect(queries).toEqual(['nodes()', 'directions()', 'drop_reasons(seen)', 'namespaces(dropped)', 'workloads($namespace)']);
   });
 
   test('the drop-reason table maps every reason of the exporter catalogue to its meaning', () => {

@@ -131,6 +131,7 @@ function expressions(random: () => number, step: number): Expr[] {
     ranking('topk', k, 'max', span, maxBy(['node'], last(small))),
     ranking('bottomk', k, 'min', span, sumBy(['node'], last(small))),
     ranking('topk', k, 'avg', span, sumBy(['node'], rate(c))),
+    ranking('topk', k + 2, 'avg', span, sumBy(['node'], rate(c)), { op: '>', value: 0 }),
     ranking('bottomk', k, 'avg', span, minBy(['node'], last(small))),
     ranking('topk', k, 'max', span, quantile(0.9, ['node'], selector('test_seconds_bucket'))),
     ranking('topk', k, 'max', span, maxBy(['node'], maxOver(selector('test_gauge', notIn('node', [NODES[2]]))))),

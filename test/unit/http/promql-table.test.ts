@@ -8,6 +8,7 @@ import { makeGrid } from '../../../exporter/history/grid';
 import { escapeRegex, quoteString, toPromQL } from '../../../exporter/history/promql';
 import { rankingOf } from '../../../exporter/http/query/limit';
 import { ANNOTATIONS, RANKS, TABLE } from '../../../exporter/http/query/promql-table';
+import { PAIR_KEY, WORKLOAD_TABLE } from '../../../exporter/http/query/workload-table';
 import { SERIES } from '../../../exporter/model/series';
 
 // A 6-hour range at maxDataPoints 100 with a 30 s interval: step 216 s, rate window 246 s, lookback 5 m.
@@ -75,7 +76,8 @@ test('every query type and view, with and without filters and grouping', () => {
     perTarget: 'max by (node, component) (last_over_time(ciliumscope_target_up[5m]))',
   });
   expect(promql(TABLE.scrapeDuration(q({})))).toEqual({
-    slowest: 'max by (component) (max_over_time(ciliumscope_target_scrape_duration_seconds[246s]))',
+    slowest:
+      'max by (component) (max_over_time(ciliumscope_target_scrape_duration_seconds{component=~"agent|operator"}[246s]))',
   });
   expect(promql(TABLE.anomalyNodeRanking(q({ direction: 'EGRESS' })))).toEqual({
     perNode: 'max by (node) (max_over_time(ciliumscope_drop_anomaly_score{direction="EGRESS"}[246s]))',
@@ -139,6 +141,79 @@ test('the one-question views', () => {
   });
 });
 
+describe('drops by workload pair', () => {
+  const span = grid.times[grid.times.length - 1] - grid.times[0];
+  const w = (over: Partial<ScopeQuery>) => q({ queryType: 'workloadDrops', ...over });
+  const pair = 'source_namespace, source_workload, destination_namespace, destination_workload, reason, direction';
+
+  test('pairs ranked by their mean rate over the range, only those with drops; one ranking without namespace or workload filters', () => {
+    const r = `avg_over_time((sum by (${pair}) (rate(ciliumscope_workload_dropped_packets_total{reason="Policy denied", source_workload!="(other)"}[246s])))[6h:216s])`;
+    expect(
+      WORKLOAD_TABLE.ranking(w({ reason: 'Policy denied' }), PAIR_KEY, 10, span).map((e) => toPromQL(e, grid))
+    ).toEqual([`${r} >= scalar(min(topk(10, ${r}))) > 0`]);
+  });
+
+  test('namespace and workload filters: one ranking per end of the pair, the node × pair rows of the table alike', () => {
+    const side = (end: string) =>
+      `avg_over_time((sum by (node, ${pair}) (rate(ciliumscope_workload_dropped_packets_total{node="n1", source_workload!="(other)", ${end}_namespace="shop", ${end}_workload=~"cart|web"}[246s])))[6h:216s])`;
+    expect(
+      WORKLOAD_TABLE.ranking(
+        w({ node: 'n1', namespace: 'shop', workload: ['web', 'cart'] }),
+        ['node', ...PAIR_KEY],
+        5,
+        span
+      ).map((e) => toPromQL(e, grid))
+    ).toEqual(['source', 'destination'].map((end) => `${side(end)} >= scalar(min(topk(5, ${side(end)}))) > 0`));
+  });
+
+  test("the top pairs' rates, the totals the others are made of, each node's mean, the variables", () => {
+    const top = [
+      {
+        source_namespace: 'shop',
+        source_workload: 'web',
+        destination_namespace: 'shop',
+        destination_workload: 'cart',
+        reason: 'Policy denied',
+        direction: 'INGRESS',
+      },
+      {
+        source_namespace: '',
+        source_workload: 'reserved:world',
+        destination_namespace: 'shop',
+        destination_workload: 'web',
+        reason: 'Policy denied',
+        direction: 'INGRESS',
+      },
+    ];
+    expect(promql(WORKLOAD_TABLE.pairRates(w({ direction: 'INGRESS' }), top))).toEqual({
+      pairs:
+        `sum by (${pair}) (rate(ciliumscope_workload_dropped_packets_total{direction="INGRESS", source_namespace=~"|shop", source_workload=~"reserved:world|web", ` +
+        'destination_namespace="shop", destination_workload=~"cart|web", reason="Policy denied", direction="INGRESS"}[246s]))',
+    });
+    expect(promql(WORKLOAD_TABLE.totals(w({})))).toEqual({
+      all: 'sum (rate(ciliumscope_workload_dropped_packets_total[246s]))',
+    });
+    const total = (m: string) => `sum (rate(ciliumscope_workload_dropped_packets_total{${m}}[246s]))`;
+    expect(promql(WORKLOAD_TABLE.totals(w({ namespace: 'shop' })))).toEqual({
+      source: total('source_namespace="shop"'),
+      destination: total('destination_namespace="shop"'),
+      both: total('source_namespace="shop", destination_namespace="shop"'),
+    });
+    const nodes =
+      'avg_over_time((sum by (node) (rate(ciliumscope_workload_dropped_packets_total{node=~"n1|n2"}[246s])))[6h:216s])';
+    expect(toPromQL(WORKLOAD_TABLE.nodeTotals(['n2', 'n1'], span), grid)).toBe(
+      `${nodes} >= scalar(min(topk(2, ${nodes}))) > 0`
+    );
+    expect(promql(WORKLOAD_TABLE.ends(new Set(['shop']), 3_600_000))).toEqual({
+      source:
+        'count by (source_namespace, source_workload) (last_over_time(ciliumscope_workload_dropped_packets_total{source_namespace="shop", source_workload!="(other)"}[1h]))',
+      destination:
+        'count by (destination_namespace, destination_workload) (last_over_time(ciliumscope_workload_dropped_packets_total{destination_namespace="shop", source_workload!="(other)"}[1h]))',
+    });
+    expect(RANKS.workloadDrops(w({ groupBy: 'node' }))).toBeNull();
+  });
+});
+
 describe('top N: the rank of each query type as topk/bottomk in the PromQL, ties kept', () => {
   const span = grid.times[grid.times.length - 1] - grid.times[0];
   const ranked = (query: Partial<ScopeQuery>, k = 10) => {
@@ -193,7 +268,7 @@ describe('top N: the rank of each query type as topk/bottomk in the PromQL, ties
       'bottomk avg min by (node) (last_over_time(ciliumscope_target_up[5m]))'
     );
     expect(signal({ queryType: 'agentHealth', view: 'scrapeDuration' })).toBe(
-      'topk max max by (node) (max_over_time(ciliumscope_target_scrape_duration_seconds[246s]))'
+      'topk max max by (node) (max_over_time(ciliumscope_target_scrape_duration_seconds{component=~"agent|operator"}[246s]))'
     );
   });
 

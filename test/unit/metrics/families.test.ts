@@ -4,13 +4,14 @@
  * family the exporter registers without a case, or a case for a family it does not register, fails here.
  */
 import { FAMILIES, createRegistry } from '../../../exporter/metrics';
+import { HUBBLE_FAMILIES, RELAY_FAMILIES } from '../../../exporter/metrics/hubble';
 import { KUBE_FAMILIES } from '../../../exporter/metrics/kube';
 import { BACKEND_FAMILIES } from '../../../exporter/metrics/self';
 import { SERIES } from '../../../exporter/model/series';
 import { CASES } from './cases';
 import { type MetricsFixture, metricsFixture } from './fixture';
 
-type Sources = Partial<Pick<Parameters<typeof createRegistry>[0], 'kube' | 'prometheus'>>;
+type Sources = Partial<Pick<Parameters<typeof createRegistry>[0], 'kube' | 'hubble' | 'prometheus'>>;
 
 function registryOf(f: MetricsFixture, timestamps = true, sources: Sources = {}) {
   return createRegistry({
@@ -20,6 +21,7 @@ function registryOf(f: MetricsFixture, timestamps = true, sources: Sources = {})
     timestamps,
     anomaly: f.anomaly.metrics(f.model),
     kube: f.kube,
+    hubble: f.hubble,
     prometheus: { requestStats: () => f.prometheus },
     ...sources,
   });
@@ -71,10 +73,19 @@ test('without sample times (--metrics-timestamps=false) the same samples, unstam
   }
 });
 
-test('the Kubernetes and Prometheus-backend families are registered only with their source', () => {
-  const names = registryOf(metricsFixture(), true, { kube: null, prometheus: null }).familyNames();
-  const withSource = new Set([...KUBE_FAMILIES, ...BACKEND_FAMILIES].map((f) => f.name));
+test('the Kubernetes, Hubble and Prometheus-backend families are registered only with their source', () => {
+  const names = registryOf(metricsFixture(), true, { kube: null, hubble: null, prometheus: null }).familyNames();
+  const withSource = new Set(
+    [...KUBE_FAMILIES, ...HUBBLE_FAMILIES, ...RELAY_FAMILIES, ...BACKEND_FAMILIES].map((f) => f.name)
+  );
   expect(names).toEqual(FAMILIES.map((f) => f.name).filter((name) => !withSource.has(name)));
+});
+
+test('the Hubble Relay families are registered only when the exporter follows Relay', () => {
+  const f = metricsFixture();
+  const names = registryOf(f, true, { hubble: { ...f.hubble, relay: null } }).familyNames();
+  const relay = new Set(RELAY_FAMILIES.map((family) => family.name));
+  expect(names).toEqual(FAMILIES.map((family) => family.name).filter((name) => !relay.has(name)));
 });
 
 test('every series the history and the query layer name is a family of /metrics', () => {

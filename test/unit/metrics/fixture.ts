@@ -1,7 +1,8 @@
 /**
- * A fixed cluster for the /metrics tests: three agents and an operator scraped over three cycles on a fixed clock
- * (n1 healthy and restarted once, n2 failing now but still fresh, n3 stale), the embedded history and the drop
- * anomaly detector fed by those cycles, and fixed Kubernetes and Prometheus-backend numbers. Every family has
+ * A fixed cluster for the /metrics tests: three agents, an operator and the agents' Hubble metrics scraped over three
+ * cycles on a fixed clock (n1 healthy and restarted once, n2 failing now but still fresh, n3 stale), the embedded
+ * history, the drop anomaly detector and the Hubble model fed by those cycles, and fixed Kubernetes, Hubble Relay and
+ * Prometheus-backend numbers (hubble-fixture.ts has the Hubble side). Every family has
  * something to write, including the cases that withdraw or skip a sample (stale node, unknown values, NaN).
  */
 import type { AgentSample, OperatorSample } from '../../../exporter/cilium/sample';
@@ -9,6 +10,7 @@ import { type AnomalyDetection, createAnomalyDetection } from '../../../exporter
 import { defaultAnomalyConfig } from '../../../exporter/anomaly/params';
 import type { RequestStats } from '../../../exporter/history/prometheus/client';
 import { RingHistory } from '../../../exporter/history/ring';
+import { type HubbleMetricsSource, startHubble } from '../../../exporter/hubble';
 import type { KubeMetricsSource } from '../../../exporter/kube';
 import type { WatcherStatus } from '../../../exporter/kube/informer';
 import type { NodeNumbers } from '../../../exporter/kube/report';
@@ -17,27 +19,24 @@ import { ClusterModel, type ScrapedSample } from '../../../exporter/model/cluste
 import { HistoryRecorder } from '../../../exporter/model/series';
 import type { ScrapeErrorKind, ScrapeOutcome } from '../../../exporter/scrape/client';
 import type { ScrapeTarget } from '../../../exporter/scrape/targets';
+import { HUBBLE_NODES, HUBBLE_SETTINGS, RELAY, hubblePage } from './hubble-fixture';
 
 export const T0 = 1_700_000_000_000;
 export const INTERVAL_MS = 60_000;
 /** The scrape of /metrics happens here: n3's last success (T0) is then older than --stale-after (90 s). */
 export const NOW = T0 + 2 * INTERVAL_MS + 5_000;
 
-const agent = (node: string): ScrapeTarget => ({
-  id: `agent/${node}`,
-  component: 'agent',
+const target = (component: ScrapeTarget['component'], node: string, port: number): ScrapeTarget => ({
+  id: `${component}/${node}`,
+  component,
   node,
-  url: `http://${node}:9962/metrics`,
+  url: `http://${node}:${port}/metrics`,
   source: 'static',
 });
-const OPERATOR: ScrapeTarget = {
-  id: 'operator/n1',
-  component: 'operator',
-  node: 'n1',
-  url: 'http://n1:9963/metrics',
-  source: 'static',
-};
-const TARGETS = [agent('n1'), agent('n2'), agent('n3'), OPERATOR];
+const agent = (node: string) => target('agent', node, 9962);
+const HUBBLE_TARGETS = HUBBLE_NODES.map((node) => target('hubble', node, 9965));
+const OPERATOR = target('operator', 'n1', 9963);
+const TARGETS = [agent('n1'), agent('n2'), agent('n3'), OPERATOR, ...HUBBLE_TARGETS];
 
 function agentSample(cycle: number, overrides: Partial<AgentSample> = {}): AgentSample {
   return {
@@ -132,6 +131,12 @@ function outcomes(cycle: number): Record<string, Outcome> {
         ? ok({ component: 'agent', sample: agentSample(cycle, { ciliumVersion: '1.14.0' }) }, 90_000, 95)
         : failed(cycle === 1 ? 'connect' : 'http', 3),
     'operator/n1': ok({ component: 'operator', sample: OPERATOR_SAMPLE }, 30_000, 40),
+    ...Object.fromEntries(
+      HUBBLE_TARGETS.map((t) => {
+        const page = hubblePage(cycle, t.node);
+        return [t.id, page ? ok(page, 8_000 + cycle, 15) : failed(cycle === 1 ? 'connect' : 'timeout', 5_000)];
+      })
+    ),
   };
 }
 
@@ -140,6 +145,7 @@ export interface MetricsFixture {
   history: RingHistory;
   anomaly: AnomalyDetection;
   kube: KubeMetricsSource;
+  hubble: HubbleMetricsSource;
   prometheus: RequestStats;
   version: string;
 }
@@ -165,8 +171,11 @@ export function metricsFixture(): MetricsFixture {
   const history = new RingHistory({ retentionMs: 3_600_000, intervalMs: INTERVAL_MS, maxBytes: 64 * 1024 * 1024 });
   const recorder = new HistoryRecorder(history);
   const anomaly = createAnomalyDetection(defaultAnomalyConfig(), silentLogger);
+  // As the exporter starts it: before the recorder, which writes the Hubble model's rows.
+  const hubble = startHubble(HUBBLE_SETTINGS, { model, staleAfterMs: 90_000, log: silentLogger, lookup: () => null });
   model.onCycle((m, stats) => anomaly.onCycle(m, stats.startedAt));
   recorder.addContributor((w, m, cycleStart) => anomaly.contribute(w, m, cycleStart));
+  recorder.addContributor(hubble.contributor);
   model.onCycle((m, stats) => recorder.record(m, stats.startedAt));
 
   for (let cycle = 0; cycle < 3; cycle++) {
@@ -224,7 +233,9 @@ export function metricsFixture(): MetricsFixture {
       watchers: () => watchers,
       source: () => 'ciliumendpoints',
       discovered: () => TARGETS,
+      hubbleDiscovery: true,
     },
+    hubble: { ...hubble.metrics, relay: RELAY },
     prometheus: { outcomes: { success: 7, error: 1 }, lastSuccessAt: T0 + 2 * INTERVAL_MS + 1_500 },
     version: '1.2.3-test',
   };

@@ -17,6 +17,18 @@ describe('ciliumscope-simulator flags', () => {
     });
   });
 
+  test('Hubble flags', () => {
+    expect(parseCliArgs(['--hubble'])).toMatchObject({ hubble: true });
+    expect(parseCliArgs(['--hubble-context', 'mixed', '--hubble-relay-listen', '127.0.0.1:4245'])).toMatchObject({
+      hubbleContext: 'mixed',
+      hubbleRelay: { host: '127.0.0.1', port: 4245 },
+    });
+    expect(() => parseCliArgs(['--hubble-context', 'ip'])).toThrow(
+      /--hubble-context must be one of pod, namespace, workload, labels or mixed/
+    );
+    expect(() => parseCliArgs(['--hubble-relay-listen', 'nowhere'])).toThrow(/--hubble-relay-listen must be HOST:PORT/);
+  });
+
   test('every flag', () => {
     const options = parseCliArgs([
       '--nodes=1000',

@@ -57,6 +57,26 @@ describe('SimulatedCluster', () => {
     expect(truthOf(other).nodes['node-000']).not.toEqual(first.nodes['node-000']);
   });
 
+  test('Hubble is off unless asked for; on, it attributes every drop and changes nothing the agents show', () => {
+    const off = new SimulatedCluster({ nodes: 3, seed: 31 });
+    const on = new SimulatedCluster({ nodes: 3, seed: 31, hubble: true });
+    expect(off.hubble).toBeNull();
+    expect(new SimulatedCluster({ nodes: 1, seed: 31, hubbleContext: 'labels' }).hubble).not.toBeNull();
+    off.tick(15);
+    on.tick(15);
+    const [offTruth, onTruth] = [truthOf(off), truthOf(on)];
+    expect(offTruth.hubble).toEqual({});
+    expect(onTruth.nodes).toEqual(offTruth.nodes);
+    for (const node of on.nodeNames()) {
+      const agentDrops = onTruth.nodes[node].agent!.dropped.filter(
+        (d) => d.direction === 'INGRESS' || d.direction === 'EGRESS'
+      );
+      const attributed = onTruth.hubble[node].flows.reduce((sum, f) => sum + f.packets, 0);
+      expect(attributed).toBe(agentDrops.reduce((sum, d) => sum + d.packets, 0));
+      expect(attributed).toBeGreaterThan(0);
+    }
+  });
+
   test('a spike on one node leaves every other node unchanged', () => {
     const plain = new SimulatedCluster({ nodes: 4, seed: 5 });
     const spiked = new SimulatedCluster({ nodes: 4, seed: 5 });

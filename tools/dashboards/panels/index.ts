@@ -5,5 +5,6 @@ import { OVERVIEW } from './overview';
 import { PACKET_FLOW } from './packet-flow';
 import { POLICY } from './policy';
 import type { RowDef } from './table';
+import { WHO_IS_DROPPED } from './who-is-dropped';
 
-export const MAIN_ROWS: RowDef[] = [OVERVIEW, ENDPOINTS, PACKET_FLOW, POLICY, AGENTS];
+export const MAIN_ROWS: RowDef[] = [OVERVIEW, ENDPOINTS, PACKET_FLOW, WHO_IS_DROPPED, POLICY, AGENTS];

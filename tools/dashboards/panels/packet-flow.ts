@@ -151,13 +151,15 @@ export const PACKET_FLOW: RowDef = {
       sortBy: [{ displayName: 'Score', desc: true }],
       noValue: 'All drop series are inside their band',
       nodeLinks: 'column',
+      reasonLinks: true,
       scope: {
         targets: [{ refId: 'A', queryType: 'anomaly', view: 'scores', ...DROP_FILTERS, limit: 50 }],
         source: 'Query: anomaly, view scores.',
         differs: {
           description:
             'Node, direction and reason of every drop series whose current rate is above its band, highest score ' +
-            'first (score 0 inside the band, 1 or more above it). Series still warming up are marked.',
+            'first (score 0 inside the band, 1 or more above it). Series still warming up are marked. Click a reason ' +
+            'for the workload pairs behind it (Who is being dropped), a node for its dashboard.',
           // Sized so that all eight columns fit; the baseline stays in the bands panel beside it.
           transformations: [
             {
@@ -202,7 +204,9 @@ export const PACKET_FLOW: RowDef = {
         source: 'Series: ciliumscope_drop_anomaly_score.',
         // Prometheus has the score only: four columns (no rate, band or warm-up).
         differs: {
-          description: 'Drop series whose anomaly score is 1 or more right now (0 inside the band).',
+          description:
+            'Drop series whose anomaly score is 1 or more right now (0 inside the band). Click a reason for the ' +
+            'workload pairs behind it (Who is being dropped).',
           w: 8,
           transformations: [
             instantTableColumns(

@@ -42,6 +42,8 @@ interface Queries<S> {
    * Node column.
    */
   nodeLinks?: 'series' | 'column';
+  /** Clicking a table row's Reason opens the workload pairs behind that node's drops (Who is being dropped). */
+  reasonLinks?: true;
 }
 
 /** A stat of an overview row: 3 × 4, coloured by its thresholds, linked to the panel of its dashboard it summarises. */

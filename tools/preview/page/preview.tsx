@@ -108,11 +108,58 @@ async function pluginVariableOptions(ds: DataSourceApi<DataQuery>, query: unknow
   return values.map((v) => String(v.value ?? v.text));
 }
 
-/** `label_values(metric, label)` / `label_values(label)` through Prometheus's label API, as Grafana does. */
+/**
+ * A variable's values through its regex, as Grafana applies it: the first capture group of each match (values that
+ * do not match are left out), none: the values as they are.
+ */
+function applyVariableRegex(values: string[], regex: string | undefined): string[] {
+  const source = /^\/(.*)\/([a-z]*)$/.exec(regex ?? '');
+  if (!source) {
+    return values;
+  }
+  const re = new RegExp(source[1], source[2]);
+  return values.flatMap((v) => {
+    const m = re.exec(v);
+    return m ? [m[1] ?? m[0]] : [];
+  });
+}
+
+/**
+ * `query_result(expr)`: the instant query at the range's end, each series as Grafana's Prometheus datasource writes
+ * it (`metric{label="value", ...} value timestamp`), for the variable's regex to pick from.
+ */
+async function prometheusQueryResult(proxyBase: string, expr: string, range: { from: number; to: number }) {
+  const params = new URLSearchParams({ query: expr, time: String(range.to / 1000) });
+  const response = await fetch(`${proxyBase}/api/v1/query?${params}`);
+  const body = (await response.json()) as {
+    status: string;
+    data?: { result: Array<{ metric: Record<string, string>; value: [number, string] }> };
+    error?: string;
+  };
+  if (body.status !== 'success') {
+    throw new Error(body.error ?? `HTTP ${response.status}`);
+  }
+  return (body.data?.result ?? []).map(({ metric, value }) => {
+    const { __name__: name = '', ...labels } = metric;
+    const text = Object.entries(labels)
+      .map(([k, v]) => `${k}="${v}"`)
+      .join(', ');
+    return `${name}{${text}} ${value[1]} ${Math.round(value[0] * 1000)}`;
+  });
+}
+
+/**
+ * `label_values(metric, label)` / `label_values(label)` through Prometheus's label API, and `query_result(expr)`
+ * through its query API, as Grafana does.
+ */
 async function prometheusVariableOptions(proxyBase: string, query: string, range: { from: number; to: number }) {
+  const result = /^\s*query_result\((.*)\)\s*$/s.exec(query);
+  if (result) {
+    return prometheusQueryResult(proxyBase, result[1], range);
+  }
   const match = /^\s*label_values\(\s*(?:(.+?)\s*,\s*)?(\w+)\s*\)\s*$/.exec(query);
   if (!match) {
-    throw new Error(`the preview reads label_values() variables only, not "${query}"`);
+    throw new Error(`the preview reads label_values() and query_result() variables only, not "${query}"`);
   }
   const [, selector, label] = match;
   const params = new URLSearchParams({ start: String(range.from / 1000), end: String(range.to / 1000) });
@@ -252,9 +299,12 @@ async function show(options: ShowOptions): Promise<ShowResult> {
       variables.push({ ...base, options: [options.datasource.uid], current: [options.datasource.uid] });
     } else if (v.type === 'query') {
       const query = typeof v.query === 'string' ? templateSrv.replace(v.query) : v.query;
-      const values = ds
-        ? await pluginVariableOptions(ds, query)
-        : await prometheusVariableOptions(proxyBase, String(query), options.range);
+      const values = applyVariableRegex(
+        ds
+          ? await pluginVariableOptions(ds, query)
+          : await prometheusVariableOptions(proxyBase, String(query), options.range),
+        v.regex
+      );
       const current = currentValues(v).filter((value) => value !== '');
       const sorted = sortOptions(values, v.sort);
       // Nothing stored: All where the variable offers it, else the first option, as Grafana selects on load.

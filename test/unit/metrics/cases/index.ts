@@ -4,6 +4,7 @@
  */
 import { AGENT_CASES } from './agent';
 import { ANOMALY_CASES } from './anomaly';
+import { HUBBLE_CASES, RELAY_CASES } from './hubble';
 import { KUBE_CASES } from './kube';
 import { OPERATOR_CASES } from './operator';
 import { SELF_CASES } from './self';
@@ -16,4 +17,6 @@ export const CASES: Record<string, string> = {
   ...OPERATOR_CASES,
   ...ANOMALY_CASES,
   ...KUBE_CASES,
+  ...HUBBLE_CASES,
+  ...RELAY_CASES,
 };

@@ -92,9 +92,10 @@ ciliumscope_kube_resource_absent{resource="ciliumendpoints"} 0
 ciliumscope_kube_resource_absent{resource="ciliumnodes"} 1
 `,
   ciliumscope_discovered_targets: exposition`
-# HELP ciliumscope_discovered_targets Scrape targets found by Kubernetes discovery, by component (agent, operator).
+# HELP ciliumscope_discovered_targets Scrape targets found by Kubernetes discovery, by component (agent, operator, and with --hubble-port hubble: the agents' Hubble metrics).
 # TYPE ciliumscope_discovered_targets gauge
 ciliumscope_discovered_targets{component="agent"} 3
 ciliumscope_discovered_targets{component="operator"} 1
+ciliumscope_discovered_targets{component="hubble"} 3
 `,
 };

@@ -24,12 +24,12 @@ ciliumscope_scrape_cycle_overruns_total 1
   ciliumscope_history_series: exposition`
 # HELP ciliumscope_history_series Series held by the embedded history.
 # TYPE ciliumscope_history_series gauge
-ciliumscope_history_series 69
+ciliumscope_history_series 81
 `,
   ciliumscope_history_bytes: exposition`
 # HELP ciliumscope_history_bytes Memory held by the embedded history.
 # TYPE ciliumscope_history_bytes gauge
-ciliumscope_history_bytes 44544
+ciliumscope_history_bytes 53376
 `,
   ciliumscope_history_retention_seconds: exposition`
 # HELP ciliumscope_history_retention_seconds Time span the embedded history can hold at the current number of series (shrinks to fit --history-max-bytes).
