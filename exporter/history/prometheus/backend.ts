@@ -1,7 +1,8 @@
 /**
  * The Prometheus history backend: every expression printed as PromQL (promql.ts) and sent as one query_range on
  * the grid (or one instant query for a single point), the answer laid back on the grid; a panel's quantiles are one
- * query of their bucket rates, histogram_quantile applied here (quantile.ts). Nothing from a request
+ * query of their bucket rates, histogram_quantile applied here (quantile.ts); a ranking's scores are one query, the
+ * top k and ties kept here (keepRanked). Nothing from a request
  * reaches Prometheus except as an escaped matcher value. Per API request at most --prometheus-max-concurrency
  * requests are in flight, and a query its panels ask twice on the same grid is sent once (the policy revision
  * skew's cluster and top-N views read every node's revision: over 30 days of 1,000 nodes, 12 MB from Prometheus).

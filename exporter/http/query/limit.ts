@@ -1,7 +1,8 @@
 /**
  * Keeps a query's answer light whatever the cluster's size. With `topN`, the nodes that rank first by the query's
  * own signal over the whole range (RANKS in promql-table.ts) are chosen by one expression at the end of the range
- * (`topk`/`bottomk` in the PromQL sent to Prometheus), then the query's own expressions are read for those nodes
+ * (the tie-keeping `topk`/`bottomk` of expr.ts; on Prometheus, its scores are read and the top kept by the backend),
+ * then the query's own expressions are read for those nodes
  * only; `others` adds the query's cluster view of every other node, as "other nodes (K)". A hard cap bounds the
  * series of any answer, with a notice naming the limit when it cuts.
  *
